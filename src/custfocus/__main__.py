@@ -1,0 +1,3 @@
+from custfocus.cli import main
+
+main()

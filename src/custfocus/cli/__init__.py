@@ -1,0 +1,25 @@
+"""The ``custfocus`` command line: parses options, calls the library, renders results."""
+
+from __future__ import annotations
+
+import typer
+
+from custfocus.cli.ingest import import_command, rejects_command, sources_command
+
+app = typer.Typer(
+    name="custfocus",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals hold customer data
+    add_completion=False,
+    help="Customer-data hygiene and analysis: one customer master from every departmental file.",
+)
+app.command("import")(import_command)
+app.command("sources")(sources_command)
+app.command("rejects")(rejects_command)
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,81 @@
+"""Shared CLI pieces: option types, the console, and mapping library errors to exit codes."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from custfocus.errors import CustfocusError, ExitCode
+
+DbOption = Annotated[
+    Path,
+    typer.Option(
+        "--db",
+        envvar="CUSTFOCUS_DB",
+        help="Workspace store (a DuckDB file); created on first import.",
+        show_default=True,
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables.")
+]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print nothing on success (for cron).")
+]
+DebugOption = Annotated[
+    bool, typer.Option("--debug", help="Show a traceback for unexpected errors.", hidden=True)
+]
+LangOption = Annotated[
+    str | None,
+    typer.Option("--lang", help="Language of the output: es, pt or en (default: from $LANG)."),
+]
+DEFAULT_DB = Path("custfocus.duckdb")
+
+
+def resolve_lang(lang: str | None) -> str:
+    """es/pt/en from the option, else the environment's locale, else English."""
+    if lang:
+        code = lang.lower()[:2]
+        if code not in {"es", "pt", "en"}:
+            raise typer.BadParameter(f"unknown language '{lang}'; use es, pt or en", param_hint="--lang")
+        return code
+    for var in ("CUSTFOCUS_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")[:2].lower()
+        if value in {"es", "pt", "en"}:
+            return value
+    return "en"
+
+
+def show_progress(json_output: bool, quiet: bool) -> bool:
+    """Progress bars only for a person at a terminal: never under --json, --quiet or cron."""
+    return not (json_output or quiet) and sys.stderr.isatty()
+
+
+@contextlib.contextmanager
+def handle_errors(debug: bool = False) -> Iterator[None]:
+    """Turn library errors into one line on stderr and a documented exit code."""
+    try:
+        yield
+    except CustfocusError as exc:
+        typer.echo(f"custfocus: error: {exc}", err=True)
+        raise typer.Exit(int(exc.exit_code)) from None
+    except KeyboardInterrupt:
+        typer.echo("custfocus: interrupted; nothing was saved", err=True)
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except (typer.Exit, typer.Abort, typer.BadParameter):
+        raise
+    except Exception as exc:
+        if debug:
+            raise
+        typer.echo(
+            f"custfocus: internal error ({exc.__class__.__name__}); rerun with --debug "
+            "and report it. The store was left unchanged.",
+            err=True,
+        )
+        raise typer.Exit(70) from None

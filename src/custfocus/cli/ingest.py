@@ -1,0 +1,136 @@
+"""``custfocus import``, ``sources`` and ``rejects``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from custfocus.cli._common import (
+    DEFAULT_DB,
+    DbOption,
+    DebugOption,
+    JsonOption,
+    QuietOption,
+    handle_errors,
+    show_progress,
+)
+from custfocus.errors import ExitCode
+
+
+def import_command(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to import.")],
+    db: DbOption = DEFAULT_DB,
+    source: Annotated[str | None, typer.Option(help="Name the source (default: the file name).")] = None,
+    unit: Annotated[str | None, typer.Option(help="Business unit (default: from the file name).")] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option("--map", help='Fix a column\'s role: "Tel. fijo=phone2" (remembered per source).'),
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option(help="Default country for phones and ids (ES, BR, MX...).")
+    ] = None,
+    append: Annotated[bool, typer.Option("--append", help="Add to the source instead of replacing it.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be imported; save nothing.")] = False,
+    keep_going: Annotated[
+        bool,
+        typer.Option("--keep-going", help="Import the good files even if some fail (default: all or nothing)."),
+    ] = False,
+    show_mapping: Annotated[bool, typer.Option("--show-mapping", help="Show each column's role.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 3 when any row was rejected.")] = False,
+    json_output: JsonOption = False,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Import customer files: every CSV, workbook sheet, Parquet or JSON file under PATHS.
+
+    Example: custfocus import exports/ --map "Tel. fijo=phone2"
+    """
+    from custfocus.ingest.importer import ImportOptions, import_paths, parse_mapping
+    from custfocus.report.console import print_json, row_progress, stdout_console
+    from custfocus.report.imports import import_as_dict, render_import
+    from custfocus.store import Store
+
+    with handle_errors(debug):
+        options = ImportOptions(
+            source=source, unit=unit, mapping=parse_mapping(mapping or []), region=region,
+            append=append, dry_run=dry_run, keep_going=keep_going,
+        )
+        with Store(db) as store, row_progress(show_progress(json_output, quiet)) as progress:
+            result = import_paths(store, paths, options, progress)
+        if json_output:
+            print_json(import_as_dict(result))
+        elif not quiet:
+            render_import(result, stdout_console(), show_mapping=show_mapping)
+        if result.failures:
+            if quiet:
+                for failure in result.failures:
+                    typer.echo(f"custfocus: error: {failure}", err=True)
+            raise typer.Exit(int(ExitCode.BAD_INPUT))
+        if strict and result.total("rejects"):
+            raise typer.Exit(int(ExitCode.BAD_INPUT))
+
+
+def rejects_command(
+    db: DbOption = DEFAULT_DB,
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """List rows that could not be used, with the reason and where they are.
+
+    Example: custfocus rejects --source soporte.csv
+    """
+    from custfocus.report.console import print_json, stdout_console
+    from custfocus.store import Store
+
+    with handle_errors(debug), Store(db, read_only=True) as store:
+        sql = "SELECT source, row, \"column\", reason FROM rejects"
+        params: list[object] = []
+        if source:
+            sql += " WHERE source = ?"
+            params.append(source)
+        rows = store.query_dicts(sql + " ORDER BY source, row LIMIT ?", [*params, limit])
+        if json_output:
+            print_json(rows)
+            return
+        from rich.table import Table
+
+        table = Table(title="Rejected rows", title_justify="left")
+        for name in ("Source", "Row", "Column", "Reason"):
+            table.add_column(name)
+        for r in rows:
+            table.add_row(r["source"], str(r["row"]), r["column"] or "", r["reason"])
+        stdout_console().print(table)
+
+
+def sources_command(
+    db: DbOption = DEFAULT_DB,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """List the imported sources with their business unit and counts.
+
+    Example: custfocus sources --json
+    """
+    from custfocus.ingest.importer import imports_summary
+    from custfocus.report.console import print_json, stdout_console
+    from custfocus.store import Store
+
+    with handle_errors(debug), Store(db, read_only=True) as store:
+        rows = imports_summary(store)
+        if json_output:
+            print_json(rows)
+            return
+        from rich.table import Table
+
+        table = Table(title="Sources", title_justify="left")
+        for name in ("Source", "Unit", "Imported", "Rows", "Records", "Facts", "Rejects"):
+            table.add_column(name)
+        for r in rows:
+            table.add_row(r["source"], r["unit"], f"{r['imported_at']:%Y-%m-%d %H:%M}",
+                          f"{r['rows_read']:,}", f"{r['records']:,}", f"{r['facts']:,}",
+                          f"{r['rejects']:,}")
+        stdout_console().print(table)

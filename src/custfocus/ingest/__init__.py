@@ -1,0 +1,1 @@
+"""Ingest: read departmental files, infer what each column means, store them losslessly."""

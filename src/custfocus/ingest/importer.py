@@ -1,0 +1,422 @@
+"""``import``: read files, understand them, and store raw rows, records, facts and rejects.
+
+Why one transaction per run (or per file with ``keep_going``): a bad file must leave the
+store exactly as it was, and a re-import of the same content must change nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from custfocus.errors import BadInputError, CustfocusError, MissingColumnError, UsageError
+from custfocus.ingest.plan import TablePlan, plan_table
+from custfocus.ingest.readers import RawTable, SourceFile, discover_files, open_source
+from custfocus.ingest.roles import ROLES, fold_header
+from custfocus.ingest.rows import FACT_FIELDS, RECORD_FIELDS, Batch, RowConverter
+from custfocus.store import Store
+
+ProgressCallback = Callable[[str, int], None]
+
+
+@dataclass
+class ImportOptions:
+    """What the user asked for; defaults import everything with no configuration."""
+
+    source: str | None = None
+    unit: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    region: str | None = None
+    append: bool = False
+    dry_run: bool = False
+    keep_going: bool = False
+    chunk_size: int = 50_000
+
+
+@dataclass
+class TableResult:
+    """What happened to one file or sheet."""
+
+    source: str
+    file: str
+    sheet: str | None
+    status: str  # imported | replaced | unchanged | skipped | dry-run
+    rows_read: int = 0
+    records: int = 0
+    facts: int = 0
+    rejects: int = 0
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_row: int | None = None
+    region: str | None = None
+    fact_kind: str | None = None
+    mapping: list[dict[str, object]] = field(default_factory=list)
+    reject_reasons: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    """Everything ``import`` did, for the renderer and for callers."""
+
+    tables: list[TableResult] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    hidden_sheets: list[str] = field(default_factory=list)
+    unlinked_facts: int = 0
+    dry_run: bool = False
+
+    def total(self, name: str) -> int:
+        return sum(getattr(t, name) for t in self.tables)
+
+
+def parse_mapping(items: Iterable[str]) -> dict[str, str]:
+    """Parse ``--map "Header=role"`` options, checking each role exists."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        header, sep, role = item.rpartition("=")
+        role = role.strip().lower().replace("-", "_")
+        if not sep or not header.strip():
+            raise UsageError(f"--map expects HEADER=ROLE, got '{item}'")
+        if role not in ROLES:
+            raise UsageError(
+                f"unknown role '{role}' in --map; known roles: {', '.join(sorted(ROLES))}"
+            )
+        mapping[header.strip()] = role
+    return mapping
+
+
+def import_paths(
+    store: Store,
+    paths: Sequence[Path],
+    options: ImportOptions | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportResult:
+    """Import every supported file under ``paths`` into ``store``.
+
+    All files in one transaction by default: one bad file and nothing is stored. With
+    ``options.keep_going`` each file commits on its own and failures are listed.
+
+    Example:
+        >>> result = import_paths(Store(":memory:"), [Path("examples")])  # doctest: +SKIP
+    """
+    options = options or ImportOptions()
+    files = discover_files(paths)
+    if not files:
+        shown = ", ".join(str(p) for p in paths)
+        raise BadInputError(f"no supported files (csv, xlsx, xls, ods, parquet, json) in {shown}")
+    result = ImportResult(dry_run=options.dry_run)
+    importer = _Importer(store, options, result, progress)
+    try:
+        if options.keep_going and not options.dry_run:
+            for path in files:
+                try:
+                    with store.transaction():
+                        importer.import_file(path)
+                        result.unlinked_facts = link_facts(store)
+                except CustfocusError as exc:
+                    result.failures.append(str(exc))
+        else:
+            with store.transaction():
+                for path in files:
+                    importer.import_file(path)
+                result.unlinked_facts = link_facts(store)
+                if options.dry_run:
+                    raise _DryRunDone
+    except _DryRunDone:
+        pass
+    return result
+
+
+class _DryRunDone(Exception):
+    """Unwinds the transaction after a dry run has counted everything."""
+
+
+class _Importer:
+    def __init__(self, store: Store, options: ImportOptions, result: ImportResult,
+                 progress: ProgressCallback | None):
+        self.store, self.options, self.result, self.progress = store, options, result, progress
+
+    def import_file(self, path: Path) -> None:
+        source_file = open_source(path)
+        for sheet in source_file.hidden_sheets:
+            self.result.hidden_sheets.append(f"{path.name}#{sheet}")
+            self.store.execute(
+                "INSERT INTO hidden_sheets VALUES (?, ?, ?, now())", [path.name, str(path), sheet]
+            )
+        if not source_file.tables:
+            raise BadInputError("file has no data rows", file=path.name)
+        planned = [(table, self._plan(table, source_file)) for table in source_file.tables]
+        usable = [(t, p) for t, p in planned if p.has_identity or p.fact_kind]
+        if not usable:
+            table = planned[0][0]
+            raise MissingColumnError(
+                "no column looks like customer data (name, e-mail, phone, id, customer code, "
+                "order...); map one with --map 'HEADER=ROLE'",
+                file=path.name, sheet=table.sheet,
+            )
+        for table, plan in planned:
+            if (table, plan) in usable:
+                self._import_table(source_file, table, plan)
+            else:
+                self.result.tables.append(TableResult(
+                    source=self._source_name(table), file=path.name, sheet=table.sheet,
+                    status="skipped", header_row=table.header_row, mapping=plan.mapping,
+                    notes=["no column looks like customer data; sheet not imported"],
+                ))
+
+    # -- naming -------------------------------------------------------------------
+    def _source_name(self, table: RawTable) -> str:
+        base = self.options.source or table.file.name
+        return f"{base}#{table.sheet}" if table.sheet else base
+
+    def _system(self, table: RawTable) -> str:
+        return self.options.source or table.file.name
+
+    def _unit(self, table: RawTable) -> str:
+        if self.options.unit:
+            return self.options.unit
+        stem = Path(self.options.source or table.file.name).stem
+        return stem.split("__")[0].split("_")[0].lower() or stem
+
+    def _plan(self, table: RawTable, source_file: SourceFile) -> TablePlan:
+        original = list(table.headers)
+        table.headers = unique_headers(original)
+        source = self._source_name(table)
+        overrides = self._stored_mapping(source)
+        overrides.update({h: r for h, r in self.options.mapping.items()})
+        plan = plan_table(table, overrides=overrides, region=self.options.region)
+        plan.original_headers = original  # type: ignore[attr-defined]
+        if original != table.headers:
+            plan.notes.append("empty or repeated headers were given names: "
+                              + ", ".join(h for h, o in zip(table.headers, original) if h != o))
+        return plan
+
+    def _stored_mapping(self, source: str) -> dict[str, str]:
+        row = self.store.query_value("SELECT mapping FROM sources WHERE name = ?", [source])
+        return json.loads(row) if row else {}
+
+    # -- one table ------------------------------------------------------------------
+    def _import_table(self, source_file: SourceFile, table: RawTable, plan: TablePlan) -> None:
+        store, opts = self.store, self.options
+        source = self._source_name(table)
+        res = TableResult(
+            source=source, file=table.file.name, sheet=table.sheet, status="imported",
+            encoding=table.encoding, delimiter=table.delimiter, header_row=table.header_row,
+            region=plan.region, fact_kind=plan.fact_kind, mapping=plan.mapping,
+            notes=list(table.notes) + plan.notes,
+        )
+        self.result.tables.append(res)
+        same = store.query_value(
+            "SELECT count(*) FROM imports WHERE source = ? AND content_hash = ? "
+            "AND status = 'active'", [source, source_file.content_hash],
+        )
+        if same:
+            res.status = "unchanged"
+            return
+        previous = [r[0] for r in store.execute(
+            "SELECT import_id FROM imports WHERE source = ? AND status = 'active'", [source]
+        ).fetchall()]
+        if previous and not opts.append:
+            self._retire(previous)
+            res.status = "replaced"
+        if opts.dry_run:
+            res.status = "dry-run"
+        import_id = int(store.query_value("SELECT nextval('import_seq')"))
+        unit, system = self._unit(table), self._system(table)
+        self._remember_source(source, unit, system, plan)
+        converter = RowConverter(plan)
+        reasons: Counter[str] = Counter()
+        for chunk in table.chunks(opts.chunk_size):
+            batch = converter.convert(chunk)
+            self._write_batch(import_id, source, unit, system, batch)
+            res.rows_read += len(batch.rows)
+            res.records += len(batch.records)
+            res.facts += len(batch.facts)
+            res.rejects += len(batch.rejects)
+            reasons.update(reason for _, _, reason, _ in batch.rejects)
+            if self.progress:
+                self.progress(source, len(batch.rows))
+        res.reject_reasons = dict(reasons.most_common())
+        store.execute(
+            "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "'active', ?, ?, ?, ?, ?, ?, ?)",
+            [import_id, source, table.file.name, str(source_file.path), table.sheet,
+             source_file.kind, source_file.content_hash, table.encoding, table.delimiter,
+             table.header_row, getattr(plan, "original_headers", table.headers),
+             json.dumps(plan.mapping, ensure_ascii=False), plan.region,
+             json.dumps({plan.table.headers[i]: o for i, o in plan.date_orders.items()}),
+             json.dumps({plan.table.headers[i]: s for i, s in plan.decimal_separators.items()}),
+             "append" if opts.append else "full", unit, system, res.rows_read, res.records,
+             res.facts, res.rejects, res.notes],
+        )
+
+    def _retire(self, import_ids: list[int]) -> None:
+        placeholders = ", ".join("?" for _ in import_ids)
+        for table in ("records", "facts", "raw_rows", "rejects"):
+            self.store.execute(f"DELETE FROM {table} WHERE import_id IN ({placeholders})",
+                               import_ids)
+        self.store.execute(
+            f"UPDATE imports SET status = 'replaced' WHERE import_id IN ({placeholders})",
+            import_ids,
+        )
+
+    def _remember_source(self, source: str, unit: str, system: str, plan: TablePlan) -> None:
+        user_set = {c.header: c.role or "ignore" for c in plan.columns if c.confidence == 1.0}
+        self.store.execute(
+            "INSERT INTO sources VALUES (?, ?, ?, ?, ?, now(), now()) ON CONFLICT (name) DO "
+            "UPDATE SET unit = excluded.unit, system = excluded.system, region = excluded.region,"
+            " mapping = excluded.mapping, updated_at = now()",
+            [source, unit, system, plan.region, json.dumps(user_set, ensure_ascii=False)],
+        )
+
+    def _write_batch(self, import_id: int, source: str, unit: str, system: str,
+                     batch: Batch) -> None:
+        import pyarrow as pa
+
+        store = self.store
+        n = len(batch.rows)
+        store.insert_arrow("raw_rows", pa.table({
+            "import_id": pa.array([import_id] * n, pa.int32()),
+            "row": pa.array(batch.rows, pa.int32()),
+            "cells": pa.array(batch.raw, pa.list_(pa.string())),
+        }))
+        record_of_row: dict[int, int] = {}
+        if batch.records:
+            first = store.next_ids("record_seq", len(batch.records))
+            ids = list(range(first, first + len(batch.records)))
+            record_of_row = {r["row"]: i for r, i in zip(batch.records, ids)}
+            store.insert_arrow("records", _records_table(
+                batch.records, ids, import_id, source, unit, system))
+        if batch.facts:
+            first = store.next_ids("fact_seq", len(batch.facts))
+            ids = list(range(first, first + len(batch.facts)))
+            store.insert_arrow("facts", _facts_table(
+                batch.facts, ids, import_id, source, unit, system, record_of_row))
+        if batch.rejects:
+            store.insert_arrow("rejects", pa.table({
+                "import_id": pa.array([import_id] * len(batch.rejects), pa.int32()),
+                "source": pa.array([source] * len(batch.rejects), pa.string()),
+                "row": pa.array([r[0] for r in batch.rejects], pa.int32()),
+                "column": pa.array([r[1] for r in batch.rejects], pa.string()),
+                "reason": pa.array([r[2] for r in batch.rejects], pa.string()),
+                "cells": pa.array([r[3] for r in batch.rejects], pa.list_(pa.string())),
+            }))
+
+
+_BOOL_FIELDS = {"name_placeholder", "email_valid", "email_role", "email_placeholder",
+                "phone_valid", "phone2_valid", "national_id_valid", "opt_in"}
+_DATE_FIELDS = {"birth_date", "created_date", "updated_date", "last_contact_date", "fact_date"}
+_FLOAT_FIELDS = {"amount", "amount_net", "quantity", "satisfaction"}
+
+
+def _arrow_type(name: str) -> Any:
+    import pyarrow as pa
+
+    if name in _BOOL_FIELDS:
+        return pa.bool_()
+    if name in _DATE_FIELDS:
+        return pa.date32()
+    if name in _FLOAT_FIELDS:
+        return pa.float64()
+    if name == "invalid_fields":
+        return pa.list_(pa.string())
+    return pa.string()
+
+
+def _common_columns(n: int, ids: list[int], import_id: int, source: str, unit: str,
+                    system: str, rows: list[int]) -> dict[str, Any]:
+    import pyarrow as pa
+
+    return {
+        "import_id": pa.array([import_id] * n, pa.int32()),
+        "source": pa.array([source] * n, pa.string()),
+        "row": pa.array(rows, pa.int32()),
+        "unit": pa.array([unit] * n, pa.string()),
+        "system": pa.array([system] * n, pa.string()),
+    }
+
+
+def _records_table(records: list[dict[str, Any]], ids: list[int], import_id: int, source: str,
+                   unit: str, system: str) -> Any:
+    import pyarrow as pa
+
+    columns = {"record_id": pa.array(ids, pa.int64())}
+    columns |= _common_columns(len(ids), ids, import_id, source, unit, system,
+                               [r["row"] for r in records])
+    for name in RECORD_FIELDS:
+        columns[name] = pa.array([r.get(name) for r in records], _arrow_type(name))
+    return pa.table(columns)
+
+
+def _facts_table(facts: list[dict[str, Any]], ids: list[int], import_id: int, source: str,
+                 unit: str, system: str, record_of_row: dict[int, int]) -> Any:
+    import pyarrow as pa
+
+    columns = {"fact_id": pa.array(ids, pa.int64())}
+    columns |= _common_columns(len(ids), ids, import_id, source, unit, system,
+                               [f["row"] for f in facts])
+    columns["record_id"] = pa.array(
+        [record_of_row.get(f["row"]) if f["has_record"] else None for f in facts], pa.int64())
+    for name in FACT_FIELDS:
+        columns[name] = pa.array([f.get(name) for f in facts], _arrow_type(name))
+    return pa.table(columns)
+
+
+def link_facts(store: Store) -> int:
+    """Attach facts that name their customer only by a local code to that customer's record.
+
+    The code is only meaningful inside one source system (an orders sheet and the customer
+    sheet of the same workbook). Returns how many facts remain without a customer.
+    """
+    store.execute(
+        "UPDATE facts SET record_id = NULL WHERE record_id IS NOT NULL "
+        "AND record_id NOT IN (SELECT record_id FROM records)"
+    )
+    store.execute(
+        """
+        UPDATE facts SET record_id = codes.record_id
+        FROM (SELECT system, account_code, min(record_id) AS record_id FROM records
+              WHERE account_code IS NOT NULL GROUP BY system, account_code) AS codes
+        WHERE facts.record_id IS NULL AND facts.account_code IS NOT NULL
+          AND facts.system = codes.system AND facts.account_code = codes.account_code
+        """
+    )
+    return int(store.query_value("SELECT count(*) FROM facts WHERE record_id IS NULL"))
+
+
+def unique_headers(headers: Sequence[str]) -> list[str]:
+    """Give empty headers a name and repeated headers a suffix, so every column is addressable."""
+    seen: Counter[str] = Counter()
+    names: list[str] = []
+    for i, header in enumerate(headers):
+        name = header.strip() or f"Column {_column_letter(i)}"
+        key = fold_header(name)
+        seen[key] += 1
+        names.append(name if seen[key] == 1 else f"{name} ({seen[key]})")
+    return names
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def imports_summary(store: Store) -> list[dict[str, Any]]:
+    """The active imports, newest first (for ``custfocus sources``)."""
+    return store.query_dicts(
+        "SELECT source, unit, file, sheet, imported_at, rows_read, records, facts, rejects "
+        "FROM imports WHERE status = 'active' ORDER BY source"
+    )
+
+
+def now() -> datetime:
+    return datetime.now()

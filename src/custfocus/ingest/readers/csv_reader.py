@@ -1,0 +1,241 @@
+"""Delimited text files (CSV, TSV, TXT) as :class:`RawTable`, streamed row by row.
+
+Spanish and Portuguese exports are often cp1252 with ``;`` delimiters and a title line or
+two above the header, so the encoding is found by a cascade (BOM, strict UTF-8, cp1252,
+a detector's hint, latin-1) and the delimiter by which candidate splits a sample into the
+most consistent number of fields. Rows are parsed by the ``csv`` module, in C, so a
+million rows stay fast; the row number is the record count, so a quoted field spanning
+lines still counts as one row, as a spreadsheet shows it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+
+from custfocus.errors import BadInputError, UsageError
+
+from ._scan import ByteScan, decodes_cleanly, scan_bytes
+from .header import HEADER_SAMPLE_ROWS, find_header_row, is_blank
+from .table import RawTable, Row, SourceFile, clean_header, fit_headers, fit_row
+
+__all__ = ["DELIMITERS", "read_csv", "sniff_delimiter"]
+
+DELIMITERS = (";", ",", "\t", "|")
+# A single cell may hold a pasted document; the csv module's default limit is 128 KiB.
+FIELD_SIZE_LIMIT = 64 * 1024 * 1024
+_SAMPLE_CHARS = 64 * 1024
+_BINARY_MAGIC = (
+    (b"PK\x03\x04", "a zip archive (e.g. .xlsx)"),
+    (b"\xd0\xcf\x11\xe0", "an OLE2 file (e.g. .xls)"),
+    (b"%PDF", "a PDF"),
+)
+# More NULs than this in the first 8 KB means binary, not a text file with stray NULs.
+_MAX_STRAY_NULS = 8
+_NOT_TEXT = "not a text file; is it a renamed workbook or binary?"
+
+
+def _named_delimiter(delimiter: str) -> str:
+    named = {"tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ",", "pipe": "|"}
+    value = named.get(delimiter.lower(), delimiter)
+    if len(value) != 1:
+        raise UsageError(f"delimiter must be one character, got {len(value)}")
+    return value
+
+
+def _bom_encoding(head: bytes) -> str | None:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
+def _bomless_utf16(head: bytes) -> str | None:
+    """UTF-16 without BOM: NULs sit on one byte parity (ASCII text has a NUL every other byte)."""
+    sample = head[:8192] if len(head) % 2 == 0 else head[: min(8192, len(head) - 1)]
+    if len(sample) < 4:
+        return None
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd > 0.3 * half and even < 0.02 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.02 * half:
+        return "utf-16-be"
+    return None
+
+
+def _reject_binary(head: bytes, path: Path) -> None:
+    for magic, _what in _BINARY_MAGIC:
+        if head.startswith(magic):
+            raise BadInputError(_NOT_TEXT, file=str(path))
+    first = head[:8192]
+    controls = sum(first.count(bytes([code])) for code in (*range(1, 9), *range(14, 27), 28, 29))
+    if first.count(0) > _MAX_STRAY_NULS or controls > max(8, len(first) // 100):
+        raise BadInputError(_NOT_TEXT, file=str(path))
+
+
+def _detect_encoding(scan: ByteScan, path: Path) -> str:
+    """The cascade: BOM, strict UTF-8, cp1252, charset-normalizer's hint, latin-1."""
+    if scan.utf8_ok:
+        return "utf-8"
+    if scan.cp1252_ok:
+        return "cp1252"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(scan.head).best()
+    if best is not None and best.encoding:
+        hint = codecs.lookup(best.encoding).name
+        if decodes_cleanly(path, hint):
+            return hint
+    return "latin-1"
+
+
+def sniff_delimiter(text: str, *, truncated: bool, default: str = ",") -> str:
+    """Pick the candidate that splits the sample's lines into the most consistent widths.
+
+    Ties on consistency go to the candidate giving more columns. ``csv.Sniffer`` is not
+    used: it is easily misled by commas inside ``;``-separated amounts and names.
+    """
+    best_key: tuple[float, int] = (0.0, 1)
+    best = default
+    for delimiter in DELIMITERS:
+        widths = [len(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(r)]
+        if truncated and len(widths) > 1:
+            widths.pop()  # the cut-off last record may be incomplete
+        if not widths:
+            continue
+        width, frequency = Counter(widths).most_common(1)[0]
+        if width < 2:
+            continue
+        key = (round(frequency / len(widths), 1), width)
+        if key > best_key:
+            best_key, best = key, delimiter
+    return best
+
+
+def _open_text(path: Path, encoding: str, strip_nuls: bool) -> tuple[io.TextIOWrapper, Iterable[str]]:
+    handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by the caller
+    lines: Iterable[str] = handle
+    if strip_nuls:
+        lines = (line.replace("\x00", "") for line in handle)
+    return handle, lines
+
+
+def read_csv(
+    path: Path, *, encoding: str | None = None, delimiter: str | None = None
+) -> SourceFile:
+    """Open a delimited text file: detect encoding, delimiter and header; rows stay lazy."""
+    if csv.field_size_limit() < FIELD_SIZE_LIMIT:
+        csv.field_size_limit(FIELD_SIZE_LIMIT)
+    scan = scan_bytes(path, text_checks=True)
+    if scan.size == 0 or (scan.size == len(scan.head) and not scan.head.strip()):
+        raise BadInputError("file is empty", file=str(path))
+    notes: list[str] = []
+    chosen = encoding or _bom_encoding(scan.head) or _bomless_utf16(scan.head)
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise UsageError(f'unknown encoding "{encoding}"') from None
+    wide = chosen is not None and chosen.startswith(("utf-16", "utf-32"))
+    if not wide:
+        _reject_binary(scan.head, path)
+    chosen = chosen or _detect_encoding(scan, path)
+    strip_nuls = not wide and scan.nul_count > 0
+    if strip_nuls:
+        notes.append(f"stray NUL bytes removed: {scan.nul_count}")
+
+    default = "\t" if path.suffix.lower() == ".tsv" else ","
+    sep = _named_delimiter(delimiter) if delimiter else None
+    try:
+        handle, lines = _open_text(path, chosen, strip_nuls)
+        with handle:
+            if sep is None:
+                text = handle.read(_SAMPLE_CHARS)
+                truncated = bool(handle.read(1))
+                if strip_nuls:
+                    text = text.replace("\x00", "")
+                sep = sniff_delimiter(text, truncated=truncated, default=default)
+                handle.seek(0)
+            sample: list[tuple[int, list[str]]] = []
+            for number, cells in enumerate(csv.reader(lines, delimiter=sep), 1):
+                if sample or not is_blank(cells):
+                    sample.append((number, cells))
+                if len(sample) >= HEADER_SAMPLE_ROWS:
+                    break
+    except UnicodeDecodeError:
+        raise BadInputError(f"cannot decode the file as {chosen}", file=str(path)) from None
+    except csv.Error as exc:
+        raise BadInputError(f"malformed CSV ({exc})", file=str(path)) from None
+    if not sample:
+        raise BadInputError("file is empty", file=str(path))
+
+    index = find_header_row([cells for _, cells in sample])
+    header_row = sample[index][0]
+    skipped = sum(1 for _, cells in sample[:index] if not is_blank(cells))
+    if skipped:
+        notes.append(f"title rows above header skipped: {skipped}")
+    headers, dropped = fit_headers(
+        [clean_header(cell) for cell in sample[index][1]], [c for _, c in sample[index + 1 :]]
+    )
+    if dropped:
+        notes.append(f"{dropped} empty columns dropped")
+    table = RawTable(
+        file=path,
+        sheet=None,
+        label=path.name,
+        headers=headers,
+        header_row=header_row,
+        encoding=chosen,
+        delimiter=sep,
+        notes=notes,
+        _row_factory=lambda: _iter_rows(
+            path, chosen, sep, strip_nuls, header_row, len(headers) if dropped else None
+        ),
+    )
+    return SourceFile(
+        path=path, kind="csv", content_hash=scan.sha256, size=scan.size, tables=[table]
+    )
+
+
+def _iter_rows(
+    path: Path,
+    encoding: str,
+    delimiter: str,
+    strip_nuls: bool,
+    header_row: int,
+    width: int | None,
+) -> Iterator[Row]:
+    """Stream the records after the header; ``width`` set means trailing empties are cut."""
+    number = header_row
+    handle, lines = _open_text(path, encoding, strip_nuls)
+    try:
+        with handle:
+            reader = csv.reader(lines, delimiter=delimiter)
+            for _ in islice(reader, header_row):
+                pass
+            if width is None:
+                for number, cells in enumerate(reader, header_row + 1):  # noqa: B007
+                    if any(cells):
+                        yield number, cells
+            else:
+                for number, cells in enumerate(reader, header_row + 1):  # noqa: B007
+                    if any(cells):
+                        yield number, fit_row(cells, width)
+    except UnicodeDecodeError:
+        raise BadInputError(
+            f"cannot decode the file as {encoding}; pass the right encoding",
+            file=str(path),
+            row=number + 1,
+        ) from None
+    except csv.Error as exc:
+        raise BadInputError(f"malformed CSV ({exc})", file=str(path), row=number + 1) from None

@@ -1,0 +1,285 @@
+"""Person names: split into given and family parts, case nicely, build match keys.
+
+Spanish and Portuguese names carry two surnames and compound given names
+("José María García López"), so a plain first/last split would put half the
+surname into the given name. The split uses a small list of common given names
+shipped in ``custfocus/data/given_names.txt`` to decide where the given part ends.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+
+from custfocus.normalise._data import read_data_text
+from custfocus.normalise.text import clean_text, fold, is_placeholder
+
+__all__ = [
+    "NICKNAMES",
+    "PARTICLES",
+    "PersonName",
+    "canonical_given",
+    "is_placeholder_name",
+    "name_key",
+    "name_tokens",
+    "parse_name",
+]
+
+PARTICLES: frozenset[str] = frozenset(
+    {"de", "del", "da", "das", "do", "dos", "la", "las", "los", "y", "e", "van", "von", "der", "den"}
+)
+
+_PLACEHOLDER_NAMES = frozenset(
+    {
+        "anonimo",
+        "anonima",
+        "anonymous",
+        "cash customer",
+        "cash sale",
+        "cliente",
+        "cliente balcao",
+        "cliente contado",
+        "cliente eventual",
+        "cliente final",
+        "cliente generico",
+        "cliente mostrador",
+        "cliente nuevo",
+        "cliente ocasional",
+        "cliente prueba",
+        "cliente test",
+        "cliente teste",
+        "cliente varios",
+        "cliente web",
+        "clientes varios",
+        "consumidor",
+        "consumidor final",
+        "contado",
+        "customer",
+        "fulano",
+        "fulano de tal",
+        "jane doe",
+        "john doe",
+        "mostrador",
+        "name",
+        "no identificado",
+        "nao identificado",
+        "nombre",
+        "nombre apellido",
+        "nuevo cliente",
+        "publico en general",
+        "publico general",
+        "sem nome",
+        "sin nombre",
+        "test test",
+        "prueba prueba",
+        "varios",
+        "venta mostrador",
+        "ventas mostrador",
+        "walk in",
+        "walk in customer",
+    }
+)
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """A person's name split into its parts, nicely cased; empty parts are ``""``."""
+
+    given: str
+    family: str
+    full: str
+
+
+@lru_cache(maxsize=1)
+def _given_names() -> frozenset[str]:
+    lines = read_data_text("given_names.txt").splitlines()
+    return frozenset(fold(line) for line in lines if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def _load_nicknames() -> dict[str, frozenset[str]]:
+    ordered: dict[str, list[str]] = {}
+    for row in csv.DictReader(io.StringIO(read_data_text("nicknames.csv"))):
+        nick, canonical = fold(row.get("nickname")), fold(row.get("canonical"))
+        if nick and canonical and canonical not in ordered.setdefault(nick, []):
+            ordered[nick].append(canonical)
+    _FIRST_CANONICAL.update({nick: names[0] for nick, names in ordered.items()})
+    return {nick: frozenset(names) for nick, names in ordered.items()}
+
+
+# First canonical listed for each nickname, so canonical_given is deterministic
+# even for ambiguous nicknames ("alex", "tony").
+_FIRST_CANONICAL: dict[str, str] = {}
+
+NICKNAMES: dict[str, frozenset[str]] = _load_nicknames()
+"""Folded nickname -> folded canonical given names (``"pepe" -> {"jose"}``)."""
+
+
+def canonical_given(token: str | None) -> str:
+    """Map a given name or nickname to its folded canonical form.
+
+    Args:
+        token: A given name such as ``"Pepe"`` or ``"José"``.
+
+    Returns:
+        The canonical folded name (``"jose"``); unknown names come back folded.
+
+    Example:
+        >>> canonical_given("Pepe"), canonical_given("Chema"), canonical_given("Íñigo")
+        ('jose', 'jose maria', 'inigo')
+    """
+    folded = fold(token)
+    return _FIRST_CANONICAL.get(folded, folded)
+
+
+def _case_piece(piece: str) -> str:
+    # Mixed-case input ("McDonald", "DiCaprio") was typed on purpose; keep it.
+    if piece.isupper() or piece.islower():
+        return piece[:1].title() + piece[1:].lower()
+    return piece
+
+
+def _case_word(word: str) -> str:
+    # "garcía-lópez" -> "García-López", "o'NEILL" -> "O'Neill"
+    return "-".join(
+        "'".join(_case_piece(p) for p in part.split("'")) for part in word.split("-")
+    )
+
+
+def _case_tokens(tokens: list[str], first_is_start: bool) -> list[str]:
+    cased = []
+    for i, token in enumerate(tokens):
+        if fold(token) in PARTICLES and not (first_is_start and i == 0):
+            cased.append(token.lower())
+        else:
+            cased.append(_case_word(token))
+    return cased
+
+
+def _group_units(tokens: list[str]) -> list[list[str]]:
+    """Attach particles to the word that follows them ("de la Torre")."""
+    units: list[list[str]] = []
+    pending: list[str] = []
+    for token in tokens:
+        pending.append(token)
+        if fold(token) not in PARTICLES:
+            units.append(pending)
+            pending = []
+    if pending:
+        if units:
+            units[-1].extend(pending)
+        else:
+            units.append(pending)
+    return units
+
+
+def _is_given_unit(unit: list[str], given_names: frozenset[str]) -> bool:
+    return fold(unit[-1]) in given_names
+
+
+def _split_full(tokens: list[str]) -> tuple[list[str], list[str]]:
+    units = _group_units(tokens)
+    if len(units) <= 1:
+        return tokens, []
+    given_names = _given_names()
+    n_given = 1
+    if len(units) >= 3 and _is_given_unit(units[1], given_names):
+        n_given = 2
+        # Three given names only when two surnames still remain ("Maria Clara Luiza Souza Santos").
+        if len(units) >= 5 and _is_given_unit(units[2], given_names):
+            n_given = 3
+    given = [t for unit in units[:n_given] for t in unit]
+    family = [t for unit in units[n_given:] for t in unit]
+    return given, family
+
+
+@lru_cache(maxsize=262_144)
+def _parse_name_cached(full: str, given: str, family: str) -> PersonName:
+    if given or family:
+        given_tokens = clean_text(given.replace(",", " ")).split()
+        family_tokens = clean_text(family.replace(",", " ")).split()
+    else:
+        full = clean_text(full)
+        if "," in full:
+            head, _, tail = full.partition(",")
+            family_tokens = head.split()
+            given_tokens = tail.replace(",", " ").split()
+            if not given_tokens:
+                given_tokens, family_tokens = _split_full(family_tokens)
+        else:
+            given_tokens, family_tokens = _split_full(full.split())
+    given_cased = _case_tokens(given_tokens, first_is_start=True)
+    family_cased = _case_tokens(family_tokens, first_is_start=not given_tokens)
+    given_str, family_str = " ".join(given_cased), " ".join(family_cased)
+    return PersonName(given_str, family_str, " ".join(given_cased + family_cased))
+
+
+def parse_name(
+    full: str | None = None, given: str | None = None, family: str | None = None
+) -> PersonName:
+    """Split and case a person's name.
+
+    When ``given`` or ``family`` is supplied they are used as they are (``family``
+    may hold two surnames); otherwise ``full`` is split. ``"APELLIDOS, Nombre"``
+    puts the family name first; without a comma the first word is the given
+    name, plus the next one when it is a common given name ("José María").
+
+    Args:
+        full: The whole name as typed.
+        given: Given name(s) from a separate column.
+        family: Surname(s) from a separate column.
+
+    Returns:
+        A :class:`PersonName`; all parts ``""`` when nothing usable was given.
+
+    Example:
+        >>> parse_name("maría GARCÍA lópez")
+        PersonName(given='María', family='García López', full='María García López')
+        >>> parse_name("Ana de la Torre Ruiz").family
+        'de la Torre Ruiz'
+    """
+    full_s = full if isinstance(full, str) else ""
+    given_s = given if isinstance(given, str) else ""
+    family_s = family if isinstance(family, str) else ""
+    if len(full_s) + len(given_s) + len(family_s) > 1024:
+        return _parse_name_cached.__wrapped__(full_s, given_s, family_s)
+    return _parse_name_cached(full_s, given_s, family_s)
+
+
+def name_tokens(text: str | None) -> list[str]:
+    """Return the folded words of a name without particles ("de", "da", "van").
+
+    Example:
+        >>> name_tokens("Ana de la Torre")
+        ['ana', 'torre']
+    """
+    return [t for t in fold(text).split() if t not in PARTICLES]
+
+
+def name_key(name: PersonName) -> str:
+    """Return an order-insensitive key: folded words, no particles, sorted.
+
+    Example:
+        >>> name_key(parse_name("GARCÍA LÓPEZ, María")) == name_key(parse_name("María García López"))
+        True
+    """
+    return " ".join(sorted(name_tokens(name.full)))
+
+
+def is_placeholder_name(text: str | None) -> bool:
+    """Tell whether ``text`` stands in for a missing customer name.
+
+    Catches generic placeholders ("N/A", "xxx"), point-of-sale fillers
+    ("Cliente contado", "Consumidor final"), digits-only values and single characters.
+
+    Example:
+        >>> is_placeholder_name("Consumidor Final"), is_placeholder_name("Ana Ruiz")
+        (True, False)
+    """
+    folded = fold(text)
+    if folded in _PLACEHOLDER_NAMES or is_placeholder(text):
+        return True
+    compact = folded.replace(" ", "")
+    return len(compact) <= 1 or compact.isdigit() or len(set(compact)) == 1

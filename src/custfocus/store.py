@@ -1,0 +1,235 @@
+"""The workspace store: one embedded DuckDB file that every command reads and writes.
+
+Why one class: schema, migrations, privacy of the file and transactions live in one
+place, so a failed command can always leave the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from custfocus.errors import LockedError, StoreError
+
+if TYPE_CHECKING:
+    import duckdb
+
+DEFAULT_DB = "custfocus.duckdb"
+
+# Each entry migrates from version i to i+1. Never edit a released entry: append one.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+    CREATE SEQUENCE import_seq START 1;
+    CREATE SEQUENCE record_seq START 1;
+    CREATE SEQUENCE fact_seq START 1;
+    CREATE TABLE sources (
+        name VARCHAR PRIMARY KEY, unit VARCHAR, system VARCHAR, region VARCHAR,
+        mapping JSON, created_at TIMESTAMP, updated_at TIMESTAMP
+    );
+    CREATE TABLE imports (
+        import_id INTEGER PRIMARY KEY, source VARCHAR NOT NULL, file VARCHAR, path VARCHAR,
+        sheet VARCHAR, kind VARCHAR, content_hash VARCHAR, imported_at TIMESTAMP,
+        encoding VARCHAR, delimiter VARCHAR, header_row INTEGER, headers VARCHAR[],
+        mapping JSON, region VARCHAR, date_order VARCHAR, decimal_separator VARCHAR,
+        mode VARCHAR, status VARCHAR, unit VARCHAR, system VARCHAR,
+        rows_read INTEGER, records INTEGER, facts INTEGER, rejects INTEGER, notes VARCHAR[]
+    );
+    CREATE TABLE hidden_sheets (import_file VARCHAR, path VARCHAR, sheet VARCHAR, seen_at TIMESTAMP);
+    CREATE TABLE raw_rows (import_id INTEGER NOT NULL, row INTEGER NOT NULL, cells VARCHAR[]);
+    CREATE TABLE records (
+        record_id BIGINT PRIMARY KEY, import_id INTEGER NOT NULL, source VARCHAR NOT NULL,
+        row INTEGER NOT NULL, unit VARCHAR, system VARCHAR, record_hash VARCHAR,
+        account_code VARCHAR,
+        given_name VARCHAR, family_name VARCHAR, full_name VARCHAR, name_key VARCHAR,
+        name_placeholder BOOLEAN, company VARCHAR,
+        email VARCHAR, email_key VARCHAR, email_valid BOOLEAN, email_role BOOLEAN,
+        email_placeholder BOOLEAN,
+        phone VARCHAR, phone_e164 VARCHAR, phone_valid BOOLEAN,
+        phone2 VARCHAR, phone2_e164 VARCHAR, phone2_valid BOOLEAN,
+        national_id VARCHAR, national_id_kind VARCHAR, national_id_valid BOOLEAN,
+        street VARCHAR, house_number VARCHAR, address_key VARCHAR, postal_code VARCHAR,
+        city VARCHAR, region VARCHAR, country VARCHAR,
+        birth_date DATE, gender VARCHAR, created_date DATE, updated_date DATE,
+        last_contact_date DATE, opt_in BOOLEAN, invalid_fields VARCHAR[]
+    );
+    CREATE TABLE facts (
+        fact_id BIGINT PRIMARY KEY, import_id INTEGER NOT NULL, source VARCHAR NOT NULL,
+        row INTEGER NOT NULL, unit VARCHAR, system VARCHAR, record_id BIGINT,
+        account_code VARCHAR, kind VARCHAR, document_id VARCHAR, fact_date DATE,
+        amount DOUBLE, amount_net DOUBLE, currency VARCHAR, quantity DOUBLE,
+        product_line VARCHAR, business_unit VARCHAR, category VARCHAR, status VARCHAR,
+        satisfaction DOUBLE, channel VARCHAR
+    );
+    CREATE TABLE rejects (
+        import_id INTEGER NOT NULL, source VARCHAR, row INTEGER, "column" VARCHAR,
+        reason VARCHAR, cells VARCHAR[]
+    );
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class Store:
+    """Owns the DuckDB connection, the schema and transactions.
+
+    Example:
+        >>> store = Store(":memory:")
+        >>> store.query_value("SELECT count(*) FROM records")
+        0
+    """
+
+    def __init__(self, path: str | os.PathLike[str] = DEFAULT_DB, *, read_only: bool = False):
+        import duckdb
+
+        self.path = str(path)
+        self.in_memory = self.path == ":memory:"
+        if not self.in_memory:
+            parent = Path(self.path).parent
+            if not parent.exists():
+                raise StoreError(f"folder for the store does not exist: {parent}")
+            if read_only and not Path(self.path).exists():
+                raise StoreError(
+                    f"no store at {self.path}; run 'custfocus import FILES' first "
+                    "or point --db / CUSTFOCUS_DB at the workspace store"
+                )
+        self._creating = not self.in_memory and not Path(self.path).exists()
+        old_umask = os.umask(0o077)  # the store holds personal data: owner-only from birth
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise LockedError(
+                    f"the store {self.path} is in use by another custfocus process; "
+                    "try again when it finishes"
+                ) from None
+            raise StoreError(f"cannot open the store {self.path}: {_first_line(exc)}") from None
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"{self.path} is not a custfocus store or is damaged: {_first_line(exc)}"
+            ) from None
+        finally:
+            os.umask(old_umask)
+        if not self.in_memory:
+            with contextlib.suppress(OSError):
+                os.chmod(self.path, 0o600)
+        self._in_transaction = False
+        if not read_only:
+            self._migrate()
+        else:
+            self._check_version()
+
+    # -- schema -----------------------------------------------------------------
+    def schema_version(self) -> int:
+        exists = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return 0
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _check_version(self) -> int:
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the store {self.path} was written by a newer custfocus "
+                f"(schema {version} > {SCHEMA_VERSION}); upgrade custfocus"
+            )
+        return version
+
+    def _migrate(self) -> None:
+        version = self._check_version()
+        if version == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            for script in MIGRATIONS[version:]:
+                self.con.execute(script)
+            self.con.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+            )
+
+    # -- transactions -------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All writes of one command in one transaction: commit all or nothing.
+
+        Nested calls join the outer transaction.
+        """
+        if self._in_transaction:
+            yield self.con
+            return
+        self.con.execute("BEGIN TRANSACTION")
+        self._in_transaction = True
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self.con.execute("COMMIT")
+            except Exception as exc:
+                raise StoreError(f"could not save to {self.path}: {_first_line(exc)}") from None
+        finally:
+            self._in_transaction = False
+
+    # -- small helpers ---------------------------------------------------------------
+    def execute(self, sql: str, params: list[Any] | None = None) -> duckdb.DuckDBPyConnection:
+        return self.con.execute(sql, params or [])
+
+    def query_value(self, sql: str, params: list[Any] | None = None) -> Any:
+        row = self.con.execute(sql, params or []).fetchone()
+        return row[0] if row else None
+
+    def query_dicts(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        cur = self.con.execute(sql, params or [])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def insert_arrow(self, table: str, data: Any) -> None:
+        """Bulk insert an Arrow table or pandas frame whose columns match ``table`` by name."""
+        self.con.register("_cf_insert", data)
+        try:
+            cols = ", ".join(f'"{c}"' for c in data.column_names) if hasattr(
+                data, "column_names"
+            ) else ", ".join(f'"{c}"' for c in data.columns)
+            self.con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _cf_insert")
+        finally:
+            self.con.unregister("_cf_insert")
+
+    def next_ids(self, sequence: str, count: int) -> int:
+        """Reserve ``count`` consecutive ids from ``sequence``; returns the first."""
+        if count <= 0:
+            return 0
+        first = self.query_value(f"SELECT nextval('{sequence}')")
+        if count > 1:
+            # DuckDB has no setval; burn the range in one vectorised call.
+            self.con.execute(f"SELECT max(nextval('{sequence}')) FROM range(?)", [count - 1])
+        return int(first)
+
+    def table_exists(self, name: str) -> bool:
+        return bool(
+            self.query_value(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+            )
+        )
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else exc.__class__.__name__
