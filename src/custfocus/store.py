@@ -69,6 +69,45 @@ MIGRATIONS: list[str] = [
         reason VARCHAR, cells VARCHAR[]
     );
     """,
+    # v2: matching results. customer ids are stable labels; links keep the evidence.
+    """
+    CREATE SEQUENCE customer_seq START 1;
+    CREATE SEQUENCE dedupe_run_seq START 1;
+    CREATE TABLE dedupe_runs (
+        run_id INTEGER PRIMARY KEY, started_at TIMESTAMP, finished_at TIMESTAMP,
+        mode VARCHAR, records INTEGER, customers INTEGER, candidate_pairs BIGINT,
+        merged_pairs BIGINT, review_pairs BIGINT, stats JSON
+    );
+    CREATE TABLE record_customer (
+        record_id BIGINT PRIMARY KEY, customer_id VARCHAR NOT NULL, record_hash VARCHAR,
+        run_id INTEGER
+    );
+    CREATE TABLE customers (
+        customer_id VARCHAR PRIMARY KEY, records INTEGER, sources INTEGER, units INTEGER,
+        given_name VARCHAR, family_name VARCHAR, full_name VARCHAR, company VARCHAR,
+        email VARCHAR, phone VARCHAR, phone2 VARCHAR, national_id VARCHAR,
+        national_id_kind VARCHAR, street VARCHAR, house_number VARCHAR, postal_code VARCHAR,
+        city VARCHAR, region VARCHAR, country VARCHAR, birth_date DATE, account_code VARCHAR,
+        opt_in BOOLEAN, first_seen DATE, last_seen DATE,
+        provenance JSON, alternates JSON, updated_run INTEGER
+    );
+    CREATE TABLE match_links (
+        run_id INTEGER, record_a BIGINT, record_b BIGINT, probability DOUBLE,
+        match_weight DOUBLE, evidence JSON, decision VARCHAR
+    );
+    CREATE TABLE customer_events (
+        event_time TIMESTAMP, run_id INTEGER, kind VARCHAR, customer_id VARCHAR,
+        other_ids VARCHAR[], records INTEGER, reason VARCHAR
+    );
+    CREATE TABLE match_pairs (
+        key_a VARCHAR, key_b VARCHAR, levels TINYINT[], name_similarity FLOAT
+    );
+    CREATE TABLE match_nodes (node_key VARCHAR PRIMARY KEY);
+    CREATE TABLE match_constraints (
+        source_a VARCHAR, row_a INTEGER, source_b VARCHAR, row_b INTEGER, decision VARCHAR,
+        origin VARCHAR, created_at TIMESTAMP
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -127,11 +166,11 @@ class Store:
     def schema_version(self) -> int:
         exists = self.con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-        ).fetchone()
-        if not exists or not exists[0]:
+        ).fetchall()
+        if not exists or not exists[0][0]:
             return 0
-        row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        return int(row[0]) if row else 0
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+        return int(row[0][0]) if row else 0
 
     def _check_version(self) -> int:
         version = self.schema_version()
@@ -183,8 +222,8 @@ class Store:
         return self.con.execute(sql, params or [])
 
     def query_value(self, sql: str, params: list[Any] | None = None) -> Any:
-        row = self.con.execute(sql, params or []).fetchone()
-        return row[0] if row else None
+        rows = self.con.execute(sql, params or []).fetchall()
+        return rows[0][0] if rows else None
 
     def query_dicts(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
         cur = self.con.execute(sql, params or [])
@@ -209,7 +248,7 @@ class Store:
         first = self.query_value(f"SELECT nextval('{sequence}')")
         if count > 1:
             # DuckDB has no setval; burn the range in one vectorised call.
-            self.con.execute(f"SELECT max(nextval('{sequence}')) FROM range(?)", [count - 1])
+            self.con.execute(f"SELECT max(nextval('{sequence}')) FROM range(?)", [count - 1]).fetchall()
         return int(first)
 
     def table_exists(self, name: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from custfocus.cli.ingest import import_command, rejects_command, sources_command
+from custfocus.cli.match import dedupe_command, export_command
 
 app = typer.Typer(
     name="custfocus",
@@ -16,6 +17,8 @@ app = typer.Typer(
 app.command("import")(import_command)
 app.command("sources")(sources_command)
 app.command("rejects")(rejects_command)
+app.command("dedupe")(dedupe_command)
+app.command("export")(export_command)
 
 
 def main() -> None:

@@ -122,9 +122,11 @@ class RowConverter:
                 continue
             record = self._record(cells) if self.plan.has_identity else None
             fact = self._fact(cells) if self.plan.fact_kind else None
-            if isinstance(fact, tuple):  # (column, reason): unusable fact row
+            if isinstance(fact, tuple):  # (column, reason): the fact part is unusable
                 batch.rejects.append((row_number, fact[0], fact[1], cells))
-                continue
+                if record is None:
+                    continue
+                fact = None  # the customer on the row is still worth keeping
             if record is None and fact is None:
                 batch.rejects.append((row_number, None, "row holds no customer data", cells))
                 continue

@@ -64,7 +64,8 @@ def scan_bytes(path: Path, *, text_checks: bool = False) -> ByteScan:
                 except UnicodeDecodeError:
                     utf8 = None
     except OSError as exc:
-        raise BadInputError(f"cannot read file ({exc.strerror or 'I/O error'})", file=str(path))
+        reason = exc.strerror or "I/O error"
+        raise BadInputError(f"cannot read file ({reason})", file=str(path)) from None
     return ByteScan(
         sha256=digest.hexdigest(),
         size=size,

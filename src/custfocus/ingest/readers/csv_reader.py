@@ -59,18 +59,21 @@ def _bom_encoding(head: bytes) -> str | None:
 
 
 def _bomless_utf16(head: bytes) -> str | None:
-    """UTF-16 without BOM: NULs sit on one byte parity (ASCII text has a NUL every other byte)."""
-    sample = head[:8192] if len(head) % 2 == 0 else head[: min(8192, len(head) - 1)]
-    if len(sample) < 4:
-        return None
-    even = sample[0::2].count(0)
-    odd = sample[1::2].count(0)
+    """UTF-16 without BOM: Latin text has a NUL in nearly every other byte, on one parity."""
+    sample = head[: min(8192, len(head) - len(head) % 2)]
     half = len(sample) // 2
-    if odd > 0.3 * half and even < 0.02 * half:
-        return "utf-16-le"
-    if even > 0.3 * half and odd < 0.02 * half:
-        return "utf-16-be"
-    return None
+    if half < 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd > 0.7 * half and even < 0.02 * half:
+        codec = "utf-16-le"
+    elif even > 0.7 * half and odd < 0.02 * half:
+        codec = "utf-16-be"
+    else:
+        return None
+    text = sample.decode(codec, errors="replace")
+    controls = sum(1 for char in text if char < " " and char not in "\t\r\n")
+    return codec if controls <= len(text) // 100 else None
 
 
 def _reject_binary(head: bytes, path: Path) -> None:
@@ -122,7 +125,9 @@ def sniff_delimiter(text: str, *, truncated: bool, default: str = ",") -> str:
     return best
 
 
-def _open_text(path: Path, encoding: str, strip_nuls: bool) -> tuple[io.TextIOWrapper, Iterable[str]]:
+def _open_text(
+    path: Path, encoding: str, strip_nuls: bool
+) -> tuple[io.TextIOWrapper, Iterable[str]]:
     handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by the caller
     lines: Iterable[str] = handle
     if strip_nuls:

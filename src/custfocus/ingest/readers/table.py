@@ -34,9 +34,7 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
-    _row_factory: Callable[[], Iterator[Row]] = field(
-        default=_no_rows, repr=False, compare=False
-    )
+    _row_factory: Callable[[], Iterator[Row]] = field(default=_no_rows, repr=False, compare=False)
 
     def rows(self) -> Iterator[Row]:
         """Data rows below the header, in file order; blank rows are not yielded.
@@ -84,8 +82,10 @@ def fit_headers(headers: list[str], sample: list[list[str]]) -> tuple[list[str],
     cut back to the header width only where the cut part is empty, so nothing is lost.
     """
     width = len(headers)
-    while width and headers[width - 1] == "" and not any(
-        len(row) >= width and row[width - 1].strip() for row in sample
+    while (
+        width
+        and headers[width - 1] == ""
+        and not any(len(row) >= width and row[width - 1].strip() for row in sample)
     ):
         width -= 1
     return headers[:width], len(headers) - width

@@ -1,0 +1,67 @@
+"""``custfocus dedupe`` and ``custfocus export``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from custfocus.cli._common import (
+    DEFAULT_DB,
+    DbOption,
+    DebugOption,
+    JsonOption,
+    QuietOption,
+    handle_errors,
+    show_progress,
+)
+
+
+def dedupe_command(
+    db: DbOption = DEFAULT_DB,
+    full: Annotated[bool, typer.Option("--full", help="Rebuild from scratch instead of comparing only new records.")] = False,
+    json_output: JsonOption = False,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Match every record into customers: one master with stable ids.
+
+    Example: custfocus dedupe --json > dedupe.json
+    """
+    from custfocus.match.dedupe import find_duplicates
+    from custfocus.report.console import print_json, stderr_console, stdout_console
+    from custfocus.report.dedupe import dedupe_as_dict, render_dedupe
+    from custfocus.store import Store
+
+    with handle_errors(debug), Store(db) as store:
+        progress = None
+        if show_progress(json_output, quiet):
+            console = stderr_console()
+            progress = lambda stage: console.print(f"[dim]{stage}...[/]")  # noqa: E731
+        result = find_duplicates(store, full=full, progress=progress)
+        if json_output:
+            print_json(dedupe_as_dict(result))
+        elif not quiet:
+            render_dedupe(result, stdout_console())
+
+
+def export_command(
+    what: Annotated[str, typer.Argument(help="master, xref, clusters or pairs.")],
+    db: DbOption = DEFAULT_DB,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="csv, xlsx, parquet or json (default: from -o, else csv).")] = None,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Export the customer master or the cross-reference of every source row.
+
+    Example: custfocus export xref -o xref.csv
+    """
+    from custfocus.export import export
+    from custfocus.store import Store
+
+    with handle_errors(debug), Store(db, read_only=True) as store:
+        rows = export(store, what, output, fmt)
+        if output is not None and not quiet:
+            typer.echo(f"wrote {rows:,} rows to {output}", err=True)

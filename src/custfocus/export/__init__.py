@@ -1,0 +1,154 @@
+"""Exports of the master and its cross-references to CSV, XLSX, Parquet and JSON.
+
+Why sanitise here: exported sheets are opened in Excel, where a cell starting with ``=``,
+``+``, ``-``, ``@``, tab or CR is run as a formula (CSV/formula injection). Text cells that
+start so are prefixed with an apostrophe in CSV and XLSX; Parquet and JSON keep raw values.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from custfocus.errors import UsageError
+from custfocus.store import Store
+
+FORMATS = ("csv", "xlsx", "parquet", "json")
+EXCEL_MAX_ROWS = 1_048_575
+
+QUERIES: dict[str, str] = {
+    # One row per imported source row (DESIGN.md contract: source,row,customer_id).
+    "xref": """
+        SELECT i.source, rr.row, coalesce(rc.customer_id, rcf.customer_id) AS customer_id,
+               CASE WHEN r.record_id IS NOT NULL THEN 'customer'
+                    WHEN f.fact_id IS NOT NULL THEN f.kind ELSE 'rejected' END AS row_kind,
+               r.record_id, i.unit
+        FROM raw_rows rr
+        JOIN imports i ON i.import_id = rr.import_id AND i.status = 'active'
+        LEFT JOIN records r ON r.import_id = rr.import_id AND r.row = rr.row
+        LEFT JOIN record_customer rc ON rc.record_id = r.record_id
+        LEFT JOIN facts f ON f.import_id = rr.import_id AND f.row = rr.row
+        LEFT JOIN record_customer rcf ON rcf.record_id = f.record_id
+        ORDER BY i.source, rr.row
+    """,
+    "master": """
+        SELECT customer_id, full_name, given_name, family_name, company, email, phone, phone2,
+               national_id, national_id_kind, street, house_number, postal_code, city, region,
+               country, birth_date, account_code, opt_in, records, sources, units, first_seen,
+               last_seen, CAST(provenance AS VARCHAR) AS provenance,
+               CAST(alternates AS VARCHAR) AS alternates
+        FROM customers ORDER BY customer_id
+    """,
+    "clusters": """
+        SELECT rc.customer_id, r.source, r.row, r.full_name, r.email, r.phone_e164 AS phone,
+               r.national_id, r.postal_code, r.city, r.birth_date
+        FROM record_customer rc JOIN records r USING (record_id)
+        ORDER BY rc.customer_id, r.source, r.row
+    """,
+    "pairs": """
+        SELECT ra.source AS source_a, ra.row AS row_a, rb.source AS source_b, rb.row AS row_b,
+               ca.customer_id AS customer_a, cb.customer_id AS customer_b,
+               round(l.probability, 4) AS probability, round(l.match_weight, 2) AS match_weight,
+               l.decision, CAST(l.evidence AS VARCHAR) AS evidence
+        FROM match_links l
+        JOIN records ra ON ra.record_id = l.record_a JOIN records rb ON rb.record_id = l.record_b
+        JOIN record_customer ca ON ca.record_id = l.record_a
+        JOIN record_customer cb ON cb.record_id = l.record_b
+        ORDER BY l.probability DESC
+    """,
+}
+
+
+def export_query(store: Store, what: str) -> str:
+    if what not in QUERIES:
+        raise UsageError(f"unknown export '{what}'; choose one of {', '.join(QUERIES)}")
+    if what != "xref" and not store.query_value("SELECT count(*) FROM record_customer"):
+        raise UsageError(f"no customers yet: run 'custfocus dedupe' before exporting {what}")
+    return QUERIES[what]
+
+
+def format_from_path(path: Path | None, fmt: str | None) -> str:
+    if fmt:
+        fmt = fmt.lower()
+    elif path is not None and path.suffix.lower().lstrip(".") in FORMATS:
+        fmt = path.suffix.lower().lstrip(".")
+    else:
+        fmt = "csv"
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}")
+    return fmt
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def write_frame(frame: Any, path: Path | None, fmt: str, sheet: str = "data") -> int:
+    """Write a DataFrame atomically (temp file + rename); stdout when ``path`` is None."""
+    from custfocus.export._write import write_atomic
+
+    if fmt in ("csv", "xlsx"):
+        for col in frame.columns:
+            if frame[col].dtype == object or str(frame[col].dtype).startswith("string"):
+                frame[col] = frame[col].map(safe_cell)
+    if path is None:
+        if fmt == "csv":
+            frame.to_csv(sys.stdout, index=False)
+        elif fmt == "json":
+            sys.stdout.write(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+            sys.stdout.write("\n")
+        else:
+            raise UsageError(f"{fmt} output needs a file: add -o FILE")
+        return len(frame)
+    if fmt == "xlsx" and len(frame) > EXCEL_MAX_ROWS:
+        raise UsageError(f"{len(frame):,} rows do not fit in one Excel sheet; use csv or parquet")
+    write_atomic(path, lambda tmp: _write_to(frame, tmp, fmt, sheet))
+    return len(frame)
+
+
+def _write_to(frame: Any, path: Path, fmt: str, sheet: str) -> None:
+    if fmt == "csv":
+        frame.to_csv(path, index=False)
+    elif fmt == "parquet":
+        frame.to_parquet(path, index=False)
+    elif fmt == "json":
+        frame.to_json(path, orient="records", force_ascii=False, date_format="iso")
+    else:
+        write_xlsx({sheet: frame}, path)
+
+
+def write_xlsx(sheets: dict[str, Any], path: Path) -> None:
+    """Several frames as sheets of one workbook (openpyxl, streaming write)."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for name, frame in sheets.items():
+        ws = book.create_sheet(title=name[:31])
+        ws.append([str(c) for c in frame.columns])
+        for row in frame.itertuples(index=False, name=None):
+            ws.append([_xlsx_value(v) for v in row])
+    book.save(path)
+
+
+def _xlsx_value(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if value is not None and type(value).__name__ == "NAType":
+        return None
+    return safe_cell(value) if isinstance(value, str) else value
+
+
+def export(store: Store, what: str, path: Path | None = None, fmt: str | None = None) -> int:
+    """Export ``master``, ``xref``, ``clusters`` or ``pairs``; returns rows written."""
+    fmt = format_from_path(path, fmt)
+    frame = store.execute(export_query(store, what)).df()
+    return write_frame(frame, path, fmt, sheet=what)
+
+
+__all__ = ["FORMATS", "export", "safe_cell", "write_frame", "write_xlsx"]

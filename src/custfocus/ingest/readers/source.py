@@ -1,0 +1,127 @@
+"""Entry points: find the input files in what the user named, and open one by its suffix.
+
+Folders shared between departments collect Office lock files (``~$ventas.xlsx``), editor
+backups and hidden system files; importing those would fail or duplicate data, so
+:func:`discover_files` skips them when expanding a folder. A file named explicitly is
+trusted, but an unsupported suffix is an error rather than a silent skip.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from custfocus.errors import BadInputError
+
+from .columnar import read_json, read_jsonl, read_parquet
+from .csv_reader import read_csv
+from .table import SourceFile
+from .workbook import read_workbook
+
+__all__ = ["SUPPORTED_SUFFIXES", "discover_files", "file_kind", "open_source"]
+
+_KINDS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xls": "xls",
+    ".ods": "ods",
+    ".parquet": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+}
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_KINDS)
+_TEMP_SUFFIXES = (".tmp", ".temp", ".bak", ".swp", ".part", ".crdownload", "~")
+
+
+def file_kind(path: Path) -> str:
+    """The reader a path's suffix selects (``csv``, ``xlsx``, ...)."""
+    kind = _KINDS.get(path.suffix.lower())
+    if kind is None:
+        supported = " ".join(sorted(SUPPORTED_SUFFIXES))
+        raise BadInputError(
+            f'unsupported file type "{path.suffix or "(none)"}"; supported: {supported}',
+            file=str(path),
+        )
+    return kind
+
+
+def open_source(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> SourceFile:
+    """Open one input file as raw text tables; rows are read lazily.
+
+    ``sheet`` applies to workbooks only; ``encoding`` and ``delimiter`` to delimited text.
+
+    Example:
+        >>> source = open_source(Path("ventas.xlsx"))  # doctest: +SKIP
+        >>> [(t.label, t.header_row) for t in source.tables]  # doctest: +SKIP
+        [('ventas.xlsx#Clientes', 3)]
+    """
+    path = Path(path)
+    kind = file_kind(path)
+    if not path.is_file():
+        raise BadInputError("file not found", file=str(path))
+    if kind == "csv":
+        return read_csv(path, encoding=encoding, delimiter=delimiter)
+    if kind in ("xlsx", "xls", "ods"):
+        return read_workbook(path, kind, sheet=sheet)
+    if kind == "parquet":
+        return read_parquet(path)
+    if kind == "jsonl":
+        return read_jsonl(path)
+    return read_json(path)
+
+
+def _skipped(name: str) -> bool:
+    """Hidden files, Office/LibreOffice lock files and temporary or backup files."""
+    lower = name.lower()
+    return name.startswith((".", "~$", "~")) or lower.endswith(_TEMP_SUFFIXES)
+
+
+def _expand(folder: Path) -> list[Path]:
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if not _skipped(name) and Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
+                found.append(Path(root) / name)
+    return sorted(found)
+
+
+def discover_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders (recursively, sorted) into the supported input files they contain.
+
+    Explicit files are kept in the order given; duplicates are dropped.
+
+    Example:
+        >>> discover_files([Path("exports/")])  # doctest: +SKIP
+        [PosixPath('exports/soporte.csv'), PosixPath('exports/ventas.xlsx')]
+    """
+    result: list[Path] = []
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            raise BadInputError("file or folder not found", file=str(path))
+        if not os.access(path, os.R_OK | (os.X_OK if path.is_dir() else 0)):
+            raise BadInputError("permission denied", file=str(path))
+        if path.is_dir():
+            candidates = _expand(path)
+        else:
+            file_kind(path)
+            candidates = [path]
+        for candidate in candidates:
+            key = candidate.resolve()
+            if key not in seen:
+                seen.add(key)
+                result.append(candidate)
+    return result
