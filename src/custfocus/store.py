@@ -108,6 +108,24 @@ MIGRATIONS: list[str] = [
         origin VARCHAR, created_at TIMESTAMP
     );
     """,
+    # v3: segmentation runs and the segment of every customer per run (history).
+    """
+    CREATE SEQUENCE segment_run_seq START 1;
+    CREATE TABLE segment_runs (
+        run_id INTEGER PRIMARY KEY, computed_at TIMESTAMP, as_of DATE, mode VARCHAR,
+        customers BIGINT, main_currency VARCHAR, summary JSON
+    );
+    CREATE TABLE customer_segments (
+        run_id INTEGER NOT NULL, computed_at TIMESTAMP, as_of DATE, customer_id VARCHAR NOT NULL,
+        currency VARCHAR, revenue DOUBLE, orders BIGINT, first_purchase DATE,
+        last_purchase DATE, recency_days INTEGER, frequency INTEGER, monetary DOUBLE,
+        product_lines VARCHAR, business_units VARCHAR, r_score TINYINT, f_score TINYINT,
+        m_score TINYINT, rfm_code VARCHAR, rfm_segment VARCHAR, p_alive DOUBLE,
+        expected_purchases DOUBLE, clv DOUBLE, value_score DOUBLE, value_tier VARCHAR,
+        need_score DOUBLE, need_tier VARCHAR, need_signals VARCHAR, segment VARCHAR,
+        action VARCHAR, cross_sell VARCHAR
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -38,7 +38,8 @@ class Planted:
     """Exact figures about the generated data (what an audit should find).
 
     Keys of the per-source dicts are truth ``source`` names (``ventas.xlsx#Clientes``,
-    ``soporte.csv``...) except ``persons_per_source``, keyed by file name. Row-level defect
+    ``soporte.csv``...). ``persons_in_2plus_sources`` counts persons with rows in two or more
+    department files (a workbook's sheets count as one department). Row-level defect
     counts (``invalid_emails`` ...) are totals over every source; ``defects_per_source`` breaks
     them down.
     """
@@ -48,7 +49,7 @@ class Planted:
     persons: int  # true distinct customers behind at least one row
     source_rows: dict[str, int]  # data rows per source (sheet)
     customer_records: dict[str, int]  # rows carrying customer identity, per source
-    persons_per_source: dict[str, int]  # distinct persons per file
+    persons_per_source: dict[str, int]  # distinct persons per customer-bearing source
     persons_in_2plus_sources: int
     records_per_person: float  # customer records / persons
     households: int  # household groups (incl. twin pairs) sharing address and landline
@@ -185,8 +186,9 @@ def _truth(s: S.Sheet, source: str, first_row: int, pop: Population):
 def _planted(seed, pop: Population, parts, truth: pd.DataFrame, merges, files) -> Planted:
     source_rows: dict[str, int] = {}
     customer_records: dict[str, int] = {}
-    persons_per_file: dict[str, set] = {}
+    dept: dict[str, np.ndarray] = {}
     intra: dict[str, int] = {}
+    per_source: dict[str, int] = {}
     dups: dict[str, int] = {}
     defects: dict[str, dict[str, int]] = {}
     totals = dict.fromkeys(_DEFECTS, 0)
@@ -195,17 +197,20 @@ def _planted(seed, pop: Population, parts, truth: pd.DataFrame, merges, files) -
         source_rows[source] = len(t)
         file = source.split("#")[0]
         ps = s.person[s.person >= 0]
-        persons_per_file.setdefault(file, set()).update(np.unique(ps).tolist())
+        # a person "is in" a department when any sheet of its file has a row of theirs
+        key = file.split("__")[0].removesuffix(".xlsx").removesuffix(".csv")
+        dept.setdefault(key, np.zeros(pop.n, dtype=bool))[ps] = True
         if s.customer_rows:
             customer_records[source] = int((s.person >= 0).sum())
-            intra[source] = customer_records[source] - len(np.unique(ps))
+            per_source[source] = len(np.unique(ps))
+            intra[source] = customer_records[source] - per_source[source]
             if "dup_variant" in s.flags:
                 dups[source] = int(s.flags["dup_variant"].sum())
         d = {}
-        for key, flag in _DEFECTS.items():
+        for name, flag in _DEFECTS.items():
             if flag in s.flags and s.flags[flag].any():
-                d[key] = int(s.flags[flag].sum())
-                totals[key] += d[key]
+                d[name] = int(s.flags[flag].sum())
+                totals[name] += d[name]
         if d:
             defects[source] = d
         if s.kind == "order":
@@ -218,14 +223,9 @@ def _planted(seed, pop: Population, parts, truth: pd.DataFrame, merges, files) -
             invoices += len(t) - cn
         if "stale" in s.flags:
             stale += int(s.flags["stale"].sum())
-    # a person "is in" a department file when any of its sheets has a row of theirs
-    dept: dict[str, set] = {}
-    for file, ps in persons_per_file.items():
-        key = file.split("__")[0].removesuffix(".xlsx").removesuffix(".csv")
-        dept.setdefault(key, set()).update(ps)
     counts = np.zeros(pop.n, dtype=np.int64)
-    for ps in dept.values():
-        counts[np.fromiter(ps, dtype=np.int64)] += 1
+    for mask in dept.values():
+        counts += mask
     persons = int((counts > 0).sum())
     full = pd.Series(pop.full_name)
     seen = np.zeros(pop.n, dtype=bool)
@@ -240,7 +240,7 @@ def _planted(seed, pop: Population, parts, truth: pd.DataFrame, merges, files) -
         persons=persons,
         source_rows=source_rows,
         customer_records=customer_records,
-        persons_per_source={k: len(v) for k, v in persons_per_file.items()},
+        persons_per_source=per_source,
         persons_in_2plus_sources=int((counts >= 2).sum()),
         records_per_person=round(n_records / max(persons, 1), 3),
         households=pl["households"] + pl["twins"],

@@ -214,8 +214,8 @@ def _groups(rng, perm, start, n_people, sizes, size_p):
     total = int(sz.sum())
     members = perm[start : start + total]
     gid = np.repeat(np.arange(k), sz)
-    first = np.concatenate([[0], np.cumsum(sz)[:-1]]).astype(np.int64)
-    head = members[first][gid]
+    first = (np.cumsum(sz) - sz).astype(np.int64)
+    head = members[first][gid] if k else members
     return members, gid, head, start + total
 
 
@@ -229,12 +229,14 @@ def build_population(n: int, rng: np.random.Generator) -> Population:
     country = np.asarray(COUNTRIES, dtype=object)[weighted(rng, n, COUNTRY_P)]
     perm = rng.permutation(n)
     hh_members, hh_gid, hh_head, pos = _groups(
-        rng, perm, 0, int(0.07 * n), [2, 3, 4], [0.5, 0.3, 0.2]
+        rng, perm, 0, max(8, int(0.07 * n)), [2, 3, 4], [0.5, 0.3, 0.2]
     )
-    tw_members, tw_gid, tw_head, pos = _groups(rng, perm, pos, int(0.006 * n), [2], [1])
-    ns_members, ns_gid, ns_head, pos = _groups(rng, perm, pos, int(0.015 * n), [2, 3], [0.7, 0.3])
+    tw_members, tw_gid, tw_head, pos = _groups(rng, perm, pos, max(2, int(0.006 * n)), [2], [1])
+    ns_members, ns_gid, ns_head, pos = _groups(
+        rng, perm, pos, max(3, int(0.015 * n)), [2, 3], [0.7, 0.3]
+    )
     co_members, co_gid, co_head, pos = _groups(
-        rng, perm, pos, int(0.06 * n), [1, 2, 3, 4, 5], [0.45, 0.25, 0.15, 0.1, 0.05]
+        rng, perm, pos, max(8, int(0.06 * n)), [1, 2, 3, 4, 5], [0.45, 0.25, 0.15, 0.1, 0.05]
     )
     for m, h in ((hh_members, hh_head), (tw_members, tw_head), (co_members, co_head)):
         country[m] = country[h]
@@ -574,7 +576,7 @@ def _national_ids(pop: Population, rng, expat) -> None:
     # Colombia: cédula de ciudadanía; Argentina: DNI -- no check digit
     co = (country == "CO") & (r < 0.7)
     id_type[co] = "CC"
-    id_value[co] = zfill(unique_ints(rng, int(co.sum()), 10_000_000, 1_200_000_000), 8)
+    id_value[co] = zfill(unique_ints(rng, int(co.sum()), 1_000_000_000, 1_200_000_000), 10)
     ar = (country == "AR") & (r < 0.7)
     id_type[ar] = "DNI_AR"
     id_value[ar] = zfill(unique_ints(rng, int(ar.sum()), 10_000_000, 45_000_000), 8)
@@ -599,7 +601,7 @@ def _rfc_persons(rng, pop: Population, sel: np.ndarray) -> np.ndarray:
     s2f = [fold(x).upper().replace(" ", "") for x in a["surname2"][sel]]
     gf = [fold(x).upper() for x in a["given"][sel]]
     birth = pd.to_datetime(a["birth"][sel]).strftime("%y%m%d")
-    h1 = rng.integers(0, 31, len(sel))  # [1-9A-V]
+    h1 = rng.integers(0, 30, len(sel))  # [1-9A-V]
     h2 = rng.integers(0, len(_RFC_ALPHA), len(sel))
     out = []
     for i in range(len(sel)):
@@ -666,7 +668,7 @@ def _companies(rng, n_co: int, country: np.ndarray, city: np.ndarray) -> pd.Data
                 fold(str(prefix[i]))[:1].upper()
                 + fold(str(core[i]))[:2].upper().ljust(2, "X")
                 + f"{10 + x % 14:02d}{1 + x % 12:02d}{1 + x % 28:02d}"
-                + _RFC_ALPHA[x % 31]
+                + _RFC_ALPHA[x % 30]
                 + _RFC_ALPHA[x % 34]
             )
             tax.append(body + rfc.calc_check_digit(body))
@@ -819,7 +821,7 @@ def _behaviour(pop: Population, rng) -> None:
     if pop.companies is not None and len(pop.companies):
         first = pd.Series(a["company"]).where(b2b).duplicated(keep="first").to_numpy()
         in_erp &= ~(b2b & first)
-    in_mkt = r[2] < np.where(br, 0.40, 0.50)
+    in_mkt = r[2] < np.where(br, 0.42, 0.55)
     in_sop = r[3] < np.where(br, 0.12, 0.30)
     none = ~(in_loja | in_ventas | in_erp | in_mkt | in_sop)
     in_loja |= none & br

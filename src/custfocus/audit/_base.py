@@ -1,0 +1,151 @@
+"""Per-record flags and per-customer profiles, built once in DuckDB for all questions.
+
+Why temp tables: every question reads the same few facts about each record (has a valid
+e-mail? a placeholder name?) and each customer; computing them once in SQL keeps an audit
+of a million customers to a few scans, and nothing is loaded into Python but the answers.
+Before ``dedupe`` has run, each record counts as its own customer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from custfocus.store import Store
+
+# The canonical profile: what a complete customer record holds (Q4).
+PROFILE_FIELDS = ("name", "email", "phone", "address", "city", "national_id", "account_code",
+                  "birth_date", "gender", "opt_in")
+# Identifying fields reported in Q2, in display order.
+ID_FIELDS = ("name", "email", "phone", "address", "national_id", "account_code")
+DATE_FIELDS = ["birth_date", "created_date", "updated_date", "last_contact_date"]
+VALUE_KINDS = "('order', 'invoice', 'credit_note')"
+
+_RECORD_FLAGS = f"""
+CREATE OR REPLACE TEMP TABLE _audit_rec AS
+SELECT r.record_id, {{customer}} AS customer_id, r.source, coalesce(r.unit, r.source) AS unit,
+    (r.full_name IS NOT NULL OR r.given_name IS NOT NULL OR r.family_name IS NOT NULL
+        OR r.company IS NOT NULL) AND NOT coalesce(r.name_placeholder, false) AS has_name,
+    coalesce(r.name_placeholder, false) AS ph_name,
+    r.email IS NOT NULL AS has_email,
+    r.email IS NOT NULL AND coalesce(r.email_valid, false)
+        AND NOT coalesce(r.email_placeholder, false) AS ok_email,
+    r.email IS NOT NULL AND NOT coalesce(r.email_valid, false) AS bad_email,
+    coalesce(r.email_placeholder, false) AS ph_email,
+    coalesce(r.email_role, false) AS role_email,
+    r.phone IS NOT NULL OR r.phone2 IS NOT NULL AS has_phone,
+    coalesce(r.phone_valid, false) OR coalesce(r.phone2_valid, false) AS ok_phone,
+    (r.phone IS NOT NULL AND NOT coalesce(r.phone_valid, false))::INT
+        + (r.phone2 IS NOT NULL AND NOT coalesce(r.phone2_valid, false))::INT AS bad_phones,
+    r.street IS NOT NULL OR r.postal_code IS NOT NULL AS has_address,
+    r.street IS NOT NULL AND (r.city IS NOT NULL OR (r.postal_code IS NOT NULL
+        AND NOT list_contains(coalesce(r.invalid_fields, []), 'postal_code'))) AS ok_address,
+    r.city IS NOT NULL AS has_city,
+    r.national_id IS NOT NULL AS has_national_id,
+    coalesce(r.national_id_valid, false) AS ok_national_id,
+    r.national_id IS NOT NULL AND NOT coalesce(r.national_id_valid, false) AS bad_national_id,
+    r.account_code IS NOT NULL AS has_account_code,
+    r.birth_date IS NOT NULL AS has_birth_date,
+    r.gender IS NOT NULL AS has_gender,
+    r.opt_in IS NOT NULL AS has_opt_in,
+    list_has_any(coalesce(r.invalid_fields, []), {DATE_FIELDS}) AS bad_date,
+    r.email_key, CASE WHEN r.phone_valid THEN r.phone_e164 END AS phone_key,
+    CASE WHEN r.national_id_valid THEN r.national_id END AS national_id_key,
+    r.account_code, r.birth_date,
+    coalesce(r.updated_date, r.created_date) AS last_update, r.last_contact_date
+FROM records r {{join}}
+"""
+
+_CUSTOMER_PROFILE = """
+CREATE OR REPLACE TEMP TABLE _audit_cust AS
+WITH f AS (
+    SELECT rec.customer_id,
+        count(*) FILTER (WHERE f.kind IN {kinds}) AS transactions,
+        count(*) FILTER (WHERE f.kind = 'ticket') AS tickets,
+        count(*) AS facts,
+        max(f.fact_date) FILTER (WHERE f.kind IN {kinds}) AS last_transaction,
+        max(f.fact_date) FILTER (WHERE f.kind NOT IN {kinds}) AS last_interaction,
+        coalesce(sum(coalesce(f.amount, f.amount_net)) FILTER (WHERE f.kind IN {kinds}
+            AND f.fact_date > DATE '{as_of}' - INTERVAL 24 MONTH), 0) AS value_24m
+    FROM facts f JOIN _audit_rec rec USING (record_id)
+    GROUP BY rec.customer_id
+)
+SELECT c.*, coalesce(f.transactions, 0) AS transactions, coalesce(f.tickets, 0) AS tickets,
+    coalesce(f.facts, 0) AS facts, f.last_transaction, coalesce(f.value_24m, 0) AS value_24m,
+    greatest(c.last_contact, f.last_interaction) AS last_contact_any,
+    greatest(c.last_update, c.last_contact, f.last_interaction, f.last_transaction)
+        AS last_activity
+FROM (
+    SELECT customer_id, count(*) AS records, count(DISTINCT source) AS n_sources,
+        count(DISTINCT unit) AS n_units,
+        bool_or(has_name) AS has_name, bool_or(has_email) AS has_email,
+        bool_or(ok_email) AS ok_email, bool_or(has_phone) AS has_phone,
+        bool_or(ok_phone) AS ok_phone, bool_or(has_address) AS has_address,
+        bool_or(ok_address) AS ok_address, bool_or(has_city) AS has_city,
+        bool_or(has_national_id) AS has_national_id, bool_or(ok_national_id) AS ok_national_id,
+        bool_or(has_account_code) AS has_account_code, bool_or(has_birth_date) AS has_birth_date,
+        bool_or(has_gender) AS has_gender, bool_or(has_opt_in) AS has_opt_in,
+        count(DISTINCT email_key) AS n_emails, count(DISTINCT phone_key) AS n_phones,
+        count(DISTINCT birth_date) AS n_birth_dates,
+        count(DISTINCT national_id_key) AS n_national_ids,
+        max(last_update) AS last_update, max(last_contact_date) AS last_contact,
+        any_value(source) AS any_source
+    FROM _audit_rec GROUP BY customer_id
+) c LEFT JOIN f USING (customer_id)
+"""
+
+
+@dataclass
+class AuditContext:
+    """The store, the reference date and whether matching has run."""
+
+    store: Store
+    as_of: date
+    matched: bool
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        return self.store.query_dicts(sql, params)
+
+    def row(self, sql: str, params: list[Any] | None = None) -> dict[str, Any]:
+        rows = self.store.query_dicts(sql, params)
+        return rows[0] if rows else {}
+
+    def value(self, sql: str, params: list[Any] | None = None) -> Any:
+        return self.store.query_value(sql, params)
+
+
+def prepare(store: Store, as_of: date) -> AuditContext:
+    """Build ``_audit_rec`` (one row per record) and ``_audit_cust`` (one per customer)."""
+    matched = bool(store.query_value(
+        "SELECT count(*) > 0 FROM record_customer rc JOIN records r USING (record_id)"))
+    if matched:
+        customer = "coalesce(rc.customer_id, 'R' || r.record_id)"
+        join = "LEFT JOIN record_customer rc USING (record_id)"
+    else:
+        customer, join = "'R' || r.record_id", ""
+    store.execute(_RECORD_FLAGS.format(customer=customer, join=join))
+    store.execute(_CUSTOMER_PROFILE.format(kinds=VALUE_KINDS, as_of=as_of.isoformat()))
+    return AuditContext(store, as_of, matched)
+
+
+def cleanup(store: Store) -> None:
+    for table in ("_audit_rec", "_audit_cust"):
+        store.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def share(part: float | None, whole: float | None) -> float:
+    """A ratio rounded for reports; 0 when there is nothing to divide by."""
+    return round(float(part or 0) / float(whole), 4) if whole else 0.0
+
+
+def light(value: float, amber: float, red: float, *, higher_is_worse: bool = True) -> str:
+    """Traffic light for one figure: green below ``amber``, red from ``red`` (or reversed)."""
+    if higher_is_worse:
+        return "red" if value >= red else "amber" if value >= amber else "green"
+    return "red" if value <= red else "amber" if value <= amber else "green"
+
+
+def worst(*statuses: str) -> str:
+    order = ("green", "amber", "red")
+    return max(statuses, key=order.index)

@@ -1,0 +1,96 @@
+"""Short-term KPIs to track run after run; each carries its formula and window.
+
+Definitions are pinned here because public glossaries disagree (REFERENCE.md A6). W is the
+``period_days`` up to the as-of date; the previous period is the ``period_days`` before W.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from custfocus.segment.tiers import SegmentSettings
+from custfocus.segment.value import PURCHASE, Base
+from custfocus.store import Store
+
+
+def compute_kpis(store: Store, base: Base, settings: SegmentSettings) -> list[dict[str, Any]]:
+    """The KPI list: key, value, formula, window, numerator and denominator."""
+    period = int(settings.period_days)
+    as_of = f"DATE '{base.as_of}'"
+    start = base.as_of - timedelta(days=period)
+    window = f"{start + timedelta(days=1)} to {base.as_of} ({period} days)"
+    prev_window = (f"{start - timedelta(days=period - 1)} to {start} vs {window}")
+    a = store.query_dicts(f"""
+        WITH per AS (
+            SELECT cid,
+                   count(DISTINCT d) FILTER (WHERE kind IN {PURCHASE} AND d > {as_of} - {period})
+                       AS occ_w,
+                   count(DISTINCT pl) FILTER (WHERE kind IN {PURCHASE} AND d > {as_of} - {period})
+                       AS lines_w,
+                   count(*) FILTER (WHERE kind IN {PURCHASE} AND d <= {as_of} - {period}
+                                    AND d > {as_of} - {2 * period}) AS occ_prev,
+                   avg(sat) FILTER (WHERE d > {as_of} - {period}) AS sat_w
+            FROM _seg_facts GROUP BY cid)
+        SELECT count(*) FILTER (WHERE occ_w > 0) AS active,
+               count(*) FILTER (WHERE occ_w > 0 AND lines_w >= 2) AS multi_line,
+               avg(lines_w) FILTER (WHERE occ_w > 0) AS lines_avg,
+               median(lines_w) FILTER (WHERE occ_w > 0) AS lines_median,
+               count(*) FILTER (WHERE occ_w >= 2) AS repeaters,
+               count(*) FILTER (WHERE occ_prev > 0) AS active_prev,
+               count(*) FILTER (WHERE occ_prev > 0 AND occ_w = 0) AS lapsed,
+               avg(sat_w) AS satisfaction, count(sat_w) AS rated,
+               (SELECT count(*) FROM _seg_facts WHERE pl IS NOT NULL) AS with_lines
+        FROM per""")[0]
+    cyc = store.query_dicts("""
+        WITH g AS (SELECT cid, d - lag(d) OVER (PARTITION BY cid ORDER BY d) AS gap,
+                          row_number() OVER (PARTITION BY cid ORDER BY d) AS k FROM _seg_occ)
+        SELECT median(gap) AS cycle, median(gap) FILTER (WHERE k = 2) AS first_to_second,
+               count(gap) AS gaps FROM g""")[0]
+    units = store.query_dicts("SELECT count(*) FILTER (WHERE units >= 2) AS multi, count(*) AS n "
+                              "FROM _seg_cust")[0]
+    active, prev = int(a["active"] or 0), int(a["active_prev"] or 0)
+    lines_known = bool(a["with_lines"])
+
+    def kpi(key: str, name: str, value: Any, formula: str, win: str, num: Any = None,
+            den: Any = None, note: str | None = None) -> dict[str, Any]:
+        item = {"key": key, "name": name, "value": value, "formula": formula, "window": win,
+                "numerator": num, "denominator": den}
+        if note:
+            item["note"] = note
+        return item
+
+    ratio = lambda n, d: round(n / d, 4) if d else None  # noqa: E731
+    no_lines = None if lines_known else "no product line in the data"
+    out = [
+        kpi("cross_sell_ratio", "Cross-sell ratio",
+            ratio(a["multi_line"], active) if lines_known else None,
+            "customers with >= 2 product lines in W / active customers in W", window,
+            a["multi_line"], active, no_lines),
+        kpi("products_per_customer", "Products per customer",
+            round(float(a["lines_avg"]), 3) if lines_known and a["lines_avg"] is not None
+            else None,
+            "mean distinct product lines per active customer in W (median "
+            f"{a['lines_median']})", window, None, active, no_lines),
+        kpi("cross_unit_penetration", "Cross-unit penetration",
+            ratio(units["multi"], units["n"]) if base.mode == "customers" else None,
+            "customers present in >= 2 business units' files / customers", "all imported files",
+            units["multi"], units["n"],
+            None if base.mode == "customers" else "needs 'custfocus dedupe'"),
+        kpi("repeat_rate", "Repeat rate", ratio(a["repeaters"], active),
+            "customers with >= 2 purchase days in W / customers with >= 1", window,
+            a["repeaters"], active),
+        kpi("purchase_cycle_days", "Median purchase cycle (days)",
+            float(cyc["cycle"]) if cyc["cycle"] is not None else None,
+            "median days between consecutive purchase days of the same customer "
+            f"(first to second purchase: {cyc['first_to_second']})",
+            f"all purchases up to {base.as_of}", None, cyc["gaps"]),
+        kpi("attrition", "Attrition", ratio(a["lapsed"], prev),
+            "customers active in the previous period with no purchase in W / customers active "
+            "in the previous period", prev_window, a["lapsed"], prev),
+        kpi("satisfaction", "Average satisfaction",
+            round(float(a["satisfaction"]), 4) if a["satisfaction"] is not None else None,
+            "mean satisfaction score as a share of its scale (1-5, 0-10 or 0-100 per source) "
+            "over customers rated in W", window, None, a["rated"]),
+    ]
+    return out
