@@ -153,6 +153,7 @@ def test_dry_run_saves_nothing_and_shows_the_mapping(tmp_path, runner, db_path):
         ("locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "password"),
         ("nothing.csv", "Color;Tamaño\nrojo;XL\nazul;M\n".encode(), "no column looks like customer data"),
     ],
+    ids=["empty", "binary", "corrupt-xlsx", "encrypted-xlsx", "no-customer-columns"],
 )
 def test_bad_file_fails_clearly_and_leaves_store_unchanged(tmp_path, runner, db_path, name,
                                                            content, message):

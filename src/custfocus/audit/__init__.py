@@ -22,8 +22,16 @@ from custfocus.audit.thresholds import Threshold, ThresholdResult, evaluate, par
 from custfocus.errors import BadInputError
 from custfocus.store import Store
 
-QUESTIONS = (distinct_customers, identifying_information, currency_and_accuracy,
-             knowledge_depth, unit_databases, cross_links, other_sources, enrichment)
+QUESTIONS = (
+    distinct_customers,
+    identifying_information,
+    currency_and_accuracy,
+    knowledge_depth,
+    unit_databases,
+    cross_links,
+    other_sources,
+    enrichment,
+)
 
 
 def run_audit(store: Store, *, as_of: date | None = None, lang: str = "en") -> AuditReport:
@@ -49,8 +57,14 @@ def run_audit(store: Store, *, as_of: date | None = None, lang: str = "en") -> A
             timings[question.id] = round(time.perf_counter() - t0, 3)
     finally:
         _base.cleanup(store)
-    report = AuditReport(as_of=as_of, lang=lang, matched=ctx.matched, store=store.path,
-                         questions=questions, timings=timings)
+    report = AuditReport(
+        as_of=as_of,
+        lang=lang,
+        matched=ctx.matched,
+        store=store.path,
+        questions=questions,
+        timings=timings,
+    )
     report.charts = _charts(report)
     return report
 
@@ -65,5 +79,12 @@ def _charts(report: AuditReport) -> dict[str, object]:
     }
 
 
-__all__ = ["AuditReport", "Question", "Threshold", "ThresholdResult", "evaluate",
-           "parse_threshold", "run_audit"]
+__all__ = [
+    "AuditReport",
+    "Question",
+    "Threshold",
+    "ThresholdResult",
+    "evaluate",
+    "parse_threshold",
+    "run_audit",
+]

@@ -15,8 +15,18 @@ from typing import Any
 from custfocus.store import Store
 
 # The canonical profile: what a complete customer record holds (Q4).
-PROFILE_FIELDS = ("name", "email", "phone", "address", "city", "national_id", "account_code",
-                  "birth_date", "gender", "opt_in")
+PROFILE_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "address",
+    "city",
+    "national_id",
+    "account_code",
+    "birth_date",
+    "gender",
+    "opt_in",
+)
 # Identifying fields reported in Q2, in display order.
 ID_FIELDS = ("name", "email", "phone", "address", "national_id", "account_code")
 DATE_FIELDS = ["birth_date", "created_date", "updated_date", "last_contact_date"]
@@ -117,8 +127,11 @@ class AuditContext:
 
 def prepare(store: Store, as_of: date) -> AuditContext:
     """Build ``_audit_rec`` (one row per record) and ``_audit_cust`` (one per customer)."""
-    matched = bool(store.query_value(
-        "SELECT count(*) > 0 FROM record_customer rc JOIN records r USING (record_id)"))
+    matched = bool(
+        store.query_value(
+            "SELECT count(*) > 0 FROM record_customer rc JOIN records r USING (record_id)"
+        )
+    )
     if matched:
         customer = "coalesce(rc.customer_id, 'R' || r.record_id)"
         join = "LEFT JOIN record_customer rc USING (record_id)"

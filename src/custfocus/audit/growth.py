@@ -10,14 +10,20 @@ from custfocus.audit._base import AuditContext, light, share
 from custfocus.audit.model import Question
 
 # field -> flag saying a record (or customer) holds it usable
-FILL_FIELDS = {"email": "ok_email", "phone": "ok_phone", "national_id": "ok_national_id",
-               "address": "ok_address", "birth_date": "has_birth_date"}
+FILL_FIELDS = {
+    "email": "ok_email",
+    "phone": "ok_phone",
+    "national_id": "ok_national_id",
+    "address": "ok_address",
+    "birth_date": "has_birth_date",
+}
 ASK_FIELDS = ("email", "phone", "national_id", "address")
 _ID_HEADER = re.compile(
     r"(\bid\b|c[oó]d|code|cuenta|account|\bref|dni|nif|cif|cpf|cnpj|rfc|curp|\bnie\b|pass|"
     r"e-?mail|correo|\btel|phone|fone|m[oó]vil|celular|whats|socio|member|tarjeta|cart[aã]o|"
     r"card|loyal|fideli|cliente|customer|usuario|user|login|instagram|twitter|facebook|linkedin)",
-    re.I)
+    re.I,
+)
 _PATTERNS = {
     "email": r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}",
     "phone": r"(^|[^\d])\+?\d[\d ().-]{7,}\d([^\d]|$)",
@@ -29,7 +35,9 @@ def other_sources(ctx: AuditContext) -> Question:
     """Q7: who holds identifiers others lack; unmapped identifier-like columns; hidden sheets."""
     long = " UNION ALL ".join(
         f"SELECT customer_id, source, '{f}' AS field, bool_or({flag}) AS held FROM _audit_rec "
-        "GROUP BY customer_id, source" for f, flag in FILL_FIELDS.items())
+        "GROUP BY customer_id, source"
+        for f, flag in FILL_FIELDS.items()
+    )
     gaps = ctx.rows(f"""
         WITH h AS ({long})
         SELECT a.source AS holder, b.source AS lacker, a.field, count(*) AS customers
@@ -43,17 +51,20 @@ def other_sources(ctx: AuditContext) -> Question:
         SELECT holder AS source, field, count(*) AS customers FROM c
         WHERE holders = 1 AND n >= 2 GROUP BY ALL ORDER BY customers DESC""")
     columns = _unmapped_columns(ctx)
-    hidden = ctx.rows("SELECT DISTINCT import_file AS file, sheet FROM hidden_sheets "
-                      "ORDER BY file, sheet")
+    hidden = ctx.rows(
+        "SELECT DISTINCT import_file AS file, sheet FROM hidden_sheets ORDER BY file, sheet"
+    )
     suspects = [c for c in columns if c["looks_like"]]
     figures = {
-        "gap_fills": [{k: (int(v) if k == "customers" else v) for k, v in g.items()}
-                      for g in gaps],
+        "gap_fills": [{k: (int(v) if k == "customers" else v) for k, v in g.items()} for g in gaps],
         "sole_holder": {f"{r['source']}|{r['field']}": int(r["customers"]) for r in only},
-        "customers_gaining_from_other_sources": int(ctx.value(f"""
+        "customers_gaining_from_other_sources": int(
+            ctx.value(f"""
             WITH h AS ({long}) SELECT count(DISTINCT customer_id) FROM (
               SELECT customer_id, field FROM h GROUP BY ALL
-              HAVING bool_or(held) AND bool_or(NOT held))""") or 0),
+              HAVING bool_or(held) AND bool_or(NOT held))""")
+            or 0
+        ),
         "unmapped_columns": len(columns),
         "identifier_like_columns": len(suspects),
         "hidden_sheets": len(hidden),
@@ -61,65 +72,107 @@ def other_sources(ctx: AuditContext) -> Question:
     }
     status = "amber" if suspects or hidden or gaps else "green"
     return Question(
-        id="q7", title="", answer="", recommendation="", status=status, figures=figures,
-        headline=["customers_gaining_from_other_sources", "unmapped_columns",
-                  "identifier_like_columns", "hidden_sheets"],
-        tables={"gap_fills": figures["gap_fills"][:15],
-                "columns": columns,
-                "hidden_sheets": hidden},
+        id="q7",
+        title="",
+        answer="",
+        recommendation="",
+        status=status,
+        figures=figures,
+        headline=[
+            "customers_gaining_from_other_sources",
+            "unmapped_columns",
+            "identifier_like_columns",
+            "hidden_sheets",
+        ],
+        tables={
+            "gap_fills": figures["gap_fills"][:15],
+            "columns": columns,
+            "hidden_sheets": hidden,
+        },
     )
 
 
 def _unmapped_columns(ctx: AuditContext) -> list[dict[str, Any]]:
     """Columns kept raw (or read as notes), with what their values look like."""
     out = []
-    for imp in ctx.rows("SELECT import_id, source, CAST(mapping AS VARCHAR) AS mapping "
-                        "FROM imports WHERE status = 'active' ORDER BY source"):
+    for imp in ctx.rows(
+        "SELECT import_id, source, CAST(mapping AS VARCHAR) AS mapping "
+        "FROM imports WHERE status = 'active' ORDER BY source"
+    ):
         for index, col in enumerate(json.loads(imp["mapping"] or "[]")):
             role = col.get("role")
             if role not in (None, "notes"):
                 continue
-            checks = ", ".join(f"count(*) FILTER (WHERE regexp_matches(v, '{p}')) AS {k}"
-                               for k, p in _PATTERNS.items())
-            stats = ctx.row(f"""SELECT count(*) FILTER (WHERE v <> '') AS filled,
+            checks = ", ".join(
+                f"count(*) FILTER (WHERE regexp_matches(v, '{p}')) AS {k}"
+                for k, p in _PATTERNS.items()
+            )
+            stats = ctx.row(
+                f"""SELECT count(*) FILTER (WHERE v <> '') AS filled,
                 count(DISTINCT v) FILTER (WHERE v <> '') AS distinct_values, {checks}
                 FROM (SELECT trim(coalesce(cells[{index + 1}], '')) AS v FROM raw_rows
-                      WHERE import_id = ?)""", [imp["import_id"]])
+                      WHERE import_id = ?)""",
+                [imp["import_id"]],
+            )
             filled = int(stats.get("filled") or 0)
             looks = [k for k in _PATTERNS if filled and stats[k] / filled >= 0.05]
-            if role is None and _ID_HEADER.search(str(col.get("column", ""))) and filled and (
-                    stats["distinct_values"] / filled >= 0.5):
+            if (
+                role is None
+                and _ID_HEADER.search(str(col.get("column", "")))
+                and filled
+                and (stats["distinct_values"] / filled >= 0.5)
+            ):
                 looks.append("identifier header")
-            out.append({"source": imp["source"], "column": col.get("column"),
-                        "read_as": role or "-", "filled": filled,
-                        "distinct_values": int(stats.get("distinct_values") or 0),
-                        "looks_like": ", ".join(looks)})
+            out.append(
+                {
+                    "source": imp["source"],
+                    "column": col.get("column"),
+                    "read_as": role or "-",
+                    "filled": filled,
+                    "distinct_values": int(stats.get("distinct_values") or 0),
+                    "looks_like": ", ".join(looks),
+                }
+            )
     return out
 
 
 def enrichment(ctx: AuditContext, limit: int = 200) -> Question:
     """Q8: fields the golden record can fill from linked records; whom to ask, by value."""
     fill_sql = ", ".join(
-        f"count(*) FILTER (WHERE NOT r.{flag} AND c.{flag}) AS {f}" for f, flag in
-        FILL_FIELDS.items())
+        f"count(*) FILTER (WHERE NOT r.{flag} AND c.{flag}) AS {f}"
+        for f, flag in FILL_FIELDS.items()
+    )
     per_source = ctx.rows(f"""SELECT r.source, {fill_sql} FROM _audit_rec r
         JOIN _audit_cust c USING (customer_id) GROUP BY r.source ORDER BY r.source""")
-    gaining = ctx.row("SELECT " + ", ".join(
-        f"count(*) FILTER (WHERE g_{f}) AS {f}" for f in FILL_FIELDS) +
-        " , count(*) FILTER (WHERE " + " OR ".join(f"g_{f}" for f in FILL_FIELDS) +
-        ") AS any_field FROM (SELECT customer_id, " + ", ".join(
-            f"bool_or({flag}) AND bool_or(NOT {flag}) AS g_{f}" for f, flag in
-            FILL_FIELDS.items()) + " FROM _audit_rec GROUP BY customer_id)")
+    gaining = ctx.row(
+        "SELECT "
+        + ", ".join(f"count(*) FILTER (WHERE g_{f}) AS {f}" for f in FILL_FIELDS)
+        + " , count(*) FILTER (WHERE "
+        + " OR ".join(f"g_{f}" for f in FILL_FIELDS)
+        + ") AS any_field FROM (SELECT customer_id, "
+        + ", ".join(
+            f"bool_or({flag}) AND bool_or(NOT {flag}) AS g_{f}" for f, flag in FILL_FIELDS.items()
+        )
+        + " FROM _audit_rec GROUP BY customer_id)"
+    )
     missing = " OR ".join(f"NOT {FILL_FIELDS[f]}" for f in ASK_FIELDS)
-    asks = ctx.row("SELECT count(*) AS n, " + ", ".join(
-        f"count(*) FILTER (WHERE NOT {FILL_FIELDS[f]}) AS {f}" for f in ASK_FIELDS) +
-        f" FROM _audit_cust WHERE {missing}")
+    asks = ctx.row(
+        "SELECT count(*) AS n, "
+        + ", ".join(f"count(*) FILTER (WHERE NOT {FILL_FIELDS[f]}) AS {f}" for f in ASK_FIELDS)
+        + f" FROM _audit_cust WHERE {missing}"
+    )
     n = int(ctx.value("SELECT count(*) FROM _audit_cust") or 0)
-    missing_list = "concat_ws(', ', " + ", ".join(
-        f"CASE WHEN NOT a.{FILL_FIELDS[f]} THEN '{f}' END" for f in ASK_FIELDS) + ")"
-    name = ("coalesce(g.full_name, g.company)" if ctx.matched
-            else "(SELECT coalesce(full_name, company) FROM records r "
-                 "WHERE 'R' || r.record_id = a.customer_id)")
+    missing_list = (
+        "concat_ws(', ', "
+        + ", ".join(f"CASE WHEN NOT a.{FILL_FIELDS[f]} THEN '{f}' END" for f in ASK_FIELDS)
+        + ")"
+    )
+    name = (
+        "coalesce(g.full_name, g.company)"
+        if ctx.matched
+        else "(SELECT coalesce(full_name, company) FROM records r "
+        "WHERE 'R' || r.record_id = a.customer_id)"
+    )
     join = "LEFT JOIN customers g USING (customer_id)" if ctx.matched else ""
     ask_list = ctx.rows(f"""
         SELECT a.customer_id, {name} AS name, {missing_list} AS missing,
@@ -133,21 +186,33 @@ def enrichment(ctx: AuditContext, limit: int = 200) -> Question:
         "customers": n,
         "enrichable_customers": int(gaining.get("any_field") or 0),
         "enrichable_by_field": {f: int(gaining.get(f) or 0) for f in FILL_FIELDS},
-        "fillable_records_by_field": {f: int(sum(r[f] or 0 for r in per_source))
-                                      for f in FILL_FIELDS},
+        "fillable_records_by_field": {
+            f: int(sum(r[f] or 0 for r in per_source)) for f in FILL_FIELDS
+        },
         "ask_list_size": ask_n,
         "ask_share": share(ask_n, n),
         "ask_missing_by_field": {f: int(asks.get(f) or 0) for f in ASK_FIELDS},
         "prioritised_by": "value_24m",
     }
     return Question(
-        id="q8", title="", answer="", recommendation="",
-        status=light(share(ask_n, n), 0.3, 0.6), figures=figures,
+        id="q8",
+        title="",
+        answer="",
+        recommendation="",
+        status=light(share(ask_n, n), 0.3, 0.6),
+        figures=figures,
         headline=["enrichable_customers", "ask_list_size", "ask_share"],
-        tables={"enrichment": [{"field": f, "customers": figures["enrichable_by_field"][f],
-                                "records": figures["fillable_records_by_field"][f],
-                                "still_missing": figures["ask_missing_by_field"].get(f)}
-                               for f in FILL_FIELDS],
-                "per_source": per_source},
+        tables={
+            "enrichment": [
+                {
+                    "field": f,
+                    "customers": figures["enrichable_by_field"][f],
+                    "records": figures["fillable_records_by_field"][f],
+                    "still_missing": figures["ask_missing_by_field"].get(f),
+                }
+                for f in FILL_FIELDS
+            ],
+            "per_source": per_source,
+        },
         details={"ask_list": ask_list},
     )

@@ -31,9 +31,14 @@ class Question:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "title": self.title, "answer": self.answer, "status": self.status,
-            "recommendation": self.recommendation, "figures": self.figures,
-            "tables": self.tables, "details": self.details,
+            "id": self.id,
+            "title": self.title,
+            "answer": self.answer,
+            "status": self.status,
+            "recommendation": self.recommendation,
+            "figures": self.figures,
+            "tables": self.tables,
+            "details": self.details,
         }
 
 

@@ -12,9 +12,13 @@ _BUCKET_SQL = """CASE WHEN {d} IS NULL THEN 'unknown'
     WHEN date_diff('month', {d}, DATE '{as_of}') < 24 THEN '12-24'
     WHEN date_diff('month', {d}, DATE '{as_of}') < 36 THEN '24-36' ELSE '36+' END"""
 _DEFECTS = {
-    "invalid_emails": "bad_email", "placeholder_emails": "ph_email", "role_emails": "role_email",
-    "invalid_phones": "bad_phones", "failed_id_checks": "bad_national_id",
-    "impossible_dates": "bad_date", "placeholder_names": "ph_name",
+    "invalid_emails": "bad_email",
+    "placeholder_emails": "ph_email",
+    "role_emails": "role_email",
+    "invalid_phones": "bad_phones",
+    "failed_id_checks": "bad_national_id",
+    "impossible_dates": "bad_date",
+    "placeholder_names": "ph_name",
 }
 
 
@@ -25,14 +29,16 @@ def _age_months(column: str, as_of: str) -> str:
 def currency_and_accuracy(ctx: AuditContext) -> Question:
     """Q3: age of the last update, contact and transaction; validity; conflicts."""
     as_of = ctx.as_of.isoformat()
-    stale = (f"count(*) FILTER (WHERE {{d}} < DATE '{as_of}' - INTERVAL 12 MONTH) AS stale_12m, "
-             f"count(*) FILTER (WHERE {{d}} < DATE '{as_of}' - INTERVAL 24 MONTH) AS stale_24m")
+    stale = (
+        f"count(*) FILTER (WHERE {{d}} < DATE '{as_of}' - INTERVAL 12 MONTH) AS stale_12m, "
+        f"count(*) FILTER (WHERE {{d}} < DATE '{as_of}' - INTERVAL 24 MONTH) AS stale_24m"
+    )
     cust = ctx.row(f"""SELECT count(*) AS n, count(last_activity) AS dated,
-        {stale.format(d='last_activity')},
-        {_age_months('last_update', as_of)} AS median_months_since_update,
-        {_age_months('last_contact_any', as_of)} AS median_months_since_contact,
-        {_age_months('last_transaction', as_of)} AS median_months_since_transaction,
-        {_age_months('last_activity', as_of)} AS median_months_since_activity,
+        {stale.format(d="last_activity")},
+        {_age_months("last_update", as_of)} AS median_months_since_update,
+        {_age_months("last_contact_any", as_of)} AS median_months_since_contact,
+        {_age_months("last_transaction", as_of)} AS median_months_since_transaction,
+        {_age_months("last_activity", as_of)} AS median_months_since_activity,
         count(*) FILTER (WHERE n_emails > 1) AS conflicting_emails,
         count(*) FILTER (WHERE n_phones > 1) AS conflicting_phones,
         count(*) FILTER (WHERE n_birth_dates > 1) AS conflicting_birth_dates,
@@ -40,8 +46,10 @@ def currency_and_accuracy(ctx: AuditContext) -> Question:
         count(*) FILTER (WHERE records > 1) AS multi_record
         FROM _audit_cust""")
     histogram = {b: 0 for b in AGE_BUCKETS}
-    for r in ctx.rows(f"SELECT {_BUCKET_SQL.format(d='last_activity', as_of=as_of)} AS b, "
-                      "count(*) AS n FROM _audit_cust GROUP BY b"):
+    for r in ctx.rows(
+        f"SELECT {_BUCKET_SQL.format(d='last_activity', as_of=as_of)} AS b, "
+        "count(*) AS n FROM _audit_cust GROUP BY b"
+    ):
         histogram[r["b"]] = int(r["n"])
     defects = ", ".join(f"sum({col}::INT) AS {name}" for name, col in _DEFECTS.items())
     per_source = ctx.rows(f"""
@@ -50,7 +58,7 @@ def currency_and_accuracy(ctx: AuditContext) -> Question:
         r AS (SELECT a.*, greatest(a.last_update, a.last_contact_date, f.last_fact) AS act
               FROM _audit_rec a LEFT JOIN f USING (record_id))
         SELECT source, count(*) AS records, round(avg((act IS NOT NULL)::INT), 4) AS dated,
-            {stale.format(d='act')}, {_age_months('act', as_of)} AS median_age_months, {defects}
+            {stale.format(d="act")}, {_age_months("act", as_of)} AS median_age_months, {defects}
         FROM r GROUP BY source ORDER BY source""")
     for row in per_source:
         for key in ("stale_12m", "stale_24m"):
@@ -66,19 +74,30 @@ def currency_and_accuracy(ctx: AuditContext) -> Question:
     defect_total = sum(int(totals[k] or 0) for k in _DEFECTS if k != "role_emails")
     defect_rate = share(defect_total, totals.get("records"))
     multi = cust.get("multi_record") or 0
-    conflicts = {k: int(cust[k] or 0) for k in ("conflicting_emails", "conflicting_phones",
-                                                  "conflicting_birth_dates",
-                                                  "conflicting_national_ids")}
+    conflicts = {
+        k: int(cust[k] or 0)
+        for k in (
+            "conflicting_emails",
+            "conflicting_phones",
+            "conflicting_birth_dates",
+            "conflicting_national_ids",
+        )
+    }
     figures = {
         "customers": int(n),
         "customers_with_activity_date": int(dated),
         "stale_12m": share(cust.get("stale_12m"), dated),
         "stale_24m": stale_24,
         "stale_24m_customers": int(cust.get("stale_24m") or 0),
-        **{k: _num(cust.get(k)) for k in ("median_months_since_update",
-                                          "median_months_since_contact",
-                                          "median_months_since_transaction",
-                                          "median_months_since_activity")},
+        **{
+            k: _num(cust.get(k))
+            for k in (
+                "median_months_since_update",
+                "median_months_since_contact",
+                "median_months_since_transaction",
+                "median_months_since_activity",
+            )
+        },
         **{k: int(totals[k] or 0) for k in _DEFECTS},
         "invalid_email_rate": share(totals.get("invalid_emails"), totals.get("emails")),
         "invalid_phone_rate": share(totals.get("invalid_phones"), totals.get("phones")),
@@ -90,13 +109,27 @@ def currency_and_accuracy(ctx: AuditContext) -> Question:
     }
     status = worst(light(stale_24, 0.10, 0.30), light(defect_rate, 0.01, 0.05))
     return Question(
-        id="q3", title="", answer="", recommendation="", status=status, figures=figures,
-        headline=["stale_12m", "stale_24m", "median_months_since_update",
-                  "median_months_since_contact", "median_months_since_transaction",
-                  *_DEFECTS, "invalid_email_rate", "invalid_phone_rate", *conflicts],
-        tables={"activity_age": [{"age_months": b, "customers": histogram[b]}
-                                 for b in AGE_BUCKETS],
-                "per_source": per_source},
+        id="q3",
+        title="",
+        answer="",
+        recommendation="",
+        status=status,
+        figures=figures,
+        headline=[
+            "stale_12m",
+            "stale_24m",
+            "median_months_since_update",
+            "median_months_since_contact",
+            "median_months_since_transaction",
+            *_DEFECTS,
+            "invalid_email_rate",
+            "invalid_phone_rate",
+            *conflicts,
+        ],
+        tables={
+            "activity_age": [{"age_months": b, "customers": histogram[b]} for b in AGE_BUCKETS],
+            "per_source": per_source,
+        },
     )
 
 
@@ -113,8 +146,11 @@ def knowledge_depth(ctx: AuditContext) -> Question:
     dist = {str(i): 0 for i in range(total + 1)}
     for r in ctx.rows(f"SELECT ({filled}) AS k, count(*) AS n FROM _audit_cust GROUP BY k"):
         dist[str(int(r["k"]))] = int(r["n"])
-    fields = ctx.row("SELECT " + ", ".join(
-        f"round(avg(has_{f}::INT), 4) AS {f}" for f in PROFILE_FIELDS) + " FROM _audit_cust")
+    fields = ctx.row(
+        "SELECT "
+        + ", ".join(f"round(avg(has_{f}::INT), 4) AS {f}" for f in PROFILE_FIELDS)
+        + " FROM _audit_cust"
+    )
     per_source = ctx.rows(f"""
         WITH fx AS (SELECT DISTINCT record_id FROM facts WHERE record_id IS NOT NULL)
         SELECT source, count(*) AS records, round(avg(({filled}) / {total}), 4) AS completeness,
@@ -136,16 +172,26 @@ def knowledge_depth(ctx: AuditContext) -> Question:
         "field_fill_share": {k: float(v or 0) for k, v in fields.items()},
     }
     return Question(
-        id="q4", title="", answer="", recommendation="",
-        status=light(mean, 0.7, 0.5, higher_is_worse=False), figures=figures,
-        headline=["completeness_mean", "completeness_median", "complete_80_share",
-                  "customers_with_transactions", "customers_with_tickets",
-                  "contact_only_customers", "contact_only_share"],
-        tables={"fields": [{"field": k, "share_filled": float(v or 0)}
-                           for k, v in fields.items()],
-                "fields_filled": [{"fields_filled": int(k), "customers": v}
-                                  for k, v in dist.items()],
-                "per_source": per_source},
+        id="q4",
+        title="",
+        answer="",
+        recommendation="",
+        status=light(mean, 0.7, 0.5, higher_is_worse=False),
+        figures=figures,
+        headline=[
+            "completeness_mean",
+            "completeness_median",
+            "complete_80_share",
+            "customers_with_transactions",
+            "customers_with_tickets",
+            "contact_only_customers",
+            "contact_only_share",
+        ],
+        tables={
+            "fields": [{"field": k, "share_filled": float(v or 0)} for k, v in fields.items()],
+            "fields_filled": [{"fields_filled": int(k), "customers": v} for k, v in dist.items()],
+            "per_source": per_source,
+        },
     )
 
 

@@ -8,27 +8,50 @@ from typing import Any
 from custfocus.audit._base import AuditContext, light, share
 from custfocus.audit.model import Question
 
-LINK_KEYS = {"email": "email_key", "phone": "phone_key", "national_id": "national_id_key",
-             "account_code": "account_code"}
+LINK_KEYS = {
+    "email": "email_key",
+    "phone": "phone_key",
+    "national_id": "national_id_key",
+    "account_code": "account_code",
+}
+
 
 def unit_databases(ctx: AuditContext) -> Question:
     """Q5: sources per business unit, their size, the fields each holds, the dates covered."""
-    imports = ctx.rows("SELECT coalesce(unit, source) AS unit, source, rows_read, records, "
-                       "facts, CAST(mapping AS VARCHAR) AS mapping FROM imports "
-                       "WHERE status = 'active' ORDER BY unit, source")
-    dates = {r["unit"]: r for r in ctx.rows("""
+    imports = ctx.rows(
+        "SELECT coalesce(unit, source) AS unit, source, rows_read, records, "
+        "facts, CAST(mapping AS VARCHAR) AS mapping FROM imports "
+        "WHERE status = 'active' ORDER BY unit, source"
+    )
+    dates = {
+        r["unit"]: r
+        for r in ctx.rows("""
         WITH d AS (
             SELECT coalesce(unit, source) AS unit, least(created_date, updated_date,
                    last_contact_date) AS lo, greatest(created_date, updated_date,
                    last_contact_date) AS hi FROM records
             UNION ALL SELECT coalesce(unit, source), fact_date, fact_date FROM facts
-        ) SELECT unit, min(lo) AS first_date, max(hi) AS last_date FROM d GROUP BY unit""")}
-    customers = {r["unit"]: int(r["n"]) for r in ctx.rows(
-        "SELECT unit, count(DISTINCT customer_id) AS n FROM _audit_rec GROUP BY unit")}
+        ) SELECT unit, min(lo) AS first_date, max(hi) AS last_date FROM d GROUP BY unit""")
+    }
+    customers = {
+        r["unit"]: int(r["n"])
+        for r in ctx.rows(
+            "SELECT unit, count(DISTINCT customer_id) AS n FROM _audit_rec GROUP BY unit"
+        )
+    }
     units: dict[str, dict[str, Any]] = {}
     for imp in imports:
-        u = units.setdefault(imp["unit"], {"unit": imp["unit"], "sources": [], "rows": 0,
-                                           "records": 0, "facts": 0, "fields": set()})
+        u = units.setdefault(
+            imp["unit"],
+            {
+                "unit": imp["unit"],
+                "sources": [],
+                "rows": 0,
+                "records": 0,
+                "facts": 0,
+                "fields": set(),
+            },
+        )
         u["sources"].append(imp["source"])
         for key in ("rows", "records", "facts"):
             u[key] += int(imp["rows_read" if key == "rows" else key] or 0)
@@ -38,8 +61,15 @@ def unit_databases(ctx: AuditContext) -> Question:
     rows = []
     for name, u in units.items():
         d = dates.get(name, {})
-        rows.append({**u, "fields": sorted(u["fields"]), "customers": customers.get(name, 0),
-                     "first_date": d.get("first_date"), "last_date": d.get("last_date")})
+        rows.append(
+            {
+                **u,
+                "fields": sorted(u["fields"]),
+                "customers": customers.get(name, 0),
+                "first_date": d.get("first_date"),
+                "last_date": d.get("last_date"),
+            }
+        )
     n_units = len(rows)
     figures = {
         "units": n_units,
@@ -48,25 +78,39 @@ def unit_databases(ctx: AuditContext) -> Question:
         "per_unit": {r["unit"]: {k: v for k, v in r.items() if k != "unit"} for r in rows},
     }
     return Question(
-        id="q5", title="", answer="", recommendation="",
-        status="green" if n_units <= 1 else "amber", figures=figures,
+        id="q5",
+        title="",
+        answer="",
+        recommendation="",
+        status="green" if n_units <= 1 else "amber",
+        figures=figures,
         headline=["units", "sources", "units_with_customer_records"],
-        tables={"units": [{**r, "sources": ", ".join(r["sources"]),
-                           "fields": ", ".join(r["fields"])} for r in rows]},
+        tables={
+            "units": [
+                {**r, "sources": ", ".join(r["sources"]), "fields": ", ".join(r["fields"])}
+                for r in rows
+            ]
+        },
     )
 
 
 def cross_links(ctx: AuditContext) -> Question:
     """Q6: customers shared by each pair of sources, and whether a common key links them."""
-    sizes = {r["source"]: int(r["n"]) for r in ctx.rows(
-        "SELECT source, count(DISTINCT customer_id) AS n FROM _audit_rec GROUP BY source")}
+    sizes = {
+        r["source"]: int(r["n"])
+        for r in ctx.rows(
+            "SELECT source, count(DISTINCT customer_id) AS n FROM _audit_rec GROUP BY source"
+        )
+    }
     pairs = ctx.rows("""
         WITH cs AS (SELECT DISTINCT customer_id, source FROM _audit_rec)
         SELECT a.source AS a, b.source AS b, count(*) AS n
         FROM cs a JOIN cs b USING (customer_id) WHERE a.source < b.source GROUP BY ALL""")
     keyed = " UNION ALL ".join(
         f"SELECT customer_id, source, '{k}' AS key, {col} AS v FROM _audit_rec "
-        f"WHERE {col} IS NOT NULL" for k, col in LINK_KEYS.items())
+        f"WHERE {col} IS NOT NULL"
+        for k, col in LINK_KEYS.items()
+    )
     links = ctx.rows(f"""
         WITH k AS (SELECT DISTINCT * FROM ({keyed})),
         l AS (SELECT DISTINCT a.customer_id, a.source AS a, b.source AS b, a.key
@@ -89,14 +133,22 @@ def cross_links(ctx: AuditContext) -> Question:
         overlap[a][b] = overlap[b][a] = n
         jaccard[a][b] = jaccard[b][a] = share(n, sizes[a] + sizes[b] - n)
         keys = by_pair.get((a, b), {})
-        table.append({"source_a": a, "source_b": b, "shared_customers": n,
-                      "jaccard": jaccard[a][b],
-                      **{f"by_{k}": keys.get(k, 0) for k in LINK_KEYS},
-                      "by_any_key": keys.get("any", 0),
-                      "direct_share": share(keys.get("any", 0), n)})
+        table.append(
+            {
+                "source_a": a,
+                "source_b": b,
+                "shared_customers": n,
+                "jaccard": jaccard[a][b],
+                **{f"by_{k}": keys.get(k, 0) for k in LINK_KEYS},
+                "by_any_key": keys.get("any", 0),
+                "direct_share": share(keys.get("any", 0), n),
+            }
+        )
     table.sort(key=lambda r: -r["shared_customers"])
-    cust = ctx.row("SELECT count(*) AS n, count(*) FILTER (WHERE n_sources >= 2) AS multi, "
-                   "count(*) FILTER (WHERE n_units = 1) AS one_unit FROM _audit_cust")
+    cust = ctx.row(
+        "SELECT count(*) AS n, count(*) FILTER (WHERE n_sources >= 2) AS multi, "
+        "count(*) FILTER (WHERE n_units = 1) AS one_unit FROM _audit_cust"
+    )
     n = cust.get("n") or 0
     shared_total = sum(r["shared_customers"] for r in table)
     direct_total = sum(r["by_any_key"] for r in table)
@@ -114,17 +166,25 @@ def cross_links(ctx: AuditContext) -> Question:
         "direct_link_share": direct,
         "fuzzy_only_links": int(shared_total - direct_total),
         "links_by_key": key_totals,
-        "common_keys": [k for k, v in key_totals.items() if shared_total and v / shared_total
-                        >= 0.5],
+        "common_keys": [
+            k for k, v in key_totals.items() if shared_total and v / shared_total >= 0.5
+        ],
     }
-    if not ctx.matched:
-        status = "amber"
-    else:
-        status = light(direct, 0.8, 0.5, higher_is_worse=False)
+    status = "amber" if not ctx.matched else light(direct, 0.8, 0.5, higher_is_worse=False)
     return Question(
-        id="q6", title="", answer="", recommendation="", status=status, figures=figures,
-        headline=["customers_in_multiple_sources", "share_in_multiple_sources",
-                  "customers_in_one_unit", "share_in_one_unit", "direct_link_share",
-                  "fuzzy_only_links"],
+        id="q6",
+        title="",
+        answer="",
+        recommendation="",
+        status=status,
+        figures=figures,
+        headline=[
+            "customers_in_multiple_sources",
+            "share_in_multiple_sources",
+            "customers_in_one_unit",
+            "share_in_one_unit",
+            "direct_link_share",
+            "fuzzy_only_links",
+        ],
         tables={"pairs": table},
     )

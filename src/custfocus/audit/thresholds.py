@@ -16,8 +16,13 @@ from custfocus.audit.model import AuditReport
 from custfocus.errors import UsageError
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
-    ">=": operator.ge, "<=": operator.le, "!=": operator.ne, "==": operator.eq,
-    ">": operator.gt, "<": operator.lt, "=": operator.eq,
+    ">=": operator.ge,
+    "<=": operator.le,
+    "!=": operator.ne,
+    "==": operator.eq,
+    ">": operator.gt,
+    "<": operator.lt,
+    "=": operator.eq,
 }
 _RULE = re.compile(r"^\s*([A-Za-z0-9_.]+)\s*(>=|<=|!=|==|>|<|=)\s*([-+]?[0-9.,]+)\s*(%?)\s*$")
 

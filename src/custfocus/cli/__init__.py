@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from custfocus.cli.audit import audit_command
 from custfocus.cli.ingest import import_command, rejects_command, sources_command
 from custfocus.cli.match import dedupe_command, export_command
 
@@ -19,6 +20,7 @@ app.command("sources")(sources_command)
 app.command("rejects")(rejects_command)
 app.command("dedupe")(dedupe_command)
 app.command("export")(export_command)
+app.command("audit")(audit_command)
 
 
 def main() -> None:

@@ -47,7 +47,7 @@ def dedupe_command(
 
 
 def export_command(
-    what: Annotated[str, typer.Argument(help="master, xref, clusters or pairs.")],
+    what: Annotated[str, typer.Argument(help="master, xref, clusters, pairs or segments.")],
     db: DbOption = DEFAULT_DB,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="csv, xlsx, parquet or json (default: from -o, else csv).")] = None,
@@ -62,6 +62,11 @@ def export_command(
     from custfocus.store import Store
 
     with handle_errors(debug), Store(db, read_only=True) as store:
-        rows = export(store, what, output, fmt)
+        if what == "segments":  # one sheet per segment in xlsx
+            from custfocus.segment import export_segments
+
+            rows = export_segments(store, output, fmt)
+        else:
+            rows = export(store, what, output, fmt)
         if output is not None and not quiet:
             typer.echo(f"wrote {rows:,} rows to {output}", err=True)

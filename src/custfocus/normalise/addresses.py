@@ -71,6 +71,7 @@ _PORTUGUESE_HINTS = re.compile(
     r"\b(?:rua|bairro|apto|apartamento|andar|praça|travessa|do|da|dos|das)\b|[ãõç]"
 )
 _SPACES = re.compile(r"\s+")
+_MAX_LENGTH = 1024
 
 
 def _guess_lang(text: str) -> str:
@@ -104,7 +105,8 @@ def expand_street(text: str | None, lang: str | None = None) -> str:
             Guessed from the text when ``None``.
 
     Returns:
-        The expanded street; number markers become ``"nº"``, "sin número" becomes ``"s/n"``.
+        The expanded street; number markers become ``"nº"``, "sin número" becomes
+        ``"s/n"``. Only the first 1024 characters of ``text`` are used.
 
     Example:
         >>> expand_street("C/ Mayor, núm. 12")
@@ -112,9 +114,8 @@ def expand_street(text: str | None, lang: str | None = None) -> str:
     """
     if not text or not isinstance(text, str):
         return ""
-    if len(text) > 1024:
-        return _expand_cached.__wrapped__(text, lang)
-    return _expand_cached(text, lang)
+    # No street line is this long; truncating keeps junk cells cheap.
+    return _expand_cached(text[:_MAX_LENGTH], lang)
 
 
 # A house number: digits with an optional letter, but not an ordinal ("3º", "2ª").
@@ -185,7 +186,7 @@ _FILLER_WORDS = frozenset(
         " escalera izq izda izquierda dcha derecha drcha entlo entresuelo"
     ).split()
 )
-_ORDINAL_DETAIL = re.compile(r"\d+\s*[º°ª]\s*[a-z]?\b", re.IGNORECASE)
+_ORDINAL_DETAIL = re.compile(r"(?<!\d)\d{1,4}\s*[º°ª]\s*[a-z]?\b", re.IGNORECASE)
 
 
 def address_key(

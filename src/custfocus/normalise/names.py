@@ -27,6 +27,8 @@ __all__ = [
     "parse_name",
 ]
 
+_MAX_LENGTH = 512
+
 PARTICLES: frozenset[str] = frozenset(
     {"de", "del", "da", "das", "do", "dos", "la", "las", "los", "y", "e", "van", "von", "der", "den"}
 )
@@ -233,6 +235,7 @@ def parse_name(
 
     Returns:
         A :class:`PersonName`; all parts ``""`` when nothing usable was given.
+        Only the first 512 characters of each argument are used.
 
     Example:
         >>> parse_name("maría GARCÍA lópez")
@@ -240,11 +243,10 @@ def parse_name(
         >>> parse_name("Ana de la Torre Ruiz").family
         'de la Torre Ruiz'
     """
-    full_s = full if isinstance(full, str) else ""
-    given_s = given if isinstance(given, str) else ""
-    family_s = family if isinstance(family, str) else ""
-    if len(full_s) + len(given_s) + len(family_s) > 1024:
-        return _parse_name_cached.__wrapped__(full_s, given_s, family_s)
+    # No real name is this long; truncating keeps junk cells cheap.
+    full_s = full[:_MAX_LENGTH] if isinstance(full, str) else ""
+    given_s = given[:_MAX_LENGTH] if isinstance(given, str) else ""
+    family_s = family[:_MAX_LENGTH] if isinstance(family, str) else ""
     return _parse_name_cached(full_s, given_s, family_s)
 
 
@@ -278,6 +280,8 @@ def is_placeholder_name(text: str | None) -> bool:
         >>> is_placeholder_name("Consumidor Final"), is_placeholder_name("Ana Ruiz")
         (True, False)
     """
+    if text and len(text) > 256 and len(text.strip()) > 256:
+        return False  # every placeholder is short; skip folding junk
     folded = fold(text)
     if folded in _PLACEHOLDER_NAMES or is_placeholder(text):
         return True

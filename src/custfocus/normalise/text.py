@@ -172,4 +172,6 @@ def is_placeholder(text: str | None) -> bool:
         >>> is_placeholder(" N/A "), is_placeholder("Madrid")
         (True, False)
     """
+    if text and len(text) > 256 and len(text.strip()) > 256:
+        return False  # every placeholder is short; skip folding junk
     return fold(text) in PLACEHOLDER_VALUES

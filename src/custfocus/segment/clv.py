@@ -47,8 +47,10 @@ def _bgnbd_ll(log_params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarr
     from scipy.special import betaln, gammaln
 
     r, alpha, a, b = np.exp(log_params)
-    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-    a2 = betaln(a, b + x) - betaln(a, b)
+    # Terms that depend on x only are computed once per distinct x (x is a small integer).
+    ux, inv = _unique_x(x)
+    a1 = (gammaln(r + ux) - gammaln(r))[inv] + r * np.log(alpha)
+    a2 = (betaln(a, b + ux) - betaln(a, b))[inv]
     a3 = -(r + x) * np.log(alpha + T)
     with np.errstate(divide="ignore", invalid="ignore"):
         a4 = np.where(x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-300))
@@ -134,9 +136,10 @@ def _gg_ll(log_params: np.ndarray, x: np.ndarray, m: np.ndarray, w: np.ndarray) 
     from scipy.special import gammaln
 
     p, q, v = np.exp(log_params)
+    ux, inv = _unique_x(x)
     px = p * x
-    ll = (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v) + (px - 1) * np.log(m)
-          + px * np.log(x) - (px + q) * np.log(x * m + v))
+    ll = ((gammaln(p * ux + q) - gammaln(p * ux))[inv] - gammaln(q) + q * np.log(v)
+          + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * np.log(x * m + v))
     total = float(np.dot(w, ll))
     return -total if np.isfinite(total) else 1e300
 
@@ -217,6 +220,19 @@ def lifetime_value(bgnbd: dict[str, float], x: np.ndarray, tx: np.ndarray, T: np
 
 
 # -- shared -------------------------------------------------------------------------------------
+_UNIQUE_CACHE: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _unique_x(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values of ``x`` and the inverse index, cached per array during one fit."""
+    cached = _UNIQUE_CACHE.get(id(x))
+    if cached is None or cached[0] is not x:
+        ux, inv = np.unique(x, return_inverse=True)
+        _UNIQUE_CACHE.clear()
+        _UNIQUE_CACHE[id(x)] = cached = (x, ux, inv)
+    return cached[1], cached[2]
+
+
 def _minimize(fn, start: np.ndarray, args: tuple) -> object:  # type: ignore[no-untyped-def]
     from scipy.optimize import minimize
 

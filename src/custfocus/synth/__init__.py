@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from custfocus.synth import sources as S
-from custfocus.synth.people import AS_OF, Population, build_population
+from custfocus.synth.people import AS_OF, Population, build_population, zfill
 
 __all__ = ["Planted", "generate", "AS_OF_DATE"]
 
@@ -154,7 +154,7 @@ def generate(
     truth = pd.concat([t for t, _ in truth_parts], ignore_index=True)
     tdir = out / ".truth"
     tdir.mkdir(exist_ok=True)
-    truth.to_csv(tdir / "truth.csv", index=False, lineterminator="\n")
+    S.write_frame(tdir / "truth.csv", truth)
     planted = _planted(seed, pop, truth_parts, truth, merges, files)
     (tdir / "planted.json").write_text(planted.to_json() + "\n", encoding="utf-8")
     return planted
@@ -167,9 +167,9 @@ def _truth(s: S.Sheet, source: str, first_row: int, pop: Population):
     pi = np.maximum(p, 0)
     person_id = np.where(has, pop.person_id[pi], "")
     hh = pop.household[pi]
-    household_id = np.where(has & (hh >= 0), "H" + pd.Series(hh + 1).astype(str).str.zfill(6), "")
+    household_id = np.where(has & (hh >= 0), "H" + zfill(hh + 1, 6), "")
     co = pop.company[pi]
-    company_id = np.where(has & (co >= 0), "K" + pd.Series(co + 1).astype(str).str.zfill(6), "")
+    company_id = np.where(has & (co >= 0), "K" + zfill(co + 1, 6), "")
     t = pd.DataFrame(
         {
             "source": source,
@@ -178,7 +178,8 @@ def _truth(s: S.Sheet, source: str, first_row: int, pop: Population):
             "household_id": household_id,
             "company_id": company_id,
             "kind": s.kind,
-        }
+        },
+        dtype=object,
     )
     return t, (s, source)
 

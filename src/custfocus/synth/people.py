@@ -18,6 +18,7 @@ Hard negatives planted on purpose (each person belongs to at most one structure)
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -53,6 +54,7 @@ _SURN = {
 _PARTICLES = ("da ", "de ", "do ", "das ", "dos ", "del ", "de la ")
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Strip accents: 'José María Núñez' -> 'Jose Maria Nunez'."""
     norm = unicodedata.normalize("NFKD", text)
@@ -644,14 +646,20 @@ def _companies(rng, n_co: int, country: np.ndarray, city: np.ndarray) -> pd.Data
             weighted(rng, len(sel), [o[1] for o in opts])
         ]
     name = prefix + " " + core + " " + legal
-    stem = [fold(p + c).lower().replace(" ", "").replace("'", "") for p, c in zip(prefix, core)]
+    stem = [
+        fold(p + c).lower().replace(" ", "").replace("'", "")
+        for p, c in zip(prefix, core, strict=False)
+    ]
     tld = [T.COMPANY_TLD[c] for c in country]
-    domain = pd.Series([s + t for s, t in zip(stem, tld)])
+    domain = pd.Series([s + t for s, t in zip(stem, tld, strict=False)])
     dup = domain.duplicated(keep="first")
     if dup.any():
         cnt = domain.groupby(domain).cumcount()
         domain = pd.Series(
-            [s + (str(k + 1) if d else "") + t for s, t, k, d in zip(stem, tld, cnt, dup)]
+            [
+                s + (str(k + 1) if d else "") + t
+                for s, t, k, d in zip(stem, tld, cnt, dup, strict=False)
+            ]
         )
     nums = unique_ints(rng, n_co, 1_000_000, 99_999_999)
     tax = []
@@ -712,32 +720,32 @@ def _emails(pop: Population, rng, hh_members, hh_head, hh_gid, co_members, co_gi
             weighted(rng, len(sel), [o[1] for o in opts])
         ]
 
+    initial = np.asarray([x[:1] for x in GIVEN_TOKEN], dtype=object)[a["given_i"]]
+
     def local_parts(pattern: np.ndarray) -> np.ndarray:
         out = np.empty(n, dtype=object)
         d2 = zfill(rng.integers(0, 100, n), 2)
         d3 = rng.integers(1, 1000, n).astype(str).astype(object)
         yy = (year % 100).astype(str).astype(object)
         yyyy = year.astype(str).astype(object)
-        initial = np.asarray([x[:1] for x in g], dtype=object)
         builds = [
-            lambda: g + "." + fam,
-            lambda: g + fam,
-            lambda: g + "_" + fam,
-            lambda: initial + fam,
-            lambda: g + "." + fam + "." + other,
-            lambda: fam + "." + g,
-            lambda: g + fam + d2,
-            lambda: g + "." + fam + yy,
-            lambda: gfull + fam + yyyy,
-            lambda: g + d3,
-            lambda: initial + "." + fam + d3,
+            lambda i: g[i] + "." + fam[i],
+            lambda i: g[i] + fam[i],
+            lambda i: g[i] + "_" + fam[i],
+            lambda i: initial[i] + fam[i],
+            lambda i: g[i] + "." + fam[i] + "." + other[i],
+            lambda i: fam[i] + "." + g[i],
+            lambda i: g[i] + fam[i] + d2[i],
+            lambda i: g[i] + "." + fam[i] + yy[i],
+            lambda i: gfull[i] + fam[i] + yyyy[i],
+            lambda i: g[i] + d3[i],
+            lambda i: initial[i] + "." + fam[i] + d3[i],
         ]
         for k, fn in enumerate(builds):
-            sel = pattern == k
-            if sel.any():
-                out[sel] = fn()[sel]
-        out = np.asarray([x.rstrip(".").replace("..", ".") for x in out], dtype=object)
-        return out
+            sel = np.flatnonzero(pattern == k)
+            if len(sel):
+                out[sel] = fn(sel)
+        return np.asarray([x.strip(".").replace("..", ".") for x in out], dtype=object)
 
     pat_w = [18, 12, 4, 6, 6, 3, 16, 8, 7, 4, 6]
     pattern = weighted(rng, n, pat_w)
@@ -767,7 +775,7 @@ def _emails(pop: Population, rng, hh_members, hh_head, hh_gid, co_members, co_gi
         d = np.flatnonzero(dup)
         fix = allm.to_numpy()[d]
         extra = rng.integers(1, 10000, len(d)).astype(str)
-        fix = [x.replace("@", s + "@", 1) for x, s in zip(fix, extra)]
+        fix = [x.replace("@", s + "@", 1) for x, s in zip(fix, extra, strict=False)]
         vals = allm.to_numpy(copy=True)
         vals[d] = fix
         allm = pd.Series(vals)

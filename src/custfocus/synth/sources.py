@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,7 +104,7 @@ def typo_arr(rng, values) -> np.ndarray:
     """Swap two adjacent letters in each value (a typing slip)."""
     pos = rng.random(len(values))
     out = []
-    for v, p in zip(values, pos):
+    for v, p in zip(values, pos, strict=False):
         if not isinstance(v, str) or len(v) < 4:
             out.append(v)
             continue
@@ -138,56 +139,58 @@ def blank(values, mask) -> np.ndarray:
     return out
 
 
-def _group_fmt(s: str, sizes: tuple[int, ...], sep: str = " ") -> str:
-    parts, i = [], 0
-    for k in sizes:
-        parts.append(s[i : i + k])
-        i += k
-    if i < len(s):
-        parts.append(s[i:])
-    return sep.join(p for p in parts if p)
+_CC = {"ES": "34", "MX": "52", "BR": "55", "CO": "57", "AR": "54", "PT": "351"}
+
+
+def _fmt_group(vals: list[str], country: str, style: int) -> list[str]:
+    """Format national significant numbers of one country in one style.
+
+    style 0: national spaced, 1: national compact, 2: international spaced, 3: E.164.
+    """
+    cc = _CC[country]
+    if style == 1:
+        return vals
+    if style == 3:
+        return [f"+{cc}{v}" for v in vals]
+    if country == "BR":
+        nat = [f"({v[:2]}) {v[2:-4]}-{v[-4:]}" for v in vals]
+        return nat if style == 0 else [f"+55 {v[:2]} {v[2:-4]}-{v[-4:]}" for v in vals]
+    if country == "ES":
+        if style == 0:
+            return [f"{v[:3]} {v[3:5]} {v[5:7]} {v[7:]}" for v in vals]
+        return [f"+34 {v[:3]} {v[3:6]} {v[6:]}" for v in vals]
+    if country == "MX":
+        nat = [f"{v[:2]} {v[2:6]} {v[6:]}" for v in vals]
+    elif country == "AR":
+        nat = [
+            f"{v[0]} {v[1:3]} {v[3:7]}-{v[7:]}" if v[0] == "9" else f"{v[:2]} {v[2:6]}-{v[6:]}"
+            for v in vals
+        ]
+    elif country == "CO":
+        nat = [f"{v[:3]} {v[3:6]} {v[6:]}" for v in vals]
+    else:
+        nat = [f"{v[:3]} {v[3:6]} {v[6:]}" for v in vals]
+    return nat if style == 0 else [f"+{cc} {x}" for x in nat]
 
 
 def format_phone(nsn: str, country: str, style: int) -> str:
-    """style 0: national spaced, 1: national compact, 2: international spaced, 3: E.164."""
-    if not nsn:
-        return ""
-    cc = {"ES": "34", "MX": "52", "BR": "55", "CO": "57", "AR": "54", "PT": "351"}[country]
-    if style == 3:
-        return f"+{cc}{nsn}"
-    if country == "BR":
-        nat = f"({nsn[:2]}) {nsn[2:-4]}-{nsn[-4:]}"
-        intl = f"+55 {nsn[:2]} {nsn[2:-4]}-{nsn[-4:]}"
-    elif country == "ES":
-        nat = _group_fmt(nsn, (3, 2, 2, 2))
-        intl = "+34 " + (nsn if style == 2 and len(nsn) % 2 else _group_fmt(nsn, (3, 3, 3)))
-    elif country == "MX":
-        nat = _group_fmt(nsn, (2, 4, 4))
-        intl = "+52 " + nat
-    elif country == "AR":
-        nat = _group_fmt(nsn, (1, 2, 4, 4)) if nsn[0] == "9" else _group_fmt(nsn, (2, 4, 4))
-        intl = "+54 " + nat
-    elif country == "CO":
-        nat = _group_fmt(nsn, (3, 3, 4))
-        intl = "+57 " + nat
-    else:
-        nat = _group_fmt(nsn, (3, 3, 3))
-        intl = "+351 " + nat
-    if style == 0:
-        return nat
-    if style == 1:
-        return nsn
-    return intl
+    return _fmt_group([nsn], country, style)[0] if nsn else ""
 
 
 def phones(values, country, home: str, rng, p_styles) -> np.ndarray:
     """Format phones; numbers from another country than ``home`` always get their prefix."""
+    values = np.asarray(values, dtype=object)
     style = weighted(rng, len(values), p_styles)
     foreign = country != home
     style = np.where(foreign & (style < 2), 2, style)
-    return np.asarray(
-        [format_phone(v, c, int(s)) for v, c, s in zip(values, country, style)], dtype=object
-    )
+    out = np.full(len(values), "", dtype=object)
+    has = values != ""
+    for cc in np.unique(country[has]):
+        for st in range(4):
+            sel = np.flatnonzero(has & (country == cc) & (style == st))
+            if len(sel):
+                out[sel] = _fmt_group(values[sel].tolist(), str(cc), st)
+    return out
 
 
 def shorten_phone(v):
@@ -234,7 +237,7 @@ def has_checksum(id_type: np.ndarray) -> np.ndarray:
 def format_id(values, id_type, rng) -> np.ndarray:
     r = rng.random(len(values))
     out = []
-    for v, t, x in zip(values, id_type, r):
+    for v, t, x in zip(values, id_type, r, strict=False):
         if not v:
             out.append(None)
         elif t in ("DNI", "NIE"):
@@ -399,7 +402,8 @@ def build_ventas(pop: Population, rng) -> list[Sheet]:
             "F. alta": f_alta,
             "Última compra": ultima,
             "Observaciones": notes,
-        }
+        },
+        dtype=object,
     )
     sheet = Sheet(
         "ventas.xlsx",
@@ -463,7 +467,8 @@ def build_ventas(pop: Population, rng) -> list[Sheet]:
             "Importe": tx["amount"].to_numpy(),
             "Línea de producto": np.asarray(T.PRODUCT_LINES, dtype=object)[tx["line"].to_numpy()],
             "Unidad": unit,
-        }
+        },
+        dtype=object,
     )
     pedidos = Sheet("ventas.xlsx", "Pedidos", ped, tp.copy(), "order", False, date_cols=("Fecha",))
     config = Sheet(
@@ -540,7 +545,7 @@ def _plant_defects(
         )
         bad = choose(rng, has & ~role, rates.get("inv_email", 0))
         how = rng.integers(0, 5, bad.sum())
-        e[bad] = [corrupt_email(x, int(h)) for x, h in zip(e[bad], how)]
+        e[bad] = [corrupt_email(x, int(h)) for x, h in zip(e[bad], how, strict=False)]
         phm = choose(rng, has & ~bad & ~role, rates.get("ph_email", 0))
         e[phm] = np.asarray(T.PLACEHOLDER_EMAILS, dtype=object)[
             rng.integers(0, len(T.PLACEHOLDER_EMAILS), phm.sum())
@@ -564,7 +569,7 @@ def _plant_defects(
         elig = has_checksum(id_type) & (id_value != "") & live
         bad = choose(rng, elig, rates["bad_id"])
         newv = id_value.copy()
-        newv[bad] = [bad_checksum(v, t) for v, t in zip(id_value[bad], id_type[bad])]
+        newv[bad] = [bad_checksum(v, t) for v, t in zip(id_value[bad], id_type[bad], strict=False)]
         fmt = id_formatter or format_id
         vals = f[id_col].to_numpy(dtype=object, copy=True)
         vals[bad] = fmt(newv[bad], id_type[bad], rng)
@@ -693,7 +698,8 @@ def build_soporte(pop: Population, rng) -> list[Sheet]:
             "Satisfacción": sat_s,
             "Tiempo resolución (h)": hours_s,
             "Agente": np.asarray(T.AGENTS, dtype=object)[rng.integers(0, len(T.AGENTS), m)],
-        }
+        },
+        dtype=object,
     )
     sheet = Sheet(
         "soporte.csv",
@@ -789,7 +795,9 @@ def build_marketing(pop: Population, rng) -> list[Sheet]:
     email = pop.email[p].copy()
     email[~pop.has_email[p]] = ""
     how = rng.integers(0, 4, m)
-    email[is_dup] = [_email_variant(e, int(h)) for e, h in zip(email[is_dup], how[is_dup])]
+    email[is_dup] = [
+        _email_variant(e, int(h)) for e, h in zip(email[is_dup], how[is_dup], strict=False)
+    ]
     # some business contacts sign up with their company's role mailbox
     co = pop.company[p]
     if pop.companies is not None and len(pop.companies):
@@ -801,7 +809,7 @@ def build_marketing(pop: Population, rng) -> list[Sheet]:
     city = np.where(rng.random(m) < 0.4, pop.city[p], "").astype(object)
     cn = np.asarray([T.COUNTRY_NAMES[c] for c in cc], dtype=object)
     form = rng.integers(0, 4, m)
-    country = np.asarray([x[k] for x, k in zip(cn, form)], dtype=object)
+    country = np.asarray([x[k] for x, k in zip(cn, form, strict=False)], dtype=object)
     country[rng.random(m) < 0.5] = ""
     optin = np.where(rng.random(m) < 0.8, "Yes", "No").astype(object)
     src = np.asarray([s for s, _ in T.MKT_SOURCES], dtype=object)[
@@ -818,7 +826,8 @@ def build_marketing(pop: Population, rng) -> list[Sheet]:
             "Opt-in": optin,
             "Signup Date": pd.DatetimeIndex(signup).strftime("%Y-%m-%d").to_numpy(dtype=object),
             "Source": src,
-        }
+        },
+        dtype=object,
     )
     sheet = Sheet("marketing.csv", None, frame, p.copy(), "customer", True)
     sheet.flag("dup_variant")[:] = is_dup
@@ -937,7 +946,8 @@ def build_erp(pop: Population, rng) -> list[Sheet]:
             "Teléfono": tel,
             "Email facturación": blank(email, email == ""),
             "Fecha alta": to_date_objects(created),
-        }
+        },
+        dtype=object,
     )
     sheet = Sheet(
         "erp_facturacion.xlsx",
@@ -1029,7 +1039,8 @@ def build_erp(pop: Population, rng) -> list[Sheet]:
             "Total": all_total,
             "Moneda": np.where(all_mx, "MXN", "EUR").astype(object),
             "Tipo": np.where(is_cn, "Abono", "Factura").astype(object),
-        }
+        },
+        dtype=object,
     )
     facturas = Sheet(
         "erp_facturacion.xlsx",
@@ -1110,7 +1121,8 @@ def build_loja(pop: Population, rng) -> list[Sheet]:
             "Data do pedido": ts.strftime("%d/%m/%Y %H:%M").to_numpy(dtype=object),
             "Valor do pedido": np.asarray(valor, dtype=object),
             "Categoria": np.asarray(T.PRODUCT_LINES_PT, dtype=object)[tx["line"].to_numpy()],
-        }
+        },
+        dtype=object,
     )
     sheet = Sheet("loja_online.csv", None, frame, p.copy(), "order", True, encoding="utf-8-sig")
     _plant_defects(
@@ -1221,29 +1233,91 @@ def write_workbook(path: Path, sheets: list[Sheet]) -> dict[str, str]:
 
 
 def _find_run(values: np.ndarray, person: np.ndarray) -> tuple[int, int] | None:
-    """First run of >= 3 (else >= 2) equal non-empty values among rows of real persons."""
-    best = None
+    """First run of >= 3 (else >= 2) equal non-empty values in rows of real persons."""
+    n = len(values)
     for need in (3, 2):
         i = 0
-        n = len(values)
         while i < n:
             j = i
-            while j + 1 < n and values[j + 1] == values[i] and values[i] and person[j + 1] >= 0:
+            while j + 1 < n and values[i] and values[j + 1] == values[i] and person[j + 1] >= 0:
                 j += 1
             if values[i] and person[i] >= 0 and j - i + 1 >= need:
                 return (i, min(j, i + 3))
             i = j + 1
-        if best:
-            break
-    return best
+    return None
+
+
+def _text_column(values: np.ndarray, sep: str):
+    """One column as an Arrow string array, CSV-quoted where needed (RFC 4180)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in ("string", "empty"):
+        arr = pa.array(values, type=pa.string(), from_pandas=True)
+    elif kind in ("integer", "floating"):
+        num = pd.to_numeric(pd.Series(values, dtype=object))
+        if kind == "integer" and not num.isna().any():
+            arr = pc.cast(pa.array(num.to_numpy(dtype=np.int64)), pa.string())
+        else:
+            arr = pa.array(
+                [None if x is None or x != x else repr(float(x)) for x in values], pa.string()
+            )
+    elif kind == "date":
+        arr = pc.cast(pa.array(values, type=pa.date32(), from_pandas=True), pa.string())
+    else:  # mixed (numbers typed into a text column, dates next to text)
+        arr = pa.array(
+            [
+                None
+                if x is None or (isinstance(x, float) and x != x)
+                else (x if isinstance(x, str) else str(x))
+                for x in values
+            ],
+            pa.string(),
+        )
+    needs = pc.match_substring_regex(arr, f'[{re.escape(sep)}"\\n\\r]')
+    if pc.any(needs).as_py():
+        quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
+        arr = pc.if_else(needs, quoted, arr)
+    return arr
 
 
 def write_csv(path: Path, s: Sheet) -> None:
-    s.frame.to_csv(
-        path,
-        index=False,
-        sep=s.sep,
-        encoding=s.encoding,
-        lineterminator=s.lineterminator,
-        errors="replace",
-    )
+    write_frame(path, s.frame, sep=s.sep, encoding=s.encoding, lineterminator=s.lineterminator)
+
+
+def write_frame(
+    path: Path, frame: pd.DataFrame, sep: str = ",", encoding="utf-8", lineterminator="\n"
+) -> None:
+    """Fast, deterministic CSV writer (Arrow compute) with a delimiter/encoding/newline.
+
+    Values are quoted only when they contain the delimiter, a quote or a line break.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols = [str(c) for c in frame.columns]
+    head = sep.join(f'"{c}"' if sep in c or '"' in c else c for c in cols) + "\n"
+    parts = [head.encode("utf-8")]
+    step = 500_000
+    for lo in range(0, len(frame), step):
+        chunk = frame.iloc[lo : lo + step]
+        arrays = [_text_column(chunk[c].to_numpy(dtype=object), sep) for c in chunk.columns]
+        line = pc.binary_join_element_wise(
+            *arrays, sep, null_handling="replace", null_replacement=""
+        )
+        line = pc.binary_join_element_wise(line, pa.scalar("\n"), "")
+        if isinstance(line, pa.ChunkedArray):
+            line = line.combine_chunks()
+        offs = np.frombuffer(line.buffers()[1], dtype=np.int32)
+        offs = offs[line.offset : line.offset + len(line) + 1]
+        parts.append(line.buffers()[2].to_pybytes()[int(offs[0]) : int(offs[-1])])
+    data = b"".join(parts)
+    if lineterminator != "\n":
+        data = data.replace(b"\n", lineterminator.encode())
+    enc = encoding.lower()
+    if enc == "utf-8-sig":
+        data = b"\xef\xbb\xbf" + data
+    elif enc not in ("utf-8", "utf8"):
+        data = data.decode("utf-8").encode(encoding, errors="replace")
+    path.write_bytes(data)

@@ -1,0 +1,86 @@
+"""``custfocus segment`` and ``custfocus export segments``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from custfocus.cli._common import (
+    DEFAULT_DB,
+    DbOption,
+    DebugOption,
+    JsonOption,
+    LangOption,
+    QuietOption,
+    handle_errors,
+    resolve_lang,
+)
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not a date like 2024-12-31",
+                                 param_hint="--as-of") from None
+
+
+def segment_command(
+    db: DbOption = DEFAULT_DB,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Analyse the data as it stood on this date (YYYY-MM-DD); later transactions are ignored. Default: the latest transaction.")] = None,
+    horizon: Annotated[int | None, typer.Option("--horizon", help="Lifetime-value horizon in months (default 12).", min=1)] = None,
+    discount_rate: Annotated[float | None, typer.Option("--discount-rate", help="Annual discount rate for lifetime value (default 0.10).")] = None,
+    lang: LangOption = None,
+    json_output: JsonOption = False,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Segment customers by value and need, with actions, KPIs and predicted value.
+
+    Settings under [segment] in custfocus.toml (tiers, rules, need weights).
+
+    Example: custfocus segment --as-of 2024-12-31 --json > segments.json
+    """
+    from custfocus.report.console import print_json, stdout_console
+    from custfocus.report.segment import render_segment, segment_as_dict
+    from custfocus.segment import load_settings, segment_customers
+    from custfocus.store import Store
+
+    code = resolve_lang(lang)
+    day = _parse_date(as_of)
+    with handle_errors(debug):
+        settings = load_settings("custfocus.toml", horizon_months=horizon,
+                                 discount_rate=discount_rate)
+        with Store(db) as store:
+            result = segment_customers(store, as_of=day, settings=settings)
+        if json_output:
+            print_json(segment_as_dict(result, code))
+        elif not quiet:
+            render_segment(result, stdout_console(), code)
+
+
+def export_segments_command(
+    db: DbOption = DEFAULT_DB,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="csv, xlsx (one sheet per segment), parquet or json.")] = None,
+    lang: LangOption = None,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Export the latest segments for a CRM or mailing import.
+
+    Example: custfocus export segments --format xlsx -o segments.xlsx
+    """
+    from custfocus.segment import export_segments
+    from custfocus.store import Store
+
+    code = resolve_lang(lang)
+    with handle_errors(debug), Store(db, read_only=True) as store:
+        rows = export_segments(store, output, fmt, code)
+        if output is not None and not quiet:
+            typer.echo(f"wrote {rows:,} rows to {output}", err=True)
