@@ -24,6 +24,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--keep", type=Path, help="work folder to keep (reused when it has a store)")
     ap.add_argument("--repeat", type=int, default=1, help="time the audit this many times")
+    ap.add_argument(
+        "--replicate",
+        type=int,
+        default=1,
+        help="copy the deduped store K times (new ids) to reach large sizes quickly, e.g. "
+        "--customers 100000 --replicate 10 for an audit of about 1,000,000 customers",
+    )
     args = ap.parse_args(argv)
 
     from custfocus.audit import run_audit
@@ -54,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{result.customers:,} customers)",
                 file=sys.stderr,
             )
+    if args.replicate > 1:
+        db = _replicate(db, work / f"audit_x{args.replicate}.duckdb", args.replicate)
     with Store(db, read_only=True) as store:
         customers = store.query_value("SELECT count(*) FROM customers")
         best = float("inf")
@@ -70,6 +79,36 @@ def main(argv: list[str] | None = None) -> int:
     print("steps: " + ", ".join(f"{k} {v:.2f}s" for k, v in report.timings.items()))
     print(f"store kept in {work}" if args.keep else f"work folder: {work}", file=sys.stderr)
     return 0
+
+
+def _replicate(db: Path, target: Path, times: int) -> Path:
+    """Copies of every record, fact and customer under new ids (same sources and units)."""
+    from custfocus.store import Store
+
+    if target.exists():
+        return target
+    t = time.perf_counter()
+    with Store(db, read_only=True) as source:
+        source.execute(f"ATTACH '{target}' AS big")
+        con = source.con
+        for table in ("imports", "hidden_sheets", "raw_rows", "dedupe_runs", "meta"):
+            con.execute(f"CREATE TABLE big.{table} AS SELECT * FROM {table}")
+        step_r = con.execute("SELECT max(record_id) FROM records").fetchone()[0] + 1
+        step_f = con.execute("SELECT max(fact_id) FROM facts").fetchone()[0] + 1
+        copies = f"range({times}) k(k)"
+        con.execute(f"""CREATE TABLE big.records AS SELECT * REPLACE (
+            record_id + k * {step_r} AS record_id) FROM records, {copies}""")
+        con.execute(f"""CREATE TABLE big.facts AS SELECT * REPLACE (
+            fact_id + k * {step_f} AS fact_id, record_id + k * {step_r} AS record_id)
+            FROM facts, {copies}""")
+        con.execute(f"""CREATE TABLE big.record_customer AS SELECT * REPLACE (
+            record_id + k * {step_r} AS record_id, customer_id || '-' || k AS customer_id)
+            FROM record_customer, {copies}""")
+        con.execute(f"""CREATE TABLE big.customers AS SELECT * REPLACE (
+            customer_id || '-' || k AS customer_id) FROM customers, {copies}""")
+        con.execute("DETACH big")
+    print(f"replicate x{times}: {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    return target
 
 
 if __name__ == "__main__":

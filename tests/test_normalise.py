@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import custfocus.normalise as N
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Text that looks a little like real cells: digits, separators, accents, letters.
 cellish = st.text(
@@ -58,8 +58,7 @@ def test_odd_values_never_raise(func, value):
 
 @pytest.mark.parametrize("func", ONE_ARG, ids=lambda f: f.__name__)
 def test_huge_values_never_raise(func):
-    func("9" * 1_000_000)
-    func("á, " * 300_000)
+    func("á, 9" * 250_000)  # 1 MB of letters, digits and separators
 
 
 @FAST
@@ -197,7 +196,9 @@ def test_detect_date_order_finds_day_first(dates, witness, separator):
     order = N.detect_date_order(values)
     assert order.order == "dmy"
     assert not order.ambiguous
-    assert all(N.parse_date(v, order.order) == d for v, d in zip(values, [*dates, witness]))
+    assert all(
+        N.parse_date(v, order.order) == d for v, d in zip(values, [*dates, witness], strict=True)
+    )
 
 
 @FAST
@@ -208,7 +209,7 @@ def test_iso_dates_round_trip(day):
 
 
 @FAST
-@given(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False))
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False))
 def test_amounts_round_trip_in_both_conventions(value):
     text = f"{value:,.2f}"  # 1,234.56
     european = text.replace(",", "_").replace(".", ",").replace("_", ".")

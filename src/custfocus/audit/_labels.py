@@ -13,6 +13,7 @@ LABELS: dict[str, tuple[str, str, str]] = {
         "Auditoría del conocimiento de clientes",
         "Auditoria do conhecimento dos clientes",
     ),
+    "unknown": ("unknown", "desconocida", "desconhecida"),
     "as_of": ("as of", "a fecha de", "à data de"),
     "answer": ("Answer", "Respuesta", "Resposta"),
     "recommendation": ("Recommendation", "Recomendación", "Recomendação"),

@@ -164,7 +164,6 @@ RECOMMENDATIONS = {
 }
 
 
-
 def _pick(options: tuple[str, str, str], lang: str) -> str:
     return options[LANGS.index(lang) if lang in LANGS else 0]
 
@@ -240,6 +239,8 @@ def fmt_value(key: str, value: Any, lang: str) -> str:
     """Format one figure or cell by what it is: share, count, decimal, date, list."""
     if value is None:
         return "-"
+    if key in ("field", "missing", "age_months") and isinstance(value, str):
+        return ", ".join(label(v.strip(), lang) for v in value.split(","))
     if isinstance(value, bool):
         return "✓" if value else "✗"
     if isinstance(value, float) and is_share(key):

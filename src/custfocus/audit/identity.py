@@ -30,7 +30,9 @@ def distinct_customers(ctx: AuditContext) -> Question:
         FROM rows LEFT JOIN recs USING (source) ORDER BY rows.source
     """)
     for row in per_source:
-        row["duplicate_rate"] = share(row["records"] - row["customers"], row["records"])
+        row["duplicate_rate"] = (
+            share(row["records"] - row["customers"], row["records"]) if row["records"] else None
+        )
     records = int(ctx.value("SELECT count(*) FROM _audit_rec") or 0)
     customers = int(ctx.value("SELECT count(*) FROM _audit_cust") or 0)
     sizes = ctx.rows(

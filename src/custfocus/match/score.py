@@ -141,6 +141,8 @@ def tf_adjustments(nodes: Any, a: np.ndarray, b: np.ndarray,
             continue
         column = nodes[comp.tf_column]
         freq = column.map(column.value_counts(normalize=True)).to_numpy(dtype=np.float64)
+        # A top level reached through another column (phone2 = phone) has no own frequency.
+        freq = np.nan_to_num(freq, nan=1.0 / max(len(column), 1))
         out = np.zeros(len(a), dtype=np.float64)
         at_top = levels[comp.name] == comp.tf_level
         if at_top.any():

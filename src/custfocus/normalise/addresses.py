@@ -172,19 +172,97 @@ def split_street_number(text: str | None) -> tuple[str, str | None]:
 
 
 _STREET_TYPES = frozenset(
-    (
-        "calle carrer rua avenida av avda plaza praca praza paseo passeig carretera carrera"
-        " urbanizacion alameda rodovia travessa travesia esquina estrada largo barrio glorieta"
-        " ronda camino pasaje passagem calzada bulevar boulevard blvd via vila callejon"
-        " street st avenue ave road rd lane ln drive dr"
-    ).split()
+    [
+        "calle",
+        "carrer",
+        "rua",
+        "avenida",
+        "av",
+        "avda",
+        "plaza",
+        "praca",
+        "praza",
+        "paseo",
+        "passeig",
+        "carretera",
+        "carrera",
+        "urbanizacion",
+        "alameda",
+        "rodovia",
+        "travessa",
+        "travesia",
+        "esquina",
+        "estrada",
+        "largo",
+        "barrio",
+        "glorieta",
+        "ronda",
+        "camino",
+        "pasaje",
+        "passagem",
+        "calzada",
+        "bulevar",
+        "boulevard",
+        "blvd",
+        "via",
+        "vila",
+        "callejon",
+        "street",
+        "st",
+        "avenue",
+        "ave",
+        "road",
+        "rd",
+        "lane",
+        "ln",
+        "drive",
+        "dr",
+    ]
 )
 _FILLER_WORDS = frozenset(
-    (
-        "de del la las los el da das do dos the y e n no nº num numero sn s"
-        " piso planta pta puerta apto apt apartamento apartment bloco bloque blq esc"
-        " escalera izq izda izquierda dcha derecha drcha entlo entresuelo"
-    ).split()
+    [
+        "de",
+        "del",
+        "la",
+        "las",
+        "los",
+        "el",
+        "da",
+        "das",
+        "do",
+        "dos",
+        "the",
+        "y",
+        "e",
+        "n",
+        "no",
+        "nº",
+        "num",
+        "numero",
+        "sn",
+        "s",
+        "piso",
+        "planta",
+        "pta",
+        "puerta",
+        "apto",
+        "apt",
+        "apartamento",
+        "apartment",
+        "bloco",
+        "bloque",
+        "blq",
+        "esc",
+        "escalera",
+        "izq",
+        "izda",
+        "izquierda",
+        "dcha",
+        "derecha",
+        "drcha",
+        "entlo",
+        "entresuelo",
+    ]
 )
 _ORDINAL_DETAIL = re.compile(r"(?<!\d)\d{1,4}\s*[º°ª]\s*[a-z]?\b", re.IGNORECASE)
 
@@ -234,7 +312,9 @@ _NUMERIC_CODES: dict[str, tuple[int, int]] = {
     "CO": (6, 1),
     "CL": (7, 0),
 }
-_POSTAL_PREFIX = re.compile(r"^(?:c\.?\s*p\.?|cep|c[oó]digo\s+postal|zip(?:\s*code)?)[\s:.-]*", re.I)
+_POSTAL_PREFIX = re.compile(
+    r"^(?:c\.?\s*p\.?|cep|c[oó]digo\s+postal|zip(?:\s*code)?)[\s:.-]*", re.I
+)
 _EXCEL_FLOAT = re.compile(r"^(\d+)\.0+$")
 _SEPARATORS = re.compile(r"[\s.\-]+")
 _ARGENTINE_CPA = re.compile(r"^[A-Z]\d{4}[A-Z]{3}$")

@@ -25,7 +25,9 @@ _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _TIME = r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(?:([ap])\.?\s*m\.?)?)?"
 _ZONE = r"\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})?\s*$"
 _ISO = re.compile(r"^\s*(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _TIME + _ZONE, re.IGNORECASE)
-_NUMERIC = re.compile(r"^\s*(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|\d{4})" + _TIME + _ZONE, re.IGNORECASE)
+_NUMERIC = re.compile(
+    r"^\s*(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|\d{4})" + _TIME + _ZONE, re.IGNORECASE
+)
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
 _SERIAL = re.compile(r"^\s*(\d{5})(?:\.(\d+))?\s*$")
 _TIME_ANYWHERE = re.compile(
@@ -50,9 +52,50 @@ _MONTH_WORDS = {
 }
 _MONTHS: dict[str, int] = {w: m for m, words in _MONTH_WORDS.items() for w in words.split()}
 _IGNORED_WORDS = frozenset(
-    "de del of the el em a las lunes martes miercoles jueves viernes sabado domingo"
-    " segunda terca quarta quinta sexta feira seg ter qua qui sex sab dom monday tuesday"
-    " wednesday thursday friday saturday sunday mon tue wed thu fri sat sun".split()
+    [
+        "de",
+        "del",
+        "of",
+        "the",
+        "el",
+        "em",
+        "a",
+        "las",
+        "lunes",
+        "martes",
+        "miercoles",
+        "jueves",
+        "viernes",
+        "sabado",
+        "domingo",
+        "segunda",
+        "terca",
+        "quarta",
+        "quinta",
+        "sexta",
+        "feira",
+        "seg",
+        "ter",
+        "qua",
+        "qui",
+        "sex",
+        "sab",
+        "dom",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+    ]
 )
 
 
@@ -224,8 +267,7 @@ def detect_date_order(values: Iterable[str | None]) -> DateOrder:
         else:
             undecided += 1
     evidence = (
-        f"{dmy} day-first, {mdy} month-first, {iso + ymd} year-first, "
-        f"{undecided} undecided values"
+        f"{dmy} day-first, {mdy} month-first, {iso + ymd} year-first, {undecided} undecided values"
     )
     if dmy and mdy:
         return DateOrder("mdy" if mdy > dmy else "dmy", True, evidence)

@@ -30,7 +30,23 @@ __all__ = [
 _MAX_LENGTH = 512
 
 PARTICLES: frozenset[str] = frozenset(
-    {"de", "del", "da", "das", "do", "dos", "la", "las", "los", "y", "e", "van", "von", "der", "den"}
+    {
+        "de",
+        "del",
+        "da",
+        "das",
+        "do",
+        "dos",
+        "la",
+        "las",
+        "los",
+        "y",
+        "e",
+        "van",
+        "von",
+        "der",
+        "den",
+    }
 )
 
 _PLACEHOLDER_NAMES = frozenset(
@@ -145,9 +161,7 @@ def _case_piece(piece: str) -> str:
 
 def _case_word(word: str) -> str:
     # "garcía-lópez" -> "García-López", "o'NEILL" -> "O'Neill"
-    return "-".join(
-        "'".join(_case_piece(p) for p in part.split("'")) for part in word.split("-")
-    )
+    return "-".join("'".join(_case_piece(p) for p in part.split("'")) for part in word.split("-"))
 
 
 def _case_tokens(tokens: list[str], first_is_start: bool) -> list[str]:

@@ -75,13 +75,13 @@ def _parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
 def _normalise_cached(text: str, region: str | None) -> PhoneInfo:
     repaired = _repair(text)
     number = _parse(repaired, region)
-    if number is None or not phonenumbers.is_possible_number(number):
-        # "0034…" in a region whose IDD is not 00 was turned into "+34…"; also
-        # try the original digits as a national number.
-        if repaired != text.strip():
-            retry = _parse(text.strip(), region)
-            if retry is not None and phonenumbers.is_possible_number(retry):
-                number = retry
+    impossible = number is None or not phonenumbers.is_possible_number(number)
+    if impossible and repaired != text.strip():
+        # "0034…" was turned into "+34…" and Excel floats were trimmed; if that
+        # gave nothing possible, try the cell as typed.
+        retry = _parse(text.strip(), region)
+        if retry is not None and phonenumbers.is_possible_number(retry):
+            number = retry
     if number is None:
         return PhoneInfo(None, False, _NON_DIGIT.sub("", repaired), None, None)
     national = phonenumbers.national_significant_number(number)

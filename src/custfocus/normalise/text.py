@@ -39,16 +39,27 @@ _WHITESPACE = re.compile(r"\s+")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 
 
+@lru_cache(maxsize=1)
+def _drop_marks_table() -> dict[int, None]:
+    # All combining marks live below U+20000; building this takes ~40 ms once.
+    return {cp: None for cp in range(0x20000) if unicodedata.combining(chr(cp))}
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.translate(_EXTRA_FOLDS))
+    return decomposed.translate(_drop_marks_table()).casefold()
+
+
 @lru_cache(maxsize=262_144)
 def _fold_cached(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.translate(_EXTRA_FOLDS))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    # casefold can reintroduce decomposable characters (e.g. "ǰ"), so fold twice
-    # only when needed to keep the function idempotent.
-    lowered = stripped.casefold()
-    if not lowered.isascii():
-        lowered = unicodedata.normalize("NFKD", lowered.translate(_EXTRA_FOLDS))
-        lowered = "".join(ch for ch in lowered if not unicodedata.combining(ch))
+    if text.isascii():  # the common case: no decomposition needed
+        lowered = text.lower()
+    else:
+        lowered = _strip_accents(text)
+        if not lowered.isascii():
+            # casefold can create decomposable characters ("ǰ"); a second pass
+            # keeps fold idempotent.
+            lowered = _strip_accents(lowered)
     return " ".join(_NON_ALNUM.sub(" ", lowered).split())
 
 

@@ -195,7 +195,7 @@ def heatmap(names: list[str], matrix: dict[str, dict[str, int]], lang: str) -> s
     """Square matrix of shared customers, darker for more; the diagonal is each source."""
     cell, left, top = 56, 190, 120
     n = len(names)
-    width, height = left + cell * n + 10, top + cell * n + 10
+    width, height = left + cell * n + 90, top + cell * n + 10
     peak = max((matrix[a][b] for a in names for b in names if a != b), default=0) or 1
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '

@@ -22,7 +22,7 @@ from custfocus.errors import UsageError
 from custfocus.segment.tiers import SEGMENTS, SegmentSettings, load_settings
 from custfocus.store import Store
 
-_TEMP = ("_seg_cust", "_seg_facts", "_seg_home", "_seg_occ", "_seg_sum", "_seg_scored",
+_TEMP = ("_seg_rec", "_seg_cur", "_seg_lines", "_seg_cust", "_seg_facts", "_seg_home", "_seg_occ", "_seg_sum", "_seg_scored",
          "_seg_need", "_seg_xsell", "_seg_rfm_map", "_seg_pred", "_seg_result")
 
 
@@ -145,7 +145,6 @@ def _predict(store: Store, base: Any, settings: SegmentSettings) -> tuple[dict[s
     warnings += bg.warnings
     if bg.usable:
         p_alive = clv.bgnbd_p_alive(bg.params, x, tx, T)
-        value, expected = np.full(n, np.nan), np.full(n, np.nan)
         spend = np.full(n, np.nan)
         by_currency = {}
         for name, code in cur_codes.items():
@@ -164,14 +163,12 @@ def _predict(store: Store, base: Any, settings: SegmentSettings) -> tuple[dict[s
         models["gamma_gamma"] = by_currency.get(base.main_currency or "", {"fitted": False})
         models["gamma_gamma"]["currency"] = base.main_currency
         models["gamma_gamma_by_currency"] = by_currency
-        expected = clv.bgnbd_expected(bg.params, settings.horizon_months * 30.4375
-                                      / settings.time_unit_days, x, tx, T)
         has_spend = np.isfinite(spend)
-        if has_spend.any():
-            value[has_spend], _ = clv.lifetime_value(
-                bg.params, x[has_spend], tx[has_spend], T[has_spend], spend[has_spend],
-                horizon_months=settings.horizon_months, annual_discount=settings.discount_rate,
-                unit_days=settings.time_unit_days)
+        value, expected = clv.lifetime_value(
+            bg.params, x, tx, T, np.where(has_spend, spend, 0.0),
+            horizon_months=settings.horizon_months, annual_discount=settings.discount_rate,
+            unit_days=settings.time_unit_days)
+        value[~has_spend] = np.nan
     else:
         models["gamma_gamma"] = {"fitted": False, "message": "BG/NBD was not fitted"}
         if base.has_purchases:

@@ -20,8 +20,7 @@ def build_cross_sell(store: Store, settings: SegmentSettings) -> list[dict[str, 
     """``_seg_xsell(cid, cross_sell)``; returns the strongest line-to-line rules."""
     store.execute("""
         CREATE OR REPLACE TEMP TABLE _seg_cl AS
-        SELECT DISTINCT cid, pl FROM _seg_facts
-        WHERE kind IN ('order', 'invoice') AND pl IS NOT NULL""")
+        SELECT DISTINCT cid, pl FROM _seg_lines WHERE pl IS NOT NULL""")
     store.execute(f"""
         CREATE OR REPLACE TEMP TABLE _seg_rules AS
         WITH line_n AS (SELECT pl, count(*) AS n FROM _seg_cl GROUP BY pl),

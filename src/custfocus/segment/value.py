@@ -83,8 +83,12 @@ def prepare_base(store: Store, as_of: date | None, settings: SegmentSettings) ->
                    (phone IS NOT NULL OR phone2 IS NOT NULL) AS has_phone,
                    {_conflicts_sql()} AS conflicts, coalesce(units, 1) AS units
             FROM customers""")
-        key_join = """LEFT JOIN record_customer rc ON rc.record_id = f.record_id
-                      LEFT JOIN _seg_cust c ON c.customer_id = rc.customer_id"""
+        # record -> integer customer key once, so the join over every fact is on integers
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE _seg_rec AS
+            SELECT rc.record_id, c.cid FROM record_customer rc JOIN _seg_cust c USING (customer_id)
+        """)
+        key_join = "LEFT JOIN _seg_rec c ON c.record_id = f.record_id"
     else:
         base.notes.append("matching has not run: each source record (or customer code in a "
                           "facts-only file) counts as one customer; run 'custfocus dedupe'")
@@ -99,13 +103,17 @@ def prepare_base(store: Store, as_of: date | None, settings: SegmentSettings) ->
                 FROM facts WHERE record_id IS NULL AND account_code IS NOT NULL)
             SELECT row_number() OVER (ORDER BY customer_id) AS cid, customer_id, has_email,
                    has_phone, 0 AS conflicts, 1 AS units FROM k""")
-        key_join = """LEFT JOIN records r ON r.record_id = f.record_id
-                      LEFT JOIN _seg_cust c ON c.customer_id = coalesce(
-                          r.source || ' row ' || r.row, f.system || ' account ' || f.account_code)"""
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE _seg_rec AS
+            SELECT r.record_id, c.cid FROM records r
+            JOIN _seg_cust c ON c.customer_id = r.source || ' row ' || r.row""")
+        key_join = """LEFT JOIN _seg_rec rc ON rc.record_id = f.record_id
+                      LEFT JOIN _seg_cust ca ON f.record_id IS NULL
+                          AND ca.customer_id = f.system || ' account ' || f.account_code"""
     base.customers = int(store.query_value("SELECT count(*) FROM _seg_cust"))
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _seg_all AS
-        SELECT c.cid, f.kind, f.fact_date AS d, coalesce(f.amount_net, f.amount) AS v,
+        CREATE OR REPLACE TEMP VIEW _seg_all AS
+        SELECT {"c.cid" if matched else "coalesce(rc.cid, ca.cid)"} AS cid, f.kind, f.fact_date AS d, coalesce(f.amount_net, f.amount) AS v,
                coalesce(f.currency, '?') AS cur, f.product_line AS pl,
                coalesce(f.business_unit, f.unit) AS bu, f.category, f.status, f.satisfaction,
                f.source
@@ -146,7 +154,7 @@ def prepare_base(store: Store, as_of: date | None, settings: SegmentSettings) ->
         WHERE a.cid IS NOT NULL AND (a.d IS NULL OR a.d <= DATE '{as_of}')
           AND (a.v IS NULL OR abs(a.v) <= {settings.max_amount!r})
           AND NOT (a.kind IN {PURCHASE} AND a.d IS NULL)""")
-    con.execute("DROP TABLE _seg_all")
+    con.execute("DROP VIEW _seg_all")
     _currencies(store, base, settings)
     return base
 
@@ -183,13 +191,16 @@ def build_summary(store: Store, base: Base, settings: SegmentSettings) -> None:
     """``_seg_occ`` and ``_seg_sum`` (one row per customer, buyers and non-buyers)."""
     con, as_of, unit = store.con, f"DATE '{base.as_of}'", float(settings.time_unit_days)
     recent = int(settings.recent_days)
+    # One pass over the facts per grouping; everything after works on small tables.
     con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _seg_cur AS
+        SELECT cid, cur, count(*) FILTER (WHERE kind IN {PURCHASE}) AS count_p, sum(v) AS rev,
+               sum(v) FILTER (WHERE kind = 'credit_note') AS credits
+        FROM _seg_facts WHERE kind IN {REVENUE_KINDS} AND v IS NOT NULL GROUP BY ALL""")
+    con.execute("""
         CREATE OR REPLACE TEMP TABLE _seg_home AS
         SELECT cid, arg_max(cur, struct_pack(n := count_p, r := rev)) AS home
-        FROM (SELECT cid, cur, count(*) FILTER (WHERE kind IN {PURCHASE}) AS count_p,
-                     sum(v) AS rev
-              FROM _seg_facts WHERE kind IN {REVENUE_KINDS} AND v IS NOT NULL GROUP BY ALL)
-        GROUP BY cid""")
+        FROM _seg_cur GROUP BY cid""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _seg_occ AS
         WITH days AS (
@@ -197,6 +208,9 @@ def build_summary(store: Store, base: Base, settings: SegmentSettings) -> None:
             WHERE kind IN {PURCHASE} GROUP BY ALL)
         SELECT days.cid, d, sum(v) FILTER (WHERE cur = h.home) AS v_home
         FROM days LEFT JOIN _seg_home h USING (cid) GROUP BY ALL""")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _seg_lines AS
+        SELECT DISTINCT cid, pl, bu FROM _seg_facts WHERE kind IN {PURCHASE}""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _seg_sum AS
         WITH occ AS (
@@ -207,22 +221,17 @@ def build_summary(store: Store, base: Base, settings: SegmentSettings) -> None:
                    count(v_home) - arg_min((v_home IS NOT NULL)::INT, d) AS repeat_home_days
             FROM _seg_occ GROUP BY cid),
         money AS (
-            SELECT f.cid, sum(f.v) AS revenue,
-                   count(*) FILTER (WHERE f.kind IN {PURCHASE}) AS orders,
-                   sum(f.v) FILTER (WHERE f.kind = 'credit_note') AS credits
-            FROM _seg_facts f JOIN _seg_home h ON h.cid = f.cid AND h.home = f.cur
-            WHERE f.kind IN {REVENUE_KINDS} AND f.v IS NOT NULL GROUP BY f.cid),
+            SELECT c.cid, c.rev AS revenue, c.count_p AS orders, c.credits
+            FROM _seg_cur c JOIN _seg_home h ON h.cid = c.cid AND h.home = c.cur),
         other AS (
-            SELECT cid, string_agg(cur || ' ' || round(rev, 2)::VARCHAR, '; ') AS other_currencies
-            FROM (SELECT f.cid, f.cur, sum(f.v) AS rev FROM _seg_facts f
-                  JOIN _seg_home h ON h.cid = f.cid AND h.home <> f.cur
-                  WHERE f.kind IN {REVENUE_KINDS} AND f.v IS NOT NULL GROUP BY ALL)
-            GROUP BY cid),
+            SELECT c.cid, string_agg(c.cur || ' ' || round(c.rev, 2)::VARCHAR, '; ')
+                       AS other_currencies
+            FROM _seg_cur c JOIN _seg_home h ON h.cid = c.cid AND h.home <> c.cur GROUP BY c.cid),
         lines AS (
             SELECT cid, count(DISTINCT pl) AS lines, count(DISTINCT bu) AS units_bought,
                    string_agg(DISTINCT pl, ', ' ORDER BY pl) AS product_lines,
                    string_agg(DISTINCT bu, ', ' ORDER BY bu) AS business_units
-            FROM _seg_facts WHERE kind IN {PURCHASE} GROUP BY cid),
+            FROM _seg_lines GROUP BY cid),
         activity AS (SELECT cid, count(*) AS facts FROM _seg_facts GROUP BY cid)
         SELECT c.cid, c.customer_id, c.has_email, c.has_phone, c.conflicts, c.units,
                h.home AS currency, coalesce(m.revenue, 0) AS revenue,

@@ -85,8 +85,8 @@ def digits(rng: np.random.Generator, n: int, k: int, first: str = "0123456789") 
 
 def zfill(values, width: int) -> np.ndarray:
     """Integers -> zero-padded strings (object array)."""
-    arr = np.asarray(values, dtype=np.int64)
-    return np.char.zfill(arr.astype(f"U{max(width, 1)}"), width).astype(object)
+    fmt = f"{{:0{max(width, 1)}d}}".format
+    return np.asarray([fmt(x) for x in np.asarray(values, dtype=np.int64).tolist()], dtype=object)
 
 
 def _name_table(names: tuple[str, ...]) -> np.ndarray:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -1275,7 +1274,11 @@ def _text_column(values: np.ndarray, sep: str):
             ],
             pa.string(),
         )
-    needs = pc.match_substring_regex(arr, f'[{re.escape(sep)}"\\n\\r]')
+    if kind in ("integer", "floating", "date"):
+        return arr  # never contains a delimiter, quote or line break
+    needs = pc.match_substring(arr, sep)
+    for ch in ('"', "\n", "\r"):
+        needs = pc.or_(needs, pc.match_substring(arr, ch))
     if pc.any(needs).as_py():
         quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
         arr = pc.if_else(needs, quoted, arr)
