@@ -2,7 +2,8 @@
 
 Plain connected components let one wrong link glue two families together. Here links are
 taken strongest first into a union-find that refuses a merge when
-  * the two groups hold different valid national ids or incompatible birth dates,
+  * the two groups hold different valid national ids, incompatible birth dates or
+    clearly different given names (households, twins, colleagues behind one mailbox),
   * a reviewer said "different" for any two of their records (cannot-link),
   * the result would exceed ``max_records`` records, or
   * both groups have several records but only one link joins them (a weak bridge):
@@ -45,6 +46,8 @@ class _Groups:
         self.size = nodes["size"].to_numpy(dtype=np.int64).copy()
         nid = nodes["nid"].to_numpy(dtype=object)
         birth = nodes["birth"].to_numpy(dtype=object)
+        given = nodes["given_canon"].to_numpy(dtype=object)
+        self.given = {i: {given[i]} if _ok(given[i]) else set() for i in range(n)}
         self.nids = {i: {nid[i]} if _ok(nid[i]) else set() for i in range(n)}
         self.births = {i: {birth[i]} if _ok(birth[i]) else set() for i in range(n)}
         self.cannot: dict[int, set[int]] = {}
@@ -66,6 +69,11 @@ class _Groups:
             x != y and not _date_typo(x, y) for x in births_a for y in births_b
         ):
             return True
+        given_a, given_b = self.given[ra], self.given[rb]
+        if given_a and given_b and any(
+            not _same_given(x, y) for x in given_a for y in given_b
+        ):
+            return True
         partners = self.cannot.get(ra, set())
         return any(self.find(p) == rb for p in partners)
 
@@ -77,9 +85,19 @@ class _Groups:
         self.size[ra] += self.size[rb]
         self.nids[ra] |= self.nids.pop(rb)
         self.births[ra] |= self.births.pop(rb)
+        self.given[ra] |= self.given.pop(rb)
         if rb in self.cannot:
             self.cannot.setdefault(ra, set()).update(self.cannot.pop(rb))
         return ra
+
+
+def _same_given(x: str, y: str) -> bool:
+    """Could two given names belong to one person (same, nickname-equal, typo, initial)?"""
+    if x == y or x.startswith(y) or y.startswith(x):
+        return True
+    from rapidfuzz.distance import JaroWinkler
+
+    return JaroWinkler.normalized_similarity(x, y) >= 0.88
 
 
 def _ok(value: Any) -> bool:

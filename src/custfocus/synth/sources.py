@@ -1228,7 +1228,24 @@ def write_workbook(path: Path, sheets: list[Sheet]) -> dict[str, str]:
         if s.hidden:
             ws.sheet_state = "hidden"
     wb.save(path)
+    _fix_zip_times(path)
     return merges
+
+
+def _fix_zip_times(path: Path) -> None:
+    """Rewrite the .xlsx zip with fixed entry times so the bytes do not depend on today."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zin:
+        entries = [(i, zin.read(i.filename)) for i in zin.infolist()]
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in entries:
+            zi = zipfile.ZipInfo(info.filename, date_time=(2024, 6, 30, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = info.external_attr
+            zout.writestr(zi, data)
+    tmp.replace(path)
 
 
 def _find_run(values: np.ndarray, person: np.ndarray) -> tuple[int, int] | None:
