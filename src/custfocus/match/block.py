@@ -29,14 +29,14 @@ DEFAULT_RULES: tuple[BlockingRule, ...] = (
     BlockingRule("phone_cross", "phone2"),  # handled specially: phone2 vs phone
     BlockingRule("national_id", "nid_any", 500),
     BlockingRule("account_code", "system || '|' || account_code", 50),
-    BlockingRule("name+postcode", "given_canon || '|' || family1 || '|' || postal_code"),
-    BlockingRule("name+city", "given_canon || '|' || family1 || '|' || lower(city)"),
+    BlockingRule("name+postcode", "given_first || '|' || family1 || '|' || postal_code"),
+    BlockingRule("name+city", "given_first || '|' || family1 || '|' || lower(city)"),
     BlockingRule("surname+birth", "family1_sound || '|' || birth"),
-    BlockingRule("given+birth", "given_canon || '|' || birth"),
+    BlockingRule("given+birth", "given_first || '|' || birth"),
     BlockingRule("address", "address_key", 50),
     BlockingRule("full_name", "name_key", 60),
     BlockingRule("email_local", "CASE WHEN length(email_local) >= 6 THEN email_local END", 50),
-    BlockingRule("sounds_like", "family1_sound || '|' || given_canon || '|' || "
+    BlockingRule("sounds_like", "family1_sound || '|' || given_first || '|' || "
                                 "coalesce(postal_code, lower(city), '')", 60),
 )
 
@@ -56,7 +56,7 @@ class Candidates:
 
 
 _KEY_COLUMNS = [
-    "email_key", "phone", "phone2", "nid_any", "system", "account_code", "given_canon",
+    "email_key", "phone", "phone2", "nid_any", "system", "account_code", "given_first",
     "family1", "postal_code", "city", "family1_sound", "birth", "address_key", "name_key",
     "email_local",
 ]

@@ -92,12 +92,18 @@ class _Groups:
 
 
 def _same_given(x: str, y: str) -> bool:
-    """Could two given names belong to one person (same, nickname-equal, typo, initial)?"""
-    if x == y or x.startswith(y) or y.startswith(x):
-        return True
+    """Could two given names belong to one person? Token by token, the shorter name must
+    agree with the start of the longer one (same, typo or initial): "maria" ~ "maria jose",
+    but "maria carmen" !~ "maria angeles"."""
     from rapidfuzz.distance import JaroWinkler
 
-    return JaroWinkler.normalized_similarity(x, y) >= 0.88
+    short, long = sorted((x.split(), y.split()), key=len)
+    for s_tok, l_tok in zip(short, long):
+        if s_tok == l_tok or (min(len(s_tok), len(l_tok)) == 1 and s_tok[0] == l_tok[0]):
+            continue
+        if JaroWinkler.normalized_similarity(s_tok, l_tok) < 0.88:
+            return False
+    return True
 
 
 def _ok(value: Any) -> bool:

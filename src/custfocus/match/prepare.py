@@ -88,10 +88,11 @@ def _cached(values: Any, fn: Any) -> list[Any]:
 
 
 def _given_canon(given: str) -> str | None:
+    """Given name(s) with nicknames resolved: "Pepe" -> "jose", "Mª Carmen" -> "maria carmen"."""
     tokens = name_tokens(given)
     if not tokens:
         return None
-    return canonical_given(tokens[0]).split(" ")[0]
+    return " ".join(canonical_given(t) for t in tokens)
 
 
 def _family_tokens(family: str) -> str | None:
@@ -104,6 +105,7 @@ def _derive(nodes: Any) -> None:
 
     nodes["given_fold"] = _cached(nodes["given_name"], lambda v: fold(v) or None)
     nodes["given_canon"] = _cached(nodes["given_name"], _given_canon)
+    nodes["given_first"] = _cached(nodes["given_canon"], lambda v: v.split(" ")[0])
     nodes["family_fold"] = _cached(nodes["family_name"], _family_tokens)
     nodes["family1"] = _cached(nodes["family_fold"], lambda v: v.split(" ")[0])
     nodes["family1_sound"] = _cached(nodes["family1"], lambda v: jellyfish.metaphone(v) or v)

@@ -227,11 +227,15 @@ def build_summary(store: Store, base: Base, settings: SegmentSettings) -> None:
             SELECT c.cid, string_agg(c.cur || ' ' || round(c.rev, 2)::VARCHAR, '; ')
                        AS other_currencies
             FROM _seg_cur c JOIN _seg_home h ON h.cid = c.cid AND h.home <> c.cur GROUP BY c.cid),
+        pls AS (SELECT cid, pl FROM _seg_lines WHERE pl IS NOT NULL GROUP BY ALL),
+        bus AS (SELECT cid, bu FROM _seg_lines WHERE bu IS NOT NULL GROUP BY ALL),
         lines AS (
-            SELECT cid, count(DISTINCT pl) AS lines, count(DISTINCT bu) AS units_bought,
-                   string_agg(DISTINCT pl, ', ' ORDER BY pl) AS product_lines,
-                   string_agg(DISTINCT bu, ', ' ORDER BY bu) AS business_units
-            FROM _seg_lines GROUP BY cid),
+            SELECT coalesce(p.cid, b.cid) AS cid, p.lines, b.units_bought, p.product_lines,
+                   b.business_units
+            FROM (SELECT cid, count(*) AS lines, string_agg(pl, ', ') AS product_lines
+                  FROM pls GROUP BY cid) p
+            FULL JOIN (SELECT cid, count(*) AS units_bought, string_agg(bu, ', ')
+                           AS business_units FROM bus GROUP BY cid) b USING (cid)),
         activity AS (SELECT cid, count(*) AS facts FROM _seg_facts GROUP BY cid)
         SELECT c.cid, c.customer_id, c.has_email, c.has_phone, c.conflicts, c.units,
                h.home AS currency, coalesce(m.revenue, 0) AS revenue,

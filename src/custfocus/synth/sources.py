@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -1241,6 +1242,12 @@ def _fix_zip_times(path: Path) -> None:
     tmp = path.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
         for info, data in entries:
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" with now
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>2024-06-30T18:00:00Z\g<2>",
+                    data,
+                )
             zi = zipfile.ZipInfo(info.filename, date_time=(2024, 6, 30, 0, 0, 0))
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = info.external_attr
