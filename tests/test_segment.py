@@ -33,8 +33,7 @@ def test_cdnow_end_to_end_matches_published_parameters(runner, db_path, tmp_path
     shutil.copy(DATA / "cdnow_sample.csv", src)
     res = runner.invoke(app, ["import", str(src), "--db", str(db_path), "--quiet"])
     assert res.exit_code == 0, res.output
-    res = runner.invoke(app, ["segment", "--db", str(db_path), "--as-of", "1997-09-30",
-                              "--json"])
+    res = runner.invoke(app, ["segment", "--db", str(db_path), "--as-of", "1997-09-30", "--json"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["customers"] == 2357 and data["mode"] == "records"
@@ -48,8 +47,13 @@ def test_cdnow_end_to_end_matches_published_parameters(runner, db_path, tmp_path
     assert data["excluded"]["after_as_of"] > 0  # later purchases were ignored
     assert sum(s["customers"] for s in data["segments"]) == 2357
     assert data["pareto"]["available"] and 0.5 < data["pareto"]["top_20_share"] < 1
-    assert {k["key"] for k in data["kpis"]} >= {"cross_sell_ratio", "repeat_rate", "attrition",
-                                                  "purchase_cycle_days", "satisfaction"}
+    assert {k["key"] for k in data["kpis"]} >= {
+        "cross_sell_ratio",
+        "repeat_rate",
+        "attrition",
+        "purchase_cycle_days",
+        "satisfaction",
+    }
     assert all(k["formula"] and k["window"] for k in data["kpis"])
 
 
@@ -79,14 +83,20 @@ def test_examples_segment_cli(runner, example_store, tmp_path):
     assert data["mode"] == "customers"
     with Store(example_store, read_only=True) as store:
         customers = store.query_value("SELECT count(*) FROM customers")
-        saved = store.query_value("SELECT count(*) FROM customer_segments WHERE run_id = ?",
-                                  [data["run_id"]])
+        saved = store.query_value(
+            "SELECT count(*) FROM customer_segments WHERE run_id = ?", [data["run_id"]]
+        )
     assert sum(s["customers"] for s in data["segments"]) == customers == saved
     assert len(data["currencies"]) >= 2  # EUR, BRL, MXN kept apart
     assert data["main_currency"] in data["currencies"]
     assert any("never summed" in n for n in data["notes"])
-    assert {s["key"] for s in data["segments"]} == {"protect", "keep_reward", "develop",
-                                                     "win_back", "serve_efficiently"}
+    assert {s["key"] for s in data["segments"]} == {
+        "protect",
+        "keep_reward",
+        "develop",
+        "win_back",
+        "serve_efficiently",
+    }
     assert data["segments"][0]["name"] == "Proteger"
     assert data["models"]["bgnbd"]["fitted"]
     res = runner.invoke(app, ["segment", "--db", str(example_store)])
@@ -111,8 +121,9 @@ def facts_store(tmp_path: Path, text: str, name: str = "ventas.csv") -> Store:
 
 
 def test_no_transactions_falls_back_and_says_so(tmp_path):
-    store = facts_store(tmp_path, "nombre,email\nAna Pérez,ana@x.es\nLuis Gil,luis@x.es\n",
-                        "clientes.csv")
+    store = facts_store(
+        tmp_path, "nombre,email\nAna Pérez,ana@x.es\nLuis Gil,luis@x.es\n", "clientes.csv"
+    )
     result = segment_customers(store)
     assert result.customers == 2
     assert any("no purchase transactions" in n for n in result.notes)
@@ -121,10 +132,14 @@ def test_no_transactions_falls_back_and_says_so(tmp_path):
 
 
 def test_single_customer_and_bad_amounts(tmp_path):
-    store = facts_store(tmp_path, (
-        "customer_id,date,amount,currency\n"
-        "A1,2024-01-05,100,EUR\nA1,2024-02-05,-30,EUR\nA1,2024-03-05,999999999999,EUR\n"
-        "A1,2099-01-01,50,EUR\nA1,2024-03-10,20,MXN\n"))
+    store = facts_store(
+        tmp_path,
+        (
+            "customer_id,date,amount,currency\n"
+            "A1,2024-01-05,100,EUR\nA1,2024-02-05,-30,EUR\nA1,2024-03-05,999999999999,EUR\n"
+            "A1,2099-01-01,50,EUR\nA1,2024-03-10,20,MXN\n"
+        ),
+    )
     result = segment_customers(store, as_of=date(2024, 6, 30))
     assert result.customers == 1
     assert result.excluded["absurd_amounts"] == 1 and result.excluded["future_dates"] == 1
@@ -139,12 +154,23 @@ def test_rfm_ties_never_collapse_bins(store):
     import pyarrow as pa
 
     n = 50
-    store.insert_arrow("facts", pa.table({
-        "fact_id": pa.array(range(1, n + 1), pa.int64()), "import_id": pa.array([1] * n),
-        "source": ["s.csv"] * n, "row": pa.array(range(2, n + 2)), "system": ["s.csv"] * n,
-        "account_code": [f"C{i}" for i in range(n)], "kind": ["order"] * n,
-        "fact_date": pa.array([date(2024, 1, 1)] * n), "amount": [10.0] * n,
-        "currency": ["EUR"] * n}))
+    store.insert_arrow(
+        "facts",
+        pa.table(
+            {
+                "fact_id": pa.array(range(1, n + 1), pa.int64()),
+                "import_id": pa.array([1] * n),
+                "source": ["s.csv"] * n,
+                "row": pa.array(range(2, n + 2)),
+                "system": ["s.csv"] * n,
+                "account_code": [f"C{i}" for i in range(n)],
+                "kind": ["order"] * n,
+                "fact_date": pa.array([date(2024, 1, 1)] * n),
+                "amount": [10.0] * n,
+                "currency": ["EUR"] * n,
+            }
+        ),
+    )
     segment_customers(store, as_of=date(2024, 6, 30))
     scores = store.query_dicts("SELECT r_score, count(*) AS n FROM customer_segments GROUP BY 1")
     assert sorted((r["r_score"], r["n"]) for r in scores) == [(k, 10) for k in range(1, 6)]
@@ -161,8 +187,9 @@ def test_settings_from_toml(tmp_path):
 
 
 def test_export_is_formula_safe(tmp_path):
-    store = facts_store(tmp_path, "nombre,email,telefono\n=HYPERLINK(1),a@x.es,+34600000000\n",
-                        "clientes.csv")
+    store = facts_store(
+        tmp_path, "nombre,email,telefono\n=HYPERLINK(1),a@x.es,+34600000000\n", "clientes.csv"
+    )
     segment_customers(store)
     frame = segments_frame(store)
     from custfocus.export import write_frame

@@ -71,10 +71,12 @@ def test_lifetime_value_discounting_lowers_value():
     x, tx, T, m = cdnow_summary()
     bg = clv.fit_bgnbd(x, tx, T)
     spend = np.full(len(x), 30.0)
-    v0, e0 = clv.lifetime_value(bg.params, x, tx, T, spend, horizon_months=12,
-                                annual_discount=0.0, unit_days=7)
-    v1, _ = clv.lifetime_value(bg.params, x, tx, T, spend, horizon_months=12,
-                               annual_discount=0.2, unit_days=7)
+    v0, e0 = clv.lifetime_value(
+        bg.params, x, tx, T, spend, horizon_months=12, annual_discount=0.0, unit_days=7
+    )
+    v1, _ = clv.lifetime_value(
+        bg.params, x, tx, T, spend, horizon_months=12, annual_discount=0.2, unit_days=7
+    )
     assert np.allclose(v0, e0 * 30) and np.all(v1 <= v0 + 1e-9) and v1.sum() < v0.sum()
 
 

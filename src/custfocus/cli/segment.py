@@ -26,15 +26,30 @@ def _parse_date(value: str | None) -> date | None:
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        raise typer.BadParameter(f"'{value}' is not a date like 2024-12-31",
-                                 param_hint="--as-of") from None
+        raise typer.BadParameter(
+            f"'{value}' is not a date like 2024-12-31", param_hint="--as-of"
+        ) from None
 
 
 def segment_command(
     db: DbOption = DEFAULT_DB,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Analyse the data as it stood on this date (YYYY-MM-DD); later transactions are ignored. Default: the latest transaction.")] = None,
-    horizon: Annotated[int | None, typer.Option("--horizon", help="Lifetime-value horizon in months (default 12).", min=1)] = None,
-    discount_rate: Annotated[float | None, typer.Option("--discount-rate", help="Annual discount rate for lifetime value (default 0.10).")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Analyse the data as it stood on this date (YYYY-MM-DD); later transactions are ignored. Default: the latest transaction.",
+        ),
+    ] = None,
+    horizon: Annotated[
+        int | None,
+        typer.Option("--horizon", help="Lifetime-value horizon in months (default 12).", min=1),
+    ] = None,
+    discount_rate: Annotated[
+        float | None,
+        typer.Option(
+            "--discount-rate", help="Annual discount rate for lifetime value (default 0.10)."
+        ),
+    ] = None,
     lang: LangOption = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
@@ -54,8 +69,9 @@ def segment_command(
     code = resolve_lang(lang)
     day = _parse_date(as_of)
     with handle_errors(debug):
-        settings = load_settings("custfocus.toml", horizon_months=horizon,
-                                 discount_rate=discount_rate)
+        settings = load_settings(
+            "custfocus.toml", horizon_months=horizon, discount_rate=discount_rate
+        )
         with Store(db) as store:
             result = segment_customers(store, as_of=day, settings=settings)
         if json_output:
@@ -66,8 +82,13 @@ def segment_command(
 
 def export_segments_command(
     db: DbOption = DEFAULT_DB,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="csv, xlsx (one sheet per segment), parquet or json.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="csv, xlsx (one sheet per segment), parquet or json."),
+    ] = None,
     lang: LangOption = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,

@@ -22,6 +22,9 @@ _MAX_LENGTH = 320  # RFC 3696 upper bound; anything longer is not an address.
 _MAILTO = re.compile(r"^\s*mailto:", re.IGNORECASE)
 _ANGLE = re.compile(r"<([^<>]*@[^<>]*)>")
 _SEPARATORS = re.compile(r"[;,\s]+")
+# RFC 5322 dot-atom, as email-validator's DOT_ATOM_TEXT (input is already lower case).
+_ATEXT = r"a-z0-9_!#$%&'*+\-/=?^`{|}~"
+_DOT_ATOM = re.compile(rf"[{_ATEXT}]+(?:\.[{_ATEXT}]+)*\Z")
 _GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 
 ROLE_LOCAL_PARTS: frozenset[str] = frozenset(
@@ -157,6 +160,31 @@ def _is_placeholder(local: str, domain: str) -> bool:
     return base == domain.partition(".")[0]
 
 
+@lru_cache(maxsize=65_536)
+def _validate_domain(domain: str) -> str | None:
+    try:
+        return validate_email("a@" + domain, check_deliverability=False).domain.lower()
+    except (EmailNotValidError, ValueError, UnicodeError):
+        return None
+
+
+def _validate(cleaned: str) -> tuple[str, str] | None:
+    """Return the normalised (local part, domain), or ``None`` if the syntax is invalid."""
+    local, _, domain = cleaned.partition("@")
+    # Fast path for the usual plain-ASCII address: the local part is checked
+    # here exactly as email-validator checks a dot-atom, and the domain (few
+    # distinct values per file) through a cached call; together ~10x faster.
+    if len(cleaned) <= 200 and cleaned.isascii() and "@" not in domain:
+        if len(local) <= 64 and _DOT_ATOM.match(local):
+            validated_domain = _validate_domain(domain)
+            return None if validated_domain is None else (local, validated_domain)
+    try:
+        validated = validate_email(cleaned, check_deliverability=False)
+    except (EmailNotValidError, ValueError, UnicodeError):
+        return None
+    return validated.local_part.lower(), validated.domain.lower()
+
+
 @lru_cache(maxsize=262_144)
 def _normalise_cached(text: str) -> EmailInfo:
     cleaned = _clean(text)
@@ -175,11 +203,10 @@ def _normalise_cached(text: str) -> EmailInfo:
     )
     if at <= 0 or len(cleaned) > _MAX_LENGTH:
         return invalid
-    try:
-        validated = validate_email(cleaned, check_deliverability=False)
-    except (EmailNotValidError, ValueError, UnicodeError):
+    parts = _validate(cleaned)
+    if parts is None:
         return invalid
-    local, domain = validated.local_part.lower(), validated.domain.lower()
+    local, domain = parts
     base = local.partition("+")[0] or local
     key_domain = domain
     if domain in _GMAIL_DOMAINS:

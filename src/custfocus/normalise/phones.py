@@ -71,33 +71,37 @@ def _parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
         return None
 
 
+def _is_possible(number: phonenumbers.PhoneNumber | None) -> bool:
+    return number is not None and phonenumbers.is_possible_number(number)
+
+
 @lru_cache(maxsize=262_144)
 def _normalise_cached(text: str, region: str | None) -> PhoneInfo:
-    repaired = _repair(text)
+    repaired, stripped = _repair(text), text.strip()
     number = _parse(repaired, region)
-    impossible = number is None or not phonenumbers.is_possible_number(number)
-    if impossible and repaired != text.strip():
+    if not _is_possible(number) and repaired != stripped:
         # "0034…" was turned into "+34…" and Excel floats were trimmed; if that
         # gave nothing possible, try the cell as typed.
-        retry = _parse(text.strip(), region)
-        if retry is not None and phonenumbers.is_possible_number(retry):
+        retry = _parse(stripped, region)
+        if _is_possible(retry):
             number = retry
     if number is None:
         return PhoneInfo(None, False, _NON_DIGIT.sub("", repaired), None, None)
     national = phonenumbers.national_significant_number(number)
-    if not phonenumbers.is_possible_number(number):
+    if not _is_possible(number):
         return PhoneInfo(None, False, national, None, None)
-    valid = phonenumbers.is_valid_number(number)
+    # is_valid_number(n) is exactly number_type(n) != UNKNOWN; asking once
+    # saves a second pass over the region's patterns.
+    kind = phonenumbers.number_type(number)
+    valid = kind != PhoneNumberType.UNKNOWN
     number_region = phonenumbers.region_code_for_number(number)
     if number_region in (None, "ZZ", "001"):
         number_region = None
     mobile: bool | None = None
-    if valid:
-        kind = phonenumbers.number_type(number)
-        if kind in _MOBILE_TYPES:
-            mobile = True
-        elif kind == PhoneNumberType.FIXED_LINE:
-            mobile = False
+    if kind in _MOBILE_TYPES:
+        mobile = True
+    elif kind == PhoneNumberType.FIXED_LINE:
+        mobile = False
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return PhoneInfo(e164, valid, national, number_region, mobile)
 

@@ -22,8 +22,22 @@ from custfocus.errors import UsageError
 from custfocus.segment.tiers import SEGMENTS, SegmentSettings, load_settings
 from custfocus.store import Store
 
-_TEMP = ("_seg_rec", "_seg_cur", "_seg_lines", "_seg_cust", "_seg_facts", "_seg_home", "_seg_occ", "_seg_sum", "_seg_scored",
-         "_seg_need", "_seg_xsell", "_seg_rfm_map", "_seg_pred", "_seg_result")
+_TEMP = (
+    "_seg_rec",
+    "_seg_cur",
+    "_seg_lines",
+    "_seg_cust",
+    "_seg_facts",
+    "_seg_home",
+    "_seg_occ",
+    "_seg_sum",
+    "_seg_scored",
+    "_seg_need",
+    "_seg_xsell",
+    "_seg_rfm_map",
+    "_seg_pred",
+    "_seg_result",
+)
 
 
 @dataclass
@@ -52,9 +66,13 @@ class SegmentResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def segment_customers(store: Store, *, as_of: date | None = None,
-                      settings: SegmentSettings | None = None, save: bool = True
-                      ) -> SegmentResult:
+def segment_customers(
+    store: Store,
+    *,
+    as_of: date | None = None,
+    settings: SegmentSettings | None = None,
+    save: bool = True,
+) -> SegmentResult:
     """Value, need and segment of every customer; saved as a new run unless ``save=False``.
 
     Example:
@@ -84,29 +102,50 @@ def segment_customers(store: Store, *, as_of: date | None = None,
             raise UsageError("no customers in the store: run 'custfocus import' first")
         value.build_summary(store, base, settings)
         value.register_rfm_map(store)
-        store.execute(f"CREATE OR REPLACE TEMP TABLE _seg_scored AS "
-                      f"SELECT *, {value.rfm_sql()} FROM _seg_sum")
+        store.execute(
+            f"CREATE OR REPLACE TEMP TABLE _seg_scored AS SELECT *, {value.rfm_sql()} FROM _seg_sum"
+        )
         lap("summary")
         models, warnings = _predict(store, base, settings)
         lap("models")
         need.build_need_facts(store, base, settings)
         rules = build_cross_sell(store, settings)
         lap("need")
-        _assemble(store, base, settings, need.need_signals_sql(settings), need_score_sql(settings),
-                  segment_sql(settings))
+        _assemble(
+            store,
+            base,
+            settings,
+            need.need_signals_sql(settings),
+            need_score_sql(settings),
+            segment_sql(settings),
+        )
         lap("segments")
         kpis = compute_kpis(store, base, settings)
         result = SegmentResult(
-            run_id=None, computed_at=datetime.now().replace(microsecond=0), as_of=base.as_of,
-            mode=base.mode, customers=base.customers, main_currency=base.main_currency,
-            currencies=base.currencies, segments=_segment_table(store, base),
+            run_id=None,
+            computed_at=datetime.now().replace(microsecond=0),
+            as_of=base.as_of,
+            mode=base.mode,
+            customers=base.customers,
+            main_currency=base.main_currency,
+            currencies=base.currencies,
+            segments=_segment_table(store, base),
             rfm_segments=store.query_dicts(
                 "SELECT rfm_segment AS name, count(*) AS customers FROM _seg_result "
-                "WHERE rfm_segment IS NOT NULL GROUP BY ALL ORDER BY customers DESC"),
-            models=models, pareto=value.pareto(store, base), kpis=kpis,
-            need_signals=_signal_counts(store), cross_sell_rules=rules,
-            excluded=base.excluded, unlinked=base.unlinked, notes=base.notes,
-            warnings=warnings, settings=asdict(settings), timings=timings)
+                "WHERE rfm_segment IS NOT NULL GROUP BY ALL ORDER BY customers DESC"
+            ),
+            models=models,
+            pareto=value.pareto(store, base),
+            kpis=kpis,
+            need_signals=_signal_counts(store),
+            cross_sell_rules=rules,
+            excluded=base.excluded,
+            unlinked=base.unlinked,
+            notes=base.notes,
+            warnings=warnings,
+            settings=asdict(settings),
+            timings=timings,
+        )
         lap("kpis")
         if save:
             _save(store, result)
@@ -117,7 +156,9 @@ def segment_customers(store: Store, *, as_of: date | None = None,
             store.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _predict(store: Store, base: Any, settings: SegmentSettings) -> tuple[dict[str, Any], list[str]]:
+def _predict(
+    store: Store, base: Any, settings: SegmentSettings
+) -> tuple[dict[str, Any], list[str]]:
     """Fit BG/NBD (all buyers) and Gamma-Gamma (per currency); write ``_seg_pred``."""
     import numpy as np
     import pyarrow as pa
@@ -134,10 +175,13 @@ def _predict(store: Store, base: Any, settings: SegmentSettings) -> tuple[dict[s
     arrays = {k: np.asarray(data[k], dtype=float) for k in ("x", "t_x", "t_cal", "monetary")}
     x, tx, T, m = arrays["x"], arrays["t_x"], arrays["t_cal"], arrays["monetary"]
     cur = np.asarray(data["cur"], dtype=int)
-    models: dict[str, Any] = {"time_unit": "weeks" if settings.time_unit_days == 7
-                              else f"{settings.time_unit_days:g} days",
-                              "horizon_months": settings.horizon_months,
-                              "discount_rate_annual": settings.discount_rate}
+    models: dict[str, Any] = {
+        "time_unit": "weeks"
+        if settings.time_unit_days == 7
+        else f"{settings.time_unit_days:g} days",
+        "horizon_months": settings.horizon_months,
+        "discount_rate_annual": settings.discount_rate,
+    }
     warnings: list[str] = []
     p_alive = expected = value = np.full(n, np.nan)
     bg = clv.fit_bgnbd(x, tx, T)
@@ -158,16 +202,24 @@ def _predict(store: Store, base: Any, settings: SegmentSettings) -> tuple[dict[s
                 pop = float(np.nanmean(m[repeat])) if repeat.any() else 0.0
                 spend[sel] = clv.gg_expected_spend(gg.params, x[sel], m[sel], pop)
             elif sel.any():
-                warnings.append(f"no spend model for {name} ({gg.message}); no lifetime value "
-                                f"for its {int(sel.sum()):,} customers")
+                warnings.append(
+                    f"no spend model for {name} ({gg.message}); no lifetime value "
+                    f"for its {int(sel.sum()):,} customers"
+                )
         models["gamma_gamma"] = by_currency.get(base.main_currency or "", {"fitted": False})
         models["gamma_gamma"]["currency"] = base.main_currency
         models["gamma_gamma_by_currency"] = by_currency
         has_spend = np.isfinite(spend)
         value, expected = clv.lifetime_value(
-            bg.params, x, tx, T, np.where(has_spend, spend, 0.0),
-            horizon_months=settings.horizon_months, annual_discount=settings.discount_rate,
-            unit_days=settings.time_unit_days)
+            bg.params,
+            x,
+            tx,
+            T,
+            np.where(has_spend, spend, 0.0),
+            horizon_months=settings.horizon_months,
+            annual_discount=settings.discount_rate,
+            unit_days=settings.time_unit_days,
+        )
         value[~has_spend] = np.nan
     else:
         models["gamma_gamma"] = {"fitted": False, "message": "BG/NBD was not fitted"}
@@ -177,9 +229,14 @@ def _predict(store: Store, base: Any, settings: SegmentSettings) -> tuple[dict[s
     def col(a: np.ndarray) -> pa.Array:
         return pa.array(a, mask=~np.isfinite(a))
 
-    pred = pa.table({"cid": pa.array(np.asarray(data["cid"], dtype=np.int64)),
-                     "p_alive": col(p_alive), "expected_purchases": col(expected),
-                     "clv": col(value)})
+    pred = pa.table(
+        {
+            "cid": pa.array(np.asarray(data["cid"], dtype=np.int64)),
+            "p_alive": col(p_alive),
+            "expected_purchases": col(expected),
+            "clv": col(value),
+        }
+    )
     store.con.register("_seg_pred_arrow", pred)
     store.execute("CREATE OR REPLACE TEMP TABLE _seg_pred AS SELECT * FROM _seg_pred_arrow")
     store.con.unregister("_seg_pred_arrow")
@@ -188,8 +245,14 @@ def _predict(store: Store, base: Any, settings: SegmentSettings) -> tuple[dict[s
 
 def _fit_dict(fit: Any) -> dict[str, Any]:
     out: dict[str, Any] = {k: round(v, 6) for k, v in fit.params.items()}
-    out.update(fitted=bool(fit.params), converged=fit.converged, message=fit.message,
-               customers=fit.customers, iterations=fit.iterations, warnings=fit.warnings)
+    out.update(
+        fitted=bool(fit.params),
+        converged=fit.converged,
+        message=fit.message,
+        customers=fit.customers,
+        iterations=fit.iterations,
+        warnings=fit.warnings,
+    )
     if fit.log_likelihood is not None:
         out["log_likelihood"] = round(fit.log_likelihood, 3)
     if fit.sampled_from:
@@ -198,16 +261,28 @@ def _fit_dict(fit: Any) -> dict[str, Any]:
     return out
 
 
-def _assemble(store: Store, base: Any, settings: SegmentSettings, signals: str,
-              need_score: str, segment_case: str) -> None:
+def _assemble(
+    store: Store,
+    base: Any,
+    settings: SegmentSettings,
+    signals: str,
+    need_score: str,
+    segment_case: str,
+) -> None:
     share = settings.high_value_share
     buyers = "PARTITION BY purchases > 0, currency"
     # With no purchases anywhere, value falls back to activity (facts per customer).
-    value_score = ("CASE WHEN purchases > 0 THEN (revenue_rank + coalesce(clv_rank, revenue_rank))"
-                   " / 2 ELSE 0 END" if base.has_purchases
-                   else "percent_rank() OVER (ORDER BY facts)")
-    high = (f"purchases > 0 AND percent_rank() OVER ({buyers} ORDER BY value_score) >= {1 - share}"
-            if base.has_purchases else f"value_score >= {1 - share} AND facts > 0")
+    value_score = (
+        "CASE WHEN purchases > 0 THEN (revenue_rank + coalesce(clv_rank, revenue_rank))"
+        " / 2 ELSE 0 END"
+        if base.has_purchases
+        else "percent_rank() OVER (ORDER BY facts)"
+    )
+    high = (
+        f"purchases > 0 AND percent_rank() OVER ({buyers} ORDER BY value_score) >= {1 - share}"
+        if base.has_purchases
+        else f"value_score >= {1 - share} AND facts > 0"
+    )
     store.execute(f"""
         CREATE OR REPLACE TEMP TABLE _seg_result AS
         WITH j AS (
@@ -234,34 +309,50 @@ def _assemble(store: Store, base: Any, settings: SegmentSettings, signals: str,
 def _segment_table(store: Store, base: Any) -> list[dict[str, Any]]:
     from custfocus.segment._texts import ACTIONS
 
-    rows = {r["segment"]: r for r in store.query_dicts("""
+    rows = {
+        r["segment"]: r
+        for r in store.query_dicts(
+            """
         SELECT segment, count(*) AS customers,
                sum(revenue) FILTER (WHERE currency = ?) AS revenue,
                sum(clv) FILTER (WHERE currency = ?) AS clv,
                avg(need_score) AS need_score
-        FROM _seg_result GROUP BY segment""", [base.main_currency, base.main_currency])}
+        FROM _seg_result GROUP BY segment""",
+            [base.main_currency, base.main_currency],
+        )
+    }
     total_rev = sum(max(r["revenue"] or 0, 0) for r in rows.values()) or None
     total = sum(r["customers"] for r in rows.values()) or 1
     out = []
     for key in SEGMENTS:
         r = rows.get(key, {"customers": 0, "revenue": None, "clv": None, "need_score": None})
-        out.append({"key": key, "customers": int(r["customers"]),
-                    "share": round(r["customers"] / total, 4),
-                    "revenue": round(r["revenue"], 2) if r["revenue"] is not None else 0.0,
-                    "value_share": round(max(r["revenue"] or 0, 0) / total_rev, 4)
-                    if total_rev else None,
-                    "clv": round(r["clv"], 2) if r["clv"] is not None else None,
-                    "avg_need_score": round(r["need_score"], 1) if r["need_score"] is not None
-                    else None,
-                    "action": ACTIONS[key]["en"]})
+        out.append(
+            {
+                "key": key,
+                "customers": int(r["customers"]),
+                "share": round(r["customers"] / total, 4),
+                "revenue": round(r["revenue"], 2) if r["revenue"] is not None else 0.0,
+                "value_share": round(max(r["revenue"] or 0, 0) / total_rev, 4)
+                if total_rev
+                else None,
+                "clv": round(r["clv"], 2) if r["clv"] is not None else None,
+                "avg_need_score": round(r["need_score"], 1)
+                if r["need_score"] is not None
+                else None,
+                "action": ACTIONS[key]["en"],
+            }
+        )
     return out
 
 
 def _signal_counts(store: Store) -> dict[str, int]:
     from custfocus.segment.need import SIGNALS
 
-    row = store.query_dicts("SELECT " + ", ".join(
-        f"count(*) FILTER (WHERE sig_{s} > 0) AS {s}" for s in SIGNALS) + " FROM _seg_result")[0]
+    row = store.query_dicts(
+        "SELECT "
+        + ", ".join(f"count(*) FILTER (WHERE sig_{s} > 0) AS {s}" for s in SIGNALS)
+        + " FROM _seg_result"
+    )[0]
     return {k: int(v) for k, v in row.items()}
 
 
@@ -272,9 +363,18 @@ def _save(store: Store, result: SegmentResult) -> None:
         run_id = int(store.query_value("SELECT nextval('segment_run_seq')"))
         result.run_id = run_id
         summary = {k: v for k, v in asdict(result).items() if k not in {"settings"}}
-        store.execute("INSERT INTO segment_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      [run_id, result.computed_at, result.as_of, result.mode, result.customers,
-                       result.main_currency, dumps(summary)])
+        store.execute(
+            "INSERT INTO segment_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                run_id,
+                result.computed_at,
+                result.as_of,
+                result.mode,
+                result.customers,
+                result.main_currency,
+                dumps(summary),
+            ],
+        )
         store.execute(f"""
             INSERT INTO customer_segments
             SELECT {run_id}, TIMESTAMP '{result.computed_at}', DATE '{result.as_of}',
@@ -305,24 +405,33 @@ def segments_frame(store: Store, lang: str = "en") -> Any:
     """The latest run's customers with contact data, ready for a CRM or mailing import."""
     from custfocus.segment._texts import action_text
 
-    run = store.query_value("SELECT max(run_id) FROM customer_segments") if store.table_exists(
-        "customer_segments") else None
+    run = (
+        store.query_value("SELECT max(run_id) FROM customer_segments")
+        if store.table_exists("customer_segments")
+        else None
+    )
     if run is None:
         raise UsageError("no segments yet: run 'custfocus segment' first")
-    join = ("LEFT JOIN customers c ON c.customer_id = s.customer_id"
-            if store.query_value("SELECT count(*) FROM customers")
-            else "LEFT JOIN (SELECT NULL::VARCHAR AS customer_id, NULL AS full_name, NULL AS "
-                 "company, NULL AS email, NULL AS phone, NULL AS postal_code, NULL AS city, "
-                 "NULL AS country, NULL AS opt_in) c ON c.customer_id = s.customer_id")
-    frame = store.execute(f"SELECT {EXPORT_COLUMNS} FROM customer_segments s {join} "
-                          f"WHERE s.run_id = ? ORDER BY s.segment, s.value_score DESC, "
-                          f"s.customer_id", [run]).df()
+    join = (
+        "LEFT JOIN customers c ON c.customer_id = s.customer_id"
+        if store.query_value("SELECT count(*) FROM customers")
+        else "LEFT JOIN (SELECT NULL::VARCHAR AS customer_id, NULL AS full_name, NULL AS "
+        "company, NULL AS email, NULL AS phone, NULL AS postal_code, NULL AS city, "
+        "NULL AS country, NULL AS opt_in) c ON c.customer_id = s.customer_id"
+    )
+    frame = store.execute(
+        f"SELECT {EXPORT_COLUMNS} FROM customer_segments s {join} "
+        f"WHERE s.run_id = ? ORDER BY s.segment, s.value_score DESC, "
+        f"s.customer_id",
+        [run],
+    ).df()
     frame["action"] = frame["segment"].map(lambda k: action_text(k, lang))
     return frame
 
 
-def export_segments(store: Store, path: Path | None, fmt: str | None = None,
-                    lang: str = "en") -> int:
+def export_segments(
+    store: Store, path: Path | None, fmt: str | None = None, lang: str = "en"
+) -> int:
     """Write the latest segments: CSV/Parquet/JSON one table; XLSX one sheet per segment."""
     from custfocus.export import format_from_path, safe_cell, write_frame, write_xlsx
     from custfocus.export._write import write_atomic
@@ -345,5 +454,11 @@ def export_segments(store: Store, path: Path | None, fmt: str | None = None,
     return len(frame)
 
 
-__all__ = ["SegmentResult", "SegmentSettings", "export_segments", "load_settings",
-           "segment_customers", "segments_frame"]
+__all__ = [
+    "SegmentResult",
+    "SegmentSettings",
+    "export_segments",
+    "load_settings",
+    "segment_customers",
+    "segments_frame",
+]

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 SEGMENT_NAMES: dict[str, dict[str, str]] = {
     "protect": {"en": "Protect", "es": "Proteger", "pt": "Proteger"},
-    "keep_reward": {"en": "Keep and reward", "es": "Mantener y premiar",
-                    "pt": "Manter e recompensar"},
+    "keep_reward": {
+        "en": "Keep and reward",
+        "es": "Mantener y premiar",
+        "pt": "Manter e recompensar",
+    },
     "develop": {"en": "Develop", "es": "Desarrollar", "pt": "Desenvolver"},
     "win_back": {"en": "Win back", "es": "Recuperar", "pt": "Reconquistar"},
-    "serve_efficiently": {"en": "Serve efficiently", "es": "Atender con eficiencia",
-                          "pt": "Atender com eficiência"},
+    "serve_efficiently": {
+        "en": "Serve efficiently",
+        "es": "Atender con eficiencia",
+        "pt": "Atender com eficiência",
+    },
 }
 
 ACTIONS: dict[str, dict[str, str]] = {
@@ -64,10 +70,16 @@ LABELS: dict[str, dict[str, str]] = {
     "kpis": {"en": "KPIs", "es": "Indicadores", "pt": "Indicadores"},
     "formula": {"en": "formula", "es": "fórmula", "pt": "fórmula"},
     "window": {"en": "window", "es": "ventana", "pt": "janela"},
-    "models": {"en": "Predicted value models", "es": "Modelos de valor previsto",
-               "pt": "Modelos de valor previsto"},
-    "pareto": {"en": "Top 20 % of customers bring", "es": "El 20 % superior de clientes aporta",
-               "pt": "Os 20 % melhores clientes trazem"},
+    "models": {
+        "en": "Predicted value models",
+        "es": "Modelos de valor previsto",
+        "pt": "Modelos de valor previsto",
+    },
+    "pareto": {
+        "en": "Top 20 % of customers bring",
+        "es": "El 20 % superior de clientes aporta",
+        "pt": "Os 20 % melhores clientes trazem",
+    },
     "rfm": {"en": "RFM segments", "es": "Segmentos RFM", "pt": "Segmentos RFM"},
     "notes": {"en": "Notes", "es": "Notas", "pt": "Notas"},
 }

@@ -42,8 +42,9 @@ class ModelFit:
 
 
 # -- BG/NBD ---------------------------------------------------------------------------------
-def _bgnbd_ll(log_params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray,
-              w: np.ndarray) -> float:
+def _bgnbd_ll(
+    log_params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray, w: np.ndarray
+) -> float:
     from scipy.special import betaln, gammaln
 
     r, alpha, a, b = np.exp(log_params)
@@ -53,15 +54,24 @@ def _bgnbd_ll(log_params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarr
     a2 = (betaln(a, b + ux) - betaln(a, b))[inv]
     a3 = -(r + x) * np.log(alpha + T)
     with np.errstate(divide="ignore", invalid="ignore"):
-        a4 = np.where(x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-300))
-                      - (r + x) * np.log(alpha + tx), -np.inf)
+        a4 = np.where(
+            x > 0,
+            np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + tx),
+            -np.inf,
+        )
     ll = a1 + a2 + np.logaddexp(a3, a4)
     total = float(np.dot(w, ll))
     return -total if np.isfinite(total) else 1e300
 
 
-def fit_bgnbd(frequency: np.ndarray, recency: np.ndarray, T: np.ndarray, *,
-              sample: int = FIT_SAMPLE, seed: int = 0) -> ModelFit:
+def fit_bgnbd(
+    frequency: np.ndarray,
+    recency: np.ndarray,
+    T: np.ndarray,
+    *,
+    sample: int = FIT_SAMPLE,
+    seed: int = 0,
+) -> ModelFit:
     """Fit BG/NBD by maximum likelihood.
 
     Example:
@@ -74,8 +84,10 @@ def fit_bgnbd(frequency: np.ndarray, recency: np.ndarray, T: np.ndarray, *,
     x, tx, T = x[ok], tx[ok], T[ok]
     fit.customers = len(x)
     if len(x) < MIN_CUSTOMERS or (x > 0).sum() < MIN_CUSTOMERS:
-        fit.message = (f"not fitted: {int((x > 0).sum())} repeat buyers among {len(x)} customers "
-                       f"(at least {MIN_CUSTOMERS} needed)")
+        fit.message = (
+            f"not fitted: {int((x > 0).sum())} repeat buyers among {len(x)} customers "
+            f"(at least {MIN_CUSTOMERS} needed)"
+        )
         return fit
     x, tx, T, fit.sampled_from = _sample(seed, sample, x, tx, T)
     # Identical summaries share one likelihood term: weights make the fit O(distinct rows).
@@ -95,25 +107,31 @@ def fit_bgnbd(frequency: np.ndarray, recency: np.ndarray, T: np.ndarray, *,
     if one_time > 0:
         fit.warnings.append(
             f"{one_time:.0%} of customers bought once: BG/NBD gives them probability alive 1 "
-            "(a model property), so it is not used as a churn signal for them")
+            "(a model property), so it is not used as a churn signal for them"
+        )
     if not fit.converged:
         fit.warnings.append(f"BG/NBD did not converge ({fit.message}); predictions are rough")
     return fit
 
 
-def bgnbd_p_alive(params: dict[str, float], x: np.ndarray, tx: np.ndarray,
-                  T: np.ndarray) -> np.ndarray:
+def bgnbd_p_alive(
+    params: dict[str, float], x: np.ndarray, tx: np.ndarray, T: np.ndarray
+) -> np.ndarray:
     """P(alive | x, t_x, T); 1 for customers with no repeat purchase (model property)."""
     r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        log_ratio = (np.log(a) - np.log(np.maximum(b + x - 1, 1e-300))
-                     + (r + x) * (np.log(alpha + T) - np.log(alpha + tx)))
+        log_ratio = (
+            np.log(a)
+            - np.log(np.maximum(b + x - 1, 1e-300))
+            + (r + x) * (np.log(alpha + T) - np.log(alpha + tx))
+        )
         odds = np.where(x > 0, np.exp(np.minimum(log_ratio, 700)), 0.0)
     return 1.0 / (1.0 + odds)
 
 
-def bgnbd_expected(params: dict[str, float], t: float, x: np.ndarray, tx: np.ndarray,
-                   T: np.ndarray) -> np.ndarray:
+def bgnbd_expected(
+    params: dict[str, float], t: float, x: np.ndarray, tx: np.ndarray, T: np.ndarray
+) -> np.ndarray:
     """Expected purchases in the next ``t`` time units, given each customer's history."""
     from scipy.special import hyp2f1
 
@@ -126,7 +144,8 @@ def bgnbd_expected(params: dict[str, float], t: float, x: np.ndarray, tx: np.nda
         second = 1 - hyp * ((alpha + T) / (alpha + T + t)) ** (r + x)
         numerator = first * second
         denominator = 1 + (x > 0) * a / np.maximum(b + x - 1, 1e-300) * (
-            (alpha + T) / (alpha + tx)) ** (r + x)
+            (alpha + T) / (alpha + tx)
+        ) ** (r + x)
         out = numerator / denominator
     return np.where(np.isfinite(out) & (out >= 0), out, np.nan)
 
@@ -138,35 +157,47 @@ def _gg_ll(log_params: np.ndarray, x: np.ndarray, m: np.ndarray, w: np.ndarray) 
     p, q, v = np.exp(log_params)
     ux, inv = _unique_x(x)
     px = p * x
-    ll = ((gammaln(p * ux + q) - gammaln(p * ux))[inv] - gammaln(q) + q * np.log(v)
-          + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * np.log(x * m + v))
+    ll = (
+        (gammaln(p * ux + q) - gammaln(p * ux))[inv]
+        - gammaln(q)
+        + q * np.log(v)
+        + (px - 1) * np.log(m)
+        + px * np.log(x)
+        - (px + q) * np.log(x * m + v)
+    )
     total = float(np.dot(w, ll))
     return -total if np.isfinite(total) else 1e300
 
 
-def fit_gamma_gamma(frequency: np.ndarray, monetary: np.ndarray, *, sample: int = FIT_SAMPLE,
-                    seed: int = 0) -> ModelFit:
+def fit_gamma_gamma(
+    frequency: np.ndarray, monetary: np.ndarray, *, sample: int = FIT_SAMPLE, seed: int = 0
+) -> ModelFit:
     """Fit Gamma-Gamma on repeat buyers' average repeat-purchase value."""
     fit = ModelFit("gamma_gamma")
     x, m = np.asarray(frequency, dtype=float), np.asarray(monetary, dtype=float)
     repeat = (x > 0) & np.isfinite(m)
     nonpositive = int((repeat & (m <= 0)).sum())
     if nonpositive:
-        fit.warnings.append(f"{nonpositive} repeat buyers with zero or negative spend left out "
-                            "of Gamma-Gamma (it needs positive spend)")
+        fit.warnings.append(
+            f"{nonpositive} repeat buyers with zero or negative spend left out "
+            "of Gamma-Gamma (it needs positive spend)"
+        )
     keep = repeat & (m > 0)
     x, m = x[keep], m[keep]
     fit.customers = len(x)
     if len(x) < MIN_CUSTOMERS:
-        fit.message = (f"not fitted: {len(x)} repeat buyers with positive spend "
-                       f"(at least {MIN_CUSTOMERS} needed)")
+        fit.message = (
+            f"not fitted: {len(x)} repeat buyers with positive spend "
+            f"(at least {MIN_CUSTOMERS} needed)"
+        )
         return fit
     corr = float(np.corrcoef(x, m)[0, 1]) if np.std(x) > 0 and np.std(m) > 0 else 0.0
     fit.diagnostics["corr_frequency_spend"] = corr
     if abs(corr) > 0.3:
         fit.warnings.append(
             f"spend is correlated with frequency (r={corr:.2f}); Gamma-Gamma assumes they are "
-            "independent, so predicted spend is biased")
+            "independent, so predicted spend is biased"
+        )
     x, m, fit.sampled_from = _sample(seed, sample, x, m)
     rows, w = np.unique(np.column_stack([x, m]), axis=0, return_counts=True)
     x, m, w = rows[:, 0], rows[:, 1], w.astype(float)
@@ -184,8 +215,9 @@ def fit_gamma_gamma(frequency: np.ndarray, monetary: np.ndarray, *, sample: int 
     return fit
 
 
-def gg_expected_spend(params: dict[str, float], x: np.ndarray, m: np.ndarray,
-                      population_mean: float) -> np.ndarray:
+def gg_expected_spend(
+    params: dict[str, float], x: np.ndarray, m: np.ndarray, population_mean: float
+) -> np.ndarray:
     """E[spend per purchase | x, m]: shrinks each average towards the population mean."""
     p, q, v = params["p"], params["q"], params["gamma"]
     x = np.asarray(x, dtype=float)
@@ -196,9 +228,18 @@ def gg_expected_spend(params: dict[str, float], x: np.ndarray, m: np.ndarray,
     return (1 - weight) * (v * p / (q - 1)) + weight * m
 
 
-def lifetime_value(bgnbd: dict[str, float], x: np.ndarray, tx: np.ndarray, T: np.ndarray,
-                   spend: np.ndarray, *, horizon_months: int, annual_discount: float,
-                   unit_days: float, steps: int = 4) -> tuple[np.ndarray, np.ndarray]:
+def lifetime_value(
+    bgnbd: dict[str, float],
+    x: np.ndarray,
+    tx: np.ndarray,
+    T: np.ndarray,
+    spend: np.ndarray,
+    *,
+    horizon_months: int,
+    annual_discount: float,
+    unit_days: float,
+    steps: int = 4,
+) -> tuple[np.ndarray, np.ndarray]:
     """Discounted value over the horizon and expected purchases in it.
 
     Expected purchases are evaluated at ``steps`` points of the horizon; each slice's purchases
@@ -211,7 +252,7 @@ def lifetime_value(bgnbd: dict[str, float], x: np.ndarray, tx: np.ndarray, T: np
     unit_per_month = 30.4375 / unit_days
     clv = np.zeros(len(x))
     previous = np.zeros(len(x))
-    for start, end in zip(cuts[:-1], cuts[1:]):
+    for start, end in zip(cuts[:-1], cuts[1:], strict=True):
         cumulative = bgnbd_expected(bgnbd, end * unit_per_month, x, tx, T)
         cumulative = np.nan_to_num(cumulative, nan=0.0)
         clv += (cumulative - previous) * spend / (1 + monthly) ** ((start + end) / 2)
@@ -236,12 +277,21 @@ def _unique_x(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _minimize(fn, start: np.ndarray, args: tuple) -> object:  # type: ignore[no-untyped-def]
     from scipy.optimize import minimize
 
-    res = minimize(fn, start, args=args, method="L-BFGS-B",
-                   options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-8})
+    res = minimize(
+        fn,
+        start,
+        args=args,
+        method="L-BFGS-B",
+        options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-8},
+    )
     if not res.success or not np.isfinite(res.fun):
-        polish = minimize(fn, res.x if np.all(np.isfinite(res.x)) else start, args=args,
-                          method="Nelder-Mead",
-                          options={"maxiter": 4000, "xatol": 1e-7, "fatol": 1e-9})
+        polish = minimize(
+            fn,
+            res.x if np.all(np.isfinite(res.x)) else start,
+            args=args,
+            method="Nelder-Mead",
+            options={"maxiter": 4000, "xatol": 1e-7, "fatol": 1e-9},
+        )
         if polish.fun <= res.fun or not res.success:
             res = polish
     return res

@@ -20,7 +20,7 @@ def compute_kpis(store: Store, base: Base, settings: SegmentSettings) -> list[di
     as_of = f"DATE '{base.as_of}'"
     start = base.as_of - timedelta(days=period)
     window = f"{start + timedelta(days=1)} to {base.as_of} ({period} days)"
-    prev_window = (f"{start - timedelta(days=period - 1)} to {start} vs {window}")
+    prev_window = f"{start - timedelta(days=period - 1)} to {start} vs {window}"
     a = store.query_dicts(f"""
         WITH per AS (
             SELECT cid,
@@ -47,15 +47,31 @@ def compute_kpis(store: Store, base: Base, settings: SegmentSettings) -> list[di
                           row_number() OVER (PARTITION BY cid ORDER BY d) AS k FROM _seg_occ)
         SELECT median(gap) AS cycle, median(gap) FILTER (WHERE k = 2) AS first_to_second,
                count(gap) AS gaps FROM g""")[0]
-    units = store.query_dicts("SELECT count(*) FILTER (WHERE units >= 2) AS multi, count(*) AS n "
-                              "FROM _seg_cust")[0]
+    units = store.query_dicts(
+        "SELECT count(*) FILTER (WHERE units >= 2) AS multi, count(*) AS n FROM _seg_cust"
+    )[0]
     active, prev = int(a["active"] or 0), int(a["active_prev"] or 0)
     lines_known = bool(a["with_lines"])
 
-    def kpi(key: str, name: str, value: Any, formula: str, win: str, num: Any = None,
-            den: Any = None, note: str | None = None) -> dict[str, Any]:
-        item = {"key": key, "name": name, "value": value, "formula": formula, "window": win,
-                "numerator": num, "denominator": den}
+    def kpi(
+        key: str,
+        name: str,
+        value: Any,
+        formula: str,
+        win: str,
+        num: Any = None,
+        den: Any = None,
+        note: str | None = None,
+    ) -> dict[str, Any]:
+        item = {
+            "key": key,
+            "name": name,
+            "value": value,
+            "formula": formula,
+            "window": win,
+            "numerator": num,
+            "denominator": den,
+        }
         if note:
             item["note"] = note
         return item
@@ -63,34 +79,74 @@ def compute_kpis(store: Store, base: Base, settings: SegmentSettings) -> list[di
     ratio = lambda n, d: round(n / d, 4) if d else None  # noqa: E731
     no_lines = None if lines_known else "no product line in the data"
     out = [
-        kpi("cross_sell_ratio", "Cross-sell ratio",
+        kpi(
+            "cross_sell_ratio",
+            "Cross-sell ratio",
             ratio(a["multi_line"], active) if lines_known else None,
-            "customers with >= 2 product lines in W / active customers in W", window,
-            a["multi_line"], active, no_lines),
-        kpi("products_per_customer", "Products per customer",
-            round(float(a["lines_avg"]), 3) if lines_known and a["lines_avg"] is not None
-            else None,
-            "mean distinct product lines per active customer in W (median "
-            f"{a['lines_median']})", window, None, active, no_lines),
-        kpi("cross_unit_penetration", "Cross-unit penetration",
+            "customers with >= 2 product lines in W / active customers in W",
+            window,
+            a["multi_line"],
+            active,
+            no_lines,
+        ),
+        kpi(
+            "products_per_customer",
+            "Products per customer",
+            round(float(a["lines_avg"]), 3) if lines_known and a["lines_avg"] is not None else None,
+            f"mean distinct product lines per active customer in W (median {a['lines_median']})",
+            window,
+            None,
+            active,
+            no_lines,
+        ),
+        kpi(
+            "cross_unit_penetration",
+            "Cross-unit penetration",
             ratio(units["multi"], units["n"]) if base.mode == "customers" else None,
-            "customers present in >= 2 business units' files / customers", "all imported files",
-            units["multi"], units["n"],
-            None if base.mode == "customers" else "needs 'custfocus dedupe'"),
-        kpi("repeat_rate", "Repeat rate", ratio(a["repeaters"], active),
-            "customers with >= 2 purchase days in W / customers with >= 1", window,
-            a["repeaters"], active),
-        kpi("purchase_cycle_days", "Median purchase cycle (days)",
+            "customers present in >= 2 business units' files / customers",
+            "all imported files",
+            units["multi"],
+            units["n"],
+            None if base.mode == "customers" else "needs 'custfocus dedupe'",
+        ),
+        kpi(
+            "repeat_rate",
+            "Repeat rate",
+            ratio(a["repeaters"], active),
+            "customers with >= 2 purchase days in W / customers with >= 1",
+            window,
+            a["repeaters"],
+            active,
+        ),
+        kpi(
+            "purchase_cycle_days",
+            "Median purchase cycle (days)",
             float(cyc["cycle"]) if cyc["cycle"] is not None else None,
             "median days between consecutive purchase days of the same customer "
             f"(first to second purchase: {cyc['first_to_second']})",
-            f"all purchases up to {base.as_of}", None, cyc["gaps"]),
-        kpi("attrition", "Attrition", ratio(a["lapsed"], prev),
+            f"all purchases up to {base.as_of}",
+            None,
+            cyc["gaps"],
+        ),
+        kpi(
+            "attrition",
+            "Attrition",
+            ratio(a["lapsed"], prev),
             "customers active in the previous period with no purchase in W / customers active "
-            "in the previous period", prev_window, a["lapsed"], prev),
-        kpi("satisfaction", "Average satisfaction",
+            "in the previous period",
+            prev_window,
+            a["lapsed"],
+            prev,
+        ),
+        kpi(
+            "satisfaction",
+            "Average satisfaction",
             round(float(a["satisfaction"]), 4) if a["satisfaction"] is not None else None,
             "mean satisfaction score as a share of its scale (1-5, 0-10 or 0-100 per source) "
-            "over customers rated in W", window, None, a["rated"]),
+            "over customers rated in W",
+            window,
+            None,
+            a["rated"],
+        ),
     ]
     return out

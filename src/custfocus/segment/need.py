@@ -12,8 +12,10 @@ from custfocus.segment.value import Base
 from custfocus.store import Store
 
 # Ticket categories that are complaints or incidents (es/pt/en); tickets with no category count.
-_COMPLAINT = (r"(quej|reclam|complain|incid|queix|aver[ií]a|fallo|falha|defect|problem|"
-              r"devol|retras|atras|garant|error|erro|roto|broken|damage|dañ)")
+_COMPLAINT = (
+    r"(quej|reclam|complain|incid|queix|aver[ií]a|fallo|falha|defect|problem|"
+    r"devol|retras|atras|garant|error|erro|roto|broken|damage|dañ)"
+)
 RECENT_ISSUE_DAYS = 90
 
 
@@ -58,5 +60,14 @@ def need_signals_sql(settings: SegmentSettings) -> str:
         (purchases > 0 AND tenure_days <= {int(s.new_customer_days)}) AS growth_new"""
 
 
-SIGNALS = ("open_issues", "complaints", "recent_issue", "low_satisfaction", "fading", "overdue",
-           "low_p_alive", "missing_contact", "conflicting_data")
+SIGNALS = (
+    "open_issues",
+    "complaints",
+    "recent_issue",
+    "low_satisfaction",
+    "fading",
+    "overdue",
+    "low_p_alive",
+    "missing_contact",
+    "conflicting_data",
+)

@@ -23,7 +23,6 @@ Segments, in the order the rules are tried (first match wins):
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -77,15 +76,26 @@ class SegmentSettings:
             raise UsageError("segment.discount_rate is an annual rate such as 0.10")
         unknown = set(self.need_weights) - set(DEFAULT_NEED_WEIGHTS)
         if unknown:
-            raise UsageError(f"unknown need signal(s) in segment.need_weights: "
-                             f"{', '.join(sorted(unknown))}; known: "
-                             f"{', '.join(DEFAULT_NEED_WEIGHTS)}")
+            raise UsageError(
+                f"unknown need signal(s) in segment.need_weights: "
+                f"{', '.join(sorted(unknown))}; known: "
+                f"{', '.join(DEFAULT_NEED_WEIGHTS)}"
+            )
 
 
 def load_settings(path: str | Path | None = "custfocus.toml", **overrides: Any) -> SegmentSettings:
     """Defaults, then ``[segment]`` of ``custfocus.toml`` (if present), then ``overrides``."""
     values: dict[str, Any] = {}
     if path is not None and Path(path).is_file():
+        try:
+            import tomllib
+        except ModuleNotFoundError:  # Python 3.10
+            try:
+                import tomli as tomllib  # type: ignore[no-redef]
+            except ModuleNotFoundError:
+                raise UsageError(
+                    f"reading {path} needs Python 3.11+ or the tomli package"
+                ) from None
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -112,8 +122,10 @@ def need_score_sql(settings: SegmentSettings) -> str:
 def segment_sql(settings: SegmentSettings) -> str:
     """The segment rules as one CASE over the per-customer columns (see module docstring)."""
     s = settings
-    lapsed = (f"(purchases > 0 AND (recency_days > {int(s.lapsed_days)} OR "
-              f"(frequency > 0 AND p_alive < {s.low_p_alive!r})))")
+    lapsed = (
+        f"(purchases > 0 AND (recency_days > {int(s.lapsed_days)} OR "
+        f"(frequency > 0 AND p_alive < {s.low_p_alive!r})))"
+    )
     return f"""
         CASE
             WHEN {lapsed} AND revenue_rank >= {s.win_back_min_value!r} THEN 'win_back'

@@ -32,19 +32,18 @@ RFM_SEGMENTS: dict[str, str] = {
     "Champions": "555 554 544 545 454 455 445",
     "Loyal": "543 444 435 355 354 345 344 335",
     "Potential Loyalist": "553 551 552 541 542 533 532 531 452 451 442 441 431 453 433 432 "
-                          "423 353 352 351 342 341 333 323",
+    "423 353 352 351 342 341 333 323",
     "New Customers": "512 511 422 421 412 411 311",
     "Promising": "525 524 523 522 521 515 514 513 425 424 413 414 415 315 314 313",
     "Need Attention": "535 534 443 434 343 334 325 324",
     "About To Sleep": "331 321 312 221 213 231 241 251",
     "At Risk": "255 254 245 244 253 252 243 242 235 234 225 224 153 152 145 143 142 135 134 "
-               "133 125 124",
+    "133 125 124",
     "Cannot Lose Them": "155 154 144 214 215 115 114 113",
     "Hibernating": "332 322 233 232 223 222 132 123 122 212 211",
     "Lost": "111 112 121 131 141 151",
 }
-RFM_CODE_TO_SEGMENT = {code: name for name, codes in RFM_SEGMENTS.items()
-                       for code in codes.split()}
+RFM_CODE_TO_SEGMENT = {code: name for name, codes in RFM_SEGMENTS.items() for code in codes.split()}
 _CLOSED = r"(cerrad|resuel|solucion|closed|resolved|solved|fechad|resolvid|finaliz|done|conclu)"
 
 
@@ -70,8 +69,8 @@ def prepare_base(store: Store, as_of: date | None, settings: SegmentSettings) ->
     if as_of is None:
         latest = store.query_value(
             f"SELECT max(fact_date) FROM facts WHERE fact_date <= current_date "
-            f"AND kind IN {REVENUE_KINDS}") or store.query_value(
-            "SELECT max(fact_date) FROM facts WHERE fact_date <= current_date")
+            f"AND kind IN {REVENUE_KINDS}"
+        ) or store.query_value("SELECT max(fact_date) FROM facts WHERE fact_date <= current_date")
         as_of = min(latest, today) if latest else today
     matched = bool(store.query_value("SELECT count(*) FROM record_customer"))
     base = Base(as_of=as_of, mode="customers" if matched else "records")
@@ -90,8 +89,10 @@ def prepare_base(store: Store, as_of: date | None, settings: SegmentSettings) ->
         """)
         key_join = "LEFT JOIN _seg_rec c ON c.record_id = f.record_id"
     else:
-        base.notes.append("matching has not run: each source record (or customer code in a "
-                          "facts-only file) counts as one customer; run 'custfocus dedupe'")
+        base.notes.append(
+            "matching has not run: each source record (or customer code in a "
+            "facts-only file) counts as one customer; run 'custfocus dedupe'"
+        )
         con.execute("""
             CREATE OR REPLACE TEMP TABLE _seg_cust AS
             WITH k AS (
@@ -131,14 +132,19 @@ def prepare_base(store: Store, as_of: date | None, settings: SegmentSettings) ->
             SELECT cur AS currency, count(*) AS facts, round(sum(v), 2) AS revenue
             FROM _seg_all WHERE cid IS NULL AND kind IN {REVENUE_KINDS} GROUP BY cur""")
         base.unlinked = {"facts": int(q["unlinked"]), "revenue_by_currency": rows}
-        base.notes.append(f"{q['unlinked']:,} facts name no known customer (not matched yet, or "
-                          "a code found in no customer file); reported, not segmented")
+        base.notes.append(
+            f"{q['unlinked']:,} facts name no known customer (not matched yet, or "
+            "a code found in no customer file); reported, not segmented"
+        )
     if base.excluded["future_dates"]:
-        base.notes.append(f"{base.excluded['future_dates']:,} facts are dated in the future; "
-                          "left out")
+        base.notes.append(
+            f"{base.excluded['future_dates']:,} facts are dated in the future; left out"
+        )
     if base.excluded["absurd_amounts"]:
-        base.notes.append(f"{base.excluded['absurd_amounts']:,} amounts exceed "
-                          f"{settings.max_amount:,.0f} (segment.max_amount); left out as errors")
+        base.notes.append(
+            f"{base.excluded['absurd_amounts']:,} amounts exceed "
+            f"{settings.max_amount:,.0f} (segment.max_amount); left out as errors"
+        )
     # Satisfaction on its source's scale (1-5, 0-10 or 0-100) -> 0..1.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _seg_facts AS
@@ -171,20 +177,29 @@ def _currencies(store: Store, base: Base, settings: SegmentSettings) -> None:
                sum(v) AS revenue, count(DISTINCT cid) AS customers
         FROM _seg_facts WHERE kind IN {REVENUE_KINDS} AND v IS NOT NULL
         GROUP BY cur ORDER BY purchases DESC, revenue DESC""")
-    base.currencies = {r["cur"]: {"purchases": int(r["purchases"]),
-                                  "revenue": round(float(r["revenue"] or 0), 2),
-                                  "customers": int(r["customers"])} for r in rows}
+    base.currencies = {
+        r["cur"]: {
+            "purchases": int(r["purchases"]),
+            "revenue": round(float(r["revenue"] or 0), 2),
+            "customers": int(r["customers"]),
+        }
+        for r in rows
+    }
     base.has_purchases = any(r["purchases"] for r in rows)
     if settings.main_currency:
         base.main_currency = settings.main_currency.upper()
     elif rows:
         base.main_currency = rows[0]["cur"]
     if len(rows) > 1:
-        base.notes.append("several currencies (" + ", ".join(base.currencies) + "): kept apart, "
-                          f"never summed; {base.main_currency} is the main one (most purchases)")
+        base.notes.append(
+            "several currencies (" + ", ".join(base.currencies) + "): kept apart, "
+            f"never summed; {base.main_currency} is the main one (most purchases)"
+        )
     if not base.has_purchases:
-        base.notes.append("no purchase transactions: value ranks customers by their activity "
-                          "(tickets, interactions) instead; RFM and predicted value are empty")
+        base.notes.append(
+            "no purchase transactions: value ranks customers by their activity "
+            "(tickets, interactions) instead; RFM and predicted value are empty"
+        )
 
 
 def build_summary(store: Store, base: Base, settings: SegmentSettings) -> None:
@@ -275,34 +290,52 @@ def rfm_sql() -> str:
 
 def register_rfm_map(store: Store) -> None:
     values = ", ".join(f"('{code}', '{name}')" for code, name in RFM_CODE_TO_SEGMENT.items())
-    store.execute(f"CREATE OR REPLACE TEMP TABLE _seg_rfm_map AS "
-                  f"SELECT * FROM (VALUES {values}) AS t(rfm_code, rfm_segment)")
+    store.execute(
+        f"CREATE OR REPLACE TEMP TABLE _seg_rfm_map AS "
+        f"SELECT * FROM (VALUES {values}) AS t(rfm_code, rfm_segment)"
+    )
 
 
 def pareto(store: Store, base: Base) -> dict[str, Any]:
     """Share of revenue from the top 20 % of customers, Lorenz curve and Gini (main currency)."""
     if not base.main_currency or not base.has_purchases:
         return {"available": False, "reason": "no purchases"}
-    rows = store.execute(f"""
+    rows = store.execute(
+        """
         SELECT revenue FROM _seg_sum WHERE currency = ? AND purchases > 0
-        ORDER BY revenue DESC""", [base.main_currency]).fetchnumpy()["revenue"]
+        ORDER BY revenue DESC""",
+        [base.main_currency],
+    ).fetchnumpy()["revenue"]
     import numpy as np
 
     values = np.clip(np.asarray(rows, dtype=float), 0, None)
     total = values.sum()
-    window = (f"all purchases up to {base.as_of}, net of credit notes, in "
-              f"{base.main_currency}; customers with at least one purchase")
+    window = (
+        f"all purchases up to {base.as_of}, net of credit notes, in "
+        f"{base.main_currency}; customers with at least one purchase"
+    )
     if total <= 0 or len(values) == 0:
         return {"available": False, "reason": "no positive revenue", "window": window}
     n = len(values)
     top = max(int(round(0.2 * n)), 1)
     asc = np.sort(values)
     cum = np.concatenate([[0.0], np.cumsum(asc) / total])
-    gini = float(1 - 2 * np.trapezoid(cum, dx=1 / n)) if hasattr(np, "trapezoid") else float(
-        1 - 2 * np.trapz(cum, dx=1 / n))
-    lorenz = [{"customers": p / 10, "revenue": round(float(cum[int(round(p / 10 * n))]), 4)}
-              for p in range(0, 11)]
-    return {"available": True, "window": window, "currency": base.main_currency,
-            "customers": n, "top_20_share": round(float(values[:top].sum() / total), 4),
-            "gini": round(gini, 4), "lorenz": lorenz,
-            "note": "negative net revenue counts as zero"}
+    gini = (
+        float(1 - 2 * np.trapezoid(cum, dx=1 / n))
+        if hasattr(np, "trapezoid")
+        else float(1 - 2 * np.trapz(cum, dx=1 / n))
+    )
+    lorenz = [
+        {"customers": p / 10, "revenue": round(float(cum[int(round(p / 10 * n))]), 4)}
+        for p in range(0, 11)
+    ]
+    return {
+        "available": True,
+        "window": window,
+        "currency": base.main_currency,
+        "customers": n,
+        "top_20_share": round(float(values[:top].sum() / total), 4),
+        "gini": round(gini, 4),
+        "lorenz": lorenz,
+        "note": "negative net revenue counts as zero",
+    }
