@@ -83,30 +83,30 @@ def main(argv: list[str] | None = None) -> int:
 
 def _replicate(db: Path, target: Path, times: int) -> Path:
     """Copies of every record, fact and customer under new ids (same sources and units)."""
-    from custfocus.store import Store
-
     if target.exists():
         return target
     t = time.perf_counter()
-    with Store(db, read_only=True) as source:
-        source.execute(f"ATTACH '{target}' AS big")
-        con = source.con
+    import duckdb
+
+    with duckdb.connect(str(target)) as con:
+        con.execute(f"ATTACH '{db}' AS small (READ_ONLY)")
+        con.execute("USE small")
+        big = f'"{target.stem}".main'
         for table in ("imports", "hidden_sheets", "raw_rows", "dedupe_runs", "meta"):
-            con.execute(f"CREATE TABLE big.{table} AS SELECT * FROM {table}")
+            con.execute(f"CREATE TABLE {big}.{table} AS SELECT * FROM {table}")
         step_r = con.execute("SELECT max(record_id) FROM records").fetchone()[0] + 1
         step_f = con.execute("SELECT max(fact_id) FROM facts").fetchone()[0] + 1
         copies = f"range({times}) k(k)"
-        con.execute(f"""CREATE TABLE big.records AS SELECT * REPLACE (
+        con.execute(f"""CREATE TABLE {big}.records AS SELECT * REPLACE (
             record_id + k * {step_r} AS record_id) FROM records, {copies}""")
-        con.execute(f"""CREATE TABLE big.facts AS SELECT * REPLACE (
+        con.execute(f"""CREATE TABLE {big}.facts AS SELECT * REPLACE (
             fact_id + k * {step_f} AS fact_id, record_id + k * {step_r} AS record_id)
             FROM facts, {copies}""")
-        con.execute(f"""CREATE TABLE big.record_customer AS SELECT * REPLACE (
+        con.execute(f"""CREATE TABLE {big}.record_customer AS SELECT * REPLACE (
             record_id + k * {step_r} AS record_id, customer_id || '-' || k AS customer_id)
             FROM record_customer, {copies}""")
-        con.execute(f"""CREATE TABLE big.customers AS SELECT * REPLACE (
+        con.execute(f"""CREATE TABLE {big}.customers AS SELECT * REPLACE (
             customer_id || '-' || k AS customer_id) FROM customers, {copies}""")
-        con.execute("DETACH big")
     print(f"replicate x{times}: {time.perf_counter() - t:.1f} s", file=sys.stderr)
     return target
 

@@ -8,12 +8,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from email_validator import EmailNotValidError, validate_email
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import custfocus.normalise as N
+from custfocus.normalise.emails import _normalise_cached
 
-FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+normalise_email_uncached = _normalise_cached.__wrapped__
+
+FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Text that looks a little like real cells: digits, separators, accents, letters.
 cellish = st.text(
@@ -133,6 +137,31 @@ def test_email_key_is_stable_under_renormalisation(text):
         assert again.email == info.email
     else:
         assert info.key is None
+
+
+def _email_validator_verdict(address):
+    try:
+        validated = validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return f"{validated.local_part}@{validated.domain}".lower()
+
+
+@FAST
+@given(
+    st.one_of(
+        st.emails().map(str.lower),
+        st.from_regex(r"[a-z0-9.\-_+'\"]{0,70}@[a-z0-9.\-]{0,70}", fullmatch=True),
+        st.text(alphabet=st.sampled_from(list("ab.@-_+é[]1")), max_size=20),
+    )
+)
+def test_email_validity_matches_email_validator(address):
+    # normalise_email short-cuts plain ASCII addresses; it must agree with the library.
+    info = normalise_email_uncached(address)
+    expected = _email_validator_verdict(address)
+    assert info.valid == (expected is not None)
+    if expected is not None:
+        assert info.email == expected
 
 
 @FAST

@@ -7,6 +7,7 @@ import typer
 from custfocus.cli.audit import audit_command
 from custfocus.cli.ingest import import_command, rejects_command, sources_command
 from custfocus.cli.match import dedupe_command, export_command
+from custfocus.cli.segment import segment_command
 
 app = typer.Typer(
     name="custfocus",
@@ -21,6 +22,7 @@ app.command("rejects")(rejects_command)
 app.command("dedupe")(dedupe_command)
 app.command("export")(export_command)
 app.command("audit")(audit_command)
+app.command("segment")(segment_command)
 
 
 def main() -> None:

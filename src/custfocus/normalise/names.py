@@ -160,6 +160,8 @@ def _case_piece(piece: str) -> str:
 
 
 def _case_word(word: str) -> str:
+    if "-" not in word and "'" not in word:
+        return _case_piece(word)
     # "garcía-lópez" -> "García-López", "o'NEILL" -> "O'Neill"
     return "-".join("'".join(_case_piece(p) for p in part.split("'")) for part in word.split("-"))
 
@@ -167,7 +169,7 @@ def _case_word(word: str) -> str:
 def _case_tokens(tokens: list[str], first_is_start: bool) -> list[str]:
     cased = []
     for i, token in enumerate(tokens):
-        if fold(token) in PARTICLES and not (first_is_start and i == 0):
+        if token.lower() in PARTICLES and not (first_is_start and i == 0):
             cased.append(token.lower())
         else:
             cased.append(_case_word(token))
@@ -180,7 +182,7 @@ def _group_units(tokens: list[str]) -> list[list[str]]:
     pending: list[str] = []
     for token in tokens:
         pending.append(token)
-        if fold(token) not in PARTICLES:
+        if token.lower() not in PARTICLES:  # particles are plain ASCII words
             units.append(pending)
             pending = []
     if pending:
