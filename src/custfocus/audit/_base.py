@@ -34,6 +34,16 @@ VALUE_KINDS = "('order', 'invoice', 'credit_note')"
 
 _RECORD_FLAGS = f"""
 CREATE OR REPLACE TEMP TABLE _audit_rec AS
+WITH fr AS (
+    SELECT record_id,
+        count(*) FILTER (WHERE kind IN {VALUE_KINDS}) AS transactions,
+        count(*) FILTER (WHERE kind = 'ticket') AS tickets, count(*) AS facts,
+        max(fact_date) FILTER (WHERE kind IN {VALUE_KINDS}) AS last_transaction,
+        max(fact_date) FILTER (WHERE kind NOT IN {VALUE_KINDS}) AS last_interaction,
+        sum(coalesce(amount, amount_net)) FILTER (WHERE kind IN {VALUE_KINDS}
+            AND fact_date > DATE '{{as_of}}' - INTERVAL 24 MONTH) AS value_24m
+    FROM facts WHERE record_id IS NOT NULL GROUP BY record_id
+)
 SELECT r.record_id, {{customer}} AS customer_id, r.source, coalesce(r.unit, r.source) AS unit,
     (r.full_name IS NOT NULL OR r.given_name IS NOT NULL OR r.family_name IS NOT NULL
         OR r.company IS NOT NULL) AND NOT coalesce(r.name_placeholder, false) AS has_name,
@@ -63,32 +73,21 @@ SELECT r.record_id, {{customer}} AS customer_id, r.source, coalesce(r.unit, r.so
     r.email_key, CASE WHEN r.phone_valid THEN r.phone_e164 END AS phone_key,
     CASE WHEN r.national_id_valid THEN r.national_id END AS national_id_key,
     r.account_code, r.birth_date,
-    coalesce(r.updated_date, r.created_date) AS last_update, r.last_contact_date
-FROM records r {{join}}
+    coalesce(r.updated_date, r.created_date) AS last_update, r.last_contact_date,
+    coalesce(fr.transactions, 0) AS transactions, coalesce(fr.tickets, 0) AS tickets,
+    coalesce(fr.facts, 0) AS facts, fr.last_transaction, fr.last_interaction,
+    coalesce(fr.value_24m, 0) AS value_24m
+FROM records r {{join}} LEFT JOIN fr ON fr.record_id = r.record_id
 """
 
+# Booleans and min<>max instead of count(DISTINCT): the same answers at a fraction of the cost.
 _CUSTOMER_PROFILE = """
 CREATE OR REPLACE TEMP TABLE _audit_cust AS
-WITH f AS (
-    SELECT rec.customer_id,
-        count(*) FILTER (WHERE f.kind IN {kinds}) AS transactions,
-        count(*) FILTER (WHERE f.kind = 'ticket') AS tickets,
-        count(*) AS facts,
-        max(f.fact_date) FILTER (WHERE f.kind IN {kinds}) AS last_transaction,
-        max(f.fact_date) FILTER (WHERE f.kind NOT IN {kinds}) AS last_interaction,
-        coalesce(sum(coalesce(f.amount, f.amount_net)) FILTER (WHERE f.kind IN {kinds}
-            AND f.fact_date > DATE '{as_of}' - INTERVAL 24 MONTH), 0) AS value_24m
-    FROM facts f JOIN _audit_rec rec USING (record_id)
-    GROUP BY rec.customer_id
-)
-SELECT c.*, coalesce(f.transactions, 0) AS transactions, coalesce(f.tickets, 0) AS tickets,
-    coalesce(f.facts, 0) AS facts, f.last_transaction, coalesce(f.value_24m, 0) AS value_24m,
-    greatest(c.last_contact, f.last_interaction) AS last_contact_any,
-    greatest(c.last_update, c.last_contact, f.last_interaction, f.last_transaction)
-        AS last_activity
+SELECT *, greatest(last_contact, last_interaction) AS last_contact_any,
+    greatest(last_update, last_contact, last_interaction, last_transaction) AS last_activity
 FROM (
     SELECT customer_id, count(*) AS records, count(DISTINCT source) AS n_sources,
-        count(DISTINCT unit) AS n_units,
+        min(unit) = max(unit) AS one_unit,
         bool_or(has_name) AS has_name, bool_or(has_email) AS has_email,
         bool_or(ok_email) AS ok_email, bool_or(has_phone) AS has_phone,
         bool_or(ok_phone) AS ok_phone, bool_or(has_address) AS has_address,
@@ -96,13 +95,25 @@ FROM (
         bool_or(has_national_id) AS has_national_id, bool_or(ok_national_id) AS ok_national_id,
         bool_or(has_account_code) AS has_account_code, bool_or(has_birth_date) AS has_birth_date,
         bool_or(has_gender) AS has_gender, bool_or(has_opt_in) AS has_opt_in,
-        count(DISTINCT email_key) AS n_emails, count(DISTINCT phone_key) AS n_phones,
-        count(DISTINCT birth_date) AS n_birth_dates,
-        count(DISTINCT national_id_key) AS n_national_ids,
+        coalesce(min(email_key) <> max(email_key), false) AS conflict_email,
+        coalesce(min(phone_key) <> max(phone_key), false) AS conflict_phone,
+        coalesce(min(birth_date) <> max(birth_date), false) AS conflict_birth_date,
+        coalesce(min(national_id_key) <> max(national_id_key), false) AS conflict_national_id,
         max(last_update) AS last_update, max(last_contact_date) AS last_contact,
-        any_value(source) AS any_source
+        sum(transactions) AS transactions, sum(tickets) AS tickets, sum(facts) AS facts,
+        max(last_transaction) AS last_transaction, max(last_interaction) AS last_interaction,
+        sum(value_24m) AS value_24m
     FROM _audit_rec GROUP BY customer_id
-) c LEFT JOIN f USING (customer_id)
+)
+"""
+
+# One row per customer and source: which usable identifiers that source holds (Q6, Q7).
+_CUSTOMER_SOURCE = """
+CREATE OR REPLACE TEMP TABLE _audit_cs AS
+SELECT customer_id, source, bool_or(ok_email) AS email, bool_or(ok_phone) AS phone,
+    bool_or(ok_national_id) AS national_id, bool_or(ok_address) AS address,
+    bool_or(has_birth_date) AS birth_date
+FROM _audit_rec GROUP BY customer_id, source
 """
 
 
@@ -137,13 +148,14 @@ def prepare(store: Store, as_of: date) -> AuditContext:
         join = "LEFT JOIN record_customer rc USING (record_id)"
     else:
         customer, join = "'R' || r.record_id", ""
-    store.execute(_RECORD_FLAGS.format(customer=customer, join=join))
-    store.execute(_CUSTOMER_PROFILE.format(kinds=VALUE_KINDS, as_of=as_of.isoformat()))
+    store.execute(_RECORD_FLAGS.format(customer=customer, join=join, as_of=as_of.isoformat()))
+    store.execute(_CUSTOMER_PROFILE)
+    store.execute(_CUSTOMER_SOURCE)
     return AuditContext(store, as_of, matched)
 
 
 def cleanup(store: Store) -> None:
-    for table in ("_audit_rec", "_audit_cust"):
+    for table in ("_audit_rec", "_audit_cust", "_audit_cs"):
         store.execute(f"DROP TABLE IF EXISTS {table}")
 
 

@@ -33,38 +33,48 @@ _PATTERNS = {
 
 def other_sources(ctx: AuditContext) -> Question:
     """Q7: who holds identifiers others lack; unmapped identifier-like columns; hidden sheets."""
-    long = " UNION ALL ".join(
-        f"SELECT customer_id, source, '{f}' AS field, bool_or({flag}) AS held FROM _audit_rec "
-        "GROUP BY customer_id, source"
-        for f, flag in FILL_FIELDS.items()
+    fields = list(FILL_FIELDS)
+    lacks = ", ".join(f"sum((a.{f} AND NOT b.{f})::INT) AS {f}" for f in fields)
+    gaps = []
+    for r in ctx.rows(f"""SELECT a.source AS holder, b.source AS lacker, {lacks}
+        FROM _audit_cs a JOIN _audit_cs b ON a.customer_id = b.customer_id
+             AND a.source <> b.source GROUP BY ALL"""):
+        gaps += [
+            {"holder": r["holder"], "lacker": r["lacker"], "field": f, "customers": int(r[f] or 0)}
+            for f in fields
+            if r[f]
+        ]
+    gaps.sort(key=lambda g: (-g["customers"], g["holder"], g["lacker"], g["field"]))
+    per_customer = ", ".join(
+        f"sum({f}::INT) AS h_{f}, arg_max(source, {f}) AS s_{f}" for f in fields
     )
-    gaps = ctx.rows(f"""
-        WITH h AS ({long})
-        SELECT a.source AS holder, b.source AS lacker, a.field, count(*) AS customers
-        FROM h a JOIN h b ON a.customer_id = b.customer_id AND a.field = b.field
-             AND a.source <> b.source
-        WHERE a.held AND NOT b.held GROUP BY ALL ORDER BY customers DESC, holder, lacker""")
-    only = ctx.rows(f"""
-        WITH h AS ({long}), c AS (
-            SELECT customer_id, field, count(*) AS n, sum(held::INT) AS holders,
-                   arg_max(source, held) AS holder FROM h GROUP BY customer_id, field)
-        SELECT holder AS source, field, count(*) AS customers FROM c
-        WHERE holders = 1 AND n >= 2 GROUP BY ALL ORDER BY customers DESC""")
+    counts = ", ".join(
+        f"count(*) FILTER (WHERE h_{f} > 0 AND h_{f} < n) AS gain_{f}" for f in fields
+    )
+    gaining_any = " OR ".join(f"(h_{f} > 0 AND h_{f} < n)" for f in fields)
+    only_sql = " UNION ALL ".join(
+        f"SELECT s_{f} AS source, '{f}' AS field, count(*) AS customers FROM c "
+        f"WHERE h_{f} = 1 AND n >= 2 GROUP BY s_{f}"
+        for f in fields
+    )
+    with_c = (
+        f"WITH c AS (SELECT customer_id, count(*) AS n, {per_customer} FROM _audit_cs "
+        "GROUP BY customer_id)"
+    )
+    only = ctx.rows(f"{with_c} {only_sql} ORDER BY customers DESC, source, field")
+    gaining = ctx.row(
+        f"{with_c} SELECT {counts}, count(*) FILTER (WHERE {gaining_any}) AS n FROM c"
+    )
     columns = _unmapped_columns(ctx)
     hidden = ctx.rows(
         "SELECT DISTINCT import_file AS file, sheet FROM hidden_sheets ORDER BY file, sheet"
     )
     suspects = [c for c in columns if c["looks_like"]]
     figures = {
-        "gap_fills": [{k: (int(v) if k == "customers" else v) for k, v in g.items()} for g in gaps],
+        "gap_fills": gaps,
         "sole_holder": {f"{r['source']}|{r['field']}": int(r["customers"]) for r in only},
-        "customers_gaining_from_other_sources": int(
-            ctx.value(f"""
-            WITH h AS ({long}) SELECT count(DISTINCT customer_id) FROM (
-              SELECT customer_id, field FROM h GROUP BY ALL
-              HAVING bool_or(held) AND bool_or(NOT held))""")
-            or 0
-        ),
+        "customers_gaining_from_other_sources": int(gaining.get("n") or 0),
+        "gaining_by_field": {f: int(gaining.get(f"gain_{f}") or 0) for f in fields},
         "unmapped_columns": len(columns),
         "identifier_like_columns": len(suspects),
         "hidden_sheets": len(hidden),

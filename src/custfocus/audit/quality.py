@@ -39,10 +39,10 @@ def currency_and_accuracy(ctx: AuditContext) -> Question:
         {_age_months("last_contact_any", as_of)} AS median_months_since_contact,
         {_age_months("last_transaction", as_of)} AS median_months_since_transaction,
         {_age_months("last_activity", as_of)} AS median_months_since_activity,
-        count(*) FILTER (WHERE n_emails > 1) AS conflicting_emails,
-        count(*) FILTER (WHERE n_phones > 1) AS conflicting_phones,
-        count(*) FILTER (WHERE n_birth_dates > 1) AS conflicting_birth_dates,
-        count(*) FILTER (WHERE n_national_ids > 1) AS conflicting_national_ids,
+        count(*) FILTER (WHERE conflict_email) AS conflicting_emails,
+        count(*) FILTER (WHERE conflict_phone) AS conflicting_phones,
+        count(*) FILTER (WHERE conflict_birth_date) AS conflicting_birth_dates,
+        count(*) FILTER (WHERE conflict_national_id) AS conflicting_national_ids,
         count(*) FILTER (WHERE records > 1) AS multi_record
         FROM _audit_cust""")
     histogram = {b: 0 for b in AGE_BUCKETS}

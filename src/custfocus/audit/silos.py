@@ -98,21 +98,21 @@ def cross_links(ctx: AuditContext) -> Question:
     """Q6: customers shared by each pair of sources, and whether a common key links them."""
     sizes = {
         r["source"]: int(r["n"])
-        for r in ctx.rows(
-            "SELECT source, count(DISTINCT customer_id) AS n FROM _audit_rec GROUP BY source"
-        )
+        for r in ctx.rows("SELECT source, count(*) AS n FROM _audit_cs GROUP BY source")
     }
     pairs = ctx.rows("""
-        WITH cs AS (SELECT DISTINCT customer_id, source FROM _audit_rec)
         SELECT a.source AS a, b.source AS b, count(*) AS n
-        FROM cs a JOIN cs b USING (customer_id) WHERE a.source < b.source GROUP BY ALL""")
+        FROM _audit_cs a JOIN _audit_cs b USING (customer_id) WHERE a.source < b.source
+        GROUP BY ALL""")
     keyed = " UNION ALL ".join(
-        f"SELECT customer_id, source, '{k}' AS key, {col} AS v FROM _audit_rec "
-        f"WHERE {col} IS NOT NULL"
+        f"SELECT customer_id, source, '{k}' AS key, {col} AS v FROM m WHERE {col} IS NOT NULL"
         for k, col in LINK_KEYS.items()
     )
     links = ctx.rows(f"""
-        WITH k AS (SELECT DISTINCT * FROM ({keyed})),
+        WITH m AS (  -- only customers known to two or more sources can be linked
+            SELECT r.* FROM _audit_rec r SEMI JOIN _audit_cust c
+            ON c.customer_id = r.customer_id AND c.n_sources >= 2),
+        k AS (SELECT DISTINCT * FROM ({keyed})),
         l AS (SELECT DISTINCT a.customer_id, a.source AS a, b.source AS b, a.key
               FROM k a JOIN k b ON a.customer_id = b.customer_id AND a.key = b.key
                    AND a.v = b.v AND a.source < b.source)
@@ -147,7 +147,7 @@ def cross_links(ctx: AuditContext) -> Question:
     table.sort(key=lambda r: -r["shared_customers"])
     cust = ctx.row(
         "SELECT count(*) AS n, count(*) FILTER (WHERE n_sources >= 2) AS multi, "
-        "count(*) FILTER (WHERE n_units = 1) AS one_unit FROM _audit_cust"
+        "count(*) FILTER (WHERE one_unit) AS one_unit FROM _audit_cust"
     )
     n = cust.get("n") or 0
     shared_total = sum(r["shared_customers"] for r in table)

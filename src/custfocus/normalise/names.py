@@ -116,23 +116,23 @@ def _given_names() -> frozenset[str]:
     return frozenset(fold(line) for line in lines if line.strip() and not line.startswith("#"))
 
 
-@lru_cache(maxsize=1)
-def _load_nicknames() -> dict[str, frozenset[str]]:
+def _load_nicknames() -> dict[str, list[str]]:
     ordered: dict[str, list[str]] = {}
     for row in csv.DictReader(io.StringIO(read_data_text("nicknames.csv"))):
         nick, canonical = fold(row.get("nickname")), fold(row.get("canonical"))
         if nick and canonical and canonical not in ordered.setdefault(nick, []):
             ordered[nick].append(canonical)
-    _FIRST_CANONICAL.update({nick: names[0] for nick, names in ordered.items()})
-    return {nick: frozenset(names) for nick, names in ordered.items()}
+    return ordered
 
+
+_NICKNAME_ROWS = _load_nicknames()
+
+NICKNAMES: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in _NICKNAME_ROWS.items()}
+"""Folded nickname -> folded canonical given names (``"pepe" -> {"jose"}``)."""
 
 # First canonical listed for each nickname, so canonical_given is deterministic
 # even for ambiguous nicknames ("alex", "tony").
-_FIRST_CANONICAL: dict[str, str] = {}
-
-NICKNAMES: dict[str, frozenset[str]] = _load_nicknames()
-"""Folded nickname -> folded canonical given names (``"pepe" -> {"jose"}``)."""
+_FIRST_CANONICAL: dict[str, str] = {k: v[0] for k, v in _NICKNAME_ROWS.items()}
 
 
 def canonical_given(token: str | None) -> str:
