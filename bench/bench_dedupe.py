@@ -17,8 +17,6 @@ import time
 from pathlib import Path
 
 
-
-
 def naive_baseline(store) -> dict[int, int]:
     """Union-find over exact e-mail key, exact phone, or folded name + postcode."""
     rows = store.execute(

@@ -10,7 +10,6 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -159,8 +158,9 @@ class _Importer:
                 "order...); map one with --map 'HEADER=ROLE'",
                 file=path.name, sheet=table.sheet,
             )
+        usable_ids = {id(plan) for _, plan in usable}
         for table, plan in planned:
-            if (table, plan) in usable:
+            if id(plan) in usable_ids:
                 self._import_table(source_file, table, plan)
             else:
                 self.result.tables.append(TableResult(
@@ -416,7 +416,3 @@ def imports_summary(store: Store) -> list[dict[str, Any]]:
         "SELECT source, unit, file, sheet, imported_at, rows_read, records, facts, rejects "
         "FROM imports WHERE status = 'active' ORDER BY source"
     )
-
-
-def now() -> datetime:
-    return datetime.now()

@@ -291,12 +291,12 @@ class RowConverter:
                 if fact.get(role) is not None:
                     fact[role] = -abs(fact[role])
         fact["account_code"] = get(cells, "account_code") or None
-        if not self.plan.has_identity or not any(
+        names_customer = self.plan.has_identity and any(
             self._get(cells, r) for r in ("full_name", "given_name", "email", "phone",
                                           "national_id", "account_code", "company")
-        ):
-            if not fact["account_code"]:
-                return None, "fact row names no customer"
+        )
+        if not names_customer and not fact["account_code"]:
+            return None, "fact row names no customer"
         return fact
 
 

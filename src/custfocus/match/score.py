@@ -87,7 +87,7 @@ def estimate_model(
     prior = 0.3
     model = MatchModel(m={}, u={}, prior=prior, pairs=n_pairs, patterns=len(pat))
     previous = None
-    for iteration in range(1, max_iterations + 1):
+    for _ in range(max_iterations):
         logit = np.full(len(pat), math.log(prior / (1 - prior)))
         for j, comp in enumerate(COMPARISONS):
             lv = pat[:, j]
@@ -115,7 +115,7 @@ def estimate_model(
     model.m = {k: v.tolist() for k, v in m.items()}
     model.u = {k: v.tolist() for k, v in u.items()}
     model.prior = prior
-    model.iterations = iteration if n_pairs else 0
+    model.iterations = len(model.history) if n_pairs else 0
     model.converged = model.converged or n_pairs == 0
     return model
 
