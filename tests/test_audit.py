@@ -98,12 +98,14 @@ def test_no_identifier_records(report, audited):
 
 
 # -- Q3 ---------------------------------------------------------------------------------
-EXACT_DEFECTS = ["placeholder_emails", "role_emails", "placeholder_names", "impossible_dates"]
+EXACT_DEFECTS = ["invalid_emails", "placeholder_emails", "role_emails", "placeholder_names",
+                 "impossible_dates"]
 # The normalisers repair or misread some planted defects (see the reply to the lead):
 KNOWN_GAPS = {
-    "invalid_emails": "normalise_email keeps 'a b@x.com' as the valid 'b@x.com'",
-    "invalid_phones": "ventas.xlsx#Clientes is read with region MX, so Spanish phones fail",
-    "bad_id_checksums": "id checks follow the region guessed per file",
+    # Support repeats a customer's bad phone on every ticket; the planted count is per person.
+    "invalid_phones": "counted per record, planted per person",
+    # A few planted bad check digits still validate as another country's id format.
+    "bad_id_checksums": "a wrong check digit can still be a valid id of another kind",
 }
 
 
@@ -122,8 +124,7 @@ def test_defect_counts_with_known_ingest_gaps(report, audited, name):
     figure = {"bad_id_checksums": "failed_id_checks"}.get(name, name)
     value, planted = figs(report, "q3")[figure], audited[1][name]
     assert value > 0
-    if value != planted:
-        pytest.xfail(f"{name}: audit {value} vs planted {planted}: {KNOWN_GAPS[name]}")
+    assert abs(value - planted) <= max(5, 0.25 * planted), KNOWN_GAPS[name]
 
 
 def test_stale_records_of_sales(report, audited):

@@ -172,6 +172,10 @@ def _decide_region(
     ]
     folded = " ".join(fold_header(h) for h in table.headers)
     default = "BR" if sum(h in folded.split() for h in _PORTUGUESE_HINTS) >= 2 else "ES"
+    # Numbers written with +CC say nothing about the default region of the others.
+    local = [p for p in phones if not p.lstrip().startswith(("+", "00"))]
+    if local:
+        return guess_region(local, default=default), "phone numbers in the data"
     if phones:
         return guess_region(phones, default=default), "phone numbers in the data"
     return default, "language of the headers"

@@ -195,9 +195,15 @@ class RowConverter:
                     invalid.append(role)
         if value := get(cells, "national_id"):
             nid = self.nid(value)
-            rec.update(national_id=nid.value or value, national_id_kind=nid.kind,
-                       national_id_valid=nid.valid)
-            if not nid.valid:
+            valid: bool | None = nid.valid
+            kind = nid.kind
+            if not valid and nid.value.isdigit() and len(nid.value) <= 10:
+                # A bare number (Colombian cédula, Argentine DNI) has no check digit to fail:
+                # record it as unverifiable rather than invalid.
+                valid, kind = None, "id_number"
+            rec.update(national_id=nid.value or value, national_id_kind=kind,
+                       national_id_valid=valid)
+            if valid is False:
                 invalid.append("national_id")
         if value := get(cells, "account_code"):
             rec["account_code"] = value

@@ -22,6 +22,7 @@ _MAX_LENGTH = 320  # RFC 3696 upper bound; anything longer is not an address.
 _MAILTO = re.compile(r"^\s*mailto:", re.IGNORECASE)
 _ANGLE = re.compile(r"<([^<>]*@[^<>]*)>")
 _SEPARATORS = re.compile(r"[;,\s]+")
+_LIST_SEPARATORS = re.compile(r"[;,]")
 # RFC 5322 dot-atom, as email-validator's DOT_ATOM_TEXT (input is already lower case).
 _ATEXT = r"a-z0-9_!#$%&'*+\-/=?^`{|}~"
 _DOT_ATOM = re.compile(rf"[{_ATEXT}]+(?:\.[{_ATEXT}]+)*\Z")
@@ -146,9 +147,11 @@ def _clean(text: str) -> str:
         text = match.group(1)
     text = text.strip().strip("<>").strip().lower()
     if _SEPARATORS.search(text):
-        # Several addresses in one cell: keep the first that looks like one.
+        # Several addresses in one cell: keep the first that looks like one. A space
+        # *inside* one address ("a na@x.com") is a typo and stays, so it is seen as invalid.
         pieces = [p for p in _SEPARATORS.split(text) if p]
-        text = next((p for p in pieces if "@" in p), " ".join(pieces))
+        if sum("@" in p for p in pieces) > 1 or _LIST_SEPARATORS.search(text):
+            text = next((p for p in pieces if "@" in p), " ".join(pieces))
     return text
 
 
