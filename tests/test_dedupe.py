@@ -143,3 +143,48 @@ def test_evaluate_counts_pairs():
     q = evaluate([1, 1, 2, 2], ["a", "a", "a", "b"])
     assert q.pairwise_precision == pytest.approx(0.5)
     assert q.pairwise_recall == pytest.approx(1 / 3)
+
+
+def test_explain_in_three_languages(deduped, runner):
+    store, _, db = deduped
+    store.close()  # the CLI opens the file itself
+    with Store(db, read_only=True) as reader:
+        customer = reader.query_value(
+            "SELECT customer_id FROM record_customer GROUP BY customer_id HAVING count(*) >= 3 "
+            "ORDER BY customer_id LIMIT 1")
+    for lang, word in (("en", "same"), ("es", "mismo"), ("pt", "mesmo")):
+        result = runner.invoke(app, ["explain", customer, "--db", str(db), "--lang", lang])
+        assert result.exit_code == 0, result.output
+        assert customer in result.stdout and word in result.stdout
+    missing = runner.invoke(app, ["explain", "C999999", "--db", str(db)])
+    assert missing.exit_code == 2 and "no customer" in missing.stderr
+
+
+def test_review_round_trip_becomes_constraints(tmp_path, runner, examples_dir):
+    db = tmp_path / "r.duckdb"
+    runner.invoke(app, ["import", str(examples_dir), "--db", str(db), "-q"])
+    runner.invoke(app, ["dedupe", "--db", str(db), "-q"])
+    out = tmp_path / "dudosos.xlsx"
+    assert runner.invoke(app, ["review", "export", "-o", str(out), "--db", str(db)]).exit_code == 0
+    frame = pd.read_excel(out, dtype=str, engine="calamine")
+    assert len(frame) > 0 and "decision" in frame.columns
+    frame.loc[0, "decision"] = "sí"
+    frame.loc[1, "decision"] = "no"
+    frame.to_excel(out, index=False)
+    result = runner.invoke(app, ["review", "import", str(out), "--db", str(db)])
+    assert result.exit_code == 0 and "1 same, 1 different" in result.stderr
+    runner.invoke(app, ["dedupe", "--db", str(db), "-q"])
+    with Store(db) as store:
+        def customer(source, row):
+            return store.query_value(
+                "SELECT customer_id FROM record_customer JOIN records USING (record_id) "
+                "WHERE source = ? AND row = ?", [source, int(row)])
+
+        first, second = frame.iloc[0], frame.iloc[1]
+        assert customer(first.source_a, first.row_a) == customer(first.source_b, first.row_b)
+        assert customer(second.source_a, second.row_a) != customer(second.source_b, second.row_b)
+    frame.loc[2, "decision"] = "same"
+    frame.loc[2, "row_a"] = "99999"
+    frame.to_excel(out, index=False)
+    bad = runner.invoke(app, ["review", "import", str(out), "--db", str(db)])
+    assert bad.exit_code == 3 and "not imported" in bad.stderr and "row 4" in bad.stderr

@@ -6,7 +6,7 @@ import typer
 
 from custfocus.cli.audit import audit_command
 from custfocus.cli.ingest import import_command, rejects_command, sources_command
-from custfocus.cli.match import dedupe_command, export_command
+from custfocus.cli.match import dedupe_command, explain_command, export_command, review_app
 from custfocus.cli.segment import segment_command
 
 app = typer.Typer(
@@ -21,6 +21,8 @@ app.command("sources")(sources_command)
 app.command("rejects")(rejects_command)
 app.command("dedupe")(dedupe_command)
 app.command("export")(export_command)
+app.command("explain")(explain_command)
+app.add_typer(review_app, name="review")
 app.command("audit")(audit_command)
 app.command("segment")(segment_command)
 

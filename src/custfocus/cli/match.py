@@ -12,8 +12,10 @@ from custfocus.cli._common import (
     DbOption,
     DebugOption,
     JsonOption,
+    LangOption,
     QuietOption,
     handle_errors,
+    resolve_lang,
     show_progress,
 )
 
@@ -70,3 +72,69 @@ def export_command(
             rows = export(store, what, output, fmt)
         if output is not None and not quiet:
             typer.echo(f"wrote {rows:,} rows to {output}", err=True)
+
+
+def explain_command(
+    customer_id: Annotated[str, typer.Argument(help="A customer id such as C000123.")],
+    db: DbOption = DEFAULT_DB,
+    lang: LangOption = None,
+    json_output: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Why these records are one customer: members with provenance and the evidence per link.
+
+    Example: custfocus explain C000123 --lang es
+    """
+    from custfocus.match.explain import explain_customer
+    from custfocus.report.console import print_json, stdout_console
+    from custfocus.report.dedupe import render_explanation
+    from custfocus.store import Store
+
+    with handle_errors(debug), Store(db, read_only=True) as store:
+        explanation = explain_customer(store, customer_id, resolve_lang(lang))
+        if json_output:
+            print_json(explanation)
+        else:
+            render_explanation(explanation, stdout_console())
+
+
+review_app = typer.Typer(no_args_is_help=True, help="Send borderline pairs to people and read their decisions back.")
+
+
+@review_app.command("export")
+def review_export_command(
+    db: DbOption = DEFAULT_DB,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="xlsx or csv file (default: csv on stdout).")] = None,
+    lang: LangOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Write the pairs to review, with a 'decision' column to fill with same/different.
+
+    Example: custfocus review export -o dudosos.xlsx
+    """
+    from custfocus.match.review import export_review
+    from custfocus.store import Store
+
+    with handle_errors(debug), Store(db, read_only=True) as store:
+        rows = export_review(store, output, lang=resolve_lang(lang))
+        if output is not None:
+            typer.echo(f"wrote {rows:,} pairs to review to {output}", err=True)
+
+
+@review_app.command("import")
+def review_import_command(
+    path: Annotated[Path, typer.Argument(help="The reviewed xlsx or csv file.")],
+    db: DbOption = DEFAULT_DB,
+    debug: DebugOption = False,
+) -> None:
+    """Store reviewed decisions as rules every later dedupe honours (then run dedupe).
+
+    Example: custfocus review import dudosos.xlsx && custfocus dedupe
+    """
+    from custfocus.match.review import import_review
+    from custfocus.store import Store
+
+    with handle_errors(debug), Store(db) as store:
+        result = import_review(store, path)
+        typer.echo(f"{result.same:,} same, {result.different:,} different, "
+                   f"{result.undecided:,} left undecided; run 'custfocus dedupe' to apply", err=True)

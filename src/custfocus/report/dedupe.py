@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from custfocus.match.dedupe import DedupeResult
@@ -56,3 +57,22 @@ def render_dedupe(result: DedupeResult, console: Console) -> None:
     console.print(rules)
     timing = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
     console.print(f"[dim]time per stage: {timing}[/]")
+
+
+def render_explanation(explanation: Any, console: Console) -> None:
+    """Members with provenance, then each link with its reasons and their weights."""
+    console.print(f"[bold]{explanation.customer_id}[/]: {len(explanation.members)} record(s)")
+    members = Table(show_header=True)
+    for name in ("source", "row", "name", "e-mail", "phone", "id", "postcode", "city"):
+        members.add_column(name)
+    for m in explanation.members:
+        members.add_row(*[str(m.get(k) or "") for k in (
+            "source", "row", "full_name", "email", "phone", "national_id", "postal_code", "city")])
+    console.print(members)
+    for link in explanation.links:
+        reasons = "; ".join(f"{text} ({bits:+.1f})" for text, bits in link.reasons)
+        console.print(f"{link.record_a} ~ {link.record_b}: {link.probability:.0%} "
+                      f"{escape('[' + link.decision + ']')} — {escape(reasons)}")
+    for event in explanation.events:
+        console.print(f"[dim]{event['event_time']:%Y-%m-%d} {event['kind']}: "
+                      f"{', '.join(event['other_ids'] or [])} {event['reason']}[/]")

@@ -1,0 +1,122 @@
+"""Why records were merged (or not), in plain words, from the evidence kept per link.
+
+Every candidate pair above a floor keeps its comparison levels and the weight (bits) each
+contributed, so an explanation is a lookup, not a re-computation.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from custfocus.errors import UsageError
+from custfocus.match.compare import COMPARISONS
+from custfocus.store import Store
+
+FIELD_NAMES = {
+    "en": {"given_name": "given name", "family_name": "surname", "email": "e-mail",
+           "phone": "phone", "national_id": "tax id", "birth_date": "birth date",
+           "address": "address", "company": "company"},
+    "es": {"given_name": "nombre", "family_name": "apellidos", "email": "correo",
+           "phone": "teléfono", "national_id": "NIF/documento", "birth_date": "nacimiento",
+           "address": "dirección", "company": "empresa"},
+    "pt": {"given_name": "nome", "family_name": "sobrenome", "email": "e-mail",
+           "phone": "telefone", "national_id": "documento", "birth_date": "nascimento",
+           "address": "endereço", "company": "empresa"},
+}
+LEVEL_WORDS = {
+    "en": {"same": "same {f}", "same_shared": "same shared {f}", "same_local": "same {f} user",
+           "similar": "{f} similar", "similar_local": "{f} similar", "partly_same": "{f} partly same",
+           "initial": "{f} initial matches", "same_tail": "{f} ends the same",
+           "one_typo": "{f} one typo apart", "typo_or_swap": "{f} typo or day/month swap",
+           "same_postcode": "same postcode", "different": "{f} differs"},
+    "es": {"same": "mismo {f}", "same_shared": "mismo {f} compartido",
+           "same_local": "mismo usuario de {f}", "similar": "{f} parecido",
+           "similar_local": "{f} parecido", "partly_same": "{f} en parte igual",
+           "initial": "coincide la inicial del {f}", "same_tail": "{f} acaba igual",
+           "one_typo": "{f} con una errata", "typo_or_swap": "{f} con errata o día/mes cambiados",
+           "same_postcode": "mismo código postal", "different": "{f} distinto"},
+    "pt": {"same": "mesmo {f}", "same_shared": "mesmo {f} partilhado",
+           "same_local": "mesmo usuário de {f}", "similar": "{f} parecido",
+           "similar_local": "{f} parecido", "partly_same": "{f} em parte igual",
+           "initial": "inicial do {f} coincide", "same_tail": "{f} termina igual",
+           "one_typo": "{f} com um erro", "typo_or_swap": "{f} com erro ou dia/mês trocados",
+           "same_postcode": "mesmo CEP", "different": "{f} diferente"},
+}
+DECISIONS = {
+    "en": {"merged": "merged", "same_cluster": "already together", "review": "to review",
+           "conflict": "refused: conflicting identifiers", "weak_bridge": "refused: weak bridge",
+           "too_big": "refused: customer too large", "below": "not a match"},
+    "es": {"merged": "unidos", "same_cluster": "ya juntos", "review": "a revisar",
+           "conflict": "rechazado: identificadores en conflicto",
+           "weak_bridge": "rechazado: puente débil", "too_big": "rechazado: cliente demasiado grande",
+           "below": "no coinciden"},
+    "pt": {"merged": "unidos", "same_cluster": "já juntos", "review": "a rever",
+           "conflict": "recusado: identificadores em conflito",
+           "weak_bridge": "recusado: ponte fraca", "too_big": "recusado: cliente grande demais",
+           "below": "não coincidem"},
+}
+
+
+@dataclass
+class Link:
+    record_a: str
+    record_b: str
+    probability: float
+    decision: str
+    reasons: list[tuple[str, float]]  # (plain words, bits of evidence)
+
+
+@dataclass
+class Explanation:
+    customer_id: str
+    members: list[dict[str, Any]]
+    links: list[Link] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+def describe(evidence: dict[str, Any], lang: str = "en") -> list[tuple[str, float]]:
+    """Plain-language reasons for one pair, strongest evidence first."""
+    words, names = LEVEL_WORDS[lang], FIELD_NAMES[lang]
+    bits = evidence.get("bits", [])
+    reasons = []
+    for j, comp in enumerate(COMPARISONS):
+        level = evidence.get(comp.name, -1)
+        if level is None or level < 0:
+            continue
+        key = comp.levels[level]
+        text = words.get(key, "{f} " + key).format(f=names[comp.name])
+        if comp.name == "family_name" and key in {"similar", "partly_same"}:
+            text += f" ({evidence.get('name_similarity', 0):.0%})"
+        reasons.append((text, float(bits[j]) if j < len(bits) else 0.0))
+    return sorted(reasons, key=lambda r: -abs(r[1]))
+
+
+def explain_customer(store: Store, customer_id: str, lang: str = "en") -> Explanation:
+    """Members of a customer with provenance, and the evidence of every link touching them."""
+    members = store.query_dicts(
+        "SELECT r.record_id, r.source, r.row, r.full_name, r.email, r.phone_e164 AS phone, "
+        "r.national_id, r.postal_code, r.city FROM record_customer rc JOIN records r "
+        "USING (record_id) WHERE rc.customer_id = ? ORDER BY r.source, r.row", [customer_id])
+    if not members:
+        raise UsageError(f"no customer {customer_id}; see 'custfocus export master'")
+    ids = [m["record_id"] for m in members]
+    marks = ", ".join("?" for _ in ids)
+    label = {m["record_id"]: f"{m['source']}:{m['row']}" for m in members}
+    rows = store.query_dicts(
+        f"SELECT l.record_a, l.record_b, l.probability, l.decision, l.evidence, "
+        f"ra.source || ':' || ra.row AS la, rb.source || ':' || rb.row AS lb "
+        f"FROM match_links l JOIN records ra ON ra.record_id = l.record_a "
+        f"JOIN records rb ON rb.record_id = l.record_b "
+        f"WHERE l.record_a IN ({marks}) OR l.record_b IN ({marks}) "
+        f"ORDER BY l.probability DESC", ids + ids)
+    links = [Link(label.get(r["record_a"], r["la"]), label.get(r["record_b"], r["lb"]),
+                  float(r["probability"]), DECISIONS[lang].get(r["decision"], r["decision"]),
+                  describe(json.loads(r["evidence"]), lang)) for r in rows]
+    events = store.query_dicts(
+        "SELECT event_time, kind, other_ids, reason FROM customer_events WHERE customer_id = ? "
+        "ORDER BY event_time", [customer_id])
+    for m in members:
+        m.pop("record_id")
+    return Explanation(customer_id, members, links, events)

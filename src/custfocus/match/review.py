@@ -1,0 +1,106 @@
+"""Review round-trip: borderline pairs out to a spreadsheet, people's decisions back in.
+
+Decisions become must-link ("same") or cannot-link ("different") constraints stored by
+source and row, so they survive re-imports and every later ``dedupe`` honours them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from custfocus.errors import BadInputError
+from custfocus.export import format_from_path, write_frame
+from custfocus.match.explain import describe
+from custfocus.store import Store
+
+SAME = {"same", "yes", "y", "si", "sí", "s", "sim", "mismo", "misma", "igual", "1", "true"}
+DIFFERENT = {"different", "no", "n", "nao", "não", "distinto", "distinta", "diferente", "0",
+             "false"}
+COLUMNS = ["source_a", "row_a", "source_b", "row_b", "probability", "evidence", "name_a",
+           "name_b", "email_a", "email_b", "phone_a", "phone_b", "decision"]
+
+
+def review_frame(store: Store, lang: str = "en") -> Any:
+    """Pairs in the review band (and refused bridges), with both records side by side."""
+    import json
+
+    frame = store.execute(
+        """
+        SELECT ra.source AS source_a, ra.row AS row_a, rb.source AS source_b, rb.row AS row_b,
+               round(l.probability, 3) AS probability, l.evidence,
+               ra.full_name AS name_a, rb.full_name AS name_b, ra.email AS email_a,
+               rb.email AS email_b, ra.phone_e164 AS phone_a, rb.phone_e164 AS phone_b,
+               '' AS decision
+        FROM match_links l
+        JOIN records ra ON ra.record_id = l.record_a JOIN records rb ON rb.record_id = l.record_b
+        WHERE l.decision IN ('review', 'weak_bridge')
+        ORDER BY l.probability DESC
+        """).df()
+    frame["evidence"] = [
+        "; ".join(text for text, _ in describe(json.loads(e), lang)) for e in frame["evidence"]]
+    return frame[COLUMNS]
+
+
+def export_review(store: Store, path: Path | None, fmt: str | None = None,
+                  lang: str = "en") -> int:
+    return write_frame(review_frame(store, lang), path, format_from_path(path, fmt), "review")
+
+
+@dataclass
+class ReviewImport:
+    same: int
+    different: int
+    undecided: int
+
+
+def import_review(store: Store, path: Path) -> ReviewImport:
+    """Read decisions (same/different, in es/pt/en) and store them as constraints."""
+    import pandas as pd
+
+    name = Path(path).name
+    try:
+        if Path(path).suffix.lower() in {".xlsx", ".xlsm"}:
+            frame = pd.read_excel(path, dtype=str, engine="calamine")
+        else:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except Exception as exc:  # any reader failure is a bad input file
+        raise BadInputError(f"cannot read the review file ({exc.__class__.__name__})",
+                            file=name) from None
+    missing = [c for c in ("source_a", "row_a", "source_b", "row_b", "decision")
+               if c not in frame.columns]
+    if missing:
+        raise BadInputError(f"missing column(s): {', '.join(missing)}", file=name)
+    frame = frame.fillna("")
+    known = {(s, int(r)) for s, r in store.execute("SELECT source, row FROM records").fetchall()}
+    same = different = undecided = 0
+    rows = []
+    for i, item in enumerate(frame.itertuples(index=False), start=2):
+        decision = str(item.decision).strip().lower().lstrip("'")
+        if not decision:
+            undecided += 1
+            continue
+        if decision not in SAME | DIFFERENT:
+            raise BadInputError(f"decision '{decision[:20]}' is not same/different", file=name,
+                                row=i, column="decision")
+        try:
+            a = (str(item.source_a), int(float(item.row_a)))
+            b = (str(item.source_b), int(float(item.row_b)))
+        except ValueError:
+            raise BadInputError("row numbers must be whole numbers", file=name, row=i) from None
+        for side in (a, b):
+            if side not in known:
+                raise BadInputError(f"names a row that is not imported ({side[0]} row {side[1]})",
+                                    file=name, row=i)
+        kind = "same" if decision in SAME else "different"
+        same += kind == "same"
+        different += kind == "different"
+        rows.append([a[0], a[1], b[0], b[1], kind])
+    with store.transaction():
+        for row in rows:
+            store.execute("DELETE FROM match_constraints WHERE source_a = ? AND row_a = ? AND "
+                          "source_b = ? AND row_b = ?", row[:4])
+            store.execute("INSERT INTO match_constraints VALUES (?, ?, ?, ?, ?, ?, now())",
+                          [*row, name])
+    return ReviewImport(same, different, undecided)
