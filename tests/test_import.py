@@ -220,3 +220,20 @@ def test_parse_mapping_rejects_malformed_items():
     assert parse_mapping(["Tel. fijo=phone2"]) == {"Tel. fijo": "phone2"}
     with pytest.raises(Exception, match="HEADER=ROLE"):
         parse_mapping(["phone"])
+
+
+def test_custfocus_toml_sets_unit_region_and_mapping(tmp_path, runner, db_path, monkeypatch):
+    path = tmp_path / "lista.csv"
+    path.write_text("Nombre,Campo X\nAna Ruiz,11987654321\n", encoding="utf-8")
+    (tmp_path / "custfocus.toml").write_text(
+        '[sources."lista.csv"]\nunit = "comercial"\nregion = "BR"\nmap = { "Campo X" = "phone" }\n',
+        encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run(runner, "import", "lista.csv", "--db", str(db_path), "--json")
+    assert result.exit_code == 0, result.output
+    with Store(db_path, read_only=True) as store:
+        assert store.query_dicts("SELECT unit, phone_e164 FROM records") == [
+            {"unit": "comercial", "phone_e164": "+5511987654321"}]
+    (tmp_path / "custfocus.toml").write_text('[sources."lista.csv"]\ncolor = 1\n', encoding="utf-8")
+    bad = runner.invoke(app, ["import", "lista.csv", "--db", str(db_path)])
+    assert bad.exit_code == ExitCode.USAGE and "unknown setting" in bad.stderr

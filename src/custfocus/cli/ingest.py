@@ -47,6 +47,7 @@ def import_command(
 
     Example: custfocus import exports/ --map "Tel. fijo=phone2"
     """
+    from custfocus.config import load_config
     from custfocus.ingest.importer import ImportOptions, import_paths, parse_mapping
     from custfocus.report.console import print_json, row_progress, stdout_console
     from custfocus.report.imports import import_as_dict, render_import
@@ -55,7 +56,7 @@ def import_command(
     with handle_errors(debug):
         options = ImportOptions(
             source=source, unit=unit, mapping=parse_mapping(mapping or []), region=region,
-            append=append, dry_run=dry_run, keep_going=keep_going,
+            append=append, dry_run=dry_run, keep_going=keep_going, config=load_config(),
         )
         with Store(db) as store, row_progress(show_progress(json_output, quiet)) as progress:
             result = import_paths(store, paths, options, progress)

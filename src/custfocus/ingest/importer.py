@@ -35,6 +35,7 @@ class ImportOptions:
     dry_run: bool = False
     keep_going: bool = False
     chunk_size: int = 50_000
+    config: dict[str, Any] = field(default_factory=dict)  # parsed custfocus.toml
 
 
 @dataclass
@@ -177,9 +178,16 @@ class _Importer:
     def _system(self, table: RawTable) -> str:
         return self.options.source or table.file.name
 
+    def _settings(self, table: RawTable) -> dict[str, Any]:
+        from custfocus.config import source_settings
+
+        return source_settings(self.options.config, table.file.name, table.sheet)
+
     def _unit(self, table: RawTable) -> str:
         if self.options.unit:
             return self.options.unit
+        if unit := self._settings(table).get("unit"):
+            return str(unit)
         stem = Path(self.options.source or table.file.name).stem
         return stem.split("__")[0].split("_")[0].lower() or stem
 
@@ -187,9 +195,12 @@ class _Importer:
         original = list(table.headers)
         table.headers = unique_headers(original)
         source = self._source_name(table)
+        settings = self._settings(table)
         overrides = self._stored_mapping(source)
-        overrides.update({h: r for h, r in self.options.mapping.items()})
-        plan = plan_table(table, overrides=overrides, region=self.options.region)
+        overrides.update(parse_mapping(f"{h}={r}" for h, r in settings.get("map", {}).items()))
+        overrides.update(self.options.mapping)
+        region = self.options.region or settings.get("region")
+        plan = plan_table(table, overrides=overrides, region=region)
         plan.original_headers = original  # type: ignore[attr-defined]
         if original != table.headers:
             plan.notes.append("empty or repeated headers were given names: "
