@@ -10,6 +10,7 @@ and dedupe), then times segmentation alone.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -109,6 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--customers", type=int, default=1_000_000)
     ap.add_argument("--per-customer", type=int, default=10, help="transactions per customer")
     ap.add_argument("--db", type=Path, default=None, help="store file (default: a temp file)")
+    ap.add_argument("--json", type=Path, default=None, help="write the timings here")
+    ap.add_argument(
+        "--compare", type=Path, default=None, help="timings JSON of an earlier run to compare"
+    )
+    ap.add_argument(
+        "--dump", type=Path, default=None, help="write the saved segments here (Parquet)"
+    )
     args = ap.parse_args(argv)
     from custfocus.segment import segment_customers
     from custfocus.store import Store
@@ -127,6 +135,11 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             result = segment_customers(store, as_of=date(2024, 6, 30))
             seconds = time.perf_counter() - t0
+            if args.dump:
+                store.execute(
+                    f"COPY (SELECT * EXCLUDE (run_id, computed_at) FROM customer_segments "
+                    f"ORDER BY customer_id) TO '{args.dump}' (FORMAT parquet)"
+                )
         sizes = ", ".join(f"{s['key']} {s['customers']:,}" for s in result.segments)
         print(f"segments: {sizes}")
         print(f"stages: {result.timings}")
@@ -140,7 +153,51 @@ def main(argv: list[str] | None = None) -> int:
             f"{n_tx:,} transactions; {seconds / GOAL_SECONDS:.0%} of the {GOAL_SECONDS:.0f} s "
             "goal"
         )
+    run = {
+        "customers": args.customers,
+        "transactions": n_tx,
+        "seconds": round(seconds, 3),
+        "stages": result.timings,
+        "result": {
+            "segments": {s["key"]: s["customers"] for s in result.segments},
+            "models": result.models,
+            "kpis": {k["key"]: k["value"] for k in result.kpis},
+            "pareto": result.pareto,
+            "need_signals": result.need_signals,
+            "cross_sell_rules": result.cross_sell_rules,
+        },
+    }
+    if args.compare:
+        print(compare_table(json.loads(args.compare.read_text()), run))
+    if args.json:
+        args.json.write_text(json.dumps(run, indent=1, default=str))
     return 0 if seconds < GOAL_SECONDS else 1
+
+
+def compare_table(before: dict, after: dict) -> str:
+    """Stage times before and after, the speed-up, and the share of the goal."""
+    stages = list(dict.fromkeys([*before["stages"], *after["stages"]]))
+    rows = [("stage", "before s", "after s", "speed-up")]
+    for name in [*stages, "total"]:
+        b = before["seconds"] if name == "total" else before["stages"].get(name)
+        a = after["seconds"] if name == "total" else after["stages"].get(name)
+        ratio = f"{b / a:.1f}x" if a and b else "-"
+        rows.append((name, f"{b:.1f}" if b is not None else "-",
+                     f"{a:.1f}" if a is not None else "-", ratio))
+    rows.append(("goal", f"{GOAL_SECONDS:.0f}", f"{GOAL_SECONDS:.0f}", ""))
+    rows.append(("share of goal", f"{before['seconds'] / GOAL_SECONDS:.0%}",
+                 f"{after['seconds'] / GOAL_SECONDS:.0%}", ""))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    same = before.get("result") == after.get("result")
+    lines = [
+        f"before: {before['customers']:,} customers; after: {after['customers']:,} customers"
+        + ("" if before.get("result") is None else
+           f"; results {'identical' if same else 'DIFFER'}"),
+    ]
+    for r in rows:
+        lines.append("  ".join([r[0].ljust(widths[0]), *(c.rjust(w) for c, w in
+                                                         zip(r[1:], widths[1:]))]))
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

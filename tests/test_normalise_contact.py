@@ -181,3 +181,38 @@ def test_invalid_national_ids_guess_kind(raw, kind, country):
 def test_empty_national_id():
     assert normalise_national_id(None) == NationalId("", None, False, None)
     assert format_national_id(normalise_national_id("")) == ""
+
+
+def test_phone_fast_path_agrees_with_libphonenumber():
+    """The regex fast path must give exactly what the full libphonenumber parse gives."""
+    import random
+
+    import phonenumbers
+    from phonenumbers import PhoneNumberType as T
+
+    from custfocus.normalise import phones
+
+    rng = random.Random(5)
+    checked = 0
+    for region in ("ES", "BR", "MX", "CO", "AR", "PT", "US", "GB"):
+        for kind in (T.MOBILE, T.FIXED_LINE, T.TOLL_FREE):
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is None:
+                continue
+            national = phonenumbers.national_significant_number(example)
+            for _ in range(40):
+                digits = national[:-2] + f"{rng.randrange(100):02d}"
+                for text in (digits, f"+{example.country_code} {digits}"):
+                    fast = phones._fast(text, region)
+                    if fast is None:
+                        continue
+                    phones._normalise_cached.cache_clear()
+                    original, phones._fast = phones._fast, lambda t, r: None
+                    try:
+                        slow = phones._normalise_cached(text, region)
+                    finally:
+                        phones._fast = original
+                        phones._normalise_cached.cache_clear()
+                    assert fast == slow, text
+                    checked += 1
+    assert checked > 300

@@ -126,6 +126,19 @@ MIGRATIONS: list[str] = [
         action VARCHAR, cross_sell VARCHAR
     );
     """,
+    # v4: `custfocus run` snapshots: the KPIs of every pipeline run and each customer's segment,
+    # so trends and segment migrations can be shown against a baseline (meta 'baseline_run').
+    """
+    CREATE SEQUENCE pipeline_run_seq START 1;
+    CREATE TABLE pipeline_runs (
+        run_id INTEGER PRIMARY KEY, started_at TIMESTAMP, finished_at TIMESTAMP, as_of DATE,
+        imported VARCHAR[], unchanged VARCHAR[], dedupe_run INTEGER, segment_run INTEGER,
+        settings_hash VARCHAR, kpis JSON, segment_sizes JSON, summary JSON
+    );
+    CREATE TABLE snapshot_segments (
+        run_id INTEGER NOT NULL, customer_id VARCHAR NOT NULL, segment VARCHAR
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -56,6 +56,7 @@ FACT_FIELDS = (
     "quantity", "product_line", "business_unit", "category", "status", "satisfaction",
     "channel",
 )
+_NAME_ROLES = frozenset({"full_name", "given_name"})
 _IDENTITY_FIELDS = ("name_key", "company", "email", "phone", "phone2", "national_id",
                     "account_code")
 
@@ -110,6 +111,7 @@ class RowConverter:
             for i, sep in plan.decimal_separators.items()
         }
         self.names = _Cache(lambda v: parse_name(full=v))
+        self.placeholder = _Cache(is_placeholder)
 
     def convert(self, chunk: Sequence[tuple[int, list[str]]]) -> Batch:
         batch = Batch()
@@ -156,7 +158,9 @@ class RowConverter:
         if i is None or i >= len(cells):
             return ""
         value = cells[i].strip()
-        return "" if is_placeholder(value) and role not in {"full_name", "given_name"} else value
+        if not value or role in _NAME_ROLES:
+            return value
+        return "" if self.placeholder(value) else value
 
     # -- customer record ------------------------------------------------------------
     def _record(self, cells: list[str]) -> dict[str, Any] | None:

