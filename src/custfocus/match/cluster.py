@@ -139,8 +139,8 @@ def cluster_nodes(
     decisions = np.full(len(a), "below", dtype=object)
     decisions[(probability >= settings.review_threshold) & ~strong] = "review"
     refused: dict[str, int] = {}
-    for e in np.argsort(-probability[strong], kind="stable"):
-        edge = np.flatnonzero(strong)[e]
+    strong_edges = np.flatnonzero(strong)
+    for edge in strong_edges[np.argsort(-probability[strong_edges], kind="stable")]:
         ra, rb = groups.find(int(a[edge])), groups.find(int(b[edge]))
         if ra == rb:
             decisions[edge] = "same_cluster"

@@ -235,10 +235,17 @@ def _save(store: Store, records: Any, nodes: Nodes, a: np.ndarray, b: np.ndarray
         previous_ids = [by_id.get(rid) or by_hash.get(h)
                         for rid, h in zip(record_ids, records["record_hash"])]
 
+        # One sequence call, then a local counter; the sequence is advanced past what was used.
+        first = int(store.query_value("SELECT nextval('customer_seq')"))
+        used = [0]
+
         def next_number() -> int:
-            return int(store.query_value("SELECT nextval('customer_seq')"))
+            used[0] += 1
+            return first + used[0] - 1
 
         ids = assign_ids(record_labels, previous_ids, next_number)
+        if used[0] > 1:
+            store.next_ids("customer_seq", used[0] - 1)
         customer_ids = [ids.customer_of_label[label] for label in record_labels.tolist()]
         gone = set(prev["customer_id"]) - set(customer_ids) - {
             oid for e in ids.events for oid in e["other_ids"]}
