@@ -111,6 +111,8 @@ class RowConverter:
             for i, sep in plan.decimal_separators.items()
         }
         self.names = _Cache(lambda v: parse_name(full=v))
+        self.split_names = _Cache(lambda gf: parse_name(given=gf[0], family=gf[1]))
+        self.name_keys = _Cache(name_key)
         self.placeholder = _Cache(is_placeholder)
 
     def convert(self, chunk: Sequence[tuple[int, list[str]]]) -> Batch:
@@ -178,9 +180,9 @@ class RowConverter:
             raw_name = full or f"{given} {family}"
             name_placeholder = is_placeholder_name(raw_name)
             if not name_placeholder:
-                person = self.names(full) if full else parse_name(given=given, family=family)
+                person = self.names(full) if full else self.split_names((given, family))
                 rec.update(given_name=person.given or None, family_name=person.family or None,
-                           full_name=person.full or None, name_key=name_key(person) or None)
+                           full_name=person.full or None, name_key=self.name_keys(person) or None)
             else:
                 rec["full_name"] = clean_text(raw_name)
         rec["name_placeholder"] = name_placeholder

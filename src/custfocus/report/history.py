@@ -1,0 +1,287 @@
+"""Render KPI trends: a terminal table with sparklines, JSON, and the combined HTML report.
+
+The HTML page joins the audit, the segments and the trends in one self-contained file
+(inline CSS and SVG, no scripts), reusing the audit page of :mod:`custfocus.report.html`.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from custfocus.audit._texts import fmt_float, fmt_int, fmt_pct
+from custfocus.pipeline.snapshot import GONE, NEW, History
+from custfocus.segment._texts import segment_name
+
+TEXTS: dict[str, dict[str, str]] = {
+    "distinct_customers": {"en": "Distinct customers", "es": "Clientes distintos",
+                           "pt": "Clientes distintos"},
+    "duplicate_rate": {"en": "Duplicate rate", "es": "Tasa de duplicados",
+                       "pt": "Taxa de duplicados"},
+    "completeness": {"en": "Profile completeness", "es": "Completitud del perfil",
+                     "pt": "Completude do perfil"},
+    "freshness": {"en": "Active in last 12 months", "es": "Activos en los últimos 12 meses",
+                  "pt": "Ativos nos últimos 12 meses"},
+    "cross_link_share": {"en": "In 2+ sources (cross-linked)",
+                         "es": "En 2+ fuentes (enlazados)", "pt": "Em 2+ fontes (ligados)"},
+    "cross_sell_ratio": {"en": "Cross-sell ratio", "es": "Ratio de venta cruzada",
+                         "pt": "Taxa de venda cruzada"},
+    "repeat_rate": {"en": "Repeat rate", "es": "Tasa de repetición", "pt": "Taxa de recompra"},
+    "attrition": {"en": "Attrition", "es": "Abandono", "pt": "Abandono"},
+    "purchase_cycle_days": {"en": "Purchase cycle (days)", "es": "Ciclo de compra (días)",
+                            "pt": "Ciclo de compra (dias)"},
+    "satisfaction": {"en": "Satisfaction", "es": "Satisfacción", "pt": "Satisfação"},
+    "kpi": {"en": "KPI", "es": "Indicador", "pt": "Indicador"},
+    "trend": {"en": "Trend", "es": "Tendencia", "pt": "Tendência"},
+    "baseline": {"en": "Baseline", "es": "Línea base", "pt": "Linha de base"},
+    "previous": {"en": "Previous", "es": "Anterior", "pt": "Anterior"},
+    "latest": {"en": "Latest", "es": "Última", "pt": "Última"},
+    "vs_baseline": {"en": "vs baseline", "es": "vs base", "pt": "vs base"},
+    "vs_previous": {"en": "vs previous", "es": "vs anterior", "pt": "vs anterior"},
+    "segment": {"en": "Segment", "es": "Segmento", "pt": "Segmento"},
+    "customers": {"en": "Customers", "es": "Clientes", "pt": "Clientes"},
+    "trends": {"en": "KPI trends", "es": "Evolución de los indicadores",
+               "pt": "Evolução dos indicadores"},
+    "segments": {"en": "Segments", "es": "Segmentos", "pt": "Segmentos"},
+    "migration": {"en": "Segment migration since the previous run",
+                  "es": "Migración entre segmentos desde la ejecución anterior",
+                  "pt": "Migração entre segmentos desde a execução anterior"},
+    "from_to": {"en": "from \\ to", "es": "de \\ a", "pt": "de \\ para"},
+    "runs": {"en": "runs", "es": "ejecuciones", "pt": "execuções"},
+    "no_runs": {"en": "No runs yet: run 'custfocus run'.",
+                "es": "Aún no hay ejecuciones: use 'custfocus run'.",
+                "pt": "Ainda não há execuções: use 'custfocus run'."},
+    "report_title": {"en": "Customer knowledge report", "es": "Informe de conocimiento del cliente",
+                     "pt": "Relatório de conhecimento do cliente"},
+    "run": {"en": "run", "es": "ejecución", "pt": "execução"},
+    "moved": {"en": "customers changed segment", "es": "clientes cambiaron de segmento",
+              "pt": "clientes mudaram de segmento"},
+    NEW: {"en": "(new)", "es": "(nuevos)", "pt": "(novos)"},
+    GONE: {"en": "(gone)", "es": "(bajas)", "pt": "(saídas)"},
+}
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def text(key: str, lang: str) -> str:
+    options = TEXTS.get(key)
+    return options.get(lang, options["en"]) if options else key.replace("_", " ")
+
+
+def seg_label(key: str, lang: str) -> str:
+    return text(key, lang) if key in (NEW, GONE) else segment_name(key, lang)
+
+
+def sparkline(values: list[float | None]) -> str:
+    """``▁▃█``-style line; a gap for runs without a value."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return ""
+    lo, hi = min(known), max(known)
+    span = hi - lo
+    return "".join(" " if v is None else SPARKS[int((v - lo) / span * 7) if span else 3]
+                   for v in values)
+
+
+def fmt_kpi(kind: str, value: Any, lang: str, signed: bool = False) -> str:
+    if value is None:
+        return "-"
+    sign = "+" if signed and value > 0 else ""
+    if kind == "share":
+        return sign + (fmt_float(value * 100, lang, 1) + " pp" if signed else fmt_pct(value, lang))
+    if kind == "count":
+        return sign + fmt_int(value, lang)
+    return sign + fmt_float(value, lang, 1)
+
+
+def _colour(trend: dict[str, Any], change: float | None) -> str:
+    if not change or trend["better"] is None:
+        return ""
+    good = (change > 0) == (trend["better"] == "up")
+    return "green" if good else "red"
+
+
+def history_as_dict(history: History) -> dict[str, Any]:
+    """The ``history --json`` document."""
+    return {"baseline_run": history.baseline, "runs": history.runs, "kpis": history.kpis,
+            "segments": history.segments, "migration": history.migration}
+
+
+def render_history(history: History, console: Console, lang: str = "en") -> None:
+    """KPI table with sparklines, segment sizes and the migration matrix."""
+    if not history.runs:
+        console.print(text("no_runs", lang))
+        return
+    console.print(f"{len(history.runs)} {text('runs', lang)}; {text('baseline', lang)}: "
+                  f"#{history.baseline}; {text('latest', lang)}: #{history.runs[-1]['run_id']} "
+                  f"({history.runs[-1]['as_of']})")
+    for title, rows, is_segment in ((text("trends", lang), history.kpis, False),
+                                    (text("segments", lang), history.segments, True)):
+        table = Table(title=title, title_justify="left")
+        table.add_column(text("segment" if is_segment else "kpi", lang))
+        table.add_column(text("trend", lang))
+        for col in ("baseline", "previous", "latest", "vs_baseline", "vs_previous"):
+            table.add_column(text(col, lang), justify="right")
+        for t in rows:
+            name = seg_label(t["key"], lang) if is_segment else text(t["key"], lang)
+            cells = [fmt_kpi(t["kind"], t[k], lang) for k in ("baseline", "previous", "latest")]
+            for key in ("change_vs_baseline", "change_vs_previous"):
+                colour = _colour(t, t[key])
+                cell = fmt_kpi(t["kind"], t[key], lang, signed=True)
+                cells.append(f"[{colour}]{cell}[/]" if colour else cell)
+            table.add_row(name, sparkline(t["values"]), *cells)
+        console.print(table)
+    if history.migration:
+        render_migration(history.migration, console, lang)
+
+
+def _matrix_axes(migration: dict[str, Any]) -> tuple[list[str], list[str]]:
+    from custfocus.segment.tiers import SEGMENTS
+
+    matrix = migration["matrix"]
+    seen_to = {b for row in matrix.values() for b in row}
+    rows = [s for s in (*SEGMENTS, NEW) if s in matrix] + sorted(
+        set(matrix) - {*SEGMENTS, NEW})
+    cols = [s for s in (*SEGMENTS, GONE) if s in seen_to] + sorted(
+        seen_to - {*SEGMENTS, GONE})
+    return rows, cols
+
+
+def render_migration(migration: dict[str, Any], console: Console, lang: str) -> None:
+    rows, cols = _matrix_axes(migration)
+    table = Table(title=f"{text('migration', lang)} (#{migration['from_run']} → "
+                        f"#{migration['to_run']}): {fmt_int(migration['moved'], lang)} "
+                        f"{text('moved', lang)}", title_justify="left")
+    table.add_column(text("from_to", lang))
+    for c in cols:
+        table.add_column(seg_label(c, lang), justify="right")
+    for r in rows:
+        cells = []
+        for c in cols:
+            n = migration["matrix"][r].get(c, 0)
+            cells.append(("[bold]" if r != c and n else "") + fmt_int(n, lang) if n else "·")
+        table.add_row(seg_label(r, lang), *cells)
+    console.print(table)
+
+
+# -- HTML -------------------------------------------------------------------------------
+def line_chart(values: list[float | None], runs: list[dict[str, Any]], kind: str, lang: str,
+               baseline: int | None, width: int = 300, height: int = 110) -> str:
+    """A small SVG line of one KPI over runs; the baseline run is marked with a ring."""
+    left, right, top, bottom = 8, 8, 14, 20
+    points = [(i, v) for i, v in enumerate(values) if v is not None]
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'role="img" font-size="10" font-family="sans-serif">']
+    if points:
+        lo, hi = min(v for _, v in points), max(v for _, v in points)
+        span = (hi - lo) or 1.0
+        n = max(len(values) - 1, 1)
+
+        def xy(i: int, v: float) -> tuple[float, float]:
+            x = left + (width - left - right) * (i / n if len(values) > 1 else 0.5)
+            y = top + (height - top - bottom) * (1 - ((v - lo) / span if hi > lo else 0.5))
+            return x, y
+
+        coords = [xy(i, v) for i, v in points]
+        out.append('<polyline fill="none" stroke="#3b6fb6" stroke-width="2" points="'
+                   + " ".join(f"{x:.1f},{y:.1f}" for x, y in coords) + '"/>')
+        for (i, v), (x, y) in zip(points, coords):
+            ring = runs[i]["run_id"] == baseline
+            out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{5 if ring else 3}" '
+                       f'fill="{"#fff" if ring else "#3b6fb6"}" stroke="#3b6fb6" '
+                       f'stroke-width="2"><title>#{runs[i]["run_id"]}: '
+                       f'{escape(fmt_kpi(kind, v, lang))}</title></circle>')
+        out.append(f'<text x="{left}" y="{height - 5}">#{runs[0]["run_id"]}</text>'
+                   f'<text x="{width - right}" y="{height - 5}" text-anchor="end">'
+                   f'#{runs[-1]["run_id"]}: {escape(fmt_kpi(kind, points[-1][1], lang))}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def history_html(history: History, lang: str) -> str:
+    """The trends section: one chart per KPI, the comparison table, the migration matrix."""
+    parts = [f'<section id="trends" style="--c:#3b6fb6"><h2>{escape(text("trends", lang))}</h2>']
+    if not history.runs:
+        parts.append(f"<p>{escape(text('no_runs', lang))}</p></section>")
+        return "".join(parts)
+    parts.append('<div class="charts">')
+    for t in history.kpis:
+        parts.append(f'<figure class="chart kpi" data-kpi="{t["key"]}"><figcaption><b>'
+                     f'{escape(text(t["key"], lang))}</b></figcaption>'
+                     f'{line_chart(t["values"], history.runs, t["kind"], lang, history.baseline)}'
+                     "</figure>")
+    parts.append("</div>")
+    heads = ["kpi", "baseline", "previous", "latest", "vs_baseline", "vs_previous"]
+    parts.append("<table><thead><tr>" + "".join(f"<th>{escape(text(h, lang))}</th>"
+                                                  for h in heads) + "</tr></thead><tbody>")
+    for t in [*history.kpis, *history.segments]:
+        name = text(t["key"], lang) if t["key"] in TEXTS else seg_label(t["key"], lang)
+        cells = [fmt_kpi(t["kind"], t[k], lang) for k in ("baseline", "previous", "latest")]
+        cells += [fmt_kpi(t["kind"], t[k], lang, signed=True)
+                  for k in ("change_vs_baseline", "change_vs_previous")]
+        parts.append(f"<tr><td>{escape(name)}</td>"
+                     + "".join(f"<td class=n>{escape(c)}</td>" for c in cells) + "</tr>")
+    parts.append("</tbody></table>")
+    if history.migration:
+        parts.append(migration_html(history.migration, lang))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def migration_html(migration: dict[str, Any], lang: str) -> str:
+    rows, cols = _matrix_axes(migration)
+    out = [f'<h3>{escape(text("migration", lang))} (#{migration["from_run"]} → '
+           f'#{migration["to_run"]}): {escape(fmt_int(migration["moved"], lang))} '
+           f'{escape(text("moved", lang))}</h3><table class="migration"><thead><tr>'
+           f'<th>{escape(text("from_to", lang))}</th>']
+    out += [f"<th>{escape(seg_label(c, lang))}</th>" for c in cols]
+    out.append("</tr></thead><tbody>")
+    for r in rows:
+        out.append(f"<tr><td>{escape(seg_label(r, lang))}</td>")
+        for c in cols:
+            n = migration["matrix"][r].get(c, 0)
+            style = ' style="background:#fde9d9"' if n and r != c else ""
+            out.append(f"<td class=n{style}>{escape(fmt_int(n, lang))}</td>")
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def segments_html(summary: dict[str, Any] | None, lang: str) -> str:
+    """Segment sizes as bars, from the latest segment run's summary."""
+    from custfocus.report.html import bar_chart
+    from custfocus.segment._texts import action_text
+
+    parts = [f'<section id="segments" style="--c:#6a4fb6"><h2>{escape(text("segments", lang))}'
+             "</h2>"]
+    if not summary:
+        parts.append(f"<p>{escape(text('no_runs', lang))}</p></section>")
+        return "".join(parts)
+    segs = summary.get("segments", [])
+    parts.append(bar_chart([(segment_name(s["key"], lang), float(s["share"])) for s in segs],
+                           lang, width=560))
+    parts.append(f"<table><thead><tr><th>{escape(text('segment', lang))}</th>"
+                 f"<th>{escape(text('customers', lang))}</th><th></th></tr></thead><tbody>")
+    for s in segs:
+        parts.append(f"<tr><td>{escape(segment_name(s['key'], lang))}</td><td class=n>"
+                     f"{escape(fmt_int(s['customers'], lang))}</td>"
+                     f"<td>{escape(action_text(s['key'], lang))}</td></tr>")
+    parts.append("</tbody></table></section>")
+    return "".join(parts)
+
+
+def full_report_html(audit: Any, segments: dict[str, Any] | None, history: History,
+                     lang: str) -> str:
+    """One self-contained page: trends and segments first, then the eight audit questions."""
+    from custfocus.report.html import audit_html
+
+    page = audit_html(audit)
+    title = escape(text("report_title", lang))
+    page = page.replace("<main>", f"<main><p class=\"muted\">{title}</p>", 1)
+    marker = '<table class="summary">'
+    extra = history_html(history, lang) + segments_html(segments, lang)
+    if marker in page:
+        return page.replace(marker, extra + marker, 1)
+    return page.replace("</main>", extra + "</main>", 1)
