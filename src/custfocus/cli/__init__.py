@@ -7,6 +7,13 @@ import typer
 from custfocus.cli.audit import audit_command
 from custfocus.cli.ingest import import_command, rejects_command, sources_command
 from custfocus.cli.match import dedupe_command, explain_command, export_command, review_app
+from custfocus.cli.run import (
+    baseline_app,
+    history_command,
+    init_command,
+    report_command,
+    run_command,
+)
 from custfocus.cli.segment import segment_command
 
 app = typer.Typer(
@@ -25,6 +32,11 @@ app.command("explain")(explain_command)
 app.add_typer(review_app, name="review")
 app.command("audit")(audit_command)
 app.command("segment")(segment_command)
+app.command("init")(init_command)
+app.command("run")(run_command)
+app.command("history")(history_command)
+app.add_typer(baseline_app, name="baseline")
+app.command("report")(report_command)
 
 
 def main() -> None:

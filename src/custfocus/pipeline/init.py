@@ -48,7 +48,7 @@ def _toml(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def config_template(root: Path, lang: str = "en") -> tuple[str, list[Path]]:
+def config_template(root: Path, lang: str | None = None) -> tuple[str, list[Path]]:
     """The text of custfocus.toml for ``root`` and the data files it lists."""
     from dataclasses import fields
 
@@ -60,7 +60,9 @@ def config_template(root: Path, lang: str = "en") -> tuple[str, list[Path]]:
                          "copy the exports here first")
     folders = sorted({str(f.parent.relative_to(root)) for f in files})
     paths = ["." if p == "." else p for p in folders]
-    active = {"run.paths": paths, "run.lang": lang}
+    active: dict[str, Any] = {"run.paths": paths}
+    if lang:
+        active["run.lang"] = lang
     lines = ["# custfocus workspace settings (custfocus init). Later wins: these defaults ->",
              "# this file -> CUSTFOCUS_* environment -> command-line flags.",
              "# Lines starting with '#' show a setting at its default value.", ""]
@@ -93,7 +95,7 @@ def config_template(root: Path, lang: str = "en") -> tuple[str, list[Path]]:
     return "\n".join(lines) + "\n", files
 
 
-def write_config(root: Path, *, lang: str = "en", force: bool = False) -> tuple[Path, list[Path]]:
+def write_config(root: Path, *, lang: str | None = None, force: bool = False) -> tuple[Path, list[Path]]:
     """Write ``root/custfocus.toml``; refuses to overwrite one unless ``force``."""
     target = root / "custfocus.toml"
     if target.exists() and not force:

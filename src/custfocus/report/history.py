@@ -120,7 +120,7 @@ def render_history(history: History, console: Console, lang: str = "en") -> None
     for title, rows, is_segment in ((text("trends", lang), history.kpis, False),
                                     (text("segments", lang), history.segments, True)):
         table = Table(title=title, title_justify="left")
-        table.add_column(text("segment" if is_segment else "kpi", lang))
+        table.add_column(text("segment" if is_segment else "kpi", lang), no_wrap=True)
         table.add_column(text("trend", lang))
         for col in ("baseline", "previous", "latest", "vs_baseline", "vs_previous"):
             table.add_column(text(col, lang), justify="right")
@@ -168,7 +168,7 @@ def render_migration(migration: dict[str, Any], console: Console, lang: str) -> 
 
 # -- HTML -------------------------------------------------------------------------------
 def line_chart(values: list[float | None], runs: list[dict[str, Any]], kind: str, lang: str,
-               baseline: int | None, width: int = 300, height: int = 110) -> str:
+               baseline: int | None, width: int = 230, height: int = 100) -> str:
     """A small SVG line of one KPI over runs; the baseline run is marked with a ring."""
     left, right, top, bottom = 8, 8, 14, 20
     points = [(i, v) for i, v in enumerate(values) if v is not None]
@@ -176,12 +176,17 @@ def line_chart(values: list[float | None], runs: list[dict[str, Any]], kind: str
            f'role="img" font-size="10" font-family="sans-serif">']
     if points:
         lo, hi = min(v for _, v in points), max(v for _, v in points)
-        span = (hi - lo) or 1.0
+        # A floor on the visible range, so a 0.1-point wobble does not fill the chart.
+        floor = 0.05 if kind == "share" else max(abs(hi) * 0.05, 1.0)
+        if hi - lo < floor:
+            mid = (hi + lo) / 2
+            lo, hi = mid - floor / 2, mid + floor / 2
+        span = hi - lo
         n = max(len(values) - 1, 1)
 
         def xy(i: int, v: float) -> tuple[float, float]:
             x = left + (width - left - right) * (i / n if len(values) > 1 else 0.5)
-            y = top + (height - top - bottom) * (1 - ((v - lo) / span if hi > lo else 0.5))
+            y = top + (height - top - bottom) * (1 - (v - lo) / span)
             return x, y
 
         coords = [xy(i, v) for i, v in points]
@@ -285,3 +290,28 @@ def full_report_html(audit: Any, segments: dict[str, Any] | None, history: Histo
     if marker in page:
         return page.replace(marker, extra + marker, 1)
     return page.replace("</main>", extra + "</main>", 1)
+
+
+def render_run(result: Any, console: Console, lang: str = "en") -> None:
+    """The few lines ``custfocus run`` prints: what changed and the KPIs that moved."""
+    from custfocus.pipeline.snapshot import KPIS
+
+    changed = ", ".join(result.imported) or "-"
+    console.print(f"{text('run', lang)} #{result.run_id} ({result.as_of}): imported {changed}; "
+                  f"{len(result.unchanged)} unchanged; dedupe {result.dedupe}; "
+                  f"segments {result.segment}; {result.seconds:.1f} s")
+    table = Table(title=text("trends", lang), title_justify="left")
+    table.add_column(text("kpi", lang))
+    table.add_column(text("latest", lang), justify="right")
+    table.add_column(text("vs_previous", lang), justify="right")
+    previous = result.previous_kpis or {}
+    for key, (kind, better) in KPIS.items():
+        value, before = result.kpis.get(key), previous.get(key)
+        change = None if value is None or before is None else value - before
+        cell = fmt_kpi(kind, change, lang, signed=True) if previous else ""
+        colour = _colour({"better": better}, change)
+        table.add_row(text(key, lang), fmt_kpi(kind, value, lang),
+                      f"[{colour}]{cell}[/]" if colour else cell)
+    console.print(table)
+    for path in result.outputs:
+        console.print(f"[dim]wrote {path}[/]")
