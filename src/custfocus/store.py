@@ -248,6 +248,10 @@ class Store:
         finally:
             self._in_transaction = False
 
+    @property
+    def in_transaction(self) -> bool:
+        return self._in_transaction
+
     # -- small helpers ---------------------------------------------------------------
     def execute(self, sql: str, params: list[Any] | None = None) -> duckdb.DuckDBPyConnection:
         return self.con.execute(sql, params or [])

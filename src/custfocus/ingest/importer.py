@@ -109,10 +109,14 @@ def import_paths(
     if not files:
         shown = ", ".join(str(p) for p in paths)
         raise BadInputError(f"no supported files (csv, xlsx, xls, ods, parquet, json) in {shown}")
+    if store.in_transaction and options.dry_run:
+        raise UsageError("a dry run cannot join a transaction that is already open")
     result = ImportResult(dry_run=options.dry_run)
     importer = _Importer(store, options, result, progress)
     try:
-        if options.keep_going and not options.dry_run:
+        # Inside a caller's transaction (custfocus run) a failed file cannot be undone
+        # on its own, so keep-going only applies when the import owns its transactions.
+        if options.keep_going and not options.dry_run and not store.in_transaction:
             for path in files:
                 try:
                     with store.transaction():
