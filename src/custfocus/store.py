@@ -93,7 +93,8 @@ MIGRATIONS: list[str] = [
     );
     CREATE TABLE match_links (
         run_id INTEGER, record_a BIGINT, record_b BIGINT, probability DOUBLE,
-        match_weight DOUBLE, evidence JSON, decision VARCHAR
+        match_weight DOUBLE, levels TINYINT[], bits FLOAT[], name_similarity FLOAT,
+        decision VARCHAR
     );
     CREATE TABLE customer_events (
         event_time TIMESTAMP, run_id INTEGER, kind VARCHAR, customer_id VARCHAR,
@@ -274,7 +275,8 @@ class Store:
             ) else ", ".join(f'"{c}"' for c in data.columns)
             self.con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _cf_insert")
         finally:
-            self.con.unregister("_cf_insert")
+            with contextlib.suppress(Exception):  # never mask the insert's own error
+                self.con.unregister("_cf_insert")
 
     def next_ids(self, sequence: str, count: int) -> int:
         """Reserve ``count`` consecutive ids from ``sequence``; returns the first."""

@@ -50,7 +50,8 @@ QUERIES: dict[str, str] = {
         SELECT ra.source AS source_a, ra.row AS row_a, rb.source AS source_b, rb.row AS row_b,
                ca.customer_id AS customer_a, cb.customer_id AS customer_b,
                round(l.probability, 4) AS probability, round(l.match_weight, 2) AS match_weight,
-               l.decision, CAST(l.evidence AS VARCHAR) AS evidence
+               l.decision, array_to_string(l.levels, ' ') AS levels,
+               array_to_string(l.bits, ' ') AS bits
         FROM match_links l
         JOIN records ra ON ra.record_id = l.record_a JOIN records rb ON rb.record_id = l.record_b
         JOIN record_customer ca ON ca.record_id = l.record_a

@@ -295,30 +295,36 @@ def _save_pairs(store: Store, keys: np.ndarray, frame: Any, a: np.ndarray, b: np
     store.execute("DELETE FROM match_pairs")
     store.insert_arrow("match_pairs", pa.table({
         "key_a": pa.array(keys[a], pa.string()), "key_b": pa.array(keys[b], pa.string()),
-        "levels": pa.array(matrix.tolist(), pa.list_(pa.int8())),
+        "levels": _list_array(matrix.astype(np.int8), pa.int8()),
         "name_similarity": pa.array(levels["name_similarity"], pa.float32()),
     }))
     store.execute("DELETE FROM match_nodes")
     store.insert_arrow("match_nodes", pa.table({"node_key": pa.array(keys, pa.string())}))
-    # Links worth explaining: everything above the review floor.
+    # Links worth explaining: everything above a floor, with levels and bits per comparison.
     keep = scores.probability >= 0.01
     rep = frame["record_id"].to_numpy()
     store.execute("DELETE FROM match_links")
-    evidence = [
-        json.dumps({c.name: int(matrix[i, j]) for j, c in enumerate(COMPARISONS)}
-                   | {"bits": [round(float(x), 2) for x in scores.bits[i]],
-                      "name_similarity": round(float(levels["name_similarity"][i]), 3)})
-        for i in np.flatnonzero(keep)
-    ]
+    n = int(keep.sum())
     store.insert_arrow("match_links", pa.table({
-        "run_id": pa.array([run_id] * int(keep.sum()), pa.int32()),
+        "run_id": pa.array(np.full(n, run_id, dtype=np.int32)),
         "record_a": pa.array(rep[a[keep]], pa.int64()),
         "record_b": pa.array(rep[b[keep]], pa.int64()),
         "probability": pa.array(scores.probability[keep], pa.float64()),
         "match_weight": pa.array(scores.logit_bits[keep], pa.float64()),
-        "evidence": pa.array(evidence, pa.string()),
+        "levels": _list_array(matrix[keep].astype(np.int8), pa.int8()),
+        "bits": _list_array(scores.bits[keep].astype(np.float32), pa.float32()),
+        "name_similarity": pa.array(levels["name_similarity"][keep], pa.float32()),
         "decision": pa.array(clustering.decisions[keep].tolist(), pa.string()),
     }))
+
+
+def _list_array(matrix: np.ndarray, value_type: Any) -> Any:
+    """A 2-D array as an Arrow list column without a Python loop per row."""
+    import pyarrow as pa
+
+    rows, width = matrix.shape if matrix.ndim == 2 else (0, len(COMPARISONS))
+    offsets = pa.array(np.arange(0, (rows + 1) * width, width, dtype=np.int32))
+    return pa.ListArray.from_arrays(offsets, pa.array(matrix.reshape(-1), value_type))
 
 
 def _stats(result: DedupeResult) -> dict[str, Any]:

@@ -6,7 +6,6 @@ contributed, so an explanation is a lookup, not a re-computation.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +75,14 @@ class Explanation:
     events: list[dict[str, Any]] = field(default_factory=list)
 
 
+def evidence_of(levels: Any, bits: Any, name_similarity: float | None) -> dict[str, Any]:
+    """The stored arrays of a link as one mapping: comparison -> level, plus bits."""
+    data: dict[str, Any] = {c.name: int(v) for c, v in zip(COMPARISONS, levels)}
+    data["bits"] = [float(x) for x in bits]
+    data["name_similarity"] = float(name_similarity or 0.0)
+    return data
+
+
 def describe(evidence: dict[str, Any], lang: str = "en") -> list[tuple[str, float]]:
     """Plain-language reasons for one pair, strongest evidence first."""
     words, names = LEVEL_WORDS[lang], FIELD_NAMES[lang]
@@ -105,7 +112,8 @@ def explain_customer(store: Store, customer_id: str, lang: str = "en") -> Explan
     marks = ", ".join("?" for _ in ids)
     label = {m["record_id"]: f"{m['source']}:{m['row']}" for m in members}
     rows = store.query_dicts(
-        f"SELECT l.record_a, l.record_b, l.probability, l.decision, l.evidence, "
+        f"SELECT l.record_a, l.record_b, l.probability, l.decision, l.levels, l.bits, "
+        f"l.name_similarity, "
         f"ra.source || ':' || ra.row AS la, rb.source || ':' || rb.row AS lb "
         f"FROM match_links l JOIN records ra ON ra.record_id = l.record_a "
         f"JOIN records rb ON rb.record_id = l.record_b "
@@ -113,7 +121,8 @@ def explain_customer(store: Store, customer_id: str, lang: str = "en") -> Explan
         f"ORDER BY l.probability DESC", ids + ids)
     links = [Link(label.get(r["record_a"], r["la"]), label.get(r["record_b"], r["lb"]),
                   float(r["probability"]), DECISIONS[lang].get(r["decision"], r["decision"]),
-                  describe(json.loads(r["evidence"]), lang)) for r in rows]
+                  describe(evidence_of(r["levels"], r["bits"], r["name_similarity"]), lang))
+             for r in rows]
     events = store.query_dicts(
         "SELECT event_time, kind, other_ids, reason FROM customer_events WHERE customer_id = ? "
         "ORDER BY event_time", [customer_id])

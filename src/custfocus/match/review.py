@@ -12,7 +12,7 @@ from typing import Any
 
 from custfocus.errors import BadInputError
 from custfocus.export import format_from_path, write_frame
-from custfocus.match.explain import describe
+from custfocus.match.explain import describe, evidence_of
 from custfocus.store import Store
 
 SAME = {"same", "yes", "y", "si", "sí", "s", "sim", "mismo", "misma", "igual", "1", "true"}
@@ -24,12 +24,10 @@ COLUMNS = ["source_a", "row_a", "source_b", "row_b", "probability", "evidence", 
 
 def review_frame(store: Store, lang: str = "en") -> Any:
     """Pairs in the review band (and refused bridges), with both records side by side."""
-    import json
-
     frame = store.execute(
         """
         SELECT ra.source AS source_a, ra.row AS row_a, rb.source AS source_b, rb.row AS row_b,
-               round(l.probability, 3) AS probability, l.evidence,
+               round(l.probability, 3) AS probability, l.levels, l.bits, l.name_similarity,
                ra.full_name AS name_a, rb.full_name AS name_b, ra.email AS email_a,
                rb.email AS email_b, ra.phone_e164 AS phone_a, rb.phone_e164 AS phone_b,
                '' AS decision
@@ -39,7 +37,8 @@ def review_frame(store: Store, lang: str = "en") -> Any:
         ORDER BY l.probability DESC
         """).df()
     frame["evidence"] = [
-        "; ".join(text for text, _ in describe(json.loads(e), lang)) for e in frame["evidence"]]
+        "; ".join(text for text, _ in describe(evidence_of(lv, bits, sim), lang))
+        for lv, bits, sim in zip(frame["levels"], frame["bits"], frame["name_similarity"])]
     return frame[COLUMNS]
 
 

@@ -13,7 +13,9 @@ to the end of the calibration period), in one time unit (weeks by default).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -48,15 +50,21 @@ def _bgnbd_ll(
     from scipy.special import betaln, gammaln
 
     r, alpha, a, b = np.exp(log_params)
-    # Terms that depend on x only are computed once per distinct x (x is a small integer).
-    ux, inv = _unique_x(x)
+    # Terms that depend on one column only are computed once per distinct value (x is a
+    # small integer; t_x and T are whole days in the time unit), then gathered: the same
+    # arithmetic per customer, a fraction of the transcendental calls.
+    ux, inv = _unique(x)
+    uT, invT = _unique(T)
+    utx, invtx = _unique(tx)
+    r_x = (r + ux)[inv]
     a1 = (gammaln(r + ux) - gammaln(r))[inv] + r * np.log(alpha)
     a2 = (betaln(a, b + ux) - betaln(a, b))[inv]
-    a3 = -(r + x) * np.log(alpha + T)
+    a3 = -r_x * np.log(alpha + uT)[invT]
     with np.errstate(divide="ignore", invalid="ignore"):
         a4 = np.where(
-            x > 0,
-            np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + tx),
+            _cached(x, "pos", lambda v: v > 0),
+            np.log(a) - np.log(np.maximum(b + ux - 1, 1e-300))[inv]
+            - r_x * np.log(alpha + utx)[invtx],
             -np.inf,
         )
     ll = a1 + a2 + np.logaddexp(a3, a4)
@@ -155,15 +163,15 @@ def _gg_ll(log_params: np.ndarray, x: np.ndarray, m: np.ndarray, w: np.ndarray) 
     from scipy.special import gammaln
 
     p, q, v = np.exp(log_params)
-    ux, inv = _unique_x(x)
+    ux, inv = _unique(x)
     px = p * x
     ll = (
         (gammaln(p * ux + q) - gammaln(p * ux))[inv]
         - gammaln(q)
         + q * np.log(v)
-        + (px - 1) * np.log(m)
-        + px * np.log(x)
-        - (px + q) * np.log(x * m + v)
+        + (px - 1) * _cached(m, "log", np.log)
+        + px * np.log(ux)[inv]
+        - (px + q) * np.log(_cached(x, "times", lambda a: a * m, m) + v)
     )
     total = float(np.dot(w, ll))
     return -total if np.isfinite(total) else 1e300
@@ -261,17 +269,31 @@ def lifetime_value(
 
 
 # -- shared -------------------------------------------------------------------------------------
-_UNIQUE_CACHE: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+_CACHE: dict[tuple[int, str, int], tuple[tuple[np.ndarray, ...], object]] = {}
 
 
-def _unique_x(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _cached(
+    x: np.ndarray, what: str, make: Callable[[np.ndarray], object], *also: np.ndarray
+) -> Any:
+    """``make(x)`` computed once per input array during one fit (inputs never change there).
+
+    Keyed by the identity of ``x`` (and of ``also``, arrays ``make`` reads besides ``x``);
+    a few entries are kept, enough for one fit's columns.
+    """
+    key = (id(x), what, id(also[0]) if also else 0)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0][0] is x and all(a is b for a, b in zip(hit[0][1:], also)):
+        return hit[1]
+    if len(_CACHE) >= 16:
+        _CACHE.clear()
+    value = make(x)
+    _CACHE[key] = ((x, *also), value)
+    return value
+
+
+def _unique(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct values of ``x`` and the inverse index, cached per array during one fit."""
-    cached = _UNIQUE_CACHE.get(id(x))
-    if cached is None or cached[0] is not x:
-        ux, inv = np.unique(x, return_inverse=True)
-        _UNIQUE_CACHE.clear()
-        _UNIQUE_CACHE[id(x)] = cached = (x, ux, inv)
-    return cached[1], cached[2]
+    return _cached(x, "unique", lambda v: np.unique(v, return_inverse=True))
 
 
 def _minimize(fn, start: np.ndarray, args: tuple) -> object:  # type: ignore[no-untyped-def]
