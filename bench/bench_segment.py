@@ -182,21 +182,33 @@ def compare_table(before: dict, after: dict) -> str:
         b = before["seconds"] if name == "total" else before["stages"].get(name)
         a = after["seconds"] if name == "total" else after["stages"].get(name)
         ratio = f"{b / a:.1f}x" if a and b else "-"
-        rows.append((name, f"{b:.1f}" if b is not None else "-",
-                     f"{a:.1f}" if a is not None else "-", ratio))
+        rows.append(
+            (
+                name,
+                f"{b:.1f}" if b is not None else "-",
+                f"{a:.1f}" if a is not None else "-",
+                ratio,
+            )
+        )
     rows.append(("goal", f"{GOAL_SECONDS:.0f}", f"{GOAL_SECONDS:.0f}", ""))
-    rows.append(("share of goal", f"{before['seconds'] / GOAL_SECONDS:.0%}",
-                 f"{after['seconds'] / GOAL_SECONDS:.0%}", ""))
+    rows.append(
+        (
+            "share of goal",
+            f"{before['seconds'] / GOAL_SECONDS:.0%}",
+            f"{after['seconds'] / GOAL_SECONDS:.0%}",
+            "",
+        )
+    )
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    same = before.get("result") == after.get("result")
-    lines = [
-        f"before: {before['customers']:,} customers; after: {after['customers']:,} customers"
-        + ("" if before.get("result") is None else
-           f"; results {'identical' if same else 'DIFFER'}"),
-    ]
+    lines = [f"before: {before['customers']:,} customers; after: {after['customers']:,}"]
+    b_seg, a_seg = (r.get("result", {}).get("segments", {}) for r in (before, after))
+    if b_seg and a_seg:
+        moved = sum(abs(a_seg.get(k, 0) - b_seg.get(k, 0)) for k in {*a_seg, *b_seg}) // 2
+        lines.append(f"segment sizes: {moved:,} customers in a different segment count")
     for r in rows:
-        lines.append("  ".join([r[0].ljust(widths[0]), *(c.rjust(w) for c, w in
-                                                         zip(r[1:], widths[1:]))]))
+        lines.append(
+            "  ".join([r[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(r[1:], widths[1:]))])
+        )
     return "\n".join(lines)
 
 

@@ -48,6 +48,11 @@ class _Groups:
         birth = nodes["birth"].to_numpy(dtype=object)
         given = nodes["given_canon"].to_numpy(dtype=object)
         self.given = {i: {given[i]} if _ok(given[i]) else set() for i in range(n)}
+        any_id = (nodes["nid_any"] if "nid_any" in nodes else nodes["nid"]).to_numpy(dtype=object)
+        self.any_ids = {i: {any_id[i]} if _ok(any_id[i]) else set() for i in range(n)}
+        family = (nodes["family_fold"] if "family_fold" in nodes
+                  else nodes["given_canon"].map(lambda v: None)).to_numpy(dtype=object)
+        self.family = {i: set(family[i].split()) if _ok(family[i]) else set() for i in range(n)}
         self.nids = {i: {nid[i]} if _ok(nid[i]) else set() for i in range(n)}
         self.births = {i: {birth[i]} if _ok(birth[i]) else set() for i in range(n)}
         self.cannot: dict[int, set[int]] = {}
@@ -64,6 +69,9 @@ class _Groups:
         nids = self.nids[ra] | self.nids[rb]
         if len(nids) > 1:
             return True
+        if self.any_ids[ra] & self.any_ids[rb]:
+            # The same id number on both sides outweighs a typo'd name or birth date.
+            return self._cannot(ra, rb)
         births_a, births_b = self.births[ra], self.births[rb]
         if births_a and births_b and any(
             x != y and not _date_typo(x, y) for x in births_a for y in births_b
@@ -71,9 +79,17 @@ class _Groups:
             return True
         given_a, given_b = self.given[ra], self.given[rb]
         if given_a and given_b and any(
-            not _same_given(x, y) for x in given_a for y in given_b
+            not _same_given(x, y) and not self._swapped(x, y, ra, rb)
+            for x in given_a for y in given_b
         ):
             return True
+        return self._cannot(ra, rb)
+
+    def _swapped(self, x: str, y: str, ra: int, rb: int) -> bool:
+        """Given and family name typed the other way round on one side."""
+        return bool(set(x.split()) & self.family[rb] or set(y.split()) & self.family[ra])
+
+    def _cannot(self, ra: int, rb: int) -> bool:
         partners = self.cannot.get(ra, set())
         return any(self.find(p) == rb for p in partners)
 
@@ -86,6 +102,8 @@ class _Groups:
         self.nids[ra] |= self.nids.pop(rb)
         self.births[ra] |= self.births.pop(rb)
         self.given[ra] |= self.given.pop(rb)
+        self.any_ids[ra] |= self.any_ids.pop(rb)
+        self.family[ra] |= self.family.pop(rb)
         if rb in self.cannot:
             self.cannot.setdefault(ra, set()).update(self.cannot.pop(rb))
         return ra

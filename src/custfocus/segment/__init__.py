@@ -37,6 +37,10 @@ _TEMP = (
     "_seg_rfm_map",
     "_seg_pred",
     "_seg_result",
+    "_seg_cset",
+    "_seg_sets",
+    "_seg_cl",
+    "_seg_rules",
 )
 
 
@@ -102,9 +106,14 @@ def segment_customers(
             raise UsageError("no customers in the store: run 'custfocus import' first")
         value.build_summary(store, base, settings)
         value.register_rfm_map(store)
-        store.execute(
-            f"CREATE OR REPLACE TEMP TABLE _seg_scored AS SELECT *, {value.rfm_sql()} FROM _seg_sum"
-        )
+        # Window functions over the few columns they read, joined back: sorting the whole
+        # summary row (names, strings) for each window is what made this slow.
+        store.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _seg_scored AS
+            SELECT s.*, r.* EXCLUDE (cid) FROM _seg_sum s
+            JOIN (SELECT cid, {value.rfm_sql()}
+                  FROM (SELECT cid, purchases, recency_days, currency, revenue FROM _seg_sum))
+                 r USING (cid)""")
         lap("summary")
         models, warnings = _predict(store, base, settings)
         lap("models")
@@ -170,7 +179,8 @@ def _predict(
     data = store.execute(f"""
         SELECT cid, frequency::DOUBLE AS x, t_x, t_cal, monetary,
                CASE currency {case or "WHEN NULL THEN 0"} ELSE -1 END AS cur
-        FROM _seg_scored WHERE purchases > 0""").fetchnumpy()
+        FROM _seg_scored WHERE purchases > 0 ORDER BY cid""").fetchnumpy()
+    # ORDER BY: the fit's sample is drawn by position, so a fixed order keeps it reproducible.
     n = len(data["cid"])
     arrays = {k: np.asarray(data[k], dtype=float) for k in ("x", "t_x", "t_cal", "monetary")}
     x, tx, T, m = arrays["x"], arrays["t_x"], arrays["t_cal"], arrays["monetary"]
@@ -279,22 +289,33 @@ def _assemble(
         else "percent_rank() OVER (ORDER BY facts)"
     )
     high = (
-        f"purchases > 0 AND percent_rank() OVER ({buyers} ORDER BY value_score) >= {1 - share}"
+        f"purchases > 0 AND value_rank >= {1 - share}"
         if base.has_purchases
         else f"value_score >= {1 - share} AND facts > 0"
     )
+    value_rank = (
+        f"percent_rank() OVER ({buyers} ORDER BY value_score)" if base.has_purchases else "NULL"
+    )
+    # The ranks are window functions over a few narrow columns, joined back once: windows
+    # over the full row would sort every column of every customer for each of them.
     store.execute(f"""
         CREATE OR REPLACE TEMP TABLE _seg_result AS
-        WITH j AS (
-            SELECT s.*, p.p_alive, p.expected_purchases, p.clv, n.tickets, n.complaints,
-                   n.open_issues, n.days_since_issue, n.satisfaction, x.cross_sell,
-                   s.r_score::VARCHAR || s.f_score::VARCHAR || s.m_score::VARCHAR AS rfm_code,
+        WITH cr AS (
+            SELECT s.cid, s.purchases, s.currency, s.revenue_rank, s.facts,
                    CASE WHEN p.clv IS NOT NULL
                         THEN percent_rank() OVER (PARTITION BY s.purchases > 0, s.currency,
                                                   p.clv IS NOT NULL ORDER BY p.clv) END AS clv_rank
+            FROM _seg_scored s LEFT JOIN _seg_pred p USING (cid)),
+        vs AS (SELECT *, {value_score} AS value_score FROM cr),
+        ranks AS (SELECT cid, clv_rank, value_score, {value_rank} AS value_rank FROM vs),
+        j AS (
+            SELECT s.*, p.p_alive, p.expected_purchases, p.clv, n.tickets, n.complaints,
+                   n.open_issues, n.days_since_issue, n.satisfaction, x.cross_sell,
+                   s.r_score::VARCHAR || s.f_score::VARCHAR || s.m_score::VARCHAR AS rfm_code,
+                   k.clv_rank, k.value_score, k.value_rank
             FROM _seg_scored s LEFT JOIN _seg_pred p USING (cid) LEFT JOIN _seg_need n USING (cid)
-            LEFT JOIN _seg_xsell x USING (cid)),
-        sig AS (SELECT *, {signals}, {value_score} AS value_score FROM j),
+            LEFT JOIN _seg_xsell x USING (cid) LEFT JOIN ranks k USING (cid)),
+        sig AS (SELECT *, {signals} FROM j),
         tiers AS (
             SELECT *, {need_score} AS need_score,
                    CASE WHEN {high} THEN 'high' ELSE 'low' END AS value_tier,
@@ -302,7 +323,7 @@ def _assemble(
             FROM sig),
         tiered AS (SELECT *, CASE WHEN need_score >= {settings.high_need_score!r} THEN 'high'
                                   ELSE 'low' END AS need_tier FROM tiers)
-        SELECT t.*, m.rfm_segment, {segment_case} AS segment
+        SELECT t.* EXCLUDE (value_rank), m.rfm_segment, {segment_case} AS segment
         FROM tiered t LEFT JOIN _seg_rfm_map m USING (rfm_code)""")
 
 

@@ -63,7 +63,8 @@ def _bgnbd_ll(
     with np.errstate(divide="ignore", invalid="ignore"):
         a4 = np.where(
             _cached(x, "pos", lambda v: v > 0),
-            np.log(a) - np.log(np.maximum(b + ux - 1, 1e-300))[inv]
+            np.log(a)
+            - np.log(np.maximum(b + ux - 1, 1e-300))[inv]
             - r_x * np.log(alpha + utx)[invtx],
             -np.inf,
         )
@@ -104,6 +105,7 @@ def fit_bgnbd(
     w = w.astype(float)
     scale = 10.0 / T.max()  # keeps alpha near 1 whatever the time unit
     res = _minimize(_bgnbd_ll, np.zeros(4), (x, tx * scale, T * scale, w))
+    _CACHE.clear()
     r, alpha, a, b = np.exp(res.x)
     fit.params = {"r": float(r), "alpha": float(alpha / scale), "a": float(a), "b": float(b)}
     fit.converged, fit.message = bool(res.success), str(res.message)
@@ -146,10 +148,16 @@ def bgnbd_expected(
     r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
     if t <= 0:
         return np.zeros_like(np.asarray(x, dtype=float))
+    x, T = np.asarray(x, dtype=float), np.asarray(T, dtype=float)
+    # The hypergeometric term depends on (x, T) only: evaluated once per distinct pair
+    # (few: x is a small integer, T whole days) and gathered, the same value per customer.
+    same = x.ndim == 1 and x.shape == T.shape
+    ux, uT, inv = _pairs(x, T) if same else (x, T, Ellipsis)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        hyp = hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
+        hyp = hyp2f1(r + ux, b + ux, a + b + ux - 1, t / (alpha + uT + t))
+        tail = (hyp * ((alpha + uT) / (alpha + uT + t)) ** (r + ux))[inv]
         first = (a + b + x - 1) / (a - 1)
-        second = 1 - hyp * ((alpha + T) / (alpha + T + t)) ** (r + x)
+        second = 1 - tail
         numerator = first * second
         denominator = 1 + (x > 0) * a / np.maximum(b + x - 1, 1e-300) * (
             (alpha + T) / (alpha + tx)
@@ -211,6 +219,7 @@ def fit_gamma_gamma(
     x, m, w = rows[:, 0], rows[:, 1], w.astype(float)
     scale = 10.0 / np.median(m)  # spend in any currency unit fits alike
     res = _minimize(_gg_ll, np.zeros(3), (x, m * scale, w))
+    _CACHE.clear()
     p, q, v = np.exp(res.x)
     fit.params.update({"p": float(p), "q": float(q), "gamma": float(v / scale)})
     fit.converged, fit.message = bool(res.success), str(res.message)
@@ -265,6 +274,7 @@ def lifetime_value(
         cumulative = np.nan_to_num(cumulative, nan=0.0)
         clv += (cumulative - previous) * spend / (1 + monthly) ** ((start + end) / 2)
         previous = cumulative
+    _CACHE.clear()
     return clv, previous
 
 
@@ -294,6 +304,18 @@ def _cached(
 def _unique(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct values of ``x`` and the inverse index, cached per array during one fit."""
     return _cached(x, "unique", lambda v: np.unique(v, return_inverse=True))
+
+
+def _pairs(x: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (x, T) pairs and the inverse index (cached while the same arrays are used)."""
+
+    def make(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        ux, ix = np.unique(v, return_inverse=True)
+        uT, iT = np.unique(T, return_inverse=True)
+        keys, inv = np.unique(ix.astype(np.int64) * len(uT) + iT, return_inverse=True)
+        return ux[keys // len(uT)], uT[keys % len(uT)], inv.reshape(-1)
+
+    return _cached(x, "pairs", make, T)
 
 
 def _minimize(fn, start: np.ndarray, args: tuple) -> object:  # type: ignore[no-untyped-def]

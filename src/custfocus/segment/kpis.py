@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from custfocus.segment.tiers import SegmentSettings
-from custfocus.segment.value import PURCHASE, Base
+from custfocus.segment.value import Base
 from custfocus.store import Store
 
 
@@ -21,17 +21,21 @@ def compute_kpis(store: Store, base: Base, settings: SegmentSettings) -> list[di
     start = base.as_of - timedelta(days=period)
     window = f"{start + timedelta(days=1)} to {base.as_of} ({period} days)"
     prev_window = f"{start - timedelta(days=period - 1)} to {start} vs {window}"
+    # Per customer from the small tables, not the facts: purchase days from ``_seg_occ``
+    # (one row per customer and purchase day), lines bought in W from ``_seg_lines`` (last
+    # day each line was bought), satisfaction in W from ``_seg_need``.
     a = store.query_dicts(f"""
-        WITH per AS (
-            SELECT cid,
-                   count(DISTINCT d) FILTER (WHERE kind IN {PURCHASE} AND d > {as_of} - {period})
-                       AS occ_w,
-                   count(DISTINCT pl) FILTER (WHERE kind IN {PURCHASE} AND d > {as_of} - {period})
-                       AS lines_w,
-                   count(*) FILTER (WHERE kind IN {PURCHASE} AND d <= {as_of} - {period}
-                                    AND d > {as_of} - {2 * period}) AS occ_prev,
-                   avg(sat) FILTER (WHERE d > {as_of} - {period}) AS sat_w
-            FROM _seg_facts GROUP BY cid)
+        WITH occ AS (
+            SELECT cid, count(*) FILTER (WHERE d > {as_of} - {period}) AS occ_w,
+                   count(*) FILTER (WHERE d <= {as_of} - {period}
+                                    AND d > {as_of} - {2 * period}) AS occ_prev
+            FROM _seg_occ GROUP BY cid),
+        lw AS (
+            SELECT cid, count(DISTINCT pl) FILTER (WHERE last_d > {as_of} - {period}) AS lines_w
+            FROM _seg_lines GROUP BY cid),
+        per AS (
+            SELECT o.cid, o.occ_w, o.occ_prev, coalesce(lw.lines_w, 0) AS lines_w
+            FROM occ o LEFT JOIN lw USING (cid))
         SELECT count(*) FILTER (WHERE occ_w > 0) AS active,
                count(*) FILTER (WHERE occ_w > 0 AND lines_w >= 2) AS multi_line,
                avg(lines_w) FILTER (WHERE occ_w > 0) AS lines_avg,
@@ -39,8 +43,10 @@ def compute_kpis(store: Store, base: Base, settings: SegmentSettings) -> list[di
                count(*) FILTER (WHERE occ_w >= 2) AS repeaters,
                count(*) FILTER (WHERE occ_prev > 0) AS active_prev,
                count(*) FILTER (WHERE occ_prev > 0 AND occ_w = 0) AS lapsed,
-               avg(sat_w) AS satisfaction, count(sat_w) AS rated,
-               (SELECT count(*) FROM _seg_facts WHERE pl IS NOT NULL) AS with_lines
+               (SELECT avg(sat_w) FROM _seg_need) AS satisfaction,
+               (SELECT count(sat_w) FROM _seg_need) AS rated,
+               (SELECT count(*) FROM (SELECT 1 FROM _seg_facts WHERE pl IS NOT NULL LIMIT 1))
+                   AS with_lines
         FROM per""")[0]
     cyc = store.query_dicts("""
         WITH g AS (SELECT cid, d - lag(d) OVER (PARTITION BY cid ORDER BY d) AS gap,

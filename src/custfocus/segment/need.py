@@ -20,7 +20,8 @@ RECENT_ISSUE_DAYS = 90
 
 
 def build_need_facts(store: Store, base: Base, settings: SegmentSettings) -> None:
-    """``_seg_need``: per-customer ticket counts, unresolved tickets and satisfaction."""
+    """``_seg_need``: per-customer ticket counts, unresolved tickets and satisfaction
+    (overall, and ``sat_w`` in the KPI window)."""
     as_of, period = f"DATE '{base.as_of}'", int(settings.period_days)
     store.execute(f"""
         CREATE OR REPLACE TEMP TABLE _seg_need AS
@@ -31,7 +32,8 @@ def build_need_facts(store: Store, base: Base, settings: SegmentSettings) -> Non
                    AS complaints,
                count(*) FILTER (WHERE kind = 'ticket' AND unresolved) AS open_issues,
                {as_of} - max(d) FILTER (WHERE kind = 'ticket') AS days_since_issue,
-               avg(sat) AS satisfaction, count(sat) AS ratings
+               avg(sat) AS satisfaction, count(sat) AS ratings,
+               avg(sat) FILTER (WHERE d > {as_of} - {period}) AS sat_w
         FROM _seg_facts WHERE kind IN ('ticket', 'interaction') OR sat IS NOT NULL
         GROUP BY cid""")
 
@@ -42,11 +44,14 @@ def need_signals_sql(settings: SegmentSettings) -> str:
     recent = int(s.recent_days)
     recent_rate = f"(recent_n / {float(recent)!r})"
     earlier_rate = f"(earlier_n / greatest(tenure_days - {recent}, 1))"
+    # Satisfaction is an average of fractions such as 3/5: rounded before the comparison so an
+    # exact 0.6 is never read as 0.59999... (which summation order would otherwise decide).
     return f"""
         least(coalesce(open_issues, 0) / 2.0, 1) AS sig_open_issues,
         least(coalesce(complaints, 0) / 3.0, 1) AS sig_complaints,
         (coalesce(days_since_issue, 99999) <= {RECENT_ISSUE_DAYS})::DOUBLE AS sig_recent_issue,
-        (coalesce(satisfaction, 1) < {s.low_satisfaction!r})::DOUBLE AS sig_low_satisfaction,
+        (round(coalesce(satisfaction, 1), 9) < {s.low_satisfaction!r})::DOUBLE
+            AS sig_low_satisfaction,
         (earlier_n >= 2 AND tenure_days > {recent + 30}
             AND {recent_rate} < 0.5 * {earlier_rate})::DOUBLE AS sig_fading,
         (purchases >= 3 AND recency_days > {s.overdue_factor!r} * (last_d - first_d)

@@ -172,11 +172,17 @@ def _conflicts_sql() -> str:
 
 
 def _currencies(store: Store, base: Base, settings: SegmentSettings) -> None:
-    rows = store.query_dicts(f"""
-        SELECT cur, count(*) FILTER (WHERE kind IN {PURCHASE}) AS purchases,
-               sum(v) AS revenue, count(DISTINCT cid) AS customers
-        FROM _seg_facts WHERE kind IN {REVENUE_KINDS} AND v IS NOT NULL
-        GROUP BY cur ORDER BY purchases DESC, revenue DESC""")
+    # ``_seg_cur`` (customer x currency money) is also the summary's input: one pass over
+    # the facts serves both.
+    store.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _seg_cur AS
+        SELECT cid, cur, count(*) FILTER (WHERE kind IN {PURCHASE}) AS count_p, sum(v) AS rev,
+               sum(v) FILTER (WHERE kind = 'credit_note') AS credits
+        FROM _seg_facts WHERE kind IN {REVENUE_KINDS} AND v IS NOT NULL GROUP BY ALL""")
+    rows = store.query_dicts("""
+        SELECT cur, sum(count_p)::BIGINT AS purchases, sum(rev) AS revenue,
+               count(*) AS customers
+        FROM _seg_cur GROUP BY cur ORDER BY purchases DESC, revenue DESC""")
     base.currencies = {
         r["cur"]: {
             "purchases": int(r["purchases"]),
@@ -206,26 +212,23 @@ def build_summary(store: Store, base: Base, settings: SegmentSettings) -> None:
     """``_seg_occ`` and ``_seg_sum`` (one row per customer, buyers and non-buyers)."""
     con, as_of, unit = store.con, f"DATE '{base.as_of}'", float(settings.time_unit_days)
     recent = int(settings.recent_days)
-    # One pass over the facts per grouping; everything after works on small tables.
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _seg_cur AS
-        SELECT cid, cur, count(*) FILTER (WHERE kind IN {PURCHASE}) AS count_p, sum(v) AS rev,
-               sum(v) FILTER (WHERE kind = 'credit_note') AS credits
-        FROM _seg_facts WHERE kind IN {REVENUE_KINDS} AND v IS NOT NULL GROUP BY ALL""")
+    # One pass over the facts per grouping (``_seg_cur`` comes from ``prepare_base``);
+    # everything after works on small tables.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _seg_home AS
         SELECT cid, arg_max(cur, struct_pack(n := count_p, r := rev)) AS home
         FROM _seg_cur GROUP BY cid""")
+    # Purchase days: the home-currency amount of each customer's day, in one aggregation.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _seg_occ AS
-        WITH days AS (
-            SELECT cid, d, cur, sum(v) AS v FROM _seg_facts
-            WHERE kind IN {PURCHASE} GROUP BY ALL)
-        SELECT days.cid, d, sum(v) FILTER (WHERE cur = h.home) AS v_home
-        FROM days LEFT JOIN _seg_home h USING (cid) GROUP BY ALL""")
+        SELECT f.cid, f.d, sum(f.v) FILTER (WHERE f.cur = h.home) AS v_home
+        FROM _seg_facts f LEFT JOIN _seg_home h USING (cid)
+        WHERE f.kind IN {PURCHASE} GROUP BY f.cid, f.d""")
+    # Lines and units bought, with the last day each was bought (for the KPI window).
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _seg_lines AS
-        SELECT DISTINCT cid, pl, bu FROM _seg_facts WHERE kind IN {PURCHASE}""")
+        SELECT cid, pl, bu, max(d) AS last_d FROM _seg_facts WHERE kind IN {PURCHASE}
+        GROUP BY ALL""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _seg_sum AS
         WITH occ AS (
