@@ -73,16 +73,20 @@ class Batch:
 
 
 class _Cache:
-    """Memoises a normaliser over the distinct values of one chunk."""
+    """Memoises a normaliser over distinct values, bounded so huge files keep flat memory."""
 
-    def __init__(self, fn: Callable[[str], Any]):
+    LIMIT = 200_000
+
+    def __init__(self, fn: Callable[[Any], Any]):
         self.fn = fn
-        self.memo: dict[str, Any] = {}
+        self.memo: dict[Any, Any] = {}
 
-    def __call__(self, value: str) -> Any:
+    def __call__(self, value: Any) -> Any:
         try:
             return self.memo[value]
         except KeyError:
+            if len(self.memo) >= self.LIMIT:
+                self.memo.clear()
             result = self.memo[value] = self.fn(value)
             return result
 
