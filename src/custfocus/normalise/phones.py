@@ -102,10 +102,13 @@ def _region_rules(region: str) -> tuple[str, Any, Any, tuple[Any, ...]] | None:
 
     types = tuple((kind, rule) for name, kind in _TYPE_ORDER
                   if (rule := desc(getattr(meta, name, None))) is not None)
+    # One alternation screens all the rare types at once; most numbers fail it fast.
+    screen = (re.compile("|".join(f"(?:{rule[0].pattern})" for _, rule in types))
+              if types else None)
     prefix = (re.compile(meta.national_prefix_for_parsing)
               if meta.national_prefix_for_parsing else None)
     return (str(meta.country_code), desc(meta.general_desc), prefix,
-            (types, desc(meta.fixed_line), desc(meta.mobile)))
+            (types, screen, desc(meta.fixed_line), desc(meta.mobile)))
 
 
 def _matches(rule: tuple[Any, frozenset[int]] | None, national: str) -> bool:
@@ -134,10 +137,12 @@ def _fast(text: str, region: str | None) -> PhoneInfo | None:
     rules = _region_rules(region)
     if rules is None:
         return None
-    code, general, prefix, (types, fixed, mobile) = rules
+    code, general, prefix, (types, screen, fixed, mobile) = rules
     if (prefix is not None and prefix.match(national)) or not _matches(general, national):
         return None
-    kind = next((k for k, rule in types if _matches(rule, national)), None)
+    kind = None
+    if screen is not None and screen.fullmatch(national):
+        kind = next((k for k, rule in types if _matches(rule, national)), None)
     is_mobile: bool | None = None
     if kind is None:
         if _matches(fixed, national):
