@@ -406,27 +406,20 @@ def link_facts(store: Store) -> int:
 
 def unique_headers(headers: Sequence[str]) -> list[str]:
     """Give empty headers a name and repeated headers a suffix, so every column is addressable."""
+    from openpyxl.utils import get_column_letter
+
     seen: Counter[str] = Counter()
     names: list[str] = []
     for i, header in enumerate(headers):
-        name = header.strip() or f"Column {_column_letter(i)}"
+        name = header.strip() or f"Column {get_column_letter(i + 1)}"
         key = fold_header(name)
         seen[key] += 1
         names.append(name if seen[key] == 1 else f"{name} ({seen[key]})")
     return names
 
 
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def imports_summary(store: Store) -> list[dict[str, Any]]:
-    """The active imports, newest first (for ``custfocus sources``)."""
+    """The active imports, by source name (for ``custfocus sources``)."""
     return store.query_dicts(
         "SELECT source, unit, file, sheet, imported_at, rows_read, records, facts, rejects "
         "FROM imports WHERE status = 'active' ORDER BY source"

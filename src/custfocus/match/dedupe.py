@@ -121,12 +121,8 @@ def find_duplicates(
                                    cannot)
     with clock("save"), store.transaction():
         result = _save(store, records, nodes, a, b, levels, scores, clustering, model,
-                       "incremental" if incremental else "full", settings)
-        result.candidate_pairs = len(a)
-        result.compared_pairs = compared
-        result.pairs_per_rule = candidates.pairs_per_rule
-        result.oversized_blocks = candidates.oversized_blocks
-        result.timings = timings
+                       "incremental" if incremental else "full", settings, candidates,
+                       compared, timings)
         store.execute("UPDATE dedupe_runs SET stats = ? WHERE run_id = ?",
                       [json.dumps(_stats(result)), result.run_id])
     return result
@@ -217,7 +213,8 @@ def _constraints(store: Store, records: Any, nodes: Nodes, a: np.ndarray, b: np.
 
 def _save(store: Store, records: Any, nodes: Nodes, a: np.ndarray, b: np.ndarray,
           levels: dict[str, np.ndarray], scores: Any, clustering: Any, model: MatchModel,
-          mode: str, settings: DedupeSettings) -> DedupeResult:
+          mode: str, settings: DedupeSettings, candidates: Any, compared: int,
+          timings: dict[str, float]) -> DedupeResult:
     import pandas as pd
     import pyarrow as pa
 
@@ -277,13 +274,14 @@ def _save(store: Store, records: Any, nodes: Nodes, a: np.ndarray, b: np.ndarray
              decisions.get("review", 0), run_id])
     return DedupeResult(
         run_id=run_id, mode=mode, records=len(record_ids), distinct_identities=len(frame),
-        customers=customers, candidate_pairs=len(a), compared_pairs=len(a),
+        customers=customers, candidate_pairs=len(a), compared_pairs=compared,
         merged_pairs=decisions.get("merged", 0), review_pairs=decisions.get("review", 0),
-        refused=clustering.refused, pairs_per_rule={}, oversized_blocks={},
+        refused=clustering.refused, pairs_per_rule=candidates.pairs_per_rule,
+        oversized_blocks=candidates.oversized_blocks,
         cluster_sizes=dict(sorted(sizes.items())), largest_cluster=max(sizes) if sizes else 0,
         new_ids=ids.new_ids, kept_ids=ids.kept_ids,
         events=dict(Counter(e["kind"] for e in ids.events)), no_identifier_records=no_id,
-        model=model.to_dict(), timings={},
+        model=model.to_dict(), timings=timings,
     )
 
 

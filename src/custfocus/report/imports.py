@@ -34,10 +34,12 @@ def render_import(result: ImportResult, console: Console, *, show_mapping: bool 
     """Summary table per file/sheet, then the column mapping when asked (or on a dry run)."""
     title = "Import (dry run: nothing saved)" if result.dry_run else "Import"
     table = Table(title=title, title_justify="left")
-    for name, justify in [("Source", "left"), ("Status", "left"), ("Rows", "right"),
+    table.add_column("Source", no_wrap=True)  # "file.xlsx#Sheet" must stay readable
+    for name, justify in [("Status", "left"), ("Rows", "right"),
                           ("Records", "right"), ("Facts", "right"), ("Rejects", "right"),
                           ("Read as", "left")]:
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table.add_column(name, justify=justify, no_wrap=name != "Read as",  # type: ignore[arg-type]
+                         min_width=len(name))
     for t in result.tables:
         how = []
         if t.encoding:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
 from custfocus.errors import BadInputError
 
 from ._scan import scan_bytes
@@ -31,15 +33,6 @@ _CACHE_CELLS = 3_000_000
 
 #: ((first_row, last_row), (first_col, last_col)), 0-based sheet coordinates.
 Merge = tuple[int, int, int, int]
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _invalid(kind: str) -> str:
@@ -205,7 +198,7 @@ def _sheet_table(
     )
     if filled:
         names = ", ".join(
-            _column_letter(c + source.col_offset)
+            get_column_letter(c + source.col_offset + 1)
             + (f' ("{headers[c]}")' if c < len(headers) and headers[c] else "")
             for c in filled
         )
