@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+
 from custfocus.errors import BadInputError, CustfocusError, MissingColumnError, UsageError
 from custfocus.ingest.plan import TablePlan, plan_table
 from custfocus.ingest.readers import RawTable, SourceFile, discover_files, open_source
 from custfocus.ingest.roles import ROLES, fold_header
-from custfocus.ingest.rows import FACT_FIELDS, RECORD_FIELDS, Batch, RowConverter
+from custfocus.ingest.rows import Batch, RowConverter
 from custfocus.store import Store
 
 ProgressCallback = Callable[[str, int], None]
@@ -250,8 +253,8 @@ class _Importer:
             batch = converter.convert(chunk)
             self._write_batch(import_id, source, unit, system, batch)
             res.rows_read += len(batch.rows)
-            res.records += len(batch.records)
-            res.facts += len(batch.facts)
+            res.records += batch.record_count
+            res.facts += batch.fact_count
             res.rejects += len(batch.rejects)
             reasons.update(reason for _, _, reason, _ in batch.rejects)
             if self.progress:
@@ -291,8 +294,6 @@ class _Importer:
 
     def _write_batch(self, import_id: int, source: str, unit: str, system: str,
                      batch: Batch) -> None:
-        import pyarrow as pa
-
         store = self.store
         n = len(batch.rows)
         store.insert_arrow("raw_rows", pa.table({
@@ -300,18 +301,20 @@ class _Importer:
             "row": pa.array(batch.rows, pa.int32()),
             "cells": pa.array(batch.raw, pa.list_(pa.string())),
         }))
-        record_of_row: dict[int, int] = {}
-        if batch.records:
-            first = store.next_ids("record_seq", len(batch.records))
-            ids = list(range(first, first + len(batch.records)))
-            record_of_row = {r["row"]: i for r, i in zip(batch.records, ids)}
-            store.insert_arrow("records", _records_table(
-                batch.records, ids, import_id, source, unit, system))
-        if batch.facts:
-            first = store.next_ids("fact_seq", len(batch.facts))
-            ids = list(range(first, first + len(batch.facts)))
-            store.insert_arrow("facts", _facts_table(
-                batch.facts, ids, import_id, source, unit, system, record_of_row))
+        record_ids = None
+        if batch.records is not None:
+            first = store.next_ids("record_seq", batch.record_count)
+            record_ids = np.arange(first, first + batch.record_count, dtype=np.int64)
+            store.insert_arrow("records", _with_common_columns(
+                batch.records, "record_id", record_ids, import_id, source, unit, system))
+        if batch.facts is not None:
+            facts = batch.facts
+            first = store.next_ids("fact_seq", batch.fact_count)
+            fact_ids = np.arange(first, first + batch.fact_count, dtype=np.int64)
+            facts = facts.append_column("record_id", _record_ids_of_facts(
+                batch.records, record_ids, facts))
+            store.insert_arrow("facts", _with_common_columns(
+                facts, "fact_id", fact_ids, import_id, source, unit, system))
         if batch.rejects:
             store.insert_arrow("rejects", pa.table({
                 "import_id": pa.array([import_id] * len(batch.rejects), pa.int32()),
@@ -323,63 +326,36 @@ class _Importer:
             }))
 
 
-_BOOL_FIELDS = {"name_placeholder", "email_valid", "email_role", "email_placeholder",
-                "phone_valid", "phone2_valid", "national_id_valid", "opt_in"}
-_DATE_FIELDS = {"birth_date", "created_date", "updated_date", "last_contact_date", "fact_date"}
-_FLOAT_FIELDS = {"amount", "amount_net", "quantity", "satisfaction"}
-
-
-def _arrow_type(name: str) -> Any:
-    import pyarrow as pa
-
-    if name in _BOOL_FIELDS:
-        return pa.bool_()
-    if name in _DATE_FIELDS:
-        return pa.date32()
-    if name in _FLOAT_FIELDS:
-        return pa.float64()
-    if name == "invalid_fields":
-        return pa.list_(pa.string())
-    return pa.string()
-
-
-def _common_columns(n: int, ids: list[int], import_id: int, source: str, unit: str,
-                    system: str, rows: list[int]) -> dict[str, Any]:
-    import pyarrow as pa
-
-    return {
-        "import_id": pa.array([import_id] * n, pa.int32()),
-        "source": pa.array([source] * n, pa.string()),
-        "row": pa.array(rows, pa.int32()),
-        "unit": pa.array([unit] * n, pa.string()),
-        "system": pa.array([system] * n, pa.string()),
+def _with_common_columns(table: pa.Table, id_name: str, ids: np.ndarray, import_id: int,
+                        source: str, unit: str, system: str) -> pa.Table:
+    """The batch's table with its ids and the columns every row of this import shares."""
+    n = table.num_rows
+    columns = {
+        id_name: pa.array(ids, pa.int64()),
+        "import_id": pa.array(np.full(n, import_id, dtype=np.int32)),
+        "source": pa.repeat(pa.scalar(source, pa.string()), n),
+        "row": table["row"],
+        "unit": pa.repeat(pa.scalar(unit, pa.string()), n),
+        "system": pa.repeat(pa.scalar(system, pa.string()), n),
     }
-
-
-def _records_table(records: list[dict[str, Any]], ids: list[int], import_id: int, source: str,
-                   unit: str, system: str) -> Any:
-    import pyarrow as pa
-
-    columns = {"record_id": pa.array(ids, pa.int64())}
-    columns |= _common_columns(len(ids), ids, import_id, source, unit, system,
-                               [r["row"] for r in records])
-    for name in RECORD_FIELDS:
-        columns[name] = pa.array([r.get(name) for r in records], _arrow_type(name))
+    for name in table.column_names:
+        if name not in columns and name != "has_record":
+            columns[name] = table[name]
     return pa.table(columns)
 
 
-def _facts_table(facts: list[dict[str, Any]], ids: list[int], import_id: int, source: str,
-                 unit: str, system: str, record_of_row: dict[int, int]) -> Any:
-    import pyarrow as pa
-
-    columns = {"fact_id": pa.array(ids, pa.int64())}
-    columns |= _common_columns(len(ids), ids, import_id, source, unit, system,
-                               [f["row"] for f in facts])
-    columns["record_id"] = pa.array(
-        [record_of_row.get(f["row"]) if f["has_record"] else None for f in facts], pa.int64())
-    for name in FACT_FIELDS:
-        columns[name] = pa.array([f.get(name) for f in facts], _arrow_type(name))
-    return pa.table(columns)
+def _record_ids_of_facts(records: pa.Table | None, record_ids: np.ndarray | None,
+                         facts: pa.Table) -> pa.Array:
+    """The record on the same row as each fact, when the row also held a customer."""
+    if records is None or record_ids is None:
+        return pa.nulls(facts.num_rows, pa.int64())
+    record_rows = records["row"].to_numpy()
+    fact_rows = facts["row"].to_numpy()
+    where = np.searchsorted(record_rows, fact_rows)
+    where = np.minimum(where, len(record_rows) - 1)
+    found = (record_rows[where] == fact_rows) & facts["has_record"].to_numpy(
+        zero_copy_only=False)
+    return pa.array(record_ids[where], pa.int64(), mask=~found)
 
 
 def link_facts(store: Store) -> int:

@@ -1,35 +1,38 @@
 """Turn a chunk of raw rows into normalised records, facts and rejects.
 
-Why column-wise with a per-chunk value cache: a support export repeats the same customer
-on every ticket and a column holds few distinct values, so each distinct value is
-normalised once per chunk instead of once per cell.
+Why column-wise: a million-row export cannot afford a Python call per cell. Each column
+of a chunk becomes one Arrow array and goes through the whole-column normalisers of
+:mod:`custfocus.normalise.vectorised`, which give exactly what the per-value normalisers
+give; only the row-level decisions that touch few rows (rejects) are made row by row.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from custfocus.ingest.plan import TablePlan, country_code
-from custfocus.normalise import (
-    address_key,
-    clean_text,
-    expand_street,
-    is_placeholder,
-    is_placeholder_name,
-    name_key,
-    normalise_email,
-    normalise_national_id,
-    normalise_phone,
-    normalise_postal_code,
-    parse_amount,
-    parse_date,
-    parse_name,
-    split_street_number,
+from custfocus.normalise.vectorised._common import map_distinct
+from custfocus.normalise.vectorised._interim import (
+    normalise_address_columns,
+    normalise_email_column,
+    normalise_national_id_column,
+    normalise_phone_column,
+    parse_amount_column,
+    parse_date_column,
 )
+from custfocus.normalise.vectorised.names import (
+    NAME_TYPES,
+    full_name_columns,
+    split_name_columns,
+)
+from custfocus.normalise.vectorised.text import clean_text_column, is_placeholder_column
 
 MAX_CELL_CHARS = 32_768  # longer cells are not customer data; the row is rejected
 _COMPANY_RE = re.compile(
@@ -59,36 +62,84 @@ FACT_FIELDS = (
 _NAME_ROLES = frozenset({"full_name", "given_name"})
 _IDENTITY_FIELDS = ("name_key", "company", "email", "phone", "phone2", "national_id",
                     "account_code")
+_LOCATION_FIELDS = ("address_key", "postal_code", "city", "birth_date", "full_name")
+_RECORD_DATES = ("birth_date", "created_date", "updated_date", "last_contact_date")
+_INVALID_ORDER = ("email", "phone", "phone2", "national_id", "postal_code", *_RECORD_DATES)
+_HASH_FIELDS = ("name_key", "company", "email_key", "email", "phone_e164", "phone2_e164",
+                "national_id", "account_code", "address_key", "postal_code", "city",
+                "birth_date")
+_NULL = pa.scalar(None, pa.string())
+# Every character str.strip() removes, so the Arrow trim strips exactly what Python would.
+_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003"
+               "\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 
 
 @dataclass
 class Batch:
-    """One chunk's output, column-oriented, ready for a bulk insert."""
+    """One chunk's output, column-oriented, ready for a bulk insert.
+
+    ``records`` and ``facts`` are Arrow tables with a ``row`` column (facts also carry
+    ``has_record``) plus :data:`RECORD_FIELDS` / :data:`FACT_FIELDS`.
+    """
 
     rows: list[int] = field(default_factory=list)
     raw: list[list[str]] = field(default_factory=list)
-    records: list[dict[str, Any]] = field(default_factory=list)  # each has "row"
-    facts: list[dict[str, Any]] = field(default_factory=list)  # each has "row", "has_record"
+    records: pa.Table | None = None
+    facts: pa.Table | None = None
     rejects: list[tuple[int, str | None, str, list[str]]] = field(default_factory=list)
 
+    @property
+    def record_count(self) -> int:
+        return 0 if self.records is None else self.records.num_rows
 
-class _Cache:
-    """Memoises a normaliser over distinct values, bounded so huge files keep flat memory."""
+    @property
+    def fact_count(self) -> int:
+        return 0 if self.facts is None else self.facts.num_rows
 
-    LIMIT = 200_000
 
-    def __init__(self, fn: Callable[[Any], Any]):
-        self.fn = fn
-        self.memo: dict[Any, Any] = {}
+class _Cells:
+    """The usable rows of a chunk, served column by column as stripped Arrow arrays."""
 
-    def __call__(self, value: Any) -> Any:
-        try:
-            return self.memo[value]
-        except KeyError:
-            if len(self.memo) >= self.LIMIT:
-                self.memo.clear()
-            result = self.memo[value] = self.fn(value)
-            return result
+    def __init__(self, converter: RowConverter, rows: list[list[str]]):
+        self.converter = converter
+        self.rows = rows
+        self.n = len(rows)
+        width = converter.ncols
+        padded = [r if len(r) >= width else r + [""] * (width - len(r)) for r in rows]
+        self._columns = list(zip(*padded)) if padded else []
+        self._cache: dict[tuple[int, bool], pa.Array] = {}
+
+    def column(self, index: int, drop_placeholders: bool) -> pa.Array:
+        """Stripped cell texts of one column; null where empty (or a placeholder)."""
+        key = (index, drop_placeholders)
+        if key not in self._cache:
+            if index < len(self._columns):
+                texts = pc.utf8_trim(pa.array(self._columns[index], pa.string()), _WHITESPACE)
+            else:
+                texts = pa.array([""] * self.n, pa.string())
+            values = pc.if_else(pc.equal(texts, ""), _NULL, texts)
+            if drop_placeholders and values.null_count < len(values):
+                values = pc.if_else(is_placeholder_column(values), _NULL, values)
+            self._cache[key] = values
+        return self._cache[key]
+
+    def get(self, role: str) -> pa.Array:
+        """What a role holds on each row, as the per-row importer always read it."""
+        i = self.converter.idx.get(role)
+        if i is None:
+            return pa.nulls(self.n, pa.string())
+        return self.column(i, role not in _NAME_ROLES)
+
+
+def _present(values: pa.Array) -> pa.Array:
+    """True where a value is there and not an empty string."""
+    if pa.types.is_string(values.type):
+        return pc.fill_null(pc.not_equal(values, ""), False)
+    return pc.is_valid(values)
+
+
+def _where(mask: pa.Array, values: pa.Array) -> pa.Array:
+    return pc.if_else(mask, values, pa.scalar(None, values.type))
 
 
 class RowConverter:
@@ -97,229 +148,265 @@ class RowConverter:
     def __init__(self, plan: TablePlan):
         self.plan = plan
         self.ncols = len(plan.table.headers)
-        region = plan.region
         self.idx = {c.role: c.index for c in plan.columns if c.role}
         self.family_cols = plan.indexes_of("family_name")
-        self.email = _Cache(normalise_email)
-        self.phone = _Cache(lambda v: normalise_phone(v, region))
-        self.nid = _Cache(lambda v: normalise_national_id(v, region))
-        self.postal = _Cache(lambda v: normalise_postal_code(v, region))
-        self.street = _Cache(expand_street)
-        self.text = _Cache(clean_text)
-        self.dates = {
-            i: _Cache(lambda v, order=order: parse_date(v, order))
-            for i, order in plan.date_orders.items()
-        }
-        self.amounts = {
-            i: _Cache(lambda v, sep=sep: parse_amount(v, sep))
-            for i, sep in plan.decimal_separators.items()
-        }
-        self.names = _Cache(lambda v: parse_name(full=v))
-        self.split_names = _Cache(lambda gf: parse_name(given=gf[0], family=gf[1]))
-        self.name_keys = _Cache(name_key)
-        self.placeholder = _Cache(is_placeholder)
 
     def convert(self, chunk: Sequence[tuple[int, list[str]]]) -> Batch:
-        batch = Batch()
-        for row_number, cells in chunk:
-            batch.rows.append(row_number)
-            batch.raw.append(cells)
+        batch = Batch(rows=[r for r, _ in chunk], raw=[c for _, c in chunk])
+        usable: list[int] = []
+        for pos, (row_number, cells) in enumerate(chunk):
             problem = self._row_problem(cells)
             if problem:
                 batch.rejects.append((row_number, problem[0], problem[1], cells))
-                continue
-            record = self._record(cells) if self.plan.has_identity else None
-            fact = self._fact(cells) if self.plan.fact_kind else None
-            if isinstance(fact, tuple):  # (column, reason): the fact part is unusable
-                batch.rejects.append((row_number, fact[0], fact[1], cells))
-                if record is None:
-                    continue
-                fact = None  # the customer on the row is still worth keeping
-            if record is None and fact is None:
-                batch.rejects.append((row_number, None, "row holds no customer data", cells))
-                continue
-            if record is not None:
-                record["row"] = row_number
-                batch.records.append(record)
-            if fact is not None:
-                fact["row"] = row_number
-                fact["has_record"] = record is not None
-                if record is not None and not fact.get("account_code"):
-                    fact["account_code"] = record.get("account_code")
-                batch.facts.append(fact)
+            else:
+                usable.append(pos)
+        rows = np.asarray([chunk[p][0] for p in usable], dtype=np.int64)
+        cells = _Cells(self, [chunk[p][1] for p in usable])
+        n = len(usable)
+        records, has_record = (self._records(cells) if self.plan.has_identity and n
+                               else (None, np.zeros(n, dtype=bool)))
+        if self.plan.fact_kind and n:
+            facts, fact_reasons = self._facts(cells)
+        else:
+            facts, fact_reasons = None, [None] * n
+        fact_ok = np.zeros(n, dtype=bool)
+        for k in range(n):
+            reason = fact_reasons[k]
+            if reason is not None:
+                batch.rejects.append((int(rows[k]), reason[0], reason[1], cells.rows[k]))
+            elif facts is not None:
+                fact_ok[k] = True
+            elif not has_record[k]:
+                batch.rejects.append((int(rows[k]), None, "row holds no customer data",
+                                      cells.rows[k]))
+        if records is not None and has_record.any():
+            keep = pa.array(has_record)
+            batch.records = records.filter(keep).add_column(
+                0, "row", pa.array(rows[has_record], pa.int32()))
+        if facts is not None and fact_ok.any():
+            if records is not None:
+                own = facts["account_code"]
+                facts = facts.set_column(
+                    facts.schema.get_field_index("account_code"), "account_code",
+                    pc.if_else(pc.and_(pa.array(has_record), pc.is_null(own)),
+                               records["account_code"], own))
+            keep = pa.array(fact_ok)
+            batch.facts = facts.filter(keep).add_column(
+                0, "row", pa.array(rows[fact_ok], pa.int32())).add_column(
+                1, "has_record", pa.array(has_record[fact_ok]))
+        batch.rejects.sort(key=lambda r: r[0])
         return batch
 
     # -- checks ---------------------------------------------------------------------
     def _row_problem(self, cells: list[str]) -> tuple[str | None, str] | None:
         if len(cells) > self.ncols and any(c.strip() for c in cells[self.ncols:]):
             return None, f"row has {len(cells)} cells but the header has {self.ncols}"
-        for i, cell in enumerate(cells):
-            if len(cell) > MAX_CELL_CHARS:
-                header = self.plan.table.headers[i] if i < self.ncols else f"#{i + 1}"
-                return header, f"cell is {len(cell):,} characters long (limit {MAX_CELL_CHARS:,})"
+        if cells and max(map(len, cells)) > MAX_CELL_CHARS:
+            for i, cell in enumerate(cells):
+                if len(cell) > MAX_CELL_CHARS:
+                    header = self.plan.table.headers[i] if i < self.ncols else f"#{i + 1}"
+                    return header, (f"cell is {len(cell):,} characters long "
+                                    f"(limit {MAX_CELL_CHARS:,})")
         return None
 
-    def _get(self, cells: list[str], role: str) -> str:
-        i = self.idx.get(role)
-        if i is None or i >= len(cells):
-            return ""
-        value = cells[i].strip()
-        if not value or role in _NAME_ROLES:
-            return value
-        return "" if self.placeholder(value) else value
+    # -- customer records -----------------------------------------------------------
+    def _family(self, cells: _Cells) -> pa.Array:
+        parts = [cells.column(i, drop_placeholders=False) for i in self.family_cols]
+        if not parts:
+            return pa.nulls(cells.n, pa.string())
+        if len(parts) == 1:
+            return parts[0]
+        joined = pc.binary_join_element_wise(*parts, " ", null_handling="skip")
+        return pc.if_else(pc.equal(joined, ""), _NULL, joined)
 
-    # -- customer record ------------------------------------------------------------
-    def _record(self, cells: list[str]) -> dict[str, Any] | None:
-        get = self._get
-        rec: dict[str, Any] = {}
-        invalid: list[str] = []
-        family = " ".join(cells[i].strip() for i in self.family_cols if i < len(cells) and
-                          cells[i].strip())
-        full, given, company = get(cells, "full_name"), get(cells, "given_name"), get(
-            cells, "company")
-        name_placeholder = False
-        if full and _COMPANY_RE.search(full) and not (given or family):
-            company, full = company or self.text(full), ""
-        if full or given or family:
-            raw_name = full or f"{given} {family}"
-            name_placeholder = is_placeholder_name(raw_name)
-            if not name_placeholder:
-                person = self.names(full) if full else self.split_names((given, family))
-                rec.update(given_name=person.given or None, family_name=person.family or None,
-                           full_name=person.full or None, name_key=self.name_keys(person) or None)
-            else:
-                rec["full_name"] = clean_text(raw_name)
-        rec["name_placeholder"] = name_placeholder
-        rec["company"] = self.text(company) if company else None
-        if email := get(cells, "email"):
-            info = self.email(email)
-            rec.update(email=info.email, email_key=info.key, email_valid=info.valid,
-                       email_role=info.role, email_placeholder=info.placeholder)
-            if not info.valid:
-                invalid.append("email")
+    def _names(self, cells: _Cells, rec: dict[str, pa.Array]) -> None:
+        full, given = cells.get("full_name"), cells.get("given_name")
+        family, company = self._family(cells), cells.get("company")
+        if full.null_count < len(full):
+            looks_company = map_distinct(
+                full, lambda v: (_COMPANY_RE.search(v) is not None,), {"c": pa.bool_()}
+            )["c"]
+            company_full = pc.fill_null(pc.and_(
+                looks_company, pc.and_(pc.is_null(given), pc.is_null(family))), False)
+            company = pc.if_else(pc.and_(company_full, pc.is_null(company)), full, company)
+            full = _where(pc.invert(company_full), full)
+        use_full = pc.is_valid(full)
+        by_full = full_name_columns(full)
+        split_given, split_family = _where(pc.invert(use_full), given), _where(
+            pc.invert(use_full), family)
+        by_parts = split_name_columns(split_given, split_family)
+        for name in NAME_TYPES:
+            rec[name] = pc.if_else(use_full, by_full[name], by_parts[name])
+        rec["name_placeholder"] = pc.fill_null(rec["name_placeholder"], False)
+        rec["company"] = clean_text_column(company)
+
+    def _records(self, cells: _Cells) -> tuple[pa.Table, np.ndarray]:
+        region = self.plan.region
+        rec: dict[str, pa.Array] = {}
+        invalid: dict[str, pa.Array] = {}
+        self._names(cells, rec)
+        email = cells.get("email")
+        info = normalise_email_column(email)
+        given = pc.is_valid(email)
+        for out, key in (("email", "email"), ("email_key", "key"), ("email_valid", "valid"),
+                         ("email_role", "role"), ("email_placeholder", "placeholder")):
+            rec[out] = _where(given, info[key])
+        invalid["email"] = pc.and_(given, pc.invert(info["valid"]))
         for role in ("phone", "phone2"):
-            if value := get(cells, role):
-                info = self.phone(value)
-                rec.update({role: value, f"{role}_e164": info.e164, f"{role}_valid": info.valid})
-                if not info.valid:
-                    invalid.append(role)
-        if value := get(cells, "national_id"):
-            nid = self.nid(value)
-            valid: bool | None = nid.valid
-            kind = nid.kind
-            if not valid and nid.value.isdigit() and len(nid.value) <= 10:
-                # A bare number (Colombian cédula, Argentine DNI) has no check digit to fail:
-                # record it as unverifiable rather than invalid.
-                valid, kind = None, "id_number"
-            rec.update(national_id=nid.value or value, national_id_kind=kind,
-                       national_id_valid=valid)
-            if valid is False:
-                invalid.append("national_id")
-        if value := get(cells, "account_code"):
-            rec["account_code"] = value
+            value = cells.get(role)
+            phone = normalise_phone_column(value, region)
+            present = pc.is_valid(value)
+            rec[role] = value
+            rec[f"{role}_e164"] = _where(present, phone["e164"])
+            rec[f"{role}_valid"] = _where(present, phone["valid"])
+            invalid[role] = pc.and_(present, pc.invert(phone["valid"]))
+        self._national_id(cells.get("national_id"), rec, invalid)
+        rec["account_code"] = cells.get("account_code")
         self._address(cells, rec, invalid)
-        for role in ("birth_date", "created_date", "updated_date", "last_contact_date"):
+        for role in _RECORD_DATES:
             i = self.idx.get(role)
-            if i is not None and (value := get(cells, role)):
-                parsed = self.dates[i](value)
-                rec[role] = parsed
-                if parsed is None:
-                    invalid.append(role)
-        if value := get(cells, "gender"):
-            rec["gender"] = value[:1].upper()
-        if value := get(cells, "opt_in"):
-            low = value.strip().lower()
-            rec["opt_in"] = True if low in _TRUE else False if low in _FALSE else None
-        has_any = any(rec.get(f) for f in _IDENTITY_FIELDS) or any(
-            rec.get(f) for f in ("address_key", "postal_code", "city", "birth_date", "full_name")
-        )
-        if not has_any:
-            return None
-        rec["invalid_fields"] = invalid
-        rec["record_hash"] = _record_hash(rec)
-        return rec
+            value = cells.get(role)
+            if i is None or value.null_count == len(value):
+                rec[role] = pa.nulls(cells.n, pa.date32())
+                continue
+            parsed = parse_date_column(value, self.plan.date_orders[i])
+            rec[role] = parsed
+            invalid[role] = pc.and_(pc.is_valid(value), pc.is_null(parsed))
+        rec["gender"] = map_distinct(cells.get("gender"), lambda v: (v[:1].upper(),),
+                                     {"g": pa.string()})["g"]
+        rec["opt_in"] = map_distinct(cells.get("opt_in"), _opt_in, {"o": pa.bool_()})["o"]
+        has_any = np.zeros(cells.n, dtype=bool)
+        for name in (*_IDENTITY_FIELDS, *_LOCATION_FIELDS):
+            has_any |= _present(rec[name]).to_numpy(zero_copy_only=False)
+        rec["invalid_fields"] = _invalid_lists(invalid, cells.n)
+        rec["record_hash"] = _record_hashes(rec)
+        return pa.table({name: rec[name] for name in RECORD_FIELDS}), has_any
 
-    def _address(self, cells: list[str], rec: dict[str, Any], invalid: list[str]) -> None:
-        street, number = self._get(cells, "street"), self._get(cells, "house_number")
-        postal = self._get(cells, "postal_code")
-        if street:
-            expanded = self.street(street)
-            if not number:
-                expanded, number = split_street_number(expanded)
-            rec["street"] = expanded
-        if number:
-            rec["house_number"] = number
-        if postal:
-            code = self.postal(postal)
-            rec["postal_code"] = code or postal
-            if code is None:
-                invalid.append("postal_code")
-        if street:
-            rec["address_key"] = address_key(rec["street"], number or None,
-                                             rec.get("postal_code")) or None
+    def _national_id(self, value: pa.Array, rec: dict[str, pa.Array],
+                     invalid: dict[str, pa.Array]) -> None:
+        present = pc.is_valid(value)
+        nid = normalise_national_id_column(value, self.plan.region)
+        cleaned = nid["value"]
+        # A bare number (Colombian cédula, Argentine DNI) has no check digit to fail:
+        # record it as unverifiable rather than invalid.
+        bare = pc.fill_null(pc.and_(
+            pc.and_(pc.invert(nid["valid"]), pc.utf8_is_digit(cleaned)),
+            pc.less_equal(pc.utf8_length(cleaned), 10)), False)
+        rec["national_id"] = _where(present, pc.if_else(_present(cleaned), cleaned, value))
+        rec["national_id_kind"] = _where(present, pc.if_else(bare, "id_number", nid["kind"]))
+        rec["national_id_valid"] = _where(present, _where(pc.invert(bare), nid["valid"]))
+        invalid["national_id"] = pc.and_(present, pc.fill_null(
+            pc.equal(rec["national_id_valid"], False), False))
+
+    def _address(self, cells: _Cells, rec: dict[str, pa.Array],
+                 invalid: dict[str, pa.Array]) -> None:
+        street, number = cells.get("street"), cells.get("house_number")
+        postal = cells.get("postal_code")
+        address = normalise_address_columns(street, number, postal, self.plan.region)
+        for name in ("street", "house_number", "postal_code", "address_key"):
+            rec[name] = address[name]
+        invalid["postal_code"] = pc.fill_null(pc.invert(address["postal_valid"]), False)
         for role in ("city", "region"):
-            if value := self._get(cells, role):
-                rec[role] = self.text(value)
-        country = self._get(cells, "country")
-        rec["country"] = (country_code(country) if country else None) or self.plan.region
+            rec[role] = clean_text_column(cells.get(role))
+        country = map_distinct(cells.get("country"), lambda v: (country_code(v),),
+                               {"c": pa.string()})["c"]
+        rec["country"] = pc.fill_null(country, pa.scalar(self.plan.region, pa.string())) if (
+            self.plan.region) else country
 
     # -- facts ----------------------------------------------------------------------
-    def _fact(self, cells: list[str]) -> dict[str, Any] | tuple[str, str] | None:
-        get, idx, kind = self._get, self.idx, self.plan.fact_kind
+    def _facts(self, cells: _Cells) -> tuple[pa.Table, list[tuple[str | None, str] | None]]:
+        idx, kind, n = self.idx, self.plan.fact_kind, cells.n
         headers = self.plan.table.headers
-        fact: dict[str, Any] = {"kind": kind}
+        is_sale = kind in {"order", "invoice"}
+        checks: list[tuple[np.ndarray, str | None, str]] = []  # in the order they apply
+        fact: dict[str, pa.Array] = {}
+
+        def mask(array: pa.Array) -> np.ndarray:
+            return pc.fill_null(array, False).to_numpy(zero_copy_only=False)
+
+        fact["fact_date"] = pa.nulls(n, pa.date32())
         if "event_date" in idx:
-            value = get(cells, "event_date")
-            parsed = self.dates[idx["event_date"]](value) if value else None
-            if value and parsed is None:
-                return headers[idx["event_date"]], "date not understood"
-            if parsed is None and kind in {"order", "invoice"}:
-                return headers[idx["event_date"]], "no date on this order/invoice"
+            value = cells.get("event_date")
+            parsed = parse_date_column(value, self.plan.date_orders[idx["event_date"]])
+            header = headers[idx["event_date"]]
+            checks.append((mask(pc.and_(pc.is_valid(value), pc.is_null(parsed))), header,
+                           "date not understood"))
+            if is_sale:
+                checks.append((mask(pc.is_null(parsed)), header, "no date on this order/invoice"))
             fact["fact_date"] = parsed
+        currency = pa.nulls(n, pa.string())
         for role in ("amount", "amount_net", "quantity", "satisfaction"):
-            if role in idx and (value := get(cells, role)):
-                amount = self.amounts[idx[role]](value)
-                if amount.value is None:
-                    return headers[idx[role]], f"{role.replace('_', ' ')} is not a number"
-                fact[role] = amount.value
-                if role == "amount" and amount.currency:
-                    fact["currency"] = amount.currency
-        if kind in {"order", "invoice"} and fact.get("amount") is None and fact.get(
-            "amount_net"
-        ) is None and ("amount" in idx or "amount_net" in idx):
+            fact[role] = pa.nulls(n, pa.float64())
+            if role not in idx:
+                continue
+            value = cells.get(role)
+            amount = parse_amount_column(value, self.plan.decimal_separators[idx[role]])
+            checks.append((mask(pc.and_(pc.is_valid(value), pc.is_null(amount["value"]))),
+                           headers[idx[role]], f"{role.replace('_', ' ')} is not a number"))
+            fact[role] = amount["value"]
+            if role == "amount":
+                currency = amount["currency"]
+        if is_sale and ("amount" in idx or "amount_net" in idx):
             col = idx.get("amount", idx.get("amount_net"))
-            return headers[col], "no amount on this order/invoice"
-        if value := get(cells, "currency"):
-            fact["currency"] = value.strip().upper()[:3]
-        fact.setdefault("currency", self.plan.default_currency)
-        doc = get(cells, "invoice_id") or get(cells, "order_id") or get(cells, "ticket_id")
-        fact["document_id"] = doc or None
+            checks.append((mask(pc.and_(pc.is_null(fact["amount"]), pc.is_null(
+                fact["amount_net"]))), headers[col], "no amount on this order/invoice"))
+        stated = map_distinct(cells.get("currency"), lambda v: (v.strip().upper()[:3],),
+                              {"c": pa.string()})["c"]
+        currency = pc.if_else(_present(stated), stated, currency)
+        fact["currency"] = pc.fill_null(currency, pa.scalar(self.plan.default_currency,
+                                                            pa.string()))
+        fact["document_id"] = pc.coalesce(cells.get("invoice_id"), cells.get("order_id"),
+                                          cells.get("ticket_id"))
         for role in ("product_line", "business_unit", "category", "status", "channel"):
-            if value := get(cells, role):
-                fact[role] = self.text(value)
-        doc_type = get(cells, "document_type").lower()
-        total = fact.get("amount") if fact.get("amount") is not None else fact.get("amount_net")
-        if kind in {"order", "invoice"} and (
-            any(w in doc_type for w in _CREDIT_WORDS) or (total is not None and total < 0)
-        ):
-            fact["kind"] = "credit_note"
+            fact[role] = clean_text_column(cells.get(role))
+        fact["kind"] = pa.array(np.full(n, kind, dtype=object), pa.string())
+        if is_sale:
+            doc_type = cells.get("document_type")
+            credit_word = map_distinct(
+                doc_type, lambda v: (any(w in v.lower() for w in _CREDIT_WORDS),),
+                {"c": pa.bool_()}, (False,))["c"]
+            total = pc.coalesce(fact["amount"], fact["amount_net"])
+            credit = pc.or_(credit_word, pc.fill_null(pc.less(total, 0), False))
+            fact["kind"] = pc.if_else(credit, "credit_note", fact["kind"])
             for role in ("amount", "amount_net"):
-                if fact.get(role) is not None:
-                    fact[role] = -abs(fact[role])
-        fact["account_code"] = get(cells, "account_code") or None
-        names_customer = self.plan.has_identity and any(
-            self._get(cells, r) for r in ("full_name", "given_name", "email", "phone",
-                                          "national_id", "account_code", "company")
-        )
-        if not names_customer and not fact["account_code"]:
-            return None, "fact row names no customer"
-        return fact
+                fact[role] = pc.if_else(credit, pc.negate(pc.abs(fact[role])), fact[role])
+        fact["account_code"] = cells.get("account_code")
+        names = np.zeros(n, dtype=bool)
+        if self.plan.has_identity:
+            for role in ("full_name", "given_name", "email", "phone", "national_id",
+                         "account_code", "company"):
+                names |= mask(pc.is_valid(cells.get(role)))
+        checks.append((~names & mask(pc.is_null(fact["account_code"])), None,
+                       "fact row names no customer"))
+        reasons: list[tuple[str | None, str] | None] = [None] * n
+        for flagged, column, reason in reversed(checks):  # the first check that fails wins
+            for k in np.flatnonzero(flagged).tolist():
+                reasons[k] = (column, reason)
+        return pa.table({name: fact[name] for name in FACT_FIELDS}), reasons
 
 
-def _record_hash(rec: dict[str, Any]) -> str:
-    """Content key of a record's identity: unchanged records keep their customer id."""
-    parts = [str(rec.get(k) or "") for k in (
-        "name_key", "company", "email_key", "email", "phone_e164", "phone2_e164", "national_id",
-        "account_code", "address_key", "postal_code", "city", "birth_date",
-    )]
-    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
+def _opt_in(value: str) -> tuple[bool | None]:
+    low = value.strip().lower()
+    return (True if low in _TRUE else False if low in _FALSE else None,)
+
+
+def _invalid_lists(invalid: dict[str, pa.Array], n: int) -> pa.Array:
+    """Per row, the names of the fields whose value was given but is not valid."""
+    names = [name for name in _INVALID_ORDER if name in invalid]
+    if not names:
+        return pa.ListArray.from_arrays(np.zeros(n + 1, dtype=np.int32), pa.array([], pa.string()))
+    flags = np.column_stack([
+        pc.fill_null(invalid[name], False).to_numpy(zero_copy_only=False) for name in names])
+    rows, cols = np.nonzero(flags)  # row-major, so each row's names keep their order
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(rows, minlength=n), out=offsets[1:])
+    values = pa.array(np.asarray(names, dtype=object)[cols], pa.string())
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
+
+
+def _record_hashes(rec: dict[str, pa.Array]) -> pa.Array:
+    """Content key of each record's identity: unchanged records keep their customer id."""
+    parts = [pc.fill_null(pc.cast(rec[name], pa.string()), "") for name in _HASH_FIELDS]
+    joined = pc.binary_join_element_wise(*parts, "\x1f").to_pylist()
+    return pa.array([hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+                     for text in joined], pa.string())

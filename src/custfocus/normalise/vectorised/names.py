@@ -1,0 +1,112 @@
+"""Whole-column name parsing: what :func:`~custfocus.normalise.parse_name`,
+:func:`~custfocus.normalise.name_key` and :func:`~custfocus.normalise.is_placeholder_name`
+give for each row.
+
+Why per part: given names and surnames repeat far more than whole names do, so the
+expensive work (casing, folding, the given-name dictionary) is done once per distinct
+given name and once per distinct surname, and only the cheap joins are done per pair.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from custfocus.normalise.names import (
+    _PLACEHOLDER_NAMES,
+    _case_tokens,
+    is_placeholder_name,
+    name_key,
+    name_tokens,
+    parse_name,
+)
+from custfocus.normalise.text import PLACEHOLDER_VALUES, clean_text, fold
+from custfocus.normalise.vectorised._common import map_distinct
+
+__all__ = ["NAME_TYPES", "full_name_columns", "split_name_columns"]
+
+NAME_TYPES: dict[str, pa.DataType] = {
+    "given_name": pa.string(),
+    "family_name": pa.string(),
+    "full_name": pa.string(),
+    "name_key": pa.string(),
+    "name_placeholder": pa.bool_(),
+}
+_MAX_LENGTH = 512  # parse_name reads this much of each part
+
+
+def _person_fields(placeholder: bool, raw: str, person_of: object) -> tuple:
+    if placeholder:
+        return None, None, clean_text(raw), None, True
+    person = person_of()  # type: ignore[operator]
+    return (person.given or None, person.family or None, person.full or None,
+            name_key(person) or None, False)
+
+
+def full_name_columns(full: pa.Array) -> dict[str, pa.Array]:
+    """Name fields of rows whose name is one "full name" cell (nulls give nulls)."""
+
+    def one(value: str) -> tuple:
+        return _person_fields(is_placeholder_name(value), value, lambda: parse_name(full=value))
+
+    return map_distinct(full, one, NAME_TYPES)
+
+
+@lru_cache(maxsize=131_072)
+def _given_part(given: str) -> tuple[str, tuple[str, ...], str]:
+    tokens = clean_text(given[:_MAX_LENGTH].replace(",", " ")).split()
+    cased = " ".join(_case_tokens(tokens, first_is_start=True))
+    return cased, tuple(name_tokens(cased)), fold(given)
+
+
+@lru_cache(maxsize=131_072)
+def _family_part(family: str, after_given: bool) -> tuple[str, tuple[str, ...], str]:
+    tokens = clean_text(family[:_MAX_LENGTH].replace(",", " ")).split()
+    cased = " ".join(_case_tokens(tokens, first_is_start=not after_given))
+    return cased, tuple(name_tokens(cased)), fold(family)
+
+
+def _split_one(given: str, family: str) -> tuple:
+    raw = f"{given} {family}"
+    if len(raw) > 256 and len(raw.strip()) > 256:
+        # Junk-sized cells: the per-value functions decide, as they would.
+        return _person_fields(is_placeholder_name(raw), raw,
+                              lambda: parse_name(given=given, family=family))
+    g_cased, g_tokens, g_fold = _given_part(given)
+    f_cased, f_tokens, f_fold = _family_part(family, bool(g_cased))
+    folded = f"{g_fold} {f_fold}" if g_fold and f_fold else g_fold or f_fold
+    compact = folded.replace(" ", "")
+    if (folded in _PLACEHOLDER_NAMES or folded in PLACEHOLDER_VALUES or len(compact) <= 1
+            or compact.isdigit() or len(set(compact)) == 1):
+        return None, None, clean_text(raw), None, True
+    full = f"{g_cased} {f_cased}" if g_cased and f_cased else g_cased or f_cased
+    key = " ".join(sorted(g_tokens + f_tokens))
+    return g_cased or None, f_cased or None, full or None, key or None, False
+
+
+def split_name_columns(given: pa.Array, family: pa.Array) -> dict[str, pa.Array]:
+    """Name fields of rows whose name comes as given name(s) plus surname(s).
+
+    A null in both inputs gives nulls; a null in one is read as an empty part.
+    """
+    given = given.combine_chunks() if isinstance(given, pa.ChunkedArray) else given
+    family = family.combine_chunks() if isinstance(family, pa.ChunkedArray) else family
+    g_enc, f_enc = pc.dictionary_encode(given), pc.dictionary_encode(family)
+    g_values = g_enc.dictionary.to_pylist() + [""]
+    f_values = f_enc.dictionary.to_pylist() + [""]
+    gi = pc.fill_null(g_enc.indices, len(g_values) - 1).to_numpy().astype(np.int64)
+    fi = pc.fill_null(f_enc.indices, len(f_values) - 1).to_numpy().astype(np.int64)
+    pair = gi * len(f_values) + fi
+    distinct, inverse = np.unique(pair, return_inverse=True)
+    results = [_split_one(g_values[p // len(f_values)], f_values[p % len(f_values)])
+               for p in distinct.tolist()]
+    empty = pc.and_(pc.is_null(given), pc.is_null(family))
+    indices = pa.array(inverse.reshape(-1))
+    out = {}
+    for j, (name, kind) in enumerate(NAME_TYPES.items()):
+        column = pa.array([r[j] for r in results], kind).take(indices)
+        out[name] = pc.if_else(empty, pa.scalar(None, kind), column)
+    return out

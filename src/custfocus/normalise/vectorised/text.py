@@ -1,0 +1,69 @@
+"""Whole-column :func:`~custfocus.normalise.fold`, :func:`~custfocus.normalise.clean_text` and
+placeholder tests.
+
+The vectorised path covers ASCII and the accented Latin letters of Spanish and Portuguese,
+where Unicode decomposition plus dropping the marks is exactly what the per-value function
+does; anything else (ligatures, ß, Greek...) goes through the per-value function.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from custfocus.normalise.text import PLACEHOLDER_VALUES, clean_text, fold, is_placeholder
+from custfocus.normalise.vectorised._common import map_distinct, patch
+
+__all__ = ["clean_text_column", "fold_column", "is_placeholder_column"]
+
+# Letters whose NFKD form is an ASCII letter plus combining marks, and nothing else.
+_FOLDABLE = r"^[\x{0000}-\x{007f}À-ÅÇ-ÏÑ-ÖÙ-Ýà-åç-ïñ-öù-ýÿ]*$"
+_MARKS = r"[\x{0300}-\x{036f}]"
+_PLACEHOLDERS = pa.array(sorted(PLACEHOLDER_VALUES), pa.string())
+
+
+def _plain(values: pa.Array) -> pa.Array:
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    return values
+
+
+def fold_column(values: pa.Array) -> pa.Array:
+    """:func:`fold` of every value; nulls stay null."""
+    values = _plain(values)
+    foldable = pc.fill_null(pc.match_substring_regex(values, _FOLDABLE), False)
+    ascii_only = pc.fill_null(pc.string_is_ascii(values), False)
+    decomposed = pc.if_else(ascii_only, values, pc.replace_substring_regex(
+        pc.utf8_normalize(values, "NFKD"), _MARKS, ""))
+    lowered = pc.ascii_lower(decomposed)
+    folded = pc.utf8_trim(pc.replace_substring_regex(lowered, "[^a-z0-9]+", " "), " ")
+    if pc.all(foldable).as_py() is not False:
+        return folded
+    rest = map_distinct(pc.if_else(foldable, pa.scalar(None, pa.string()), values),
+                        lambda v: (fold(v),), {"f": pa.string()})["f"]
+    return patch(folded, pc.invert(foldable), rest)
+
+
+def is_placeholder_column(values: pa.Array) -> pa.Array:
+    """:func:`is_placeholder` of every value (``False`` for null)."""
+    values = _plain(values)
+    long = pc.fill_null(pc.greater(pc.utf8_length(values), 256), False)
+    if pc.any(long).as_py():
+        # Too long to be a placeholder unless it is mostly whitespace: ask the original.
+        odd = map_distinct(pc.if_else(long, values, pa.scalar(None, pa.string())),
+                           lambda v: (is_placeholder(v),), {"p": pa.bool_()})["p"]
+        short = pc.if_else(long, pa.scalar(None, pa.string()), values)
+        return patch(pc.is_in(fold_column(short), value_set=_PLACEHOLDERS), long, odd)
+    return pc.is_in(fold_column(values), value_set=_PLACEHOLDERS)
+
+
+def clean_text_column(values: pa.Array) -> pa.Array:
+    """:func:`clean_text` of every value; nulls stay null."""
+    values = _plain(values)
+    printable = pc.fill_null(pc.match_substring_regex(values, r"^[\x{20}-\x{7e}]*$"), False)
+    cleaned = pc.utf8_trim(pc.replace_substring_regex(values, " +", " "), " ")
+    if pc.all(printable).as_py() is not False:
+        return cleaned
+    rest = map_distinct(pc.if_else(printable, pa.scalar(None, pa.string()), values),
+                        lambda v: (clean_text(v),), {"c": pa.string()})["c"]
+    return patch(cleaned, pc.invert(printable), rest)
