@@ -21,12 +21,12 @@ from custfocus.ingest.plan import TablePlan, country_code
 from custfocus.normalise.vectorised._common import map_distinct
 from custfocus.normalise.vectorised._interim import (
     normalise_address_columns,
-    normalise_email_column,
     normalise_national_id_column,
     normalise_phone_column,
     parse_amount_column,
     parse_date_column,
 )
+from custfocus.normalise.vectorised.emails import normalise_email_column
 from custfocus.normalise.vectorised.names import (
     NAME_TYPES,
     full_name_columns,
