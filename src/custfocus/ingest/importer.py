@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -249,8 +250,7 @@ class _Importer:
         self._remember_source(source, unit, system, plan)
         converter = RowConverter(plan)
         reasons: Counter[str] = Counter()
-        for chunk in table.chunks(opts.chunk_size):
-            batch = converter.convert(chunk)
+        for batch in _converted(converter, table.chunks(opts.chunk_size)):
             self._write_batch(import_id, source, unit, system, batch)
             res.rows_read += len(batch.rows)
             res.records += batch.record_count
@@ -324,6 +324,27 @@ class _Importer:
                 "reason": pa.array([r[2] for r in batch.rejects], pa.string()),
                 "cells": pa.array([r[3] for r in batch.rejects], pa.list_(pa.string())),
             }))
+
+
+def _converted(converter: RowConverter, chunks: Iterable[list[Any]]) -> Iterator[Batch]:
+    """Batches in file order; each chunk is converted while the previous one is written.
+
+    Why a thread: Arrow kernels and DuckDB inserts release the GIL, so on two cores the
+    conversion of one chunk overlaps the reading and writing of its neighbours.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="custfocus-convert") as pool:
+        pending: Future[Batch] | None = None
+        try:
+            for chunk in chunks:
+                following = pool.submit(converter.convert, chunk)
+                if pending is not None:
+                    yield pending.result()
+                pending = following
+            if pending is not None:
+                yield pending.result()
+        finally:
+            if pending is not None:
+                pending.cancel()
 
 
 def _with_common_columns(table: pa.Table, id_name: str, ids: np.ndarray, import_id: int,
