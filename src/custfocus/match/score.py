@@ -3,9 +3,31 @@
 Why EM over the candidate pairs (m *and* u) rather than u from random pairs: the
 non-matches that blocking lets through are households, namesakes and colleagues, who
 share phones, addresses and surnames far more often than two random people. Estimating u
-among them makes a shared landline weak evidence, which is what it is. Random pairs are
-used only to start u. EM runs on the distinct level patterns with their counts, so it costs
-milliseconds however many pairs there are. Reviewed pairs (labels) are fixed, not guessed.
+among them makes a shared landline weak evidence, which is what it is. EM runs on the
+distinct level patterns with their counts, so it costs milliseconds however many pairs
+there are. Reviewed pairs (labels) are fixed, not guessed.
+
+Why the fit is regularised (MAP, Dirichlet priors): when nearly every candidate is a match
+(a small, clean file) the non-match class holds a handful of pairs, and plain EM then
+wanders: u of whole comparisons flips, the fit stopped at the iteration cap, and four more
+candidate pairs turned a 0.99 pairwise F1 into 0.89 (FEBRL1). So u leans on the random
+pairs with the weight of ``U_PRIOR_PAIRS`` pairs and m on its starting values with the
+weight of ``M_PRIOR_PAIRS``: decisive where the non-match class is nearly empty,
+negligible where non-matches are plentiful (a stronger pull towards random-pair u raises
+the weight of shared names and birth dates, and with it namesake merges). The start is
+fixed (deterministic) and EM runs until no parameter moves by more than ``TOLERANCE``, so
+the same data always gives the same model and a slightly grown data set a nearby one.
+Started from a prior of 0.05, 0.3, 0.7 or 0.95 it reaches the same fit (FEBRL1-4, the
+generator, the examples), so a warm start from the previous run's model would only save
+milliseconds and would make the model depend on the history of runs (incremental and full
+runs on the same data must agree); it is deliberately not used. What still moves when the
+data grows by a few percent is genuine: patterns within a fraction of a bit of the match
+threshold.
+
+Why weights are sign-clipped: blocking selects non-matches that agree on names (or birth
+date), so among candidates a *different* name can look like evidence for a match (u of
+"different" below m) and a *same* name like evidence against. Neither is a sound reason,
+so a comparison's lowest level never adds bits and its top level never subtracts them.
 """
 
 from __future__ import annotations
@@ -30,6 +52,7 @@ _M_START = {
     "company": [0.1, 0.2, 0.7],
 }
 TF_CLIP_BITS = (-10.0, 4.0)
+CLIP_SIGNS = True  # see the module docstring
 
 
 @dataclass
@@ -47,7 +70,12 @@ class MatchModel:
 
     def weights(self) -> dict[str, np.ndarray]:
         """log2(m/u) per level: the evidence, in bits, of each outcome."""
-        return {c: np.log2(np.asarray(self.m[c]) / np.asarray(self.u[c])) for c in self.m}
+        out = {c: np.log2(np.asarray(self.m[c]) / np.asarray(self.u[c])) for c in self.m}
+        if CLIP_SIGNS:  # disagreeing is never evidence for a match, agreeing never against
+            for w in out.values():
+                w[0] = min(w[0], 0.0)
+                w[-1] = max(w[-1], 0.0)
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -63,14 +91,21 @@ def level_matrix(levels: dict[str, np.ndarray]) -> np.ndarray:
     return np.stack([levels[c.name] for c in COMPARISONS], axis=1).astype(np.int8)
 
 
+U_PRIOR_PAIRS = 10.0  # weight, in pairs, of the random-pair u (Dirichlet prior on u)
+M_PRIOR_PAIRS = 10.0  # weight, in pairs, of the starting m (Dirichlet prior on m)
+START_PRIOR = 0.3
+TOLERANCE = 1e-6
+MAX_ITERATIONS = 500
+
+
 def estimate_model(
     levels: dict[str, np.ndarray],
     random_levels: dict[str, np.ndarray] | None = None,
     known: np.ndarray | None = None,
-    max_iterations: int = 100,
-    tolerance: float = 1e-5,
+    max_iterations: int = MAX_ITERATIONS,
+    tolerance: float = TOLERANCE,
 ) -> MatchModel:
-    """Fit m, u and the prior by EM on the distinct level patterns of the candidate pairs."""
+    """Fit m, u and the prior by (MAP) EM on the distinct level patterns of the candidates."""
     matrix = level_matrix(levels)
     n_pairs = len(matrix)
     if known is None:
@@ -82,9 +117,11 @@ def estimate_model(
     pat, labels = patterns[:, :-1], patterns[:, -1]
     counts = counts.astype(np.float64)
 
-    m = {c.name: np.array(_M_START[c.name], dtype=np.float64) for c in COMPARISONS}
-    u = {c.name: _start_u(c.name, len(c.levels), random_levels) for c in COMPARISONS}
-    prior = 0.3
+    m0 = {c.name: np.array(_M_START[c.name], dtype=np.float64) for c in COMPARISONS}
+    u0 = {c.name: _start_u(c.name, len(c.levels), random_levels) for c in COMPARISONS}
+    m = {k: v.copy() for k, v in m0.items()}
+    u = {k: v.copy() for k, v in u0.items()}
+    prior = START_PRIOR
     model = MatchModel(m={}, u={}, prior=prior, pairs=n_pairs, patterns=len(pat))
     previous = None
     for _ in range(max_iterations):
@@ -102,16 +139,21 @@ def estimate_model(
             k = len(comp.levels)
             lv = pat[:, j]
             has = lv != NULL
-            # Small pseudo-counts keep every level possible (no infinite weights).
-            m_new = np.bincount(lv[has], weights=wm[has], minlength=k) + 0.5
-            u_new = np.bincount(lv[has], weights=wu[has], minlength=k) + 0.5
+            # Dirichlet priors (MAP), plus half a pair per level so that every level
+            # stays possible (no infinite weights).
+            m_new = (np.bincount(lv[has], weights=wm[has], minlength=k)
+                     + M_PRIOR_PAIRS * m0[comp.name] + 0.5)
+            u_new = (np.bincount(lv[has], weights=wu[has], minlength=k)
+                     + U_PRIOR_PAIRS * u0[comp.name] + 0.5)
             m[comp.name] = m_new / m_new.sum()
             u[comp.name] = u_new / u_new.sum()
         model.history.append(prior)
-        if previous is not None and abs(prior - previous) < tolerance:
+        # Converged when no parameter moves any more (not only the prior).
+        current = np.concatenate([[prior], *m.values(), *u.values()])
+        if previous is not None and np.max(np.abs(current - previous)) < tolerance:
             model.converged = True
             break
-        previous = prior
+        previous = current
     model.m = {k: v.tolist() for k, v in m.items()}
     model.u = {k: v.tolist() for k, v in u.items()}
     model.prior = prior

@@ -1,0 +1,102 @@
+"""Clustering guards weighed against the whole identity, and a stable EM fit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from custfocus.match.cluster import cluster_nodes
+from custfocus.match.compare import COMPARISONS
+from custfocus.match.score import estimate_model, score_pairs
+
+NODE = {"size": 1, "nid": None, "nid_any": None, "birth": None, "given_canon": None,
+        "given_fold": None, "family_fold": None, "address_key": None, "postal_code": None,
+        "email_key": None}
+
+
+def nodes(*rows: dict) -> pd.DataFrame:
+    return pd.DataFrame([{**NODE, **row} for row in rows])
+
+
+def cluster(frame: pd.DataFrame, edges: list[tuple[int, int]]) -> np.ndarray:
+    a = np.array([x for x, _ in edges])
+    b = np.array([y for _, y in edges])
+    prob = np.linspace(0.999, 0.95, len(edges))  # strongest first, in the given order
+    return cluster_nodes(frame, a, b, prob).labels
+
+
+def person(given: str, **extra: str) -> dict:
+    base = {"given_canon": given, "given_fold": given, "family_fold": "pantazopoulos",
+            "birth": "1986-08-07", "address_key": "allott place 147 2325", "postal_code": "2325"}
+    return {**base, **extra}
+
+
+def test_a_replaced_given_name_is_outweighed_by_birth_date_surname_and_address():
+    labels = cluster(nodes(person("chloe"), person("eboni")), [(0, 1)])
+    assert labels[0] == labels[1]
+
+
+def test_twins_with_their_own_mailboxes_and_households_stay_apart():
+    twins = nodes(person("chloe", email_key="chloe@x.es"), person("eboni", email_key="eboni@y.es"))
+    assert len(set(cluster(twins, [(0, 1)]))) == 2
+    household = nodes(person("chloe"), person("eboni", birth="1990-02-01"))
+    assert len(set(cluster(household, [(0, 1)]))) == 2
+    valid_ids = nodes(person("chloe", nid="11111111H", nid_any="11111111H"),
+                      person("eboni", nid="22222222J", nid_any="22222222J"))
+    assert len(set(cluster(valid_ids, [(0, 1)]))) == 2
+
+
+def test_one_odd_record_does_not_keep_the_rest_of_its_person_out():
+    # Record 1 (a replaced name) joins record 0 through the same id number; record 2 (id
+    # typo'd, name as in record 0) must still join: two of three names agree.
+    frame = nodes(
+        {"given_canon": "liam", "family_fold": "waller", "nid_any": "7876568"},
+        {"given_canon": "elton", "family_fold": "waller", "nid_any": "7876568"},
+        {"given_canon": "liam", "family_fold": "waller", "nid_any": "2705026"},
+        {"given_canon": "liam", "family_fold": "waller", "nid_any": "7876568"},
+    )
+    labels = cluster(frame, [(0, 1), (1, 3), (0, 3), (2, 3), (0, 2)])
+    assert len(set(labels)) == 1
+
+
+def test_an_id_one_swap_away_outweighs_a_different_given_name_but_not_a_valid_conflict():
+    frame = nodes({"given_canon": "flynn", "family_fold": "rollins", "nid_any": "2427387"},
+                  {"given_canon": "zachary", "family_fold": "rollins", "nid_any": "2423787"})
+    labels = cluster(frame, [(0, 1)])
+    assert labels[0] == labels[1]
+    short = nodes({"given_canon": "flynn", "nid_any": "2437"},
+                  {"given_canon": "zachary", "nid_any": "2347"})
+    assert len(set(cluster(short, [(0, 1)]))) == 2
+
+
+def test_a_nickname_and_its_typo_are_one_given_name():
+    frame = nodes({"given_canon": "john", "given_fold": "jack", "birth": "1994-08-14"},
+                  {"given_canon": "jacq", "given_fold": "jacq", "birth": "1994-08-14"})
+    assert len(set(cluster(frame, [(0, 1)]))) == 1
+
+
+def _levels(n_match: int, n_non: int, seed: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    levels = {}
+    for comp in COMPARISONS:
+        top = len(comp.levels) - 1
+        match = np.where(rng.random(n_match) < 0.9, top, 0)
+        non = np.where(rng.random(n_non) < 0.05, top, 0)
+        levels[comp.name] = np.concatenate([match, non]).astype(np.int8)
+    levels["email"][:] = -1  # fields a source does not have
+    levels["phone"][:] = -1
+    return levels
+
+
+def test_em_with_almost_only_matches_converges_and_stays_put_when_data_grows():
+    random_levels = {c.name: np.zeros(5000, dtype=np.int8) for c in COMPARISONS}
+    small = _levels(500, 2, seed=1)
+    grown = {k: np.concatenate([v, _levels(20, 2, seed=2)[k]]) for k, v in small.items()}
+    first = estimate_model(small, random_levels)
+    second = estimate_model(grown, random_levels)
+    assert first.converged and second.converged
+    assert first.prior > 0.95 and second.prior > 0.95
+    decided = [score_pairs(m, small).probability >= 0.9 for m in (first, second)]
+    assert (decided[0] == decided[1]).all()
+    again = estimate_model(small, random_levels)
+    assert again.to_dict() == first.to_dict()  # deterministic
