@@ -22,7 +22,6 @@ from custfocus.normalise.vectorised._common import map_distinct
 from custfocus.normalise.vectorised._interim import (
     normalise_address_columns,
     normalise_national_id_column,
-    normalise_phone_column,
     parse_amount_column,
     parse_date_column,
 )
@@ -32,6 +31,7 @@ from custfocus.normalise.vectorised.names import (
     full_name_columns,
     split_name_columns,
 )
+from custfocus.normalise.vectorised.phones import normalise_phone_column
 from custfocus.normalise.vectorised.text import clean_text_column, is_placeholder_column
 
 MAX_CELL_CHARS = 32_768  # longer cells are not customer data; the row is rejected
