@@ -3,15 +3,18 @@ baseline (link on exact e-mail, exact phone, or same name + postcode; union-find
 
     python bench/bench_dedupe.py --customers 10000 [--customers 100000]
 
-Prints, per size: records, import and dedupe seconds, candidate pairs and pairs compared per
-second, pairwise P/R/F1, B-cubed F1, hard-negative merges (households, colleagues,
-namesakes) and the largest cluster, for custfocus and for the baseline.
+Prints, per size: records, import and dedupe seconds with the time of every dedupe stage,
+candidate pairs and pairs compared per second, peak memory (resident set of this process),
+pairwise P/R/F1, B-cubed F1, hard-negative merges (households, colleagues, namesakes) and
+the largest cluster, for custfocus and for the baseline. The cost of an incremental run is
+measured by bench/bench_incremental.py.
 Splink 5 and FEBRL are not part of this run yet (see the closing note of the dedupe issue).
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -44,6 +47,11 @@ def naive_baseline(store) -> dict[int, int]:
     return {rid: find(rid) for rid in parent}
 
 
+def peak_mb() -> float:
+    """Peak resident memory of this process so far (ru_maxrss is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def measure(customers: int, seed: int) -> None:
     import pandas as pd
 
@@ -74,10 +82,12 @@ def measure(customers: int, seed: int) -> None:
                       lambda v: fold(v) if isinstance(v, str) else None)}
         base = evaluate(recs["record_id"].map(base_map), recs["person_id"], groups)
         store.close()
+    stages = ", ".join(f"{k} {v:.1f}" for k, v in result.timings.items())
     print(f"\n== {customers:,} customers: {result.records:,} records; import {t_import:.1f}s, "
-          f"dedupe {t_dedupe:.1f}s ({result.timings})")
+          f"dedupe {t_dedupe:.1f}s ({stages})")
     print(f"candidate pairs {result.candidate_pairs:,}; compared "
-          f"{result.compared_pairs / max(result.timings.get('compare', 1e-9), 1e-9):,.0f} pairs/s")
+          f"{result.compared_pairs / max(result.timings.get('compare', 1e-9), 1e-9):,.0f} pairs/s; "
+          f"peak memory {peak_mb():,.0f} MB")
     header = f"{'':<12}{'P':>7}{'R':>7}{'F1':>7}{'B3 F1':>7}{'hard-neg':>9}{'house':>7}" \
              f"{'colleag':>8}{'names':>7}{'largest':>8}"
     print(header)

@@ -101,3 +101,48 @@ def test_name_comparison_is_symmetric(names):
     second = records({"given_name": names[1], "family_name": "Ruiz"},
                      {"given_name": names[0], "family_name": "Ruiz"})
     assert levels_of(first) == levels_of(second)
+
+
+def test_incremental_blocking_drops_pairs_of_a_block_new_records_overfill():
+    rules = (BlockingRule("email", "email_key", 4), BlockingRule("phone", "phone", 10))
+    rows = [{"given_name": f"P{i}", "email_key": "info@empresa.es"} for i in range(4)]
+    rows[0]["phone"] = rows[1]["phone"] = "+34600000001"  # a pair another rule also makes
+    rows += [{"given_name": "Nuevo", "email_key": "info@empresa.es"},  # overfills the block
+             {"given_name": "Otro", "phone": "+34600000001"}]
+    nodes = prepare_nodes(records(*rows)).frame
+    before = find_candidates(nodes.iloc[:4].reset_index(drop=True), rules)
+    assert len(before) == 6
+    incremental = find_candidates(nodes, rules, fresh=np.array([4, 5]),
+                                  oversized_before=before.oversized_keys)
+    touched = set(incremental.touched.tolist())
+    kept = {p for p in zip(before.a.tolist(), before.b.tolist())
+            if not touched & set(p)}
+    full = find_candidates(nodes, rules)
+    assert kept | set(zip(incremental.a.tolist(), incremental.b.tolist())) == set(
+        zip(full.a.tolist(), full.b.tolist()))
+    assert set(zip(full.a.tolist(), full.b.tolist())) == {(0, 1), (0, 5), (1, 5)}
+    assert incremental.oversized_keys.to_pylist() == [{"rule": "email",
+                                                       "key": "info@empresa.es"}]
+    # The other way: the newcomer's records go again, the block shrinks under its cap.
+    shrunk = find_candidates(nodes.iloc[[0, 1, 2, 3, 5]].reset_index(drop=True), rules,
+                             fresh=np.array([], dtype=np.int64),
+                             oversized_before=incremental.oversized_keys)
+    assert set(shrunk.touched.tolist()) == {0, 1, 2, 3} and len(shrunk) == 6 + 2
+
+
+def test_compare_matches_per_pair_rules_on_every_distinct_value_pair():
+    rows = [{"given_name": g, "family_name": f, "email_key": e, "birth_date": d}
+            for g, f, e, d in [
+                ("Ana", "García López", "ana.garcia1@x.es", pd.Timestamp("1980-03-04")),
+                ("A", "García", "ana.garcia2@y.es", pd.Timestamp("1980-04-03")),
+                ("Anabel", "López García", "anagarcia1@z.es", pd.Timestamp("1981-03-04")),
+                ("Ana", "Ruiz", None, None)]]
+    nodes = prepare_nodes(records(*rows)).frame
+    a, b = np.triu_indices(len(nodes), 1)
+    lv = compare_pairs(nodes, a, b)
+    by_pair = {(int(x), int(y)): {c.name: int(lv[c.name][i]) for c in COMPARISONS}
+               for i, (x, y) in enumerate(zip(a, b))}
+    assert by_pair[(0, 1)]["given_name"] == 1 and by_pair[(0, 1)]["family_name"] == 2
+    assert by_pair[(0, 2)]["family_name"] >= 2 and by_pair[(0, 2)]["birth_date"] == 1
+    assert by_pair[(0, 1)]["birth_date"] == 1 and by_pair[(0, 3)]["email"] == -1
+    assert by_pair[(0, 2)]["email"] == 1  # similar local part, same digits

@@ -140,6 +140,27 @@ MIGRATIONS: list[str] = [
         run_id INTEGER NOT NULL, customer_id VARCHAR NOT NULL, segment VARCHAR
     );
     """,
+    # v5: what an incremental dedupe reuses: every node (distinct identity) by index with its
+    # derived match columns, size and cluster (its smallest node index), every candidate
+    # pair by node index with its comparison levels packed in one number, the blocks over
+    # their cap, and the strong pairs with their probability and clustering decision.
+    """
+    DROP TABLE match_pairs;
+    CREATE TABLE match_pairs (
+        node_a INTEGER, node_b INTEGER, pattern BIGINT, name_similarity FLOAT
+    );
+    DROP TABLE match_nodes;
+    CREATE TABLE match_nodes (
+        node INTEGER, node_key VARCHAR, size INTEGER, cluster INTEGER,
+        given_fold VARCHAR, given_canon VARCHAR, given_first VARCHAR, family_fold VARCHAR,
+        family1 VARCHAR, family1_sound VARCHAR, name_fold VARCHAR, company_fold VARCHAR,
+        email_local VARCHAR, phone_tail VARCHAR
+    );
+    CREATE TABLE match_blocks (rule VARCHAR, key VARCHAR);
+    CREATE TABLE match_strong (
+        node_a INTEGER, node_b INTEGER, probability DOUBLE, decision VARCHAR
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -33,6 +33,9 @@ DEFAULT_RULES: tuple[BlockingRule, ...] = (
     BlockingRule("name+city", "given_first || '|' || family1 || '|' || lower(city)"),
     BlockingRule("surname+birth", "family1_sound || '|' || birth"),
     BlockingRule("given+birth", "given_first || '|' || birth"),
+    # Both names mistyped or replaced (FEBRL3: ~1% of true pairs shared no other key).
+    BlockingRule("birth+postcode", "birth || '|' || postal_code"),
+    BlockingRule("birth+city", "birth || '|' || lower(city)"),
     BlockingRule("address", "address_key", 50),
     BlockingRule("full_name", "name_key", 60),
     BlockingRule("email_local", "CASE WHEN length(email_local) >= 6 THEN email_local END", 50),
@@ -50,6 +53,10 @@ class Candidates:
     pairs_per_rule: dict[str, int] = field(default_factory=dict)
     oversized_blocks: dict[str, int] = field(default_factory=dict)
     largest_skipped: dict[str, int] = field(default_factory=dict)
+    # With ``fresh``: the nodes whose pairs were generated (new nodes, and old members of
+    # blocks that crossed their cap), and every block now over its cap (rule, key).
+    touched: np.ndarray | None = None
+    oversized_keys: Any = None
 
     def __len__(self) -> int:
         return len(self.a)
@@ -66,63 +73,158 @@ def find_candidates(
     nodes: Any,
     rules: tuple[BlockingRule, ...] = DEFAULT_RULES,
     only_nodes: np.ndarray | None = None,
+    fresh: np.ndarray | None = None,
+    oversized_before: Any = None,
 ) -> Candidates:
-    """Generate candidate pairs with DuckDB; with ``only_nodes``, only pairs touching them."""
+    """Generate candidate pairs with DuckDB; with ``only_nodes``, only pairs touching them
+    (and block statistics of the blocks they are in).
+
+    ``fresh``: the nodes that are new since the last run, and ``oversized_before`` (Arrow:
+    rule, key) the blocks that were over their cap then. Only the pairs that can differ from
+    the last run's are generated: those touching a new node, and those touching a member of
+    a block that crossed its cap since (grown over it: its old pairs go unless another rule
+    makes them; shrunk under it: it makes pairs now). ``touched`` lists these nodes and
+    ``oversized_keys`` every block now over its cap, for the next run.
+    """
     import duckdb
-    import pandas as pd
+    import pyarrow as pa
 
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")
-    frame = nodes[_KEY_COLUMNS].copy()
-    frame["node"] = np.arange(len(frame), dtype=np.int64)
-    con.register("nodes", frame)
+    columns = {c: _arrow(nodes[c]) for c in _KEY_COLUMNS}
+    columns["node"] = pa.array(np.arange(len(nodes), dtype=np.int32))
+    con.register("nodes", pa.table(columns))
+    # Rules by number (a TINYINT groups and joins faster than a name). Each node has one key
+    # per rule, so a block's size is its row count; only the phone2-vs-phone rule can list a
+    # node twice (once per side), and is counted by distinct node.
+    names = [rule.name for rule in rules]
+    cross = [i for i, rule in enumerate(rules) if rule.name == "phone_cross"]
     selects = []
-    for rule in rules:
-        if rule.name == "phone_cross":
+    for i, rule in enumerate(rules):
+        if i in cross:
             selects.append(
-                f"SELECT '{rule.name}' AS rule, phone2 AS key, node, 1 AS side, "
-                f"{rule.max_block} AS cap FROM nodes WHERE phone2 IS NOT NULL "
-                f"UNION ALL SELECT '{rule.name}', phone, node, 0, {rule.max_block} FROM nodes "
+                f"SELECT {i}::TINYINT AS rule, phone2 AS key, node, true AS side "
+                f"FROM nodes WHERE phone2 IS NOT NULL "
+                f"UNION ALL SELECT {i}::TINYINT, phone, node, false FROM nodes "
                 "WHERE phone IS NOT NULL"
             )
             continue
         selects.append(
-            f"SELECT '{rule.name}' AS rule, ({rule.key}) AS key, node, 0 AS side, "
-            f"{rule.max_block} AS cap FROM nodes WHERE ({rule.key}) IS NOT NULL"
+            f"SELECT {i}::TINYINT AS rule, ({rule.key}) AS key, node, false AS side "
+            f"FROM nodes WHERE ({rule.key}) IS NOT NULL"
         )
+    caps = "CASE rule " + " ".join(f"WHEN {i} THEN {r.max_block}" for i, r in enumerate(rules)) \
+        + " END"
     con.execute("CREATE TEMP TABLE keys AS " + " UNION ALL ".join(selects))
-    con.execute(
-        "CREATE TEMP TABLE sizes AS SELECT rule, key, count(DISTINCT node) AS n, any_value(cap) "
-        "AS cap FROM keys GROUP BY rule, key HAVING count(DISTINCT node) > 1"
-    )
-    oversized = dict(con.execute(
-        "SELECT rule, count(*) FROM sizes WHERE n > cap GROUP BY rule").fetchall())
-    largest = dict(con.execute(
-        "SELECT rule, max(n) FROM sizes WHERE n > cap GROUP BY rule").fetchall())
+    cross_list = ", ".join(map(str, cross)) or "-1"
+
+    def block_sizes(source: str) -> None:
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE sizes AS
+            SELECT rule, key, count(*) AS n, {caps} AS cap
+            FROM {source} WHERE rule NOT IN ({cross_list}) GROUP BY rule, key
+            HAVING count(*) > 1
+            UNION ALL
+            SELECT rule, key, count(DISTINCT node), {caps}
+            FROM {source} WHERE rule IN ({cross_list}) GROUP BY rule, key
+            HAVING count(DISTINCT node) > 1""")
+
+    def blocks_of(table: str) -> str:
+        """The keys rows of every block one of the nodes in ``table`` is in."""
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE scope AS
+            SELECT DISTINCT rule, key FROM keys WHERE node IN (SELECT node FROM {table})""")
+        return "(SELECT k.* FROM keys k JOIN scope USING (rule, key))"
+
+    def block_stats() -> tuple[dict[str, int], dict[str, int]]:
+        rows = con.execute(
+            "SELECT rule, count(*), max(n) FROM sizes WHERE n > cap GROUP BY rule").fetchall()
+        return {names[r]: c for r, c, _ in rows}, {names[r]: m for r, _, m in rows}
+
+    touch = ""
+    oversized_keys = None
+    stats: tuple[dict[str, int], dict[str, int]] = ({}, {})
+    if fresh is not None:
+        # Blocks change only by new nodes (growing) or by nodes gone (shrinking, which only
+        # matters for a block that was over its cap). The blocks that crossed their cap
+        # either way are re-paired whole.
+        con.register("fresh", pa.table({"node": np.asarray(fresh, dtype=np.int32)}))
+        before = oversized_before if oversized_before is not None else pa.table(
+            {"rule": pa.array([], pa.string()), "key": pa.array([], pa.string())})
+        con.register("before_names", pa.table({"rule": pa.array(np.arange(len(names),
+                                                                          dtype=np.int8)),
+                                               "name": pa.array(names, pa.string())}))
+        con.register("before", before)
+        con.execute("""
+            CREATE TEMP TABLE was_over AS SELECT n.rule, b.key FROM before b
+            JOIN before_names n ON n.name = b.rule""")
+        con.execute("""
+            CREATE TEMP TABLE candidates_scope AS
+            SELECT DISTINCT rule, key FROM keys WHERE node IN (SELECT node FROM fresh)
+            UNION SELECT rule, key FROM was_over""")
+        block_sizes("(SELECT k.* FROM keys k JOIN candidates_scope USING (rule, key))")
+        crossed = con.execute("""
+            SELECT DISTINCT k.node FROM keys k
+            JOIN candidates_scope c USING (rule, key)
+            LEFT JOIN sizes s USING (rule, key)
+            LEFT JOIN (SELECT rule, key, true AS was FROM was_over) w USING (rule, key)
+            WHERE coalesce(s.n > s.cap, false) <> coalesce(w.was, false)
+              AND k.node NOT IN (SELECT node FROM fresh)""").fetchnumpy()["node"]
+        # Every block over its cap now was over it before or has a new node: all are here.
+        oversized_keys = con.execute("SELECT rule, key FROM sizes WHERE n > cap").fetchnumpy()
+        stats = block_stats()
+        only_nodes = np.union1d(np.asarray(crossed, dtype=np.int64),
+                                np.asarray(fresh, dtype=np.int64))
+    if only_nodes is not None:
+        con.register("touched", pa.table({"node": np.asarray(only_nodes, dtype=np.int32)}))
+        touch = ("AND (x.node IN (SELECT node FROM touched) "
+                 "OR y.node IN (SELECT node FROM touched))")
+        # Every pair touching these nodes comes from a block one of them is in.
+        block_sizes(blocks_of("touched"))
+    else:
+        block_sizes("keys")
+        oversized_keys = con.execute("SELECT rule, key FROM sizes WHERE n > cap").fetchnumpy()
+    oversized, largest = stats if fresh is not None else block_stats()
     con.execute(
         "CREATE TEMP TABLE ok AS SELECT k.rule, k.key, k.node, k.side FROM keys k "
         "JOIN sizes s ON k.rule = s.rule AND k.key = s.key WHERE s.n <= s.cap"
     )
-    touch = ""
-    if only_nodes is not None:
-        con.register("touched", pd.DataFrame({"node": np.asarray(only_nodes, dtype=np.int64)}))
-        touch = ("AND (x.node IN (SELECT node FROM touched) "
-                 "OR y.node IN (SELECT node FROM touched))")
     con.execute(
         f"""
         CREATE TEMP TABLE pairs AS
         SELECT least(x.node, y.node) AS a, greatest(x.node, y.node) AS b, x.rule
         FROM ok x JOIN ok y ON x.rule = y.rule AND x.key = y.key AND x.node <> y.node
-             AND (x.side = 1 AND y.side = 0 OR x.side = 0 AND y.side = 0 AND x.node < y.node)
+             AND (x.side AND NOT y.side OR NOT x.side AND NOT y.side AND x.node < y.node)
         WHERE true {touch}
         """
     )
-    per_rule = dict(con.execute(
-        "SELECT rule, count(*) FROM (SELECT DISTINCT a, b, rule FROM pairs) GROUP BY rule"
-    ).fetchall())
+    # Within one rule a pair comes from one block, except for phone2-vs-phone (both ways).
+    per_rule = {names[r]: c for r, c in con.execute(
+        f"SELECT rule, count(*) FROM pairs WHERE rule NOT IN ({cross_list}) GROUP BY rule "
+        f"UNION ALL SELECT rule, count(DISTINCT (a, b)) FROM pairs "
+        f"WHERE rule IN ({cross_list}) GROUP BY rule").fetchall()}
+    per_rule = {name: per_rule[name] for name in names if name in per_rule}
     result = con.execute("SELECT DISTINCT a, b FROM pairs ORDER BY a, b").fetchnumpy()
     con.close()
     return Candidates(
         a=np.asarray(result["a"], dtype=np.int64), b=np.asarray(result["b"], dtype=np.int64),
         pairs_per_rule=per_rule, oversized_blocks=oversized, largest_skipped=largest,
+        touched=None if fresh is None else only_nodes,
+        oversized_keys=None if oversized_keys is None else pa.table({
+            "rule": pa.array([names[r] for r in oversized_keys["rule"]], pa.string()),
+            "key": pa.array(list(oversized_keys["key"]), pa.string())}),
     )
+
+
+def _arrow(column: Any) -> Any:
+    """A node column as Arrow text: categoricals stay dictionary-encoded (no copies)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        values = pa.array(column.cat.categories).cast(pa.string())
+        return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32), mask=codes < 0),
+                                              values)
+    values = column.to_numpy(dtype=object)
+    return pa.array(np.where(pd.isna(values), None, values), pa.string())

@@ -1,7 +1,8 @@
 """Comparisons: how two records agree on each field, as discrete levels.
 
-Vectorised over all candidate pairs with ``rapidfuzz.process.cpdist`` (C++, all cores), not
-a Python loop per pair. Level -1 means "one side has no value" and carries no evidence.
+Vectorised over all candidate pairs: text columns are compared as dictionary codes, and every
+similarity (``rapidfuzz.process.cpdist``, C++, all cores) or rule is computed once per
+distinct pair of values, not once per pair. Level -1 means "one side has no value" and carries no evidence.
 The function :func:`compare_pairs` is pure (frames in, arrays out) so the same stage can
 run on a Spark executor over a batch of pairs.
 """
@@ -39,132 +40,299 @@ COMPARISONS: tuple[Comparison, ...] = (
 )
 
 
-def _pick(nodes: Any, column: str, idx: np.ndarray) -> np.ndarray:
-    return nodes[column].to_numpy(dtype=object)[idx]
+class _Encoded:
+    """Per-node codes of the text columns a comparison reads (code -1: missing), with the
+    distinct values as Arrow (Python strings are made only for the value pairs compared)."""
+
+    def __init__(self, nodes: Any):
+        self.nodes = nodes
+        self.cache: dict[str, tuple[np.ndarray, Any]] = {}
+
+    def __call__(self, column: str) -> tuple[np.ndarray, Any]:
+        if column not in self.cache:
+            self.cache[column] = _codes(self.nodes[column])
+        return self.cache[column]
+
+    def shared(self, first: str, second: str) -> tuple[np.ndarray, np.ndarray, Any]:
+        """Codes of two columns in one dictionary, so equal codes mean equal values."""
+        import pandas as pd
+
+        x, y = self.nodes[first], self.nodes[second]
+        if (isinstance(x.dtype, pd.CategoricalDtype) and isinstance(y.dtype, pd.CategoricalDtype)
+                and x.cat.categories.equals(y.cat.categories)):
+            cx, values = self(first)
+            return cx, self(second)[0], values
+        codes, values = _codes(pd.concat([_objects(x), _objects(y)], ignore_index=True))
+        return codes[:len(x)], codes[len(x):], values
+
+    def flag(self, column: str) -> np.ndarray:
+        return self.nodes[column].to_numpy(dtype=object).astype(bool)
 
 
-def _present(values: np.ndarray) -> np.ndarray:
-    return np.fromiter((v is not None and v == v and v != "" for v in values), bool,
-                       count=len(values))
+def _objects(series: Any) -> Any:
+    import pandas as pd
+
+    values = series.to_numpy(dtype=object)
+    return pd.Series(np.where(pd.isna(values), None, values), dtype=object)
 
 
-def _similarity(x: np.ndarray, y: np.ndarray, mask: np.ndarray, scorer: Any) -> np.ndarray:
+def _codes(series: Any) -> tuple[np.ndarray, Any]:
+    import pandas as pd
+    import pyarrow as pa
+
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy().astype(np.int32)
+        values = pa.array(series.cat.categories)
+    else:
+        codes, uniques = pd.factorize(_objects(series), use_na_sentinel=True)
+        codes = codes.astype(np.int32)
+        values = pa.array([str(v) for v in uniques], pa.string())
+    return codes, values
+
+
+def _present_values(values: Any) -> np.ndarray:
+    """Per distinct value, then one more for code -1: is it a non-empty value?"""
+    import pyarrow.compute as pc
+
+    present = pc.fill_null(pc.greater(pc.utf8_length(values), 0), False)
+    return np.append(present.to_numpy(zero_copy_only=False), False)
+
+
+def _texts(values: Any, codes: np.ndarray) -> list[Any]:
+    """The Python strings of ``codes`` (-1: None)."""
+    import pyarrow as pa
+
+    codes = np.asarray(codes)
+    return values.take(pa.array(codes, mask=codes < 0)).to_pylist()
+
+
+def _unique_pairs(x: np.ndarray, y: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray,
+                                                                     np.ndarray]:
+    """Distinct (x, y) code pairs and, per input pair, its distinct pair."""
+    import pandas as pd
+
+    key = (x.astype(np.int64) + 1) * (width + 1) + (y + 1)
+    inverse, uniq = pd.factorize(key)
+    return uniq // (width + 1) - 1, uniq % (width + 1) - 1, inverse
+
+
+def _similarity(x: np.ndarray, y: np.ndarray, mask: np.ndarray, values: Any,
+                scorer: Any, jaro: bool = False) -> np.ndarray:
+    """Similarity in [0, 1] (float32) of the pairs in ``mask``, once per distinct value pair.
+
+    ``jaro``: Jaro-Winkler computed natively, rounded exactly as a 0-100 scorer would be.
+    """
     from rapidfuzz.process import cpdist
 
     out = np.zeros(len(x), dtype=np.float32)
     if mask.any():
-        out[mask] = cpdist(list(x[mask]), list(y[mask]), scorer=scorer, workers=-1) / 100.0
+        ux, uy, inverse = _unique_pairs(x[mask], y[mask], len(values))
+        left, right = _texts(values, ux), _texts(values, uy)
+        if jaro:
+            sims = cpdist(left, right, scorer=scorer, workers=-1, dtype=np.float64)
+            sims = (sims * 100).astype(np.float32) / 100.0
+        else:
+            sims = cpdist(left, right, scorer=scorer, workers=-1) / 100.0
+        out[mask] = sims[inverse]
+    return out
+
+
+def _pairwise(x: np.ndarray, y: np.ndarray, mask: np.ndarray, values: Any, fn: Any,
+              default: Any = False, dtype: Any = bool) -> np.ndarray:
+    """``fn(value_x, value_y)`` for the pairs in ``mask``, once per distinct value pair."""
+    out = np.full(len(x), default, dtype=dtype)
+    if mask.any():
+        ux, uy, inverse = _unique_pairs(x[mask], y[mask], len(values))
+        vx, vy = _texts(values, ux), _texts(values, uy)
+        out[mask] = np.fromiter((fn(p, q) for p, q in zip(vx, vy)), dtype,
+                                count=len(vx))[inverse]
     return out
 
 
 def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
-    """Comparison levels (int8 arrays, one per comparison) plus name similarity for explain."""
+    """Comparison levels (int8 arrays, one per comparison) plus name similarity for explain.
+
+    Every text column is compared as dictionary codes (equal codes, equal values), and each
+    similarity or rule is evaluated once per distinct pair of values, not once per pair.
+    """
     from rapidfuzz import fuzz
-    from rapidfuzz.distance import JaroWinkler, Levenshtein
+    from rapidfuzz.distance import OSA, JaroWinkler
 
-    def jw(s1: Any, s2: Any, **kw: Any) -> float:
-        return JaroWinkler.normalized_similarity(s1, s2) * 100
-
-    n = len(a)
+    enc = nodes if isinstance(nodes, _Encoded) else _Encoded(nodes)
+    jw = JaroWinkler.normalized_similarity
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
     out: dict[str, np.ndarray] = {}
 
+    def column(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        codes, values = enc(name)
+        return codes[a], codes[b], values, _present_values(values)
+
     # Given names: nickname-canonical equality, then similarity, then initials.
-    ga, gb = _pick(nodes, "given_fold", a), _pick(nodes, "given_fold", b)
-    ca, cb = _pick(nodes, "given_canon", a), _pick(nodes, "given_canon", b)
-    both = _present(ga) & _present(gb)
-    sim = _similarity(ga, gb, both, jw)
-    initial = np.fromiter(
-        (bool(x and y) and (x[0] == y[0]) and (len(x) == 1 or len(y) == 1 or x in y or y in x)
-         for x, y in zip(ga, gb)), bool, count=n)
+    ga, gb, gv, gp = column("given_fold")
+    ca, cb, _, _ = column("given_canon")
+    both = gp[ga] & gp[gb]
+    sim = _similarity(ga, gb, both, gv, jw, jaro=True)
+    # Each rule is evaluated only where its outcome can change the level.
+    first = _first_letters(gv)
+    initial = _pairwise(ga, gb, both & (sim < 0.88) & (ca != cb) & (first[ga] == first[gb]),
+                        gv, _initial)
     level = np.where(sim >= 0.88, 2, np.where(initial, 1, 0))
     level = np.where((ca == cb) & both, 3, level)
     given = np.where(both, level, NULL).astype(np.int8)
 
     # Family names: exact, one surname dropped, typo.
-    fa, fb = _pick(nodes, "family_fold", a), _pick(nodes, "family_fold", b)
-    both_f = _present(fa) & _present(fb)
-    fsim = _similarity(fa, fb, both_f, jw)
-    partly = np.fromiter(
-        (bool(x and y) and (set(x.split()) <= set(y.split()) or set(y.split()) <= set(x.split()))
-         for x, y in zip(fa, fb)), bool, count=n)
+    fa, fb, fv, fp = column("family_fold")
+    both_f = fp[fa] & fp[fb]
+    fsim = _similarity(fa, fb, both_f, fv, jw, jaro=True)
+    # Two different one-word surnames are never one contained in the other.
+    partly = _contained(fa, fb, both_f & (fsim < 0.94) & (fa != fb), fv)
     level = np.where(fsim >= 0.8, 1, 0)
     level = np.where(partly | (fsim >= 0.94), 2, level)
     level = np.where((fa == fb) & both_f, 3, level)
     family = np.where(both_f, level, NULL).astype(np.int8)
 
     # Swapped given/family order or a name typed in one column: whole-name token sort.
-    na, nb = _pick(nodes, "name_fold", a), _pick(nodes, "name_fold", b)
-    both_n = _present(na) & _present(nb)
-    whole = _similarity(na, nb, both_n, fuzz.token_sort_ratio)
+    na, nb, nv, np_ = column("name_fold")
+    both_n = np_[na] & np_[nb]
+    whole = _similarity(na, nb, both_n, nv, fuzz.token_sort_ratio)
     swapped = both_n & (whole >= 0.97)
     given = np.where(swapped & (given < 3), 3, given).astype(np.int8)
     family = np.where(swapped & (family < 3), 3, family).astype(np.int8)
     out["given_name"], out["family_name"], out["name_similarity"] = given, family, whole
 
     # E-mail: canonical key, same local part elsewhere, similar local part with same digits.
-    ea, eb = _pick(nodes, "email_key", a), _pick(nodes, "email_key", b)
-    both_e = _present(ea) & _present(eb)
-    la, lb = _pick(nodes, "email_local", a), _pick(nodes, "email_local", b)
-    lsim = _similarity(la, lb, both_e, jw)
-    same_digits = np.fromiter(
-        ("".join(filter(str.isdigit, x or "")) == "".join(filter(str.isdigit, y or ""))
-         for x, y in zip(la, lb)), bool, count=n)
-    role = _pick(nodes, "email_role", a).astype(bool) | _pick(nodes, "email_role", b).astype(bool)
+    ea, eb, _, ep = column("email_key")
+    both_e = ep[ea] & ep[eb]
+    la, lb, lv, _ = column("email_local")
+    lsim = _similarity(la, lb, both_e, lv, jw, jaro=True)
+    # The digits of the local parts are compared only where they can matter.
+    same_digits = (la == lb) | _same_digits(la, lb, both_e & (lsim >= 0.9) & (ea != eb)
+                                            & (la != lb), lv)
+    long_local = _long_values(lv, 5)
+    role_of = enc.flag("email_role")
+    role = role_of[a] | role_of[b]
     level = np.where((lsim >= 0.9) & same_digits, 1, 0)
-    level = np.where((la == lb) & (np.char.str_len(la.astype(str)) >= 5) & ~role, 2, level)
+    level = np.where((la == lb) & long_local[la] & ~role, 2, level)
     level = np.where(ea == eb, np.where(role, 3, 4), level)
     out["email"] = np.where(both_e, level, NULL).astype(np.int8)
 
     # Phones: any of (phone, phone2) on one side equal to any on the other.
-    pa, pb = _pick(nodes, "phone", a), _pick(nodes, "phone", b)
-    qa, qb = _pick(nodes, "phone2", a), _pick(nodes, "phone2", b)
-    has_a, has_b = _present(pa) | _present(qa), _present(pb) | _present(qb)
-    same = ((pa == pb) & _present(pa)) | ((pa == qb) & _present(pa)) | (
-        (qa == pb) & _present(qa)) | ((qa == qb) & _present(qa))
-    ta, tb = _pick(nodes, "phone_tail", a), _pick(nodes, "phone_tail", b)
-    tail = (ta == tb) & _present(ta)
+    p_codes, q_codes, phone_values = enc.shared("phone", "phone2")
+    pp = _present_values(phone_values)
+    pa, pb, qa, qb = p_codes[a], p_codes[b], q_codes[a], q_codes[b]
+    has_a, has_b = pp[pa] | pp[qa], pp[pb] | pp[qb]
+    same = ((pa == pb) & pp[pa]) | ((pa == qb) & pp[pa]) | ((qa == pb) & pp[qa]) | (
+        (qa == qb) & pp[qa])
+    ta, tb, _, tp = column("phone_tail")
+    tail = (ta == tb) & tp[ta]
     out["phone"] = np.where(has_a & has_b, np.where(same, 2, np.where(tail, 1, 0)),
                             NULL).astype(np.int8)
 
     # National ids: exact, or one edit apart (a typo) when not both valid.
-    ia, ib = _pick(nodes, "nid_any", a), _pick(nodes, "nid_any", b)
-    both_i = _present(ia) & _present(ib)
-    dist = np.full(n, 99, dtype=np.int32)
+    ia, ib, iv, ip = column("nid_any")
+    both_i = ip[ia] & ip[ib]
+    dist = np.full(len(a), 99, dtype=np.int32)
     if both_i.any():
         from rapidfuzz.process import cpdist
 
-        dist[both_i] = cpdist(list(ia[both_i]), list(ib[both_i]), scorer=Levenshtein.distance,
-                              workers=-1)
-    va = _pick(nodes, "national_id_valid", a).astype(bool)
-    vb = _pick(nodes, "national_id_valid", b).astype(bool)
+        ux, uy, inverse = _unique_pairs(ia[both_i], ib[both_i], len(iv))
+        # OSA: two swapped digits are one typo, as one wrong digit is.
+        dist[both_i] = cpdist(_texts(iv, ux), _texts(iv, uy), scorer=OSA.distance,
+                              workers=-1)[inverse]
+    valid = enc.flag("national_id_valid")
+    va, vb = valid[a], valid[b]
     level = np.where(dist == 0, 2, np.where((dist == 1) & ~(va & vb), 1, 0))
     out["national_id"] = np.where(both_i, level, NULL).astype(np.int8)
 
     # Birth dates: exact, or a day/month swap or a one-digit year typo.
-    da, db = _pick(nodes, "birth", a), _pick(nodes, "birth", b)
-    both_d = _present(da) & _present(db)
-    near = np.fromiter((_date_typo(x, y) for x, y in zip(da, db)), bool, count=n)
+    da, db, dv, dp = column("birth")
+    both_d = dp[da] & dp[db]
+    near = _pairwise(da, db, both_d & (da != db), dv, _date_typo)
     out["birth_date"] = np.where(both_d, np.where(da == db, 2, np.where(near, 1, 0)),
                                  NULL).astype(np.int8)
 
     # Address: same canonical key, similar street, same postcode.
-    aa, ab = _pick(nodes, "address_key", a), _pick(nodes, "address_key", b)
-    both_a = _present(aa) & _present(ab)
-    asim = _similarity(aa, ab, both_a, fuzz.token_set_ratio)
-    za, zb = _pick(nodes, "postal_code", a), _pick(nodes, "postal_code", b)
-    both_z = _present(za) & _present(zb)
+    aa, ab, av, ap = column("address_key")
+    both_a = ap[aa] & ap[ab]
+    asim = _similarity(aa, ab, both_a, av, fuzz.token_set_ratio)
+    za, zb, _, zp = column("postal_code")
+    both_z = zp[za] & zp[zb]
     level = np.where((za == zb) & both_z, 1, 0)
     level = np.where(both_a & (asim >= 0.9), 2, level)
     level = np.where(both_a & (aa == ab), 3, level)
     out["address"] = np.where(both_a | both_z, level, NULL).astype(np.int8)
 
     # Company names (B2B records).
-    ka, kb = _pick(nodes, "company_fold", a), _pick(nodes, "company_fold", b)
-    both_k = _present(ka) & _present(kb)
-    ksim = _similarity(ka, kb, both_k, fuzz.token_set_ratio)
+    ka, kb, kv, kp = column("company_fold")
+    both_k = kp[ka] & kp[kb]
+    ksim = _similarity(ka, kb, both_k, kv, fuzz.token_set_ratio)
     out["company"] = np.where(both_k, np.where(ka == kb, 2, np.where(ksim >= 0.9, 1, 0)),
                               NULL).astype(np.int8)
     return out
+
+
+def _first_letters(values: Any) -> np.ndarray:
+    """Per distinct value (then one more for code -1): a code of its first character."""
+    import pandas as pd
+
+    first = [v[0] if v else "" for v in values.to_pylist()]
+    return np.append(pd.factorize(pd.Series(first, dtype=object))[0], -2)
+
+
+def _contained(x: np.ndarray, y: np.ndarray, mask: np.ndarray, values: Any) -> np.ndarray:
+    """Per pair in ``mask``: are the words of one value all among the words of the other?
+    (As sets: "garcia" is in "garcia lopez".) Vectorised over word codes per value."""
+    import pandas as pd
+
+    out = np.zeros(len(x), dtype=bool)
+    if not mask.any():
+        return out
+    words = [v.split() if v else [] for v in values.to_pylist()]
+    width = max((len(w) for w in words), default=0)
+    codes, _ = pd.factorize(pd.Series([t for w in words for t in w], dtype=object))
+    table = np.full((len(words) + 1, max(width, 1)), -1, dtype=np.int64)
+    rows = np.repeat(np.arange(len(words)), [len(w) for w in words])
+    cols = np.concatenate([np.arange(len(w)) for w in words]) if words else np.zeros(0, int)
+    table[rows, cols] = codes
+    rows = np.flatnonzero(mask)
+    for start in range(0, len(rows), 200_000):
+        part = rows[start:start + 200_000]
+        wx, wy = table[x[part]], table[y[part]]
+        same = wx[:, :, None] == wy[:, None, :]
+        x_in_y = (same.any(axis=2) | (wx < 0)).all(axis=1)
+        y_in_x = (same.any(axis=1) | (wy < 0)).all(axis=1)
+        nonempty = (wx[:, 0] >= 0) & (wy[:, 0] >= 0)
+        out[part] = nonempty & (x_in_y | y_in_x)
+    return out
+
+
+def _same_digits(x: np.ndarray, y: np.ndarray, mask: np.ndarray, values: Any) -> np.ndarray:
+    """Per pair in ``mask``: do the two values have the same digits (in order)?"""
+    import pandas as pd
+
+    out = np.zeros(len(x), dtype=bool)
+    if not mask.any():
+        return out
+    used = np.unique(np.concatenate([x[mask], y[mask]]))
+    digits = ["".join(filter(str.isdigit, v or "")) for v in _texts(values, used)]
+    code = np.full(len(values) + 1, -1, dtype=np.int64)
+    code[used] = pd.factorize(pd.Series(digits, dtype=object))[0]
+    out[mask] = code[x[mask]] == code[y[mask]]
+    return out
+
+
+def _long_values(values: Any, length: int) -> np.ndarray:
+    """Per distinct value (then one more for code -1): at least ``length`` characters long?
+    (A missing value reads as "None", as ``str(None)`` would.)"""
+    import pyarrow.compute as pc
+
+    long = pc.fill_null(pc.greater_equal(pc.utf8_length(values), length), False)
+    return np.append(long.to_numpy(zero_copy_only=False), len("None") >= length)
+
+
+def _initial(x: str, y: str) -> bool:
+    return bool(x and y) and (x[0] == y[0]) and (
+        len(x) == 1 or len(y) == 1 or x in y or y in x)
 
 
 def _date_typo(x: Any, y: Any) -> bool:

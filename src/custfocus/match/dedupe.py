@@ -1,35 +1,51 @@
 """``dedupe``: every stored record into one customer master, incrementally by default.
 
 Stages: prepare (collapse repeats) -> block -> compare -> score (EM, term frequencies)
--> cluster (no chaining) -> stable ids -> golden records. Comparison levels of every
-candidate pair are kept, so an incremental run compares only pairs touching new records
-and then re-fits, re-scores and re-clusters everything, which is cheap: the result is the
-same as a full run on the same data.
+-> cluster (no chaining) -> stable ids -> golden records.
+
+An incremental run costs what changed, and gives the clusters a full run would:
+  * prepare derives match columns only for new nodes (the others are kept in match_nodes);
+  * block and compare produce only the pairs a previous run did not have (those touching a
+    new node, or an old member of a block the new nodes pushed over its cap);
+  * the model is re-fitted and every pair re-scored (vectorised, cheap);
+  * clustering runs only on the connected components of strong links that could have
+    changed (a new or grown node, a link that crossed the threshold, a different order of
+    links); every other component keeps its clusters and decisions;
+  * ids, ``record_customer`` and golden records are rewritten only for changed customers.
+A run after records were removed or re-imported, after a change of settings, reviewer
+decisions or comparisons, or on a store written by an older version is a full run.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
 from custfocus.errors import BadInputError
-from custfocus.match.block import find_candidates
+from custfocus.match.block import DEFAULT_RULES, find_candidates
 from custfocus.match.cluster import ClusterSettings, cluster_nodes
-from custfocus.match.compare import COMPARISONS, compare_pairs
+from custfocus.match.compare import COMPARISONS, NULL, _Encoded, compare_pairs
 from custfocus.match.golden import Survivorship, build_golden_records
 from custfocus.match.ids import assign_ids, format_id
-from custfocus.match.prepare import Nodes, load_records, prepare_nodes
+from custfocus.match.prepare import DERIVED_COLUMNS, Nodes, object_frame, prepare_store
 from custfocus.match.score import MatchModel, estimate_model, score_pairs, tf_adjustments
 from custfocus.store import Store
 
 Progress = Callable[[str], None]
 RANDOM_PAIRS = 50_000
+STATE_VERSION = 1
+# Node columns clustering has no use for: near-unique text that would cost a Python string
+# per node (and memory) to hand over.
+_NOT_FOR_CLUSTERING = ("node_key", "record_hash", "name_key", "full_name", "name_fold",
+                       "source", "unit", "system", "row")
+_BASE = 8  # levels are packed base 8 (level + 1), first comparison most significant
 
 
 @dataclass
@@ -72,6 +88,20 @@ class DedupeResult:
         return self.records - self.customers
 
 
+@dataclass
+class _Pairs:
+    """Candidate pairs (node indices, sorted by a then b) and what is known of each."""
+
+    a: np.ndarray
+    b: np.ndarray
+    levels: dict[str, np.ndarray]
+    old_probability: np.ndarray  # NaN for a pair the previous run did not have
+    old_decision: np.ndarray  # object; None for a new pair
+    fresh: np.ndarray  # generated (compared) by this run
+    old_key: np.ndarray  # the pair's place in the previous run's order (-1: new pair)
+    lost: np.ndarray  # nodes that lost a strong link of the previous run
+
+
 def find_duplicates(
     store: Store,
     *,
@@ -88,43 +118,57 @@ def find_duplicates(
     settings = settings or DedupeSettings()
     timings: dict[str, float] = {}
     clock = _Clock(timings, progress)
+    signature = _signature(store, settings)
     with clock("prepare"):
-        records = load_records(store)
-        if records.empty:
+        if not store.query_value("SELECT count(*) > 0 FROM records"):
             raise BadInputError("the store holds no customer records; run 'custfocus import' first")
-        nodes = prepare_nodes(records)
+        old = None if full else _previous_state(store, signature)
+        nodes = prepare_store(store, previous=old is not None)
+    incremental = old is not None
     frame = nodes.frame
-    keys = frame["node_key"].to_numpy(dtype=object)
-    previous_model = _previous_model(store)
-    incremental = not full and previous_model is not None
+    encoded = _Encoded(frame)
     with clock("block"):
         if incremental:
-            seen = {k for (k,) in store.execute("SELECT node_key FROM match_nodes").fetchall()}
-            new_nodes = np.flatnonzero([k not in seen for k in keys])
-            candidates = find_candidates(frame, only_nodes=new_nodes)
+            candidates = find_candidates(frame, fresh=np.flatnonzero(nodes.old_node < 0),
+                                         oversized_before=old.oversized)
         else:
             candidates = find_candidates(frame)
     with clock("compare"):
-        levels = compare_pairs(frame, candidates.a, candidates.b)
+        levels = compare_pairs(encoded, candidates.a, candidates.b)
         compared = len(candidates)
-        a, b = candidates.a, candidates.b
         if incremental:
-            a, b, levels = _merge_previous_pairs(store, keys, a, b, levels)
+            pairs = _merge_previous_pairs(store, candidates, levels, nodes, old)
+        else:
+            pairs = _Pairs(candidates.a, candidates.b, levels, np.full(len(candidates), np.nan),
+                           np.full(len(candidates), None), np.ones(len(candidates), dtype=bool),
+                           np.full(len(candidates), -1, dtype=np.int64),
+                           np.zeros(0, dtype=np.int64))
+    a, b, levels = pairs.a, pairs.b, pairs.levels
     with clock("score"):
-        must, cannot, known = _constraints(store, records, nodes, a, b)
-        random_levels = _random_levels(frame, settings)
+        must, cannot, known = _constraints(store, nodes, a, b)
+        random_levels = _random_levels(encoded, len(frame), settings)
         model = estimate_model(levels, random_levels, known)
         tf = tf_adjustments(frame, a, b, levels)
         scores = score_pairs(model, levels, tf)
     with clock("cluster"):
-        clustering = cluster_nodes(frame, a, b, scores.probability, settings.cluster, must,
-                                   cannot)
+        if incremental:
+            labels, decisions, refused, reclustered = _recluster(
+                nodes, pairs, scores.probability, settings.cluster, must, cannot,
+                candidates.touched)
+        else:
+            clustering = cluster_nodes(_cluster_frame(frame), a, b, scores.probability,
+                                       settings.cluster, must, cannot)
+            labels, decisions = _by_smallest_member(clustering.labels), clustering.decisions
+            refused, reclustered = clustering.refused, len(frame)
     with clock("save"), store.transaction():
-        result = _save(store, records, nodes, a, b, levels, scores, clustering, model,
+        result = _save(store, nodes, pairs, scores, labels, decisions, refused, model,
                        "incremental" if incremental else "full", settings, candidates,
-                       compared, timings)
+                       compared, timings, old)
+        stats = _stats(result)
+        stats["state"] = {"version": STATE_VERSION, "signature": signature,
+                          "nodes": len(frame), "reclustered_nodes": int(reclustered)}
         store.execute("UPDATE dedupe_runs SET stats = ? WHERE run_id = ?",
-                      [json.dumps(_stats(result)), result.run_id])
+                      [json.dumps(stats), result.run_id])
     return result
 
 
@@ -145,138 +189,395 @@ class _Clock:
         self.timings[self.stage] = round(time.perf_counter() - self.start, 3)
 
 
-def _previous_model(store: Store) -> dict[str, Any] | None:
+# -- what the previous run left ------------------------------------------------------------------
+
+
+def _signature(store: Store, settings: DedupeSettings) -> str:
+    """Everything whose change makes the previous run's pairs or clusters stale."""
+    constraints = store.execute(
+        "SELECT count(*), sum(hash(source_a, row_a, source_b, row_b, decision)) "
+        "FROM match_constraints").fetchone()
+    text = json.dumps({
+        "code": _code_fingerprint(),
+        "comparisons": [(c.name, c.levels, c.tf_column, c.tf_level) for c in COMPARISONS],
+        "rules": [(r.name, r.key, r.max_block) for r in DEFAULT_RULES],
+        "cluster": asdict(settings.cluster), "survivorship": asdict(settings.survivorship),
+        "random_pairs": settings.random_pairs, "seed": settings.seed,
+        "constraints": [str(v) for v in constraints], "version": STATE_VERSION,
+    }, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _code_fingerprint() -> str:
+    """The matching code itself: a new version re-matches everything once."""
+    from pathlib import Path
+
+    digest = hashlib.sha256()
+    for name in sorted(p.name for p in Path(__file__).parent.glob("*.py")):
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass
+class _Previous:
+    """What the previous run left for an incremental one."""
+
+    count: int  # its nodes (match_nodes rows)
+    oversized: Any  # Arrow (rule, key): its blocks over their cap
+
+
+def _previous_state(store: Store, signature: str) -> _Previous | None:
+    """The previous run's state, when an incremental run can build on it."""
     row = store.query_value(
         "SELECT stats FROM dedupe_runs WHERE stats IS NOT NULL ORDER BY run_id DESC LIMIT 1")
-    return json.loads(row)["model"] if row else None
+    state = json.loads(row).get("state") if row else None
+    if not state or state.get("signature") != signature:
+        return None
+    count = int(state["nodes"])
+    if store.query_value("SELECT count(*) FROM match_nodes") != count:
+        return None
+    return _Previous(count=count, oversized=store.con.sql(
+        "SELECT rule, key FROM match_blocks").to_arrow_table())
 
 
-def _merge_previous_pairs(store: Store, keys: np.ndarray, a: np.ndarray, b: np.ndarray,
-                          levels: dict[str, np.ndarray]) -> tuple[Any, Any, Any]:
-    """Add the stored pairs whose two nodes still exist, then sort like a full run."""
-    import pandas as pd
+def _merge_previous_pairs(store: Store, candidates: Any, levels: dict[str, np.ndarray],
+                          nodes: Nodes, old: _Previous) -> _Pairs:
+    """The stored pairs that were not generated again (by today's node indices), with the
+    new ones, sorted like a full run; and what the previous run decided on its strong pairs."""
+    n = len(nodes.frame)
+    new_of_old = np.full(old.count + 1, -1, dtype=np.int64)  # the last slot: "no node"
+    known = nodes.old_node >= 0
+    new_of_old[nodes.old_node[known]] = np.flatnonzero(known)
+    touched = np.zeros(n + 1, dtype=bool)
+    touched[candidates.touched] = True
+    touched[n] = True  # a node gone since
 
-    old = store.execute("SELECT key_a, key_b, levels, name_similarity FROM match_pairs").df()
-    index = pd.Series(np.arange(len(keys)), index=pd.Index(keys))
-    ia = index.reindex(old["key_a"]).to_numpy()
-    ib = index.reindex(old["key_b"]).to_numpy()
-    keep = ~(np.isnan(ia) | np.isnan(ib)) if len(old) else np.zeros(0, bool)
-    ia, ib = ia[keep].astype(np.int64), ib[keep].astype(np.int64)
-    lo, hi = np.minimum(ia, ib), np.maximum(ia, ib)
-    old_levels = np.array(old["levels"].tolist(), dtype=np.int8).reshape(-1, len(COMPARISONS))
-    old_levels = old_levels[keep]
-    all_a, all_b = np.concatenate([a, lo]), np.concatenate([b, hi])
-    merged = {c.name: np.concatenate([levels[c.name], old_levels[:, j]])
-              for j, c in enumerate(COMPARISONS)}
-    merged["name_similarity"] = np.concatenate(
-        [levels["name_similarity"], old["name_similarity"].to_numpy(np.float32)[keep]])
-    pair_key = all_a * (len(keys) + 1) + all_b
-    _, first = np.unique(pair_key, return_index=True)  # sorted by (a, b), duplicates dropped
-    return all_a[first], all_b[first], {k: v[first] for k, v in merged.items()}
+    stored = store.execute(
+        "SELECT node_a, node_b, pattern, name_similarity FROM match_pairs").fetchnumpy()
+    sa = np.asarray(stored["node_a"], dtype=np.int64)
+    sb = np.asarray(stored["node_b"], dtype=np.int64)
+    na, nb = new_of_old[sa], new_of_old[sb]
+    na[na < 0], nb[nb < 0] = n, n
+    keep = ~(touched[na] | touched[nb])
+    sa, sb, na, nb = sa[keep], sb[keep], na[keep], nb[keep]
+    unpacked = _unpack(np.asarray(stored["pattern"], dtype=np.int64)[keep])
+    unpacked["name_similarity"] = np.asarray(stored["name_similarity"],
+                                             dtype=np.float32)[keep]
+    all_a = np.concatenate([candidates.a, np.minimum(na, nb)])
+    all_b = np.concatenate([candidates.b, np.maximum(na, nb)])
+    keys = all_a * (n + 1) + all_b
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    merged = {k: np.concatenate([levels[k], unpacked[k]])[order] for k in unpacked}
+    new = len(candidates)
+    fresh = order < new
+    old_key = np.concatenate([np.full(new, -1, dtype=np.int64),
+                              sa * (old.count + 1) + sb])[order]
+
+    # The previous run's strong pairs: their probability and decision, or, for those that
+    # are gone or were generated again, their surviving nodes.
+    strong = store.execute(
+        "SELECT node_a, node_b, probability, decision FROM match_strong").fetchnumpy()
+    xa = new_of_old[np.asarray(strong["node_a"], dtype=np.int64)]
+    xb = new_of_old[np.asarray(strong["node_b"], dtype=np.int64)]
+    wanted = np.minimum(xa, xb) * (n + 1) + np.maximum(xa, xb)
+    place = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+    found = ((xa >= 0) & (xb >= 0) & (keys[place] == wanted) & ~fresh[place]
+             if len(keys) else np.zeros(len(xa), dtype=bool))
+    probability = np.full(len(keys), np.nan)
+    decision = np.full(len(keys), None, dtype=object)
+    probability[place[found]] = np.asarray(strong["probability"], dtype=np.float64)[found]
+    decision[place[found]] = np.asarray(strong["decision"], dtype=object)[found]
+    lost = np.concatenate([xa[~found], xb[~found]])
+    return _Pairs(all_a[order], all_b[order], merged, probability, decision, fresh, old_key,
+                  lost[lost >= 0])
 
 
-def _random_levels(frame: Any, settings: DedupeSettings) -> dict[str, np.ndarray] | None:
-    n = len(frame)
+def _pack(levels: dict[str, np.ndarray]) -> np.ndarray:
+    packed = np.zeros(len(levels[COMPARISONS[0].name]), dtype=np.int64)
+    for comp in COMPARISONS:
+        packed = packed * _BASE + (levels[comp.name].astype(np.int64) + 1)
+    return packed
+
+
+def _unpack(packed: np.ndarray) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    rest = packed.copy()
+    for comp in reversed(COMPARISONS):
+        out[comp.name] = (rest % _BASE - 1).astype(np.int8)
+        rest //= _BASE
+    return out
+
+
+# -- scoring inputs ----------------------------------------------------------------------------
+
+
+def _random_levels(encoded: Any, n: int, settings: DedupeSettings
+                   ) -> dict[str, np.ndarray] | None:
     if n < 3:
         return None
     rng = np.random.default_rng(settings.seed)
     count = min(settings.random_pairs, n * (n - 1) // 2)
     ra, rb = rng.integers(0, n, count), rng.integers(0, n, count)
     keep = ra != rb
-    return compare_pairs(frame, np.minimum(ra, rb)[keep], np.maximum(ra, rb)[keep])
+    return compare_pairs(encoded, np.minimum(ra, rb)[keep], np.maximum(ra, rb)[keep])
 
 
-def _constraints(store: Store, records: Any, nodes: Nodes, a: np.ndarray, b: np.ndarray
+def _constraints(store: Store, nodes: Nodes, a: np.ndarray, b: np.ndarray
                  ) -> tuple[list[tuple[int, int]], list[tuple[int, int]], np.ndarray]:
     """Reviewer decisions as node pairs, and as labels for the pairs EM sees."""
-    rows = store.execute(
-        "SELECT source_a, row_a, source_b, row_b, decision FROM match_constraints").fetchall()
     known = np.full(len(a), -1, dtype=np.int8)
+    rows = store.execute(
+        "WITH r AS (SELECT source, row, max(record_id) AS record_id FROM records "
+        "           WHERE (source, row) IN (SELECT (source_a, row_a) FROM match_constraints "
+        "                                   UNION ALL "
+        "                                   SELECT (source_b, row_b) FROM match_constraints) "
+        "           GROUP BY source, row) "
+        "SELECT ra.record_id, rb.record_id, c.decision FROM match_constraints c "
+        "JOIN r ra ON ra.source = c.source_a AND ra.row = c.row_a "
+        "JOIN r rb ON rb.source = c.source_b AND rb.row = c.row_b "
+        "ORDER BY c.rowid").fetchall()
     if not rows:
         return [], [], known
-    node_of = {
-        (s, int(r)): int(nodes.record_node[rid])
-        for s, r, rid in zip(records["source"], records["row"], records["record_id"])
-    }
+    node_of = nodes.record_node
     must, cannot = [], []
-    for sa, ra, sb, rb, decision in rows:
-        x, y = node_of.get((sa, ra)), node_of.get((sb, rb))
-        if x is None or y is None or x == y:
+    for rid_a, rid_b, decision in rows:
+        x, y = int(node_of[rid_a]), int(node_of[rid_b])
+        if x == y:
             continue
         (must if decision == "same" else cannot).append((min(x, y), max(x, y)))
     label = {pair: 1 for pair in must} | {pair: 0 for pair in cannot}
-    for i, pair in enumerate(zip(a.tolist(), b.tolist())):
-        if pair in label:
-            known[i] = label[pair]
+    if label:
+        keys = np.array(list(label), dtype=np.int64)
+        n = len(nodes.frame) + 1
+        wanted = keys[:, 0] * n + keys[:, 1]
+        have = a * n + b
+        hit = np.flatnonzero(np.isin(have, wanted))
+        for i in hit.tolist():
+            known[i] = label[(int(a[i]), int(b[i]))]
     return must, cannot, known
 
 
-def _save(store: Store, records: Any, nodes: Nodes, a: np.ndarray, b: np.ndarray,
-          levels: dict[str, np.ndarray], scores: Any, clustering: Any, model: MatchModel,
-          mode: str, settings: DedupeSettings, candidates: Any, compared: int,
-          timings: dict[str, float]) -> DedupeResult:
+# -- clustering ---------------------------------------------------------------------------------
+
+
+def _by_smallest_member(labels: np.ndarray) -> np.ndarray:
+    """Cluster labels renumbered in the order of their smallest node index (stable across
+    full and incremental runs)."""
+    labels = np.asarray(labels, dtype=np.int64)
+    first = np.full(labels.max() + 1 if len(labels) else 0, len(labels), dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(len(labels)))
+    return np.unique(first[labels], return_inverse=True)[1].astype(np.int64)
+
+
+def _cluster_frame(frame: Any) -> Any:
+    return object_frame(frame.drop(columns=[c for c in _NOT_FOR_CLUSTERING if c in frame]))
+
+
+def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Connected component of every node (labelled by its smallest node), vectorised:
+    hook the larger root of every link to the smaller, compress paths, repeat."""
+    label = np.arange(n, dtype=np.int64)
+    while len(a):
+        la, lb = label[a], label[b]
+        differ = la != lb
+        if not differ.any():
+            break
+        np.minimum.at(label, np.maximum(la[differ], lb[differ]),
+                      np.minimum(la[differ], lb[differ]))
+        while True:
+            jumped = label[label]
+            if np.array_equal(jumped, label):
+                break
+            label = jumped
+    return label
+
+
+def _recluster(nodes: Nodes, pairs: _Pairs, probability: np.ndarray,
+               settings: ClusterSettings, must: list[tuple[int, int]],
+               cannot: list[tuple[int, int]], touched: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, dict[str, int], int]:
+    """Cluster only the components of strong links that could differ from the previous run.
+
+    The clustering of a component depends on its nodes, its strong links and their order
+    alone; a component whose nodes are old and unchanged in size, whose links were strong
+    before and whose every old strong link still is, in the same order, keeps its clusters.
+    """
+    frame = nodes.frame
+    n = len(frame)
+    a, b = pairs.a, pairs.b
+    strong = probability >= settings.match_threshold
+    was = pairs.old_probability >= settings.match_threshold  # NaN (no previous state): False
+    dirty = nodes.old_node < 0
+    dirty[touched] = True
+    dirty[pairs.lost] = True
+    dirty |= frame["size"].to_numpy() != nodes.old_size
+    flipped = strong != was
+    dirty[a[flipped]] = True
+    dirty[b[flipped]] = True
+    links = np.array(must, dtype=np.int64).reshape(-1, 2)
+    for x, y in [*must, *cannot]:  # reviewer decisions: their components are redone
+        dirty[x] = dirty[y] = True
+    component = _components(n, np.concatenate([a[strong], links[:, 0]]),
+                            np.concatenate([b[strong], links[:, 1]]))
+    # Same order of strong links inside each component, before and now?
+    edges = np.flatnonzero(strong & was)
+    now = edges[np.lexsort((edges, -probability[edges], component[a[edges]]))]
+    before = edges[np.lexsort((pairs.old_key[edges], -pairs.old_probability[edges],
+                               component[a[edges]]))]
+    moved = now != before
+    dirty[a[now[moved]]] = True
+    dirty[a[before[moved]]] = True
+    dirty = np.isin(component, np.unique(component[dirty]))
+
+    # A clean node keeps its cluster: the same members, now named by their smallest index.
+    labels = np.arange(n, dtype=np.int64)
+    clean = np.flatnonzero(~dirty)
+    if len(clean):
+        first = np.full(nodes.old_cluster.max() + 1, n, dtype=np.int64)
+        np.minimum.at(first, nodes.old_cluster[clean], clean)
+        labels[clean] = first[nodes.old_cluster[clean]]
+    decisions = pairs.old_decision.copy()
+    refused: Counter[str] = Counter()
+    sub_nodes = np.flatnonzero(dirty)
+    if len(sub_nodes):
+        position = np.full(n, -1, dtype=np.int64)
+        position[sub_nodes] = np.arange(len(sub_nodes))
+        inside = dirty[a] & dirty[b]
+        sub_must = [(int(position[x]), int(position[y])) for x, y in must
+                    if dirty[x] and dirty[y]]
+        sub_cannot = [(int(position[x]), int(position[y])) for x, y in cannot
+                      if dirty[x] and dirty[y]]
+        sub_frame = _cluster_frame(frame.iloc[sub_nodes].reset_index(drop=True))
+        clustering = cluster_nodes(sub_frame, position[a[inside]], position[b[inside]],
+                                   probability[inside], settings, sub_must, sub_cannot)
+        sub_labels = np.asarray(clustering.labels, dtype=np.int64)
+        smallest = np.full(sub_labels.max() + 1, n, dtype=np.int64)
+        np.minimum.at(smallest, sub_labels, sub_nodes)
+        labels[sub_nodes] = smallest[sub_labels]
+        decisions[inside] = clustering.decisions
+    # Links between clusters below the match threshold: review or below, by the labels.
+    outside = ~(dirty[a] & dirty[b])
+    band = outside & ~strong & (probability >= settings.review_threshold)
+    decisions[outside & ~strong] = "below"
+    decisions[band] = np.where(labels[a[band]] == labels[b[band]], "same_cluster", "review")
+    refused.update(d for d in decisions[strong].tolist()
+                   if d not in ("merged", "same_cluster"))
+    return (np.unique(labels, return_inverse=True)[1].astype(np.int64), decisions,
+            dict(refused), len(sub_nodes))
+
+
+# -- saving -------------------------------------------------------------------------------------
+
+
+def _save(store: Store, nodes: Nodes, pairs: _Pairs, scores: Any, labels: np.ndarray,
+          decisions: np.ndarray, refused: dict[str, int], model: MatchModel, mode: str,
+          settings: DedupeSettings, candidates: Any, compared: int,
+          timings: dict[str, float], old: _Previous | None) -> DedupeResult:
     import pandas as pd
     import pyarrow as pa
 
     frame = nodes.frame
-    keys = frame["node_key"].to_numpy(dtype=object)
-    with store.transaction():
-        run_id = int(store.query_value("SELECT nextval('dedupe_run_seq')"))
-        store.execute("INSERT INTO dedupe_runs (run_id, started_at, mode) VALUES (?, now(), ?)",
-                      [run_id, mode])
-        record_ids = records["record_id"].to_numpy()
-        record_labels = clustering.labels[nodes.record_node.reindex(record_ids).to_numpy()]
-        prev = store.execute("SELECT record_id, customer_id, record_hash FROM record_customer").df()
-        by_id = dict(zip(prev["record_id"], prev["customer_id"]))
-        by_hash = dict(zip(prev["record_hash"], prev["customer_id"]))
-        previous_ids = [by_id.get(rid) or by_hash.get(h)
-                        for rid, h in zip(record_ids, records["record_hash"])]
+    a = pairs.a
+    incremental = old is not None
+    run_id = int(store.query_value("SELECT nextval('dedupe_run_seq')"))
+    store.execute("INSERT INTO dedupe_runs (run_id, started_at, mode) VALUES (?, now(), ?)",
+                  [run_id, mode])
+    record_ids = nodes.record_ids
+    record_labels = labels[nodes.record_nodes]
+    store.con.register("_cf_rec", pa.table({"record_id": record_ids}))
+    try:
+        # The id each record had: by record id, else (a re-import) by content hash.
+        prev = store.con.sql("""
+            WITH h AS (SELECT record_hash, arg_max(customer_id, rowid) AS customer_id
+                       FROM record_customer GROUP BY record_hash)
+            SELECT k.record_id, r.record_hash, coalesce(rc.customer_id, h.customer_id) AS prev,
+                   rc.customer_id AS own
+            FROM _cf_rec k JOIN records r USING (record_id)
+            LEFT JOIN record_customer rc USING (record_id)
+            LEFT JOIN h ON h.record_hash = r.record_hash
+            ORDER BY k.record_id""").to_arrow_table()
+        previous_customers = store.con.sql(
+            "SELECT DISTINCT customer_id FROM record_customer").to_arrow_table()
+    finally:
+        store.con.unregister("_cf_rec")
+    previous_ids = prev.column("prev").to_numpy(zero_copy_only=False)
+    record_hash = prev.column("record_hash")
 
-        # One sequence call, then a local counter; the sequence is advanced past what was used.
-        first = int(store.query_value("SELECT nextval('customer_seq')"))
-        used = [0]
+    # One sequence call, then a local counter; the sequence is advanced past what was used.
+    first = int(store.query_value("SELECT nextval('customer_seq')"))
+    used = [0]
 
-        def next_number() -> int:
-            used[0] += 1
-            return first + used[0] - 1
+    def next_number() -> int:
+        used[0] += 1
+        return first + used[0] - 1
 
-        ids = assign_ids(record_labels, previous_ids, next_number)
-        if used[0] > 1:
-            store.next_ids("customer_seq", used[0] - 1)
-        customer_ids = [ids.customer_of_label[label] for label in record_labels.tolist()]
-        gone = set(prev["customer_id"]) - set(customer_ids) - {
-            oid for e in ids.events for oid in e["other_ids"]}
-        for cid in sorted(gone):
-            ids.events.append({"kind": "retired", "customer_id": cid, "other_ids": [],
-                               "records": 0, "reason": "its records are no longer imported"})
+    ids = assign_ids(record_labels, previous_ids, next_number)
+    if used[0] > 1:
+        store.next_ids("customer_seq", used[0] - 1)
+    customer_ids = ids.ids_of(record_labels)
+    absorbed = {oid for e in ids.events for oid in e["other_ids"]}
+    gone = (set(previous_customers.column("customer_id").to_pylist())
+            - set(ids.ids.tolist()) - absorbed)
+    for cid in sorted(gone):
+        ids.events.append({"kind": "retired", "customer_id": cid, "other_ids": [],
+                           "records": 0, "reason": "its records are no longer imported"})
+
+    records_table = pa.table({
+        "record_id": pa.array(record_ids, pa.int64()),
+        "customer_id": pa.array(customer_ids, pa.string()),
+        "record_hash": record_hash,
+        "run_id": pa.array(np.full(len(record_ids), run_id, dtype=np.int32)),
+    })
+    changed_customers = None
+    if incremental:
+        own = prev.column("own").to_numpy(zero_copy_only=False)
+        changed = own != customer_ids
+        store.con.register("_cf_changed_rows", records_table.filter(pa.array(changed)))
+        try:
+            store.execute("DELETE FROM record_customer WHERE record_id IN "
+                          "(SELECT record_id FROM _cf_changed_rows)")
+            store.execute("INSERT INTO record_customer SELECT * FROM _cf_changed_rows")
+        finally:
+            store.con.unregister("_cf_changed_rows")
+        touched_ids = set(customer_ids[changed].tolist()) | {
+            v for v in own[changed].tolist() if v is not None} | gone
+        changed_customers = pa.table({"customer_id": pa.array(sorted(touched_ids),
+                                                              pa.string())})
+    else:
         store.execute("DELETE FROM record_customer")
-        store.insert_arrow("record_customer", pa.table({
-            "record_id": pa.array(record_ids, pa.int64()),
-            "customer_id": pa.array(customer_ids, pa.string()),
-            "record_hash": pa.array(records["record_hash"].tolist(), pa.string()),
-            "run_id": pa.array([run_id] * len(record_ids), pa.int32()),
-        }))
-        if ids.events:
-            store.insert_arrow("customer_events", pa.Table.from_pylist([
-                {"event_time": pd.Timestamp.now().to_pydatetime(), "run_id": run_id, **e}
-                for e in ids.events]))
-        _save_pairs(store, keys, frame, a, b, levels, scores, clustering, run_id)
-        customers = build_golden_records(store, run_id, settings.survivorship)
-        decisions = Counter(clustering.decisions.tolist())
-        sizes = Counter(Counter(customer_ids).values())
-        no_id = int(store.query_value(
-            "SELECT count(*) FROM records WHERE email_key IS NULL AND phone_e164 IS NULL AND "
-            "phone2_e164 IS NULL AND national_id IS NULL AND account_code IS NULL"))
-        store.execute(
-            "UPDATE dedupe_runs SET finished_at = now(), records = ?, customers = ?, "
-            "candidate_pairs = ?, merged_pairs = ?, review_pairs = ? WHERE run_id = ?",
-            [len(record_ids), customers, len(a), decisions.get("merged", 0),
-             decisions.get("review", 0), run_id])
+        store.insert_arrow("record_customer", records_table)
+    if ids.events:
+        now = pd.Timestamp.now().to_pydatetime()
+        store.insert_arrow("customer_events", pa.Table.from_pylist([
+            {"event_time": now, "run_id": run_id, **e} for e in ids.events]))
+    _save_pairs(store, nodes, pairs, scores, labels, decisions, run_id, old, candidates,
+                settings.cluster.match_threshold)
+    if changed_customers is not None:
+        store.con.register("_cf_changed", changed_customers)
+        try:
+            build_golden_records(store, run_id, settings.survivorship, only="_cf_changed")
+        finally:
+            store.con.unregister("_cf_changed")
+    else:
+        build_golden_records(store, run_id, settings.survivorship)
+    customers = int(store.query_value("SELECT count(*) FROM customers"))
+    decided = Counter(decisions.tolist())
+    record_counts = np.bincount(record_labels)
+    sizes = Counter(record_counts[record_counts > 0].tolist())
+    no_id = int(store.query_value(
+        "SELECT count(*) FROM records WHERE email_key IS NULL AND phone_e164 IS NULL AND "
+        "phone2_e164 IS NULL AND national_id IS NULL AND account_code IS NULL"))
+    store.execute(
+        "UPDATE dedupe_runs SET finished_at = now(), records = ?, customers = ?, "
+        "candidate_pairs = ?, merged_pairs = ?, review_pairs = ? WHERE run_id = ?",
+        [len(record_ids), customers, len(a), decided.get("merged", 0),
+         decided.get("review", 0), run_id])
     return DedupeResult(
         run_id=run_id, mode=mode, records=len(record_ids), distinct_identities=len(frame),
         customers=customers, candidate_pairs=len(a), compared_pairs=compared,
-        merged_pairs=decisions.get("merged", 0), review_pairs=decisions.get("review", 0),
-        refused=clustering.refused, pairs_per_rule=candidates.pairs_per_rule,
+        merged_pairs=decided.get("merged", 0), review_pairs=decided.get("review", 0),
+        refused=refused, pairs_per_rule=candidates.pairs_per_rule,
         oversized_blocks=candidates.oversized_blocks,
         cluster_sizes=dict(sorted(sizes.items())), largest_cluster=max(sizes) if sizes else 0,
         new_ids=ids.new_ids, kept_ids=ids.kept_ids,
@@ -285,35 +586,114 @@ def _save(store: Store, records: Any, nodes: Nodes, a: np.ndarray, b: np.ndarray
     )
 
 
-def _save_pairs(store: Store, keys: np.ndarray, frame: Any, a: np.ndarray, b: np.ndarray,
-                levels: dict[str, np.ndarray], scores: Any, clustering: Any, run_id: int) -> None:
+def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, scores: Any, labels: np.ndarray,
+                decisions: np.ndarray, run_id: int, old: _Previous | None, candidates: Any,
+                threshold: float) -> None:
     import pyarrow as pa
 
-    matrix = np.stack([levels[c.name] for c in COMPARISONS], axis=1)
-    store.execute("DELETE FROM match_pairs")
+    frame = nodes.frame
+    a, b, levels = pairs.a, pairs.b, pairs.levels
+    n = len(frame)
+    # Only appended to (and the re-paired nodes replaced) while every previous node keeps
+    # its index; a re-import that moves nodes rewrites the state.
+    append = old is not None and int((nodes.old_node >= 0).sum()) == old.count and bool(
+        np.array_equal(nodes.old_node[: old.count], np.arange(old.count)))
+    if append:
+        store.con.register("_cf_touched", pa.table({"node": np.asarray(candidates.touched,
+                                                                       dtype=np.int32)}))
+        try:
+            store.execute("DELETE FROM match_pairs WHERE node_a IN (SELECT node FROM _cf_touched)"
+                          " OR node_b IN (SELECT node FROM _cf_touched)")
+        finally:
+            store.con.unregister("_cf_touched")
+        rows = np.flatnonzero(pairs.fresh)
+    else:
+        store.execute("DELETE FROM match_pairs")
+        rows = np.arange(len(a))
     store.insert_arrow("match_pairs", pa.table({
-        "key_a": pa.array(keys[a], pa.string()), "key_b": pa.array(keys[b], pa.string()),
-        "levels": _list_array(matrix.astype(np.int8), pa.int8()),
-        "name_similarity": pa.array(levels["name_similarity"], pa.float32()),
+        "node_a": pa.array(a[rows].astype(np.int32)), "node_b": pa.array(b[rows].astype(np.int32)),
+        "pattern": pa.array(_pack({k: v[rows] for k, v in levels.items()})),
+        "name_similarity": pa.array(levels["name_similarity"][rows], pa.float32()),
     }))
-    store.execute("DELETE FROM match_nodes")
-    store.insert_arrow("match_nodes", pa.table({"node_key": pa.array(keys, pa.string())}))
+    strong = np.flatnonzero(scores.probability >= threshold)
+    store.execute("DELETE FROM match_strong")
+    store.insert_arrow("match_strong", pa.table({
+        "node_a": pa.array(a[strong].astype(np.int32)),
+        "node_b": pa.array(b[strong].astype(np.int32)),
+        "probability": pa.array(scores.probability[strong], pa.float64()),
+        "decision": _dictionary(decisions[strong]),
+    }))
+    store.execute("DELETE FROM match_blocks")
+    if candidates.oversized_keys is not None and candidates.oversized_keys.num_rows:
+        store.insert_arrow("match_blocks", candidates.oversized_keys)
+    # Per node: its cluster as the smallest node index in it, its size, derived columns.
+    first = np.full(labels.max() + 1 if n else 0, n, dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(n))
+    cluster = first[labels]
+    size = frame["size"].to_numpy()
+    start = 0
+    if append:
+        start = old.count
+        changed = np.flatnonzero((cluster[:start] != nodes.old_cluster[:start])
+                                 | (size[:start] != nodes.old_size[:start]))
+        if len(changed):
+            store.con.register("_cf_node_update", pa.table({
+                "node": changed.astype(np.int32), "size": size[changed].astype(np.int32),
+                "cluster": cluster[changed].astype(np.int32)}))
+            try:
+                store.execute("UPDATE match_nodes SET size = u.size, cluster = u.cluster "
+                              "FROM _cf_node_update u WHERE match_nodes.node = u.node")
+            finally:
+                store.con.unregister("_cf_node_update")
+    else:
+        store.execute("DELETE FROM match_nodes")
+    if start < n:
+        rows = np.arange(start, n)
+        columns = {"node": pa.array(rows.astype(np.int32)),
+                   "node_key": _text(frame["node_key"], rows),
+                   "size": pa.array(size[rows].astype(np.int32)),
+                   "cluster": pa.array(cluster[rows].astype(np.int32))}
+        for name in DERIVED_COLUMNS:
+            columns[name] = _text(frame[name], rows)
+        store.insert_arrow("match_nodes", pa.table(columns))
     # Links worth explaining: everything above a floor, with levels and bits per comparison.
     keep = scores.probability >= 0.01
     rep = frame["record_id"].to_numpy()
+    matrix = np.stack([levels[c.name][keep] for c in COMPARISONS], axis=1)
     store.execute("DELETE FROM match_links")
-    n = int(keep.sum())
+    count = int(keep.sum())
     store.insert_arrow("match_links", pa.table({
-        "run_id": pa.array(np.full(n, run_id, dtype=np.int32)),
+        "run_id": pa.array(np.full(count, run_id, dtype=np.int32)),
         "record_a": pa.array(rep[a[keep]], pa.int64()),
         "record_b": pa.array(rep[b[keep]], pa.int64()),
         "probability": pa.array(scores.probability[keep], pa.float64()),
         "match_weight": pa.array(scores.logit_bits[keep], pa.float64()),
-        "levels": _list_array(matrix[keep].astype(np.int8), pa.int8()),
+        "levels": _list_array(matrix.astype(np.int8), pa.int8()),
         "bits": _list_array(scores.bits[keep].astype(np.float32), pa.float32()),
         "name_similarity": pa.array(levels["name_similarity"][keep], pa.float32()),
-        "decision": pa.array(clustering.decisions[keep].tolist(), pa.string()),
+        "decision": _dictionary(decisions[keep]),
     }))
+
+
+def _dictionary(values: np.ndarray) -> Any:
+    """A text column with few distinct values as an Arrow dictionary array."""
+    import pandas as pd
+    import pyarrow as pa
+
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    return pa.DictionaryArray.from_arrays(
+        pa.array(codes.astype(np.int32), mask=codes < 0),
+        pa.array(np.asarray(uniques, dtype=object), pa.string()))
+
+
+def _text(column: Any, rows: np.ndarray) -> Any:
+    """Rows of a categorical node column as Arrow text."""
+    import pyarrow as pa
+
+    codes = column.cat.codes.to_numpy()[rows].astype(np.int32)
+    values = pa.array(column.cat.categories).cast(pa.string())
+    return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0),
+                                          values).dictionary_decode()
 
 
 def _list_array(matrix: np.ndarray, value_type: Any) -> Any:
@@ -326,11 +706,9 @@ def _list_array(matrix: np.ndarray, value_type: Any) -> Any:
 
 
 def _stats(result: DedupeResult) -> dict[str, Any]:
-    from dataclasses import asdict
-
     data = asdict(result)
     data["cluster_sizes"] = {str(k): v for k, v in result.cluster_sizes.items()}
     return data
 
 
-__all__ = ["DedupeResult", "DedupeSettings", "find_duplicates", "format_id"]
+__all__ = ["DedupeResult", "DedupeSettings", "find_duplicates", "format_id", "NULL"]

@@ -8,7 +8,6 @@ in several clusters stays with the largest part and the others record a split.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,11 +27,18 @@ class IdAssignment:
     new_ids: int = 0
     kept_ids: int = 0
     events: list[dict[str, Any]] = field(default_factory=list)
+    # the same as customer_of_label, as arrays: sorted distinct labels and their ids
+    labels: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    ids: np.ndarray = field(default_factory=lambda: np.zeros(0, object))
+
+    def ids_of(self, labels: np.ndarray) -> np.ndarray:
+        """Customer id of each label in ``labels`` (an object array)."""
+        return self.ids[np.searchsorted(self.labels, labels)]
 
 
 def assign_ids(
     labels_of_records: np.ndarray,
-    previous_ids: list[str | None],
+    previous_ids: Any,
     next_number: Any,
 ) -> IdAssignment:
     """Give every cluster label an id, reusing previous ids by majority vote.
@@ -41,42 +47,80 @@ def assign_ids(
         labels_of_records: cluster label of each record.
         previous_ids: the id each record had before (or None), same order.
         next_number: callable returning the next free id number.
+
+    Biggest clusters choose first (ties: lower label). Only clusters whose choice can be
+    contested are walked one by one: a cluster whose records all had one id, held by no
+    other cluster, keeps that id whatever the order, which is the case of nearly every
+    customer on a re-run.
     """
-    votes: dict[int, Counter[str]] = {}
-    sizes: Counter[int] = Counter()
-    holders: dict[str, Counter[int]] = {}
-    for label, prev in zip(labels_of_records.tolist(), previous_ids):
-        sizes[label] += 1
-        if prev:
-            votes.setdefault(label, Counter())[prev] += 1
-            holders.setdefault(prev, Counter())[label] += 1
+    import pandas as pd
+
+    labels, label_of = np.unique(np.asarray(labels_of_records), return_inverse=True)
+    sizes = np.bincount(label_of, minlength=len(labels))
+    prev = pd.Series(np.asarray(previous_ids, dtype=object), dtype=object)
+    prev = prev.where(prev.notna() & (prev != ""), None)
+    prev_code, prev_values = pd.factorize(prev, use_na_sentinel=True)
+    prev_values = np.asarray(prev_values, dtype=object)
+    voted = prev_code >= 0
+    width = len(prev_values) + 1
+    vote_key, first_seen, vote_count = np.unique(
+        label_of[voted].astype(np.int64) * width + prev_code[voted], return_index=True,
+        return_counts=True)
+    vote_label, vote_id = vote_key // width, vote_key % width
+    holders = np.bincount(vote_id, minlength=len(prev_values))
+    votes_per_label = np.bincount(vote_label, minlength=len(labels))
+    single = np.zeros(len(labels), bool)
+    single[vote_label] = (votes_per_label[vote_label] == 1) & (holders[vote_id] == 1)
+    chosen = np.full(len(labels), -1, dtype=np.int64)  # code of the kept id
+    chosen[vote_label[single[vote_label]]] = vote_id[single[vote_label]]
+    contested = (votes_per_label > 0) & ~single
+
+    order = np.lexsort((np.arange(len(labels)), -sizes))  # biggest first, then label
     result = IdAssignment(customer_of_label={})
-    taken: set[str] = set()
-    # Biggest clusters choose first, so an id follows the bulk of its records.
-    for label in sorted(sizes, key=lambda lab: (-sizes[lab], lab)):
-        ranked = sorted(votes.get(label, Counter()).items(), key=lambda kv: (-kv[1], kv[0]))
-        chosen = next((cid for cid, _ in ranked if cid not in taken), None)
-        if chosen is None:
-            chosen = format_id(next_number())
-            result.new_ids += 1
-            if ranked:
-                result.events.append({"kind": "split", "customer_id": chosen,
-                                      "other_ids": [cid for cid, _ in ranked],
-                                      "records": sizes[label],
-                                      "reason": "records separated from an existing customer"})
-        else:
-            result.kept_ids += 1
-        taken.add(chosen)
-        result.customer_of_label[label] = chosen
-        absorbed = [cid for cid, _ in ranked if cid != chosen and len(holders[cid]) == 1]
-        if absorbed:
-            result.events.append({"kind": "merge", "customer_id": chosen, "other_ids": absorbed,
-                                  "records": sizes[label],
-                                  "reason": "matched records of customers seen as distinct"})
-    for cid in holders:
-        if cid not in taken and len(holders[cid]) == 1:
-            continue  # absorbed: logged as a merge above
-        if cid not in taken:
-            result.events.append({"kind": "retired", "customer_id": cid, "other_ids": [],
-                                  "records": 0, "reason": "its records now belong to others"})
+    pending: list[tuple[int, dict[str, Any]]] = []  # events waiting for the cluster's id
+    if contested.any():
+        ranked_of: dict[int, list[tuple[int, int]]] = {}
+        for lab, cid, count in zip(vote_label.tolist(), vote_id.tolist(), vote_count.tolist()):
+            if contested[lab]:
+                ranked_of.setdefault(lab, []).append((count, cid))
+        taken: set[int] = set()
+        for lab in order[contested[order]].tolist():
+            ranked = [cid for _, cid in sorted(ranked_of[lab],
+                                               key=lambda cc: (-cc[0], prev_values[cc[1]]))]
+            pick = next((cid for cid in ranked if cid not in taken), None)
+            names = [prev_values[cid] for cid in ranked]
+            if pick is None:
+                event = {"kind": "split", "customer_id": None, "other_ids": names,
+                         "records": int(sizes[lab]),
+                         "reason": "records separated from an existing customer"}
+                result.events.append(event)
+                pending.append((lab, event))
+            else:
+                chosen[lab] = pick
+                taken.add(pick)
+            absorbed = [prev_values[cid] for cid in ranked if cid != pick and holders[cid] == 1]
+            if absorbed:
+                event = {"kind": "merge", "customer_id": None, "other_ids": absorbed,
+                         "records": int(sizes[lab]),
+                         "reason": "matched records of customers seen as distinct"}
+                result.events.append(event)
+                pending.append((lab, event))
+        # Ids of contested clusters that nobody took, in order of first appearance.
+        seen = np.unique(prev_code[voted], return_index=True)
+        for cid in seen[0][np.argsort(seen[1])].tolist():
+            if holders[cid] > 1 and cid not in taken:
+                result.events.append({"kind": "retired", "customer_id": prev_values[cid],
+                                      "other_ids": [], "records": 0,
+                                      "reason": "its records now belong to others"})
+
+    ids = np.empty(len(labels), dtype=object)
+    kept = chosen >= 0
+    ids[kept] = prev_values[chosen[kept]]
+    fresh = order[~kept[order]]
+    ids[fresh] = [format_id(next_number()) for _ in range(len(fresh))]
+    for lab, event in pending:
+        event["customer_id"] = ids[lab]
+    result.new_ids, result.kept_ids = len(fresh), int(kept.sum())
+    result.labels, result.ids = labels, ids
+    result.customer_of_label = dict(zip(labels.tolist(), ids.tolist()))
     return result

@@ -3,11 +3,17 @@
 Why collapse: a support export repeats the customer on every ticket. Records whose identity
 is identical after normalisation *and* carries a strong identifier are compared once; records
 with nothing strong (a bare name and a city) are never collapsed, because namesakes exist.
+
+How: the collapse runs in DuckDB (one GROUP BY over the records), the node attributes come
+back as Arrow, and every text column is dictionary-encoded: a derived column (folded name,
+nickname-canonical given name, metaphone, ...) is computed once per *distinct* value, never
+once per record, and the node frame holds pandas categoricals (4-byte codes), not millions
+of Python strings.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,19 +31,41 @@ RECORD_COLUMNS = """
     national_id, coalesce(national_id_valid, false) AS national_id_valid,
     address_key, postal_code, city, birth_date
 """
+_TEXT = ("source", "system", "unit", "record_hash", "account_code", "given_name", "family_name",
+         "full_name", "name_key", "company", "email_key", "national_id", "address_key",
+         "postal_code", "city")
+_BOOL = ("email_role", "national_id_valid")
+# The collapse key: identical content (record hash) with a strong identifier; account codes
+# are only unique inside their system, so they join the key. Anything else stays alone.
+NODE_KEY_SQL = """
+    CASE WHEN email_key IS NOT NULL OR phone IS NOT NULL OR phone2 IS NOT NULL
+              OR (national_id IS NOT NULL AND national_id_valid)
+         THEN coalesce(CAST(record_hash AS VARCHAR), 'None') || '|'
+              || CASE WHEN account_code IS NOT NULL THEN coalesce(CAST(system AS VARCHAR), '')
+                      ELSE '' END
+         ELSE 'r' || CAST(record_id AS VARCHAR) END
+"""
 
 
 @dataclass
 class Nodes:
     """One row per distinct identity (collapsed records), with derived match columns.
 
-    ``frame`` is a pandas DataFrame indexed 0..n-1 (the node index); ``record_node`` maps
-    every record id to its node index.
+    ``frame`` is a pandas DataFrame indexed 0..n-1 (the node index) whose text columns are
+    categoricals; ``record_node`` maps every record id to its node index (``record_ids`` and
+    ``record_nodes`` hold the same as arrays, ordered by record id).
     """
 
     frame: Any
     record_node: Any  # pandas Series: record_id -> node index
     records: int
+    record_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    record_nodes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    # With the previous run's nodes (match_nodes): per node its index, size and cluster
+    # then (-1 for a node new since).
+    old_node: np.ndarray | None = None
+    old_size: np.ndarray | None = None
+    old_cluster: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -47,44 +75,100 @@ def load_records(store: Store) -> Any:
     return store.execute(f"SELECT {RECORD_COLUMNS} FROM records ORDER BY record_id").df()
 
 
+def prepare_store(store: Store, previous: bool = False) -> Nodes:
+    """:func:`prepare_nodes` over every record in the store, without a pandas round trip.
+
+    ``previous``: reuse the derived columns of the nodes the previous run saved in
+    ``match_nodes`` (derive only new nodes) and report what each node was then.
+    """
+    return _prepare(store.con, f"(SELECT {RECORD_COLUMNS} FROM records)", previous)
+
+
 def prepare_nodes(records: Any) -> Nodes:
-    """Collapse repeats and derive the columns blocking and comparison need."""
+    """Collapse repeats and derive the columns blocking and comparison need.
+
+    ``records`` is a frame with the columns of :data:`RECORD_COLUMNS`.
+    """
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.register("_cf_records", _records_arrow(records))
+        return _prepare(con, "_cf_records")
+    finally:
+        con.close()
+
+
+def _records_arrow(records: Any) -> Any:
+    """A records frame as Arrow with the store's types (so SQL sees what it would in the store)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    columns = {}
+    for name in records.columns:
+        values = records[name]
+        if name in _TEXT or name in ("phone", "phone2"):
+            obj = values.astype(object).where(values.notna(), None)
+            columns[name] = pa.array([None if v is None else str(v) for v in obj], pa.string())
+        elif name in _BOOL:
+            columns[name] = pa.array(values.astype(object).where(values.notna(), False)
+                                     .astype(bool))
+        elif name == "birth_date":
+            columns[name] = pa.array(pd.to_datetime(values, errors="coerce"), from_pandas=True)
+        else:
+            columns[name] = pa.array(values, from_pandas=True)
+    return pa.table(columns)
+
+
+def _prepare(con: Any, source: str, previous: bool = False) -> Nodes:
+    """Nodes of the records in ``source`` (and what they were in ``match_nodes``)."""
     import pandas as pd
 
-    df = records.copy()
-    for column in df.columns:
-        if df[column].dtype.kind not in "biufM":
-            df[column] = df[column].astype(object).where(df[column].notna(), None)
-    strong = (
-        df["email_key"].notna() | df["phone"].notna() | df["phone2"].notna()
-        | (df["national_id"].notna() & df["national_id_valid"])
-    )
-    # Account codes are only unique inside their system, so they join the collapse key.
-    df["node_key"] = np.where(
-        strong,
-        df["record_hash"].astype(str) + "|" + df["system"].where(df["account_code"].notna(), ""),
-        "r" + df["record_id"].astype(str),
-    )
-    df["node"] = pd.factorize(df["node_key"])[0]
-    record_node = pd.Series(df["node"].to_numpy(), index=df["record_id"].to_numpy())
-    nodes = df.drop_duplicates("node").set_index("node").sort_index()
-    nodes["size"] = df.groupby("node").size()
-    nodes = nodes.reset_index(drop=True)
-    _derive(nodes)
-    return Nodes(frame=nodes, record_node=record_node, records=len(df))
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _cf_record_key AS
+        SELECT record_id, {NODE_KEY_SQL} AS node_key FROM {source}""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _cf_node AS
+        SELECT node_key, min(record_id) AS rep, count(*) AS size,
+               row_number() OVER (ORDER BY min(record_id)) - 1 AS node
+        FROM _cf_record_key GROUP BY node_key""")
+    try:
+        old = ""
+        if previous:
+            old = ", m.node AS old_node, m.size AS old_size, m.cluster AS old_cluster, " + \
+                ", ".join(f"m.{c} AS known_{c}" for c in DERIVED_COLUMNS)
+        table = con.sql(f"""
+            SELECT n.node_key, n.size, r.*,
+                   left(CAST(r.birth_date AS VARCHAR), 10) AS birth {old}
+            FROM _cf_node n JOIN {source} r ON r.record_id = n.rep
+            {"LEFT JOIN match_nodes m USING (node_key)" if previous else ""}
+            ORDER BY n.node""").to_arrow_table()
+        mapping = con.execute("""
+            SELECT k.record_id, n.node FROM _cf_record_key k JOIN _cf_node n USING (node_key)
+            ORDER BY k.record_id""").fetchnumpy()
+    finally:
+        con.execute("DROP TABLE IF EXISTS _cf_record_key")
+        con.execute("DROP TABLE IF EXISTS _cf_node")
+    record_ids = np.asarray(mapping["record_id"], dtype=np.int64)
+    record_nodes = np.asarray(mapping["node"], dtype=np.int64)
+    nodes = Nodes(frame=None, record_node=pd.Series(record_nodes, index=record_ids),
+                  records=len(record_ids), record_ids=record_ids, record_nodes=record_nodes)
+    if previous:
+        nodes.old_node = table.column("old_node").fill_null(-1).to_numpy().astype(np.int64)
+        nodes.old_size = table.column("old_size").fill_null(-1).to_numpy().astype(np.int64)
+        nodes.old_cluster = table.column("old_cluster").fill_null(-1).to_numpy().astype(
+            np.int64)
+        known = table.select([f"known_{c}" for c in DERIVED_COLUMNS]).rename_columns(
+            list(DERIVED_COLUMNS))
+        table = table.drop_columns(["old_node", "old_size", "old_cluster",
+                                    *(f"known_{c}" for c in DERIVED_COLUMNS)])
+        nodes.frame = node_frame(table, known, nodes.old_node >= 0)
+    else:
+        nodes.frame = node_frame(table)
+    return nodes
 
 
-def _cached(values: Any, fn: Any) -> list[Any]:
-    memo: dict[Any, Any] = {}
-    out = []
-    for v in values:
-        if v is None or v != v:  # None or NaN
-            out.append(None)
-            continue
-        if v not in memo:
-            memo[v] = fn(v)
-        out.append(memo[v])
-    return out
+# -- derived columns, once per distinct value ----------------------------------------------
 
 
 def _given_canon(given: str) -> str | None:
@@ -100,23 +184,147 @@ def _family_tokens(family: str) -> str | None:
     return " ".join(tokens) if tokens else None
 
 
-def _derive(nodes: Any) -> None:
+def _sound(word: str) -> str:
     import jellyfish
 
-    nodes["given_fold"] = _cached(nodes["given_name"], lambda v: fold(v) or None)
-    nodes["given_canon"] = _cached(nodes["given_name"], _given_canon)
-    nodes["given_first"] = _cached(nodes["given_canon"], lambda v: v.split(" ")[0])
-    nodes["family_fold"] = _cached(nodes["family_name"], _family_tokens)
-    nodes["family1"] = _cached(nodes["family_fold"], lambda v: v.split(" ")[0])
-    nodes["family1_sound"] = _cached(nodes["family1"], lambda v: jellyfish.metaphone(v) or v)
-    nodes["name_fold"] = _cached(nodes["full_name"], lambda v: " ".join(name_tokens(v)) or None)
-    nodes["company_fold"] = _cached(nodes["company"], lambda v: fold(v) or None)
-    nodes["email_local"] = _cached(nodes["email_key"], lambda v: v.split("@")[0])
-    nodes["phone_tail"] = _cached(nodes["phone"], lambda v: v[-8:])
-    nodes["nid"] = nodes["national_id"].where(nodes["national_id_valid"])
-    nodes["nid_any"] = nodes["national_id"]
-    nodes["birth"] = [None if v is None or v != v else str(v)[:10] for v in nodes["birth_date"]]
-    for column in nodes.columns:
-        if nodes[column].dtype.kind not in "biuf":
-            # One missing-value convention (None) for the vectorised comparisons.
-            nodes[column] = nodes[column].astype(object).where(nodes[column].notna(), None)
+    return jellyfish.metaphone(word) or word
+
+
+# name, source column, function of one distinct non-missing value (None: missing)
+DERIVED: tuple[tuple[str, str, Any], ...] = (
+    ("given_fold", "given_name", lambda v: fold(v) or None),
+    ("given_canon", "given_name", _given_canon),
+    ("given_first", "given_canon", lambda v: v.split(" ")[0]),
+    ("family_fold", "family_name", _family_tokens),
+    ("family1", "family_fold", lambda v: v.split(" ")[0]),
+    ("family1_sound", "family1", _sound),
+    ("name_fold", "full_name", lambda v: " ".join(name_tokens(v)) or None),
+    ("company_fold", "company", lambda v: fold(v) or None),
+    ("email_local", "email_key", lambda v: v.split("@")[0]),
+    ("phone_tail", "phone", lambda v: v[-8:]),
+)
+DERIVED_COLUMNS = tuple(name for name, _, _ in DERIVED)
+
+
+def _derive_arrow(values: Any, fn: Any) -> Any:
+    import pyarrow as pa
+
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if len(values) == 0:
+        return pa.array([], pa.string())
+    encoded = _as_string(values).dictionary_encode()
+    out = pa.array([fn(v) for v in encoded.dictionary.to_pylist()], pa.string())
+    return out.take(encoded.indices)
+
+
+def _as_string(values: Any) -> Any:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if pa.types.is_string(values.type):
+        return values
+    return pc.cast(values, pa.string())
+
+
+# -- dictionary-encoded columns ---------------------------------------------------------------
+
+
+def encode(values: Any) -> tuple[np.ndarray, Any]:
+    """(int32 codes, Arrow dictionary of distinct values) of a column; code -1: missing."""
+    encoded = _as_string(values).dictionary_encode()
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+    return codes, encoded.dictionary
+
+
+def categorical(codes: np.ndarray, values: Any) -> Any:
+    """A pandas categorical over an Arrow dictionary, without copying the values.
+
+    The values come from a dictionary encoding, so they are distinct: pandas' uniqueness
+    check (a hash of every value, the bulk of the cost) is skipped where pandas allows it.
+    """
+    import pandas as pd
+
+    categories = pd.Index(pd.arrays.ArrowStringArray(values.cast("large_string")))
+    width = len(categories)
+    dtype = np.int8 if width < 127 else np.int16 if width < 32_767 else np.int32
+    try:
+        return pd.Categorical._simple_new(
+            codes.astype(dtype), dtype=pd.CategoricalDtype._from_fastpath(categories, False))
+    except (AttributeError, TypeError):  # pandas without the fast path
+        return pd.Categorical.from_codes(codes, categories=categories, validate=False)
+
+
+def node_frame(table: Any, known: Any = None, is_known: np.ndarray | None = None) -> Any:
+    """The node frame (categorical text columns, derived match columns) from node rows.
+
+    ``known``: an Arrow table with the :data:`DERIVED_COLUMNS` of every node, valid where
+    ``is_known`` (kept from the previous run); only the other nodes are derived.
+    """
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = table.num_rows
+    unknown = (np.flatnonzero(~is_known) if known is not None
+               else np.arange(n, dtype=np.int64))
+    text: dict[str, Any] = {}
+    for name in ("node_key", *_TEXT, "birth", "phone", "phone2"):
+        if name in table.column_names:
+            text[name] = _as_string(table.column(name))
+        else:
+            text[name] = pa.nulls(n, pa.string())
+    for name, source, fn in DERIVED:
+        fresh = _derive_arrow(text[source].take(pa.array(unknown)), fn)
+        if known is None:
+            text[name] = fresh
+        else:
+            mask = np.zeros(n, dtype=bool)
+            mask[unknown] = True
+            text[name] = pc.replace_with_mask(_as_string(known.column(name)),
+                                              pa.array(mask), fresh)
+    cols = {name: encode(values) for name, values in text.items()
+            if name not in ("phone", "phone2")}
+    # phone and phone2 share one dictionary: the comparison matches them across columns.
+    codes, values = encode(pa.concat_arrays([text["phone"], text["phone2"]]))
+    cols["phone"], cols["phone2"] = (codes[:n], values), (codes[n:], values)
+    valid = _bool(table, "national_id_valid")
+    nid_codes, nid_values = cols["national_id"]
+    cols["nid"] = (np.where(valid, nid_codes, np.int32(-1)).astype(np.int32), nid_values)
+    cols["nid_any"] = cols["national_id"]
+
+    data: dict[str, Any] = {}
+    for name in table.column_names:
+        if name in cols or name in ("birth_date", "size"):
+            continue
+        data[name] = _bool(table, name) if name in _BOOL else table.column(name).to_numpy()
+    data["size"] = table.column("size").to_numpy().astype(np.int64)
+    for name, (codes, values) in cols.items():
+        data[name] = categorical(codes, values)
+    return pd.DataFrame(data)
+
+
+def _bool(table: Any, name: str) -> np.ndarray:
+    if name not in table.column_names:
+        return np.zeros(table.num_rows, bool)
+    return table.column(name).fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def object_frame(frame: Any) -> Any:
+    """``frame`` with every text column as plain Python values (None when missing)."""
+    import pandas as pd
+
+    data = {}
+    for name in frame.columns:
+        column = frame[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            values = np.append(column.cat.categories.to_numpy(dtype=object), None)
+            data[name] = pd.Series(values[column.cat.codes.to_numpy()], dtype=object)
+        elif column.dtype.kind in "biufM":
+            data[name] = column
+        else:
+            values = column.to_numpy(dtype=object)
+            data[name] = pd.Series(np.where(pd.isna(values), None, values), dtype=object)
+    return pd.DataFrame(data)

@@ -112,8 +112,7 @@ def estimate_model(
         known = np.full(n_pairs, -1, dtype=np.int8)
     # Collapse identical (pattern, label) rows: EM then runs on a few thousand rows.
     keyed = np.concatenate([matrix, known.reshape(-1, 1).astype(np.int8)], axis=1)
-    patterns, counts = (np.unique(keyed, axis=0, return_counts=True) if n_pairs
-                        else (keyed, np.array([], dtype=np.int64)))
+    patterns, counts = _distinct_rows(keyed)
     pat, labels = patterns[:, :-1], patterns[:, -1]
     counts = counts.astype(np.float64)
 
@@ -219,3 +218,22 @@ def score_pairs(model: MatchModel, levels: dict[str, np.ndarray],
     total = bits.sum(axis=1) + prior_bits
     probability = 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60)))
     return Scores(bits=bits, logit_bits=total, probability=probability)
+
+
+def _distinct_rows(keyed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keyed, axis=0, return_counts=True)``, ~10x faster on millions of pairs.
+
+    Why: each row is a handful of small levels, so it packs into one int64 whose order is
+    the rows' lexicographic order; a 1-D unique on that replaces the row-wise sort.
+    """
+    if not len(keyed):
+        return keyed, np.array([], dtype=np.int64)
+    low = int(keyed.min())
+    base = int(keyed.max()) - low + 1
+    if base ** keyed.shape[1] >= 2**62:
+        return np.unique(keyed, axis=0, return_counts=True)
+    packed = np.zeros(len(keyed), dtype=np.int64)
+    for j in range(keyed.shape[1]):
+        packed = packed * base + (keyed[:, j].astype(np.int64) - low)
+    _, first, counts = np.unique(packed, return_index=True, return_counts=True)
+    return keyed[first], counts
