@@ -243,3 +243,10 @@ def test_detect_decimal_separator(values, separator):
 )
 def test_parse_amount(raw, decimal, amount):
     assert parse_amount(raw, decimal) == amount
+
+
+def test_amount_with_a_non_ascii_letter_that_case_folds_to_a_currency_does_not_raise() -> None:
+    from custfocus.normalise import parse_amount
+
+    assert parse_amount("uſd 5").currency is None
+    assert parse_amount("usd 5").currency == "USD"

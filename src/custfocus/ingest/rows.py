@@ -19,13 +19,11 @@ import pyarrow.compute as pc
 
 from custfocus.ingest.plan import TablePlan, country_code
 from custfocus.normalise.vectorised._common import map_distinct
-from custfocus.normalise.vectorised._interim import (
-    normalise_address_columns,
-    normalise_national_id_column,
-    parse_amount_column,
-    parse_date_column,
-)
+from custfocus.normalise.vectorised.addresses import normalise_address_columns
+from custfocus.normalise.vectorised.amounts import parse_amount_column
+from custfocus.normalise.vectorised.dates import parse_date_column
 from custfocus.normalise.vectorised.emails import normalise_email_column
+from custfocus.normalise.vectorised.ids import normalise_national_id_column
 from custfocus.normalise.vectorised.names import (
     NAME_TYPES,
     full_name_columns,

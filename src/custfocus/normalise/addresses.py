@@ -9,7 +9,7 @@ name and house number, which is what identifies a building.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import unicodedata
 
 from custfocus.normalise.text import clean_text, fold
 
@@ -52,20 +52,37 @@ _WORD_END = r"(?:\.|(?![\w.º°ª]))"
 
 
 def _abbreviation_pattern(words: tuple[str, ...], dotted: bool) -> str:
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return rf"(?<![\w.])(?:{alternatives})" + (r"\.\s*" if dotted else rf"{_WORD_END}\s*")
+    r"""``(?<![\w.])(?:words, longest first)`` and the dot or word end, then spaces.
+
+    Written with each first letter ahead of the lookbehind (which then looks one
+    character further back): same matches, but the regex engine skips from one such
+    letter to the next instead of trying the lookbehind everywhere (about 3x faster).
+    """
+    by_first: dict[str, list[str]] = {}
+    for word in sorted(words, key=len, reverse=True):
+        by_first.setdefault(word[0], []).append(re.escape(word[1:]))
+    alternatives = "|".join(
+        rf"{re.escape(first)}(?<![\w.].)(?:{'|'.join(rests)})" for first, rests in by_first.items()
+    )
+    return rf"(?s)(?:{alternatives})" + (r"\.\s*" if dotted else rf"{_WORD_END}\s*")
 
 
 _EXPANSIONS = tuple(
     (re.compile(_abbreviation_pattern(words, dotted), re.IGNORECASE), expansion + " ")
     for words, dotted, expansion in _ABBREVIATIONS
 )
-_C_SLASH = re.compile(r"(?<![\w/])c\s*/\s*(?!n\b)", re.IGNORECASE)
+# (?<![\w/])c\s*/\s*(?!n\b) and (?<!\w)s\s*/\s*n(?:[º°o]|ú?m(?:ero)?)?\.?(?!\w), with the
+# letter ahead of the lookbehind as in _abbreviation_pattern.
+_C_SLASH = re.compile(r"(?s)c(?<![\w/].)\s*/\s*(?!n\b)", re.IGNORECASE)
 _RUA = re.compile(r"^r\.\s*", re.IGNORECASE)
 _TRAVESSA_PATTERN = re.compile(_abbreviation_pattern(_TRAVESSA, False), re.IGNORECASE)
-_SIN_NUMERO = re.compile(r"(?<!\w)s\s*/\s*n(?:[º°o]|ú?m(?:ero)?)?\.?(?!\w)", re.IGNORECASE)
+_SIN_NUMERO = re.compile(r"(?s)s(?<!\w.)\s*/\s*n(?:[º°o]|ú?m(?:ero)?)?\.?(?!\w)", re.IGNORECASE)
+# r"(?<!\w)(?:n\.?\s*[º°]|no\.|nro\.?|n[uú]m(?:ero)?\.?|#)\s*(?=\d)", with the first
+# letter moved before the lookbehind (which then looks one character further back) so the
+# regex engine can skip quickly from one "n" or "#" to the next.
 _NUMBER_MARKER = re.compile(
-    r"(?<!\w)(?:n\.?\s*[º°]|no\.|nro\.?|n[uú]m(?:ero)?\.?|#)\s*(?=\d)", re.IGNORECASE
+    r"(?s)(?:n(?<!\w.)(?:\.?\s*[º°]|o\.|ro\.?|[uú]m(?:ero)?\.?)|#(?<!\w.))\s*(?=\d)",
+    re.IGNORECASE,
 )
 _PORTUGUESE_HINTS = re.compile(
     r"\b(?:rua|bairro|apto|apartamento|andar|praça|travessa|do|da|dos|das)\b|[ãõç]"
@@ -73,27 +90,169 @@ _PORTUGUESE_HINTS = re.compile(
 _SPACES = re.compile(r"\s+")
 _MAX_LENGTH = 1024
 
+# Pre-screen for the abbreviation passes. Every pass above matches one of its words
+# (case-insensitively) at a word start, followed by a dot or the end of the word. One scan
+# of the lower-cased text for any of the words, so placed, names every pass that could
+# match (the one word holding a dot, "p.º", is looked for as a substring); a street with
+# nothing to expand -- the common case -- skips the two dozen passes. Lower-casing first
+# is safe: no character outside [\w.º°ª] lower-cases to anything inside it, so word
+# starts and ends stay where they were. At most one word can match at a position (no
+# word is another one plus a dot or a word end), so none hides another.
+# Index len(_EXPANSIONS) stands for the Travessa/Travesía pass.
+_TRAVESSA_PASS = len(_EXPANSIONS)
+_WORD_PASSES: dict[str, tuple[int, ...]] = {}
+for _index, (_words, _dotted, _expansion) in enumerate(
+    (*_ABBREVIATIONS, (_TRAVESSA, False, "Travessa"))
+):
+    for _word in _words:
+        _WORD_PASSES[_word] = (*_WORD_PASSES.get(_word, ()), _index)
+_UNDOTTED_WORDS = tuple(w for w in _WORD_PASSES if "." not in w)
+_DOTTED_WORDS = tuple(w for w in _WORD_PASSES if "." in w)
+_ALL_PASSES = tuple(range(_TRAVESSA_PASS + 1))
+# (Matches lower-case text, so needs no IGNORECASE.)
+_ABBREVIATION_SCREEN = re.compile(_abbreviation_pattern(_UNDOTTED_WORDS, False).removesuffix(r"\s*"))
+
+
+def _possible_passes(text: str) -> tuple[int, ...]:
+    """Indexes of the abbreviation passes that could match ``text``, ascending."""
+    if "ſ" in text:  # the one letter IGNORECASE matches that lower() does not map ("s")
+        return _ALL_PASSES
+    low = text.lower()
+    words = [m.rstrip(".") for m in _ABBREVIATION_SCREEN.findall(low)]
+    for word in _DOTTED_WORDS:
+        if word in low:
+            words.append(word)
+    if not words:
+        return ()
+    if len(words) == 1:
+        return _WORD_PASSES[words[0]]
+    return tuple(sorted({p for w in words for p in _WORD_PASSES[w]}))
+
+
+# A dot glued to what follows ("c.pza.x"): replacing an abbreviation that ends in such a
+# dot puts a space before the next word, which may make it a word start for a later pass.
+_GLUED_DOT = re.compile(r"\.\S")
+
+
+def _expand_abbreviations(text: str, passes: tuple[int, ...], glued: bool) -> tuple[str, bool]:
+    """Run the passes in order, skipping those the screen rules out.
+
+    ``glued`` says whether ``text`` has a glued dot. Returns the text and whether the
+    Travessa pass may apply to it.
+    """
+    i = 0
+    while i < len(passes):
+        index = passes[i]
+        if index == _TRAVESSA_PASS:
+            return text, True
+        pattern, expansion = _EXPANSIONS[index]
+        expanded = pattern.sub(expansion, text)
+        if glued and expanded != text:
+            # A pass can create a match for a later one ("c.pza.x" -> "Calle pza.x"):
+            # screen the new text again. Without a glued dot a replacement ("Calle ",
+            # no abbreviation) only removes word starts or sits before one that was
+            # there already (after the spaces it consumed), so the screen stands.
+            passes = tuple(p for p in _possible_passes(expanded) if p > index)
+            i = 0
+        else:
+            i += 1
+        text = expanded
+    return text, False
+
 
 def _guess_lang(text: str) -> str:
     return "pt" if _PORTUGUESE_HINTS.search(text.lower()) else "es"
 
 
-@lru_cache(maxsize=131_072)
-def _expand_cached(text: str, lang: str | None) -> str:
-    text = clean_text(text)
-    if not text:
-        return ""
-    text = _SIN_NUMERO.sub("s/n", text)
-    text = _C_SLASH.sub("Calle ", text)
-    text = _RUA.sub("Rua ", text)
-    for pattern, expansion in _EXPANSIONS:
-        text = pattern.sub(expansion, text)
-    if _TRAVESSA_PATTERN.search(text):
-        lang = lang or _guess_lang(text)
-        travessa = "Travessa " if lang.startswith("pt") else "Travesía "
-        text = _TRAVESSA_PATTERN.sub(travessa, text)
-    text = _NUMBER_MARKER.sub("nº ", text)
-    return _SPACES.sub(" ", text).strip()
+# A number marker cannot match without one of these (in lower case).
+_MARKER_HINTS = ("#", "º", "°", "no.", "nro", "num", "núm")
+
+
+def _is_clean(text: str) -> bool:
+    """True when ``clean_text(text) == text``, decided without doing its work.
+
+    Every character clean_text removes is non-printable, and so is all whitespace but " ".
+    """
+    return (
+        text.isprintable()
+        and "  " not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+        and (text.isascii() or unicodedata.is_normalized("NFC", text))
+    )
+
+
+def _expand(text: str, lang: str | None) -> tuple[str, bool]:
+    """The expanded street, and whether it is provably its own expansion.
+
+    When it is, expand_street need not redo the work: split_street_number and
+    address_key expand what expand_street returned.
+    """
+    vouch = True
+    if not _is_clean(text):
+        text = clean_text(text)
+        if not text:
+            return "", False
+        # clean_text may leave characters _is_clean does not vouch for ("\u00ad").
+        vouch = _is_clean(text)
+    cleaned = text
+    # Each step runs only when it can match; the order is the original one. The text is
+    # clean here (single spaces), so "\s*" around a slash is "" or " ".
+    if "/" in text:
+        low = text.lower()
+        if "/n" in low or "/ n" in low:
+            text = _SIN_NUMERO.sub("s/n", text)
+            low = text.lower()
+        if "c/" in low or "c /" in low:
+            text = _C_SLASH.sub("Calle ", text)
+    if text[1:2] == ".":
+        text = _RUA.sub("Rua ", text)
+    passes = _possible_passes(text)
+    rescreened = False
+    if passes:
+        before = text
+        glued = _GLUED_DOT.search(text) is not None
+        text, travessa_possible = _expand_abbreviations(text, passes, glued)
+        if travessa_possible and _TRAVESSA_PATTERN.search(text):
+            lang = lang or _guess_lang(text)
+            travessa = "Travessa " if lang.startswith("pt") else "Travesía "
+            text = _TRAVESSA_PATTERN.sub(travessa, text)
+        rescreened = glued and text != before
+    low = text.lower()
+    for hint in _MARKER_HINTS:
+        if hint in low:
+            text = _NUMBER_MARKER.sub("nº ", text)
+            break
+    if text == cleaned:
+        # clean_text leaves single spaces and no outer whitespace: nothing to tidy. And
+        # expanding the result retraces these same steps on the same text.
+        return cleaned, vouch
+    # The only whitespace is " ": clean_text's and the replacements'.
+    if "  " in text:
+        text = _SPACES.sub(" ", text)
+    text = text.strip()
+    # Expanding the result again changes nothing if nothing new can match in it: every
+    # pass removed its matches and, with no glued dot, created no word start for another
+    # one; the number marker's "nº " is left as it is; clean_text would keep the text.
+    # A slash or "r." at the start would be looked at again, so those are not vouched for.
+    fixed = (
+        not rescreened
+        and "/" not in text
+        and text[1:2] != "."
+        and len(text) <= _MAX_LENGTH
+        and _is_clean(text)
+    )
+    return text, fixed
+
+
+_EXPAND_CACHE: dict[str | tuple[str, str], str] = {}
+_EXPAND_CACHE_SIZE = 131_072
+
+
+def _clear_caches() -> None:
+    """Forget every memoised result (for benchmarks)."""
+    _EXPAND_CACHE.clear()
+    _KEY_PARTS_CACHE.clear()
 
 
 def expand_street(text: str | None, lang: str | None = None) -> str:
@@ -115,20 +274,40 @@ def expand_street(text: str | None, lang: str | None = None) -> str:
     if not text or not isinstance(text, str):
         return ""
     # No street line is this long; truncating keeps junk cells cheap.
-    return _expand_cached(text[:_MAX_LENGTH], lang)
+    text = text[:_MAX_LENGTH]
+    # Plain strings key the usual lang=None calls: cheaper to build, and no work for the
+    # garbage collector, unlike tuples.
+    key = text if lang is None else (text, lang)
+    cache = _EXPAND_CACHE
+    expanded = cache.get(key)
+    if expanded is None:
+        expanded, fixed = _expand(text, lang)
+        if len(cache) >= _EXPAND_CACHE_SIZE:
+            cache.clear()
+        cache[key] = expanded
+        if fixed:
+            # split_street_number and address_key expand what expand_street returned.
+            cache[expanded if lang is None else (expanded, lang)] = expanded
+    return expanded
 
 
-# A house number: digits with an optional letter, but not an ordinal ("3º", "2ª").
-_HOUSE_NUMBER = re.compile(r"(?<![\w/.])(\d{1,6}[a-zA-Z]?)(?![\wº°ª]|\.[º°ª])")
+# A house number: digits with an optional letter, but not an ordinal ("3º", "2ª"). The
+# digit comes before the lookbehind (which then looks one character further back) so the
+# regex engine can skip quickly from digit to digit.
+_HOUSE_NUMBER = re.compile(r"(?s)(\d(?<![\w/.].)\d{0,5}[a-zA-Z]?)(?![\wº°ª]|\.[º°ª])")
 # "nº 12", "nº 12B" and Colombian "# 12-34".
 _MARKED_NUMBER = re.compile(r"(?:nº|#)\s*(\d{1,6}(?:-\d{1,6})?[a-zA-Z]?)(?!\w)")
 _DATE_NAME = re.compile(r"\s+de\s", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
 _LEADING_NUMBER = re.compile(r"^\s*(\d{1,6}[a-zA-Z]?)(?![\wº°ª])")
 
 
 def _tidy_street(street: str) -> str:
-    street = street.replace("s/n", " ")
-    return _SPACES.sub(" ", street).strip(" ,;-/")
+    # ``street`` is part of an expand_street result, whose only whitespace is single
+    # spaces: only replacing "s/n" can leave a run to collapse.
+    if "s/n" in street:
+        street = _SPACES.sub(" ", street.replace("s/n", " "))
+    return street.strip(" ,;-/")
 
 
 def split_street_number(text: str | None) -> tuple[str, str | None]:
@@ -149,9 +328,19 @@ def split_street_number(text: str | None) -> tuple[str, str | None]:
     expanded = expand_street(text)
     if not expanded:
         return "", None
-    marked = _MARKED_NUMBER.search(expanded)
-    if marked:
-        return _tidy_street(expanded[: marked.start()]), marked.group(1).upper()
+    street, number = _split_expanded(expanded)
+    if expanded == text and street != expanded:
+        _vouch_for_prefix(street, expanded)
+    return street, number
+
+
+def _split_expanded(expanded: str) -> tuple[str, str | None]:
+    if not _DIGIT.search(expanded):  # every kind of number below needs a digit
+        return _tidy_street(expanded.partition(",")[0]), None
+    if "nº" in expanded or "#" in expanded:
+        marked = _MARKED_NUMBER.search(expanded)
+        if marked:
+            return _tidy_street(expanded[: marked.start()]), marked.group(1).upper()
     head, comma, tail = expanded.partition(",")
     if comma:
         leading = _LEADING_NUMBER.match(tail)
@@ -169,6 +358,34 @@ def split_street_number(text: str | None) -> tuple[str, str | None]:
     if leading_match:
         return _tidy_street(head[leading_match.end() :]), leading_match.group(1).upper()
     return _tidy_street(head), None
+
+
+_WORD_GOES_ON = re.compile(r"[\wº°ª]")
+
+
+def _vouch_for_prefix(street: str, expanded: str) -> None:
+    """Record that ``street`` is its own expansion when that follows from ``expanded``'s.
+
+    ``expanded`` is its own expansion, found so by expand_street changing nothing in it
+    (or by its proof in _expand): no pass, Travessa or number marker matches in it. A
+    prefix cut where a word ends (the next character is a space, a dot, punctuation) has
+    the same word starts and ends, and a marker in it is followed by the same digit or
+    by none, so nothing matches in it either -- unless a slash, a starting "r." (looked at
+    before the passes) or a long "ſ" (which the screen cannot read) is there. address_key
+    expands the street split_street_number returns; this saves that work.
+    """
+    if (
+        street
+        and expanded.startswith(street)
+        and not _WORD_GOES_ON.match(expanded, len(street))
+        and "/" not in street
+        and street[1:2] != "."
+        and "ſ" not in street
+        and _is_clean(street)
+    ):
+        if len(_EXPAND_CACHE) >= _EXPAND_CACHE_SIZE:
+            _EXPAND_CACHE.clear()
+        _EXPAND_CACHE[street] = street
 
 
 _STREET_TYPES = frozenset(
@@ -264,7 +481,9 @@ _FILLER_WORDS = frozenset(
         "entresuelo",
     ]
 )
-_ORDINAL_DETAIL = re.compile(r"(?<!\d)\d{1,4}\s*[º°ª]\s*[a-z]?\b", re.IGNORECASE)
+_KEY_STOP_WORDS = _STREET_TYPES | _FILLER_WORDS
+# (?<!\d)\d{1,4}\s*[º°ª]\s*[a-z]?\b, with the first digit ahead of the lookbehind.
+_ORDINAL_DETAIL = re.compile(r"(?s)\d(?<!\d.)\d{0,3}\s*[º°ª]\s*[a-z]?\b", re.IGNORECASE)
 
 
 def address_key(
@@ -287,18 +506,46 @@ def address_key(
         >>> address_key("C/ Mayor, 12, 3º Izda.") == address_key("Calle Mayor nº 12")
         True
     """
-    street_part, found = split_street_number(street)
-    street_part = _ORDINAL_DETAIL.sub(" ", street_part)
-    words = [w for w in fold(street_part).split() if w not in _STREET_TYPES]
-    words = [w for w in words if w not in _FILLER_WORDS]
-    house = fold(number) if number and fold(number) else fold(found)
-    parts = [*words]
-    if house:
-        parts.append(house.replace(" ", "-"))
+    words, found = street_key_parts(street)
+    house = fold(number) if number else ""
+    house = (house or found).replace(" ", "-")
     postal = fold(postal_code).replace(" ", "") if postal_code else ""
-    if postal:
-        parts.append(postal)
-    return " ".join(parts)
+    return " ".join(part for part in (words, house, postal) if part)
+
+
+def street_key_parts(street: str | None) -> tuple[str, str]:
+    """The street's share of :func:`address_key`: its name words and its folded number.
+
+    ``address_key(street, number, postal)`` joins, with single spaces and skipping empty
+    parts, ``words``, ``fold(number)`` (or ``found`` when that is empty) with spaces made
+    hyphens, and the folded postal code without spaces.
+    """
+    if not street or not isinstance(street, str):
+        return "", ""
+    # Memoised: the importer passes the street without its number, which many
+    # customers share ("Calle Mayor").
+    parts = _KEY_PARTS_CACHE.get(street)
+    if parts is None:
+        parts = _street_key_parts(street)
+        if len(_KEY_PARTS_CACHE) >= _KEY_PARTS_CACHE_SIZE:
+            _KEY_PARTS_CACHE.clear()
+        _KEY_PARTS_CACHE[street] = parts
+    return parts
+
+
+_KEY_PARTS_CACHE: dict[str, tuple[str, str]] = {}
+_KEY_PARTS_CACHE_SIZE = 131_072
+
+
+def _street_key_parts(street: str) -> tuple[str, str]:
+    street_part, number = split_street_number(street)
+    if "º" in street_part or "°" in street_part or "ª" in street_part:
+        street_part = _ORDINAL_DETAIL.sub(" ", street_part)
+    # fold works character by character and treats whitespace as a separator, so folding
+    # word by word gives the same words -- and common words hit its cache.
+    folded = " ".join(map(fold, street_part.split()))
+    words = [w for w in folded.split() if w not in _KEY_STOP_WORDS]
+    return " ".join(words), fold(number)
 
 
 # Country -> (digit count, how many leading zeros Excel may have eaten).

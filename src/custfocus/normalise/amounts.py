@@ -44,8 +44,8 @@ _CURRENCY_CODES: dict[str, str | None] = {
     "$": None,  # dollar or peso: the symbol alone does not say which
 }
 _CURRENCY = "|".join(re.escape(c) for c in sorted(_CURRENCY_CODES, key=len, reverse=True))
-_PREFIX = re.compile(rf"^(?:{_CURRENCY})(?![a-z])", re.IGNORECASE)
-_SUFFIX = re.compile(rf"(?<![a-z])(?:{_CURRENCY})$", re.IGNORECASE)
+_PREFIX = re.compile(rf"^(?:{_CURRENCY})(?![a-z])", re.IGNORECASE | re.ASCII)
+_SUFFIX = re.compile(rf"(?<![a-z])(?:{_CURRENCY})$", re.IGNORECASE | re.ASCII)
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
 _NUMBER = re.compile(r"^\d[\d.,]*$|^[.,]\d+$")
 _SCIENTIFIC = re.compile(r"^\d+(?:\.\d+)?e[+-]?\d{1,3}$", re.IGNORECASE)
