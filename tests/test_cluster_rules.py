@@ -100,3 +100,20 @@ def test_em_with_almost_only_matches_converges_and_stays_put_when_data_grows():
     assert (decided[0] == decided[1]).all()
     again = estimate_model(small, random_levels)
     assert again.to_dict() == first.to_dict()  # deterministic
+
+
+def test_a_shared_name_alone_is_kept_below_the_match_threshold() -> None:
+    import numpy as np
+
+    from custfocus.match.score import cap_name_only
+
+    probability = np.array([0.99, 0.99, 0.99, 0.99])
+    levels = {"email": np.array([0, 4, -1, 0]), "phone": np.array([-1, -1, 2, 0]),
+              "national_id": np.array([-1, -1, -1, -1]),
+              "birth_date": np.array([-1, -1, -1, 0]), "address": np.array([0, -1, -1, -1])}
+    shared = np.array([True, True, True, False])
+    capped = cap_name_only(probability, levels, shared, 0.899)
+    # Name only and shared: capped. Same e-mail or same phone: kept. A name the pair
+    # alone carries: kept.
+    assert capped.tolist() == [0.899, 0.99, 0.99, 0.99]
+    assert probability.tolist() == [0.99] * 4

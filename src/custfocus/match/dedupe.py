@@ -35,7 +35,13 @@ from custfocus.match.compare import COMPARISONS, NULL, _Encoded, compare_pairs
 from custfocus.match.golden import Survivorship, build_golden_records
 from custfocus.match.ids import assign_ids, format_id
 from custfocus.match.prepare import DERIVED_COLUMNS, Nodes, object_frame, prepare_store
-from custfocus.match.score import MatchModel, estimate_model, score_pairs, tf_adjustments
+from custfocus.match.score import (
+    MatchModel,
+    cap_name_only,
+    estimate_model,
+    score_pairs,
+    tf_adjustments,
+)
 from custfocus.store import Store
 
 Progress = Callable[[str], None]
@@ -150,6 +156,9 @@ def find_duplicates(
         model = estimate_model(levels, random_levels, known)
         tf = tf_adjustments(frame, a, b, levels)
         scores = score_pairs(model, levels, tf)
+        scores.probability = cap_name_only(
+            scores.probability, levels, _shared_name(frame, a, b),
+            np.nextafter(settings.cluster.match_threshold, 0))
     with clock("cluster"):
         if incremental:
             labels, decisions, refused, reclustered = _recluster(
@@ -368,6 +377,13 @@ def _by_smallest_member(labels: np.ndarray) -> np.ndarray:
     first = np.full(labels.max() + 1 if len(labels) else 0, len(labels), dtype=np.int64)
     np.minimum.at(first, labels, np.arange(len(labels)))
     return np.unique(first[labels], return_inverse=True)[1].astype(np.int64)
+
+
+def _shared_name(frame: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per pair, whether the first record's name is also carried by a node outside the pair."""
+    names = frame["name_fold"]
+    counts = names.map(names.value_counts()).fillna(0).to_numpy(dtype=np.int64)
+    return counts[a] > 2
 
 
 def _cluster_frame(frame: Any) -> Any:
