@@ -120,3 +120,10 @@ def test_example_files_match_the_per_row_converter(examples_dir: Path) -> None:
     assert len(tables) >= 7
     for table in tables:
         _assert_same(plan_table(table))
+
+
+def test_two_surname_columns_with_both_empty_keep_every_row_aligned() -> None:
+    headers = ["Nombre", "Apellido 1", "Apellido 2", "Email"]
+    rows = [["Ana", "García", "López", "ana@x.com"], ["Luis", "", "", "luis@x.com"],
+            ["Eva", "", "Ruiz", "eva@x.com"], ["", "", "", "solo@x.com"]]
+    _assert_same(plan_table(_raw_table(headers, rows)))

@@ -214,7 +214,11 @@ class RowConverter:
             return pa.nulls(cells.n, pa.string())
         if len(parts) == 1:
             return parts[0]
-        joined = pc.binary_join_element_wise(*parts, " ", null_handling="skip")
+        # pyarrow drops the rows where every input is null under null_handling="skip"; a
+        # leading "" keeps each row, and its separator is cut off again.
+        lead = pa.array([""] * cells.n, pa.string())
+        joined = pc.utf8_slice_codeunits(pc.binary_join_element_wise(
+            lead, *parts, " ", null_handling="skip"), 1)
         return pc.if_else(pc.equal(joined, ""), _NULL, joined)
 
     def _names(self, cells: _Cells, rec: dict[str, pa.Array]) -> None:

@@ -68,10 +68,10 @@ def string_bytes(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     Null rows keep whatever bytes Arrow gave them (usually none).
     """
     n = len(strings)
-    if n == 0:
-        return np.zeros(1, np.int64), np.zeros(0, np.uint8)
-    offset_type = np.int64 if pa.types.is_large_string(strings.type) else np.int32
     buffers = strings.buffers()
+    if n == 0 or buffers[1] is None:  # some producers leave an all-null array unbuffered
+        return np.zeros(n + 1, np.int64), np.zeros(0, np.uint8)
+    offset_type = np.int64 if pa.types.is_large_string(strings.type) else np.int32
     offsets = np.frombuffer(buffers[1], offset_type, n + 1,
                             strings.offset * np.dtype(offset_type).itemsize).astype(np.int64)
     data = np.frombuffer(buffers[2], np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)

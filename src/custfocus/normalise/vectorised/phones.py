@@ -36,7 +36,7 @@ from custfocus.normalise.phones import (
     _region_rules,
     normalise_phone,
 )
-from custfocus.normalise.vectorised._common import map_distinct
+from custfocus.normalise.vectorised._common import map_distinct, string_bytes
 
 __all__ = ["normalise_phone_column"]
 
@@ -144,19 +144,6 @@ def _vector_rules(region: str) -> tuple[Any, ...] | None:
     return vector
 
 
-def _string_buffers(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Offsets (int64, one more than rows, starting at 0) and UTF-8 bytes of a string array."""
-    buffers = array.buffers()
-    if not len(array) or buffers[1] is None:
-        return np.zeros(len(array) + 1, dtype=np.int64), np.zeros(0, dtype=np.uint8)
-    offset_type = np.int64 if pa.types.is_large_string(array.type) else np.int32
-    offsets = np.frombuffer(buffers[1], dtype=offset_type)[
-        array.offset: array.offset + len(array) + 1].astype(np.int64)
-    data = (np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None
-            else np.zeros(0, dtype=np.uint8))
-    return offsets - offsets[0], data[offsets[0]: offsets[-1]]
-
-
 def _per_row_sum(weights: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """Sum of ``weights`` over each row's bytes (int32; 0 for empty rows)."""
     sums = np.zeros(len(offsets) - 1, dtype=np.int32)
@@ -222,7 +209,7 @@ class _Decided:
 def _fast_chunk(values: pa.Array, default: int, first_row: int, out: _Decided) -> None:
     """The vectorised ``_fast`` for one slice of the column (``default``: index of the
     default region in ``out.names``, or -1); appends what it decides to ``out``."""
-    offsets, data = _string_buffers(values)
+    offsets, data = string_bytes(values)
     if not len(data):
         return
     low, high = _fast_length_bounds()

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from custfocus.normalise.text import PLACEHOLDER_VALUES, clean_text, fold, is_placeholder
-from custfocus.normalise.vectorised._common import map_distinct, patch
+from custfocus.normalise.vectorised._common import map_distinct, patch, string_array
 
 __all__ = ["clean_text_column", "fold_column", "is_placeholder_column"]
 
@@ -22,15 +22,9 @@ _MARKS = r"[\x{0300}-\x{036f}]"
 _PLACEHOLDERS = pa.array(sorted(PLACEHOLDER_VALUES), pa.string())
 
 
-def _plain(values: pa.Array) -> pa.Array:
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    return values
-
-
 def fold_column(values: pa.Array) -> pa.Array:
     """:func:`fold` of every value; nulls stay null."""
-    values = _plain(values)
+    values = string_array(values)
     foldable = pc.fill_null(pc.match_substring_regex(values, _FOLDABLE), False)
     ascii_only = pc.fill_null(pc.string_is_ascii(values), False)
     decomposed = pc.if_else(ascii_only, values, pc.replace_substring_regex(
@@ -46,7 +40,7 @@ def fold_column(values: pa.Array) -> pa.Array:
 
 def is_placeholder_column(values: pa.Array) -> pa.Array:
     """:func:`is_placeholder` of every value (``False`` for null)."""
-    values = _plain(values)
+    values = string_array(values)
     long = pc.fill_null(pc.greater(pc.utf8_length(values), 256), False)
     if pc.any(long).as_py():
         # Too long to be a placeholder unless it is mostly whitespace: ask the original.
@@ -59,7 +53,7 @@ def is_placeholder_column(values: pa.Array) -> pa.Array:
 
 def clean_text_column(values: pa.Array) -> pa.Array:
     """:func:`clean_text` of every value; nulls stay null."""
-    values = _plain(values)
+    values = string_array(values)
     printable = pc.fill_null(pc.match_substring_regex(values, r"^[\x{20}-\x{7e}]*$"), False)
     cleaned = pc.utf8_trim(pc.replace_substring_regex(values, " +", " "), " ")
     if pc.all(printable).as_py() is not False:
