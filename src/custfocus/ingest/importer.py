@@ -250,7 +250,7 @@ class _Importer:
         self._remember_source(source, unit, system, plan)
         converter = RowConverter(plan)
         reasons: Counter[str] = Counter()
-        for batch in _converted(converter, table.chunks(opts.chunk_size)):
+        for batch in _converted(converter, table.import_chunks(opts.chunk_size)):
             self._write_batch(import_id, source, unit, system, batch)
             res.rows_read += len(batch.rows)
             res.records += batch.record_count
@@ -299,7 +299,8 @@ class _Importer:
         store.insert_arrow("raw_rows", pa.table({
             "import_id": pa.array([import_id] * n, pa.int32()),
             "row": pa.array(batch.rows, pa.int32()),
-            "cells": pa.array(batch.raw, pa.list_(pa.string())),
+            "cells": batch.raw if isinstance(batch.raw, pa.Array) else pa.array(
+                batch.raw, pa.list_(pa.string())),
         }))
         record_ids = None
         if batch.records is not None:

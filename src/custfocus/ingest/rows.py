@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from custfocus.ingest.plan import TablePlan, country_code
+from custfocus.ingest.readers.table import Chunk, ColumnChunk, Row
 from custfocus.normalise.vectorised._common import map_distinct
 from custfocus.normalise.vectorised.addresses import normalise_address_columns
 from custfocus.normalise.vectorised.amounts import parse_amount_column
@@ -81,7 +82,7 @@ class Batch:
     """
 
     rows: list[int] = field(default_factory=list)
-    raw: list[list[str]] = field(default_factory=list)
+    raw: list[list[str]] | pa.ListArray = field(default_factory=list)
     records: pa.Table | None = None
     facts: pa.Table | None = None
     rejects: list[tuple[int, str | None, str, list[str]]] = field(default_factory=list)
@@ -98,21 +99,27 @@ class Batch:
 class _Cells:
     """The usable rows of a chunk, served column by column as stripped Arrow arrays."""
 
-    def __init__(self, converter: RowConverter, rows: list[list[str]]):
+    def __init__(self, converter: RowConverter, columns: list[pa.Array], n: int,
+                 row_cells: Callable[[int], list[str]]):
         self.converter = converter
-        self.rows = rows
-        self.n = len(rows)
+        self.n = n
+        self.row_cells = row_cells  # the original cells of usable row k, for rejects
+        self._columns = columns
+        self._cache: dict[tuple[int, bool], pa.Array] = {}
+
+    @classmethod
+    def of_rows(cls, converter: RowConverter, rows: list[list[str]]) -> _Cells:
         width = converter.ncols
         padded = [r if len(r) >= width else r + [""] * (width - len(r)) for r in rows]
-        self._columns = list(zip(*padded)) if padded else []
-        self._cache: dict[tuple[int, bool], pa.Array] = {}
+        columns = [pa.array(c, pa.string()) for c in zip(*padded)] if padded else []
+        return cls(converter, columns, len(rows), rows.__getitem__)
 
     def column(self, index: int, drop_placeholders: bool) -> pa.Array:
         """Stripped cell texts of one column; null where empty (or a placeholder)."""
         key = (index, drop_placeholders)
         if key not in self._cache:
             if index < len(self._columns):
-                texts = pc.utf8_trim(pa.array(self._columns[index], pa.string()), _WHITESPACE)
+                texts = pc.utf8_trim(self._columns[index], _WHITESPACE)
             else:
                 texts = pa.array([""] * self.n, pa.string())
             values = pc.if_else(pc.equal(texts, ""), _NULL, texts)
@@ -149,18 +156,12 @@ class RowConverter:
         self.idx = {c.role: c.index for c in plan.columns if c.role}
         self.family_cols = plan.indexes_of("family_name")
 
-    def convert(self, chunk: Sequence[tuple[int, list[str]]]) -> Batch:
-        batch = Batch(rows=[r for r, _ in chunk], raw=[c for _, c in chunk])
-        usable: list[int] = []
-        for pos, (row_number, cells) in enumerate(chunk):
-            problem = self._row_problem(cells)
-            if problem:
-                batch.rejects.append((row_number, problem[0], problem[1], cells))
-            else:
-                usable.append(pos)
-        rows = np.asarray([chunk[p][0] for p in usable], dtype=np.int64)
-        cells = _Cells(self, [chunk[p][1] for p in usable])
-        n = len(usable)
+    def convert(self, chunk: Chunk) -> Batch:
+        if isinstance(chunk, ColumnChunk):
+            batch, rows, cells = self._usable_columns(chunk)
+        else:
+            batch, rows, cells = self._usable_rows(chunk)
+        n = len(rows)
         records, has_record = (self._records(cells) if self.plan.has_identity and n
                                else (None, np.zeros(n, dtype=bool)))
         if self.plan.fact_kind and n:
@@ -171,12 +172,12 @@ class RowConverter:
         for k in range(n):
             reason = fact_reasons[k]
             if reason is not None:
-                batch.rejects.append((int(rows[k]), reason[0], reason[1], cells.rows[k]))
+                batch.rejects.append((int(rows[k]), reason[0], reason[1], cells.row_cells(k)))
             elif facts is not None:
                 fact_ok[k] = True
             elif not has_record[k]:
                 batch.rejects.append((int(rows[k]), None, "row holds no customer data",
-                                      cells.rows[k]))
+                                      cells.row_cells(k)))
         if records is not None and has_record.any():
             keep = pa.array(has_record)
             batch.records = records.filter(keep).add_column(
@@ -196,6 +197,40 @@ class RowConverter:
         return batch
 
     # -- checks ---------------------------------------------------------------------
+    def _usable_rows(self, chunk: list[Row]) -> tuple[Batch, np.ndarray, _Cells]:
+        """Rejects the rows no column can hold; the rest, column-wise."""
+        batch = Batch(rows=[r for r, _ in chunk], raw=[c for _, c in chunk])
+        usable: list[int] = []
+        for pos, (row_number, cells) in enumerate(chunk):
+            problem = self._row_problem(cells)
+            if problem:
+                batch.rejects.append((row_number, problem[0], problem[1], cells))
+            else:
+                usable.append(pos)
+        rows = np.asarray([chunk[p][0] for p in usable], dtype=np.int64)
+        return batch, rows, _Cells.of_rows(self, [chunk[p][1] for p in usable])
+
+    def _usable_columns(self, chunk: ColumnChunk) -> tuple[Batch, np.ndarray, _Cells]:
+        """:meth:`_usable_rows` for a chunk that is already column-wise (never ragged)."""
+        batch = Batch(rows=chunk.rows.tolist(), raw=chunk.cell_lists())
+        too_long = np.zeros(len(chunk), dtype=bool)
+        for column in chunk.columns:
+            too_long |= pc.greater(pc.utf8_length(column), MAX_CELL_CHARS).to_numpy(
+                zero_copy_only=False)
+        columns = chunk.columns
+        if too_long.any():
+            for pos in np.flatnonzero(too_long).tolist():
+                problem = self._row_problem(chunk.cells(pos))
+                assert problem is not None
+                batch.rejects.append((int(chunk.rows[pos]), problem[0], problem[1],
+                                      chunk.cells(pos)))
+            keep = pa.array(~too_long)
+            columns = [c.filter(keep) for c in columns]
+        rows = chunk.rows[~too_long]
+        positions = np.flatnonzero(~too_long)
+        return batch, rows, _Cells(self, columns, len(rows),
+                                   lambda k: chunk.cells(int(positions[k])))
+
     def _row_problem(self, cells: list[str]) -> tuple[str | None, str] | None:
         if len(cells) > self.ncols and any(c.strip() for c in cells[self.ncols:]):
             return None, f"row has {len(cells)} cells but the header has {self.ncols}"

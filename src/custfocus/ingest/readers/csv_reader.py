@@ -21,6 +21,7 @@ from pathlib import Path
 from custfocus.errors import BadInputError, UsageError
 
 from ._scan import ByteScan, decodes_cleanly, scan_bytes
+from .arrow_csv import ARROW_ENCODINGS, arrow_chunks
 from .header import HEADER_SAMPLE_ROWS, find_header_row, is_blank
 from .table import RawTable, Row, SourceFile, clean_header, fit_headers, fit_row
 
@@ -135,6 +136,26 @@ def _open_text(
     return handle, lines
 
 
+class _LineCounter:
+    """Counts the physical lines the csv module pulls, to tell Arrow how many to skip.
+
+    Arrow skips physical lines while the row numbers count records (a quoted line break in
+    a title block makes them differ).
+    """
+
+    def __init__(self, lines: Iterable[str]):
+        self._lines = iter(lines)
+        self.count = 0
+
+    def __iter__(self) -> _LineCounter:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.count += 1
+        return line
+
+
 def read_csv(
     path: Path, *, encoding: str | None = None, delimiter: str | None = None
 ) -> SourceFile:
@@ -172,7 +193,10 @@ def read_csv(
                 sep = sniff_delimiter(text, truncated=truncated, default=default)
                 handle.seek(0)
             sample: list[tuple[int, list[str]]] = []
-            for number, cells in enumerate(csv.reader(lines, delimiter=sep), 1):
+            counted = _LineCounter(lines)
+            lines_after: list[int] = []  # physical lines read once record k is complete
+            for number, cells in enumerate(csv.reader(counted, delimiter=sep), 1):
+                lines_after.append(counted.count)
                 if sample or not is_blank(cells):
                     sample.append((number, cells))
                 if len(sample) >= HEADER_SAMPLE_ROWS:
@@ -207,6 +231,15 @@ def read_csv(
             path, chosen, sep, strip_nuls, header_row, len(headers) if dropped else None
         ),
     )
+    if not strip_nuls and chosen in ARROW_ENCODINGS:
+        first = [(n, fit_row(c, len(headers)) if dropped else c)
+                 for n, c in sample[index + 1:] if any(c)]
+        table._chunk_factory = lambda size: arrow_chunks(
+            path, encoding=chosen, delimiter=sep, skip_lines=lines_after[header_row - 1],
+            header_row=header_row,
+            file_width=len(sample[index][1]), width=len(headers), first_rows=first,
+            size=size, python_rows=table.rows,
+        )
     return SourceFile(
         path=path, kind="csv", content_hash=scan.sha256, size=scan.size, tables=[table]
     )

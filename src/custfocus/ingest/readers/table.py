@@ -12,10 +12,50 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Row", "RawTable", "SourceFile", "clean_header", "fit_headers"]
+import numpy as np
+import pyarrow as pa
+
+__all__ = ["Chunk", "ColumnChunk", "Row", "RawTable", "SourceFile", "chunked", "clean_header",
+           "fit_headers"]
 
 #: ``(row_number, cells)``: the row number a spreadsheet app shows, and the cell texts.
 Row = tuple[int, list[str]]
+
+
+@dataclass
+class ColumnChunk:
+    """Rows held column by column, as a columnar parser (Arrow's CSV reader) yields them.
+
+    Why: a million rows cost a Python list each when read row by row; here the cells stay
+    in Arrow memory from the parser to the store. Every row has exactly one cell per header
+    (no ragged rows), none is blank, and ``rows`` holds the row numbers a spreadsheet shows.
+    """
+
+    rows: np.ndarray
+    columns: list[pa.Array]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def cells(self, position: int) -> list[str]:
+        """One row's cells as texts (for the few rows that become rejects)."""
+        return [column[position].as_py() for column in self.columns]
+
+    def cell_lists(self) -> pa.ListArray:
+        """Every row's cells as one list per row, the shape ``raw_rows`` stores."""
+        n, width = len(self.rows), len(self.columns)
+        if not width:
+            return pa.array([[] for _ in range(n)], pa.list_(pa.string()))
+        values = pa.concat_arrays([c.cast(pa.string()) for c in self.columns])
+        # Column-major to row-major: row r, column c sits at c * n + r.
+        order = (np.arange(width, dtype=np.int64) * n)[None, :] + np.arange(
+            n, dtype=np.int64)[:, None]
+        offsets = np.arange(0, n * width + 1, width, dtype=np.int32)
+        return pa.ListArray.from_arrays(pa.array(offsets), values.take(pa.array(order.ravel())))
+
+
+#: What a table yields for import: rows as lists, or a :class:`ColumnChunk`.
+Chunk = list[Row] | ColumnChunk
 
 
 def _no_rows() -> Iterator[Row]:
@@ -35,6 +75,8 @@ class RawTable:
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
     _row_factory: Callable[[], Iterator[Row]] = field(default=_no_rows, repr=False, compare=False)
+    _chunk_factory: Callable[[int], Iterator[Chunk]] | None = field(
+        default=None, repr=False, compare=False)
 
     def rows(self) -> Iterator[Row]:
         """Data rows below the header, in file order; blank rows are not yielded.
@@ -47,14 +89,28 @@ class RawTable:
         """The rows in lists of at most ``size``, for batched inserts."""
         if size < 1:
             raise ValueError("chunk size must be at least 1")
-        batch: list[Row] = []
-        for row in self.rows():
-            batch.append(row)
-            if len(batch) >= size:
-                yield batch
-                batch = []
-        if batch:
+        return chunked(self.rows(), size)
+
+    def import_chunks(self, size: int = 50_000) -> Iterator[Chunk]:
+        """The rows for import, in chunks of at most ``size``: column-wise where the reader
+        can parse columns directly, else as :meth:`chunks`. Same rows, same numbers."""
+        if size < 1:
+            raise ValueError("chunk size must be at least 1")
+        if self._chunk_factory is not None:
+            return self._chunk_factory(size)
+        return self.chunks(size)
+
+
+def chunked(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    """``rows`` in lists of at most ``size``."""
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
             yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 @dataclass

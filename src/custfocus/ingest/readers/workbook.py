@@ -27,8 +27,8 @@ __all__ = ["read_workbook"]
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
 _ENCRYPTED = "workbook is password-protected or encrypted"
-# Parsed sheets kept in memory for the first rows() pass, per workbook; bigger ones are
-# parsed again when read, trading time for bounded memory.
+# Parsed sheets kept in memory for every rows() pass (planning samples, then the import),
+# per workbook; bigger ones are parsed again when read, trading time for bounded memory.
 _CACHE_CELLS = 3_000_000
 
 #: ((first_row, last_row), (first_col, last_col)), 0-based sheet coordinates.
@@ -207,10 +207,10 @@ def _sheet_table(
         notes.append(f"{len(dropped)} empty columns dropped")
         kept = [column for column in range(len(headers)) if column not in set(dropped)]
         headers = [headers[column] for column in kept]
-    cache = {"source": source} if keep else {}
+    kept_sheet = sheet if keep else None  # planning and import both read the rows
 
     def rows() -> Iterator[Row]:
-        rows_source = cache.pop("source", None) or _SheetRows(reload())
+        rows_source = _SheetRows(kept_sheet if kept_sheet is not None else reload())
         if not dropped:
             for index, cells in rows_source:
                 if index > header_index and any(cells):

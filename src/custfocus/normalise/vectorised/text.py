@@ -8,6 +8,7 @@ does; anything else (ligatures, ß, Greek...) goes through the per-value functio
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -20,6 +21,10 @@ __all__ = ["clean_text_column", "fold_column", "is_placeholder_column"]
 _FOLDABLE = r"^[\x{0000}-\x{007f}À-ÅÇ-ÏÑ-ÖÙ-Ýà-åç-ïñ-öù-ýÿ]*$"
 _MARKS = r"[\x{0300}-\x{036f}]"
 _PLACEHOLDERS = pa.array(sorted(PLACEHOLDER_VALUES), pa.string())
+# Folding keeps every ASCII letter and digit, and no placeholder mixes letters and digits or
+# has more than 14 letters or 5 digits: a value failing this cannot fold to a placeholder.
+_MAYBE_PLACEHOLDER = (r"^[^A-Za-z0-9]*(?:(?:[A-Za-z][^A-Za-z0-9]*){0,14}"
+                      r"|(?:[0-9][^A-Za-z0-9]*){1,5})$")
 
 
 def fold_column(values: pa.Array) -> pa.Array:
@@ -47,8 +52,20 @@ def is_placeholder_column(values: pa.Array) -> pa.Array:
         odd = map_distinct(pc.if_else(long, values, pa.scalar(None, pa.string())),
                            lambda v: (is_placeholder(v),), {"p": pa.bool_()})["p"]
         short = pc.if_else(long, pa.scalar(None, pa.string()), values)
-        return patch(pc.is_in(fold_column(short), value_set=_PLACEHOLDERS), long, odd)
-    return pc.is_in(fold_column(values), value_set=_PLACEHOLDERS)
+        return patch(_folds_to_placeholder(short), long, odd)
+    return _folds_to_placeholder(values)
+
+
+def _folds_to_placeholder(values: pa.Array) -> pa.Array:
+    """Whether each value folds to a placeholder; folds only the distinct candidates."""
+    maybe = pc.fill_null(pc.match_substring_regex(values, _MAYBE_PLACEHOLDER), False)
+    found = np.zeros(len(values), dtype=bool)
+    if pc.any(maybe).as_py():
+        candidates = values.filter(maybe).dictionary_encode()
+        hits = pc.is_in(fold_column(candidates.dictionary), value_set=_PLACEHOLDERS)
+        found[np.flatnonzero(maybe.to_numpy(zero_copy_only=False))] = hits.take(
+            candidates.indices).to_numpy(zero_copy_only=False)
+    return pa.array(found)
 
 
 def clean_text_column(values: pa.Array) -> pa.Array:
