@@ -128,3 +128,32 @@ def test_import_of_a_column_wise_file_keeps_raw_rows_and_rejects(tmp_path, monke
     assert rejects[0][2][0] == "Ana" and len(rejects[0][2][1]) == 40_000
     assert (names[2], names[7], names[2502]) == ("José 0", "José 5", "José 2500")
     assert 6 not in names and 2501 not in names and len(names) == 2998
+
+
+def test_worker_processes_give_the_same_store_as_one_process(tmp_path, monkeypatch):
+    from custfocus.ingest.importer import ImportOptions, import_paths
+    from custfocus.ingest.readers import arrow_csv
+    from custfocus.store import Store
+
+    monkeypatch.setattr(arrow_csv, "_BLOCK_BYTES", 32 * 1024)  # column-wise, then rows
+    letters = "TRWAGMYFPDXBNJZSQVHLCKE"
+    lines = ["APELLIDOS, Nombre;NIF;Email;Teléfono;Domicilio;CP"] + [
+        f'"García {"López" if i % 3 else "Núñez"}, Ana {i % 50}";'
+        f"{10_000_000 + i}{letters[(10_000_000 + i) % 23]};a{i}@x.es;6{i:08d};"
+        f"C/ Mayor nº {i % 90};{28000 + i % 50}" for i in range(2500)]
+    lines[1200] = "Ruiz, Eva;1;e@x.es;1;C/ Sol;28001;extra"  # ragged: handed to Python
+    path = _write(tmp_path / "soporte.csv", "\n".join(lines) + "\n", "cp1252")
+    kinds = {type(c) for c in _table(path).import_chunks(500)}
+    assert kinds == {ColumnChunk, list}
+    stored = {}
+    for workers in (1, 2):
+        with Store(tmp_path / f"s{workers}.duckdb") as store:
+            import_paths(store, [path], ImportOptions(chunk_size=500, workers=workers))
+            stored[workers] = [store.execute(
+                f"SELECT * EXCLUDE (import_id) FROM {name} ORDER BY row").fetchall()
+                for name in ("records", "raw_rows", "rejects")]
+            first = store.execute("SELECT given_name, family_name, national_id_valid, "
+                                  "address_key FROM records ORDER BY row LIMIT 1").fetchall()
+    assert stored[1] == stored[2]
+    assert len(stored[1][0]) == 2499 and len(stored[1][2]) == 1
+    assert first[0][:3] == ("Ana 0", "García Núñez", True)

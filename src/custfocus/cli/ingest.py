@@ -39,6 +39,10 @@ def import_command(
     ] = False,
     show_mapping: Annotated[bool, typer.Option("--show-mapping", help="Show each column's role.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 3 when any row was rejected.")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Processes converting big files (default: one per core)."),
+    ] = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -48,6 +52,7 @@ def import_command(
     Example: custfocus import exports/ --map "Tel. fijo=phone2"
     """
     from custfocus.config import load_config
+    from custfocus.ingest.convert import default_workers
     from custfocus.ingest.importer import ImportOptions, import_paths, parse_mapping
     from custfocus.report.console import print_json, row_progress, stdout_console
     from custfocus.report.imports import import_as_dict, render_import
@@ -57,6 +62,7 @@ def import_command(
         options = ImportOptions(
             source=source, unit=unit, mapping=parse_mapping(mapping or []), region=region,
             append=append, dry_run=dry_run, keep_going=keep_going, config=load_config(),
+            workers=workers or default_workers(),
         )
         with Store(db) as store, row_progress(show_progress(json_output, quiet)) as progress:
             result = import_paths(store, paths, options, progress)

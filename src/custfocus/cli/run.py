@@ -90,6 +90,7 @@ def run_command(
     Example: 15 2 * * *  cd /srv/clientes && custfocus run --quiet
     """
     from custfocus.errors import ExitCode
+    from custfocus.ingest.convert import default_workers
     from custfocus.pipeline import run_pipeline
     from custfocus.report.console import print_json, stdout_console
     from custfocus.report.history import render_run
@@ -99,7 +100,7 @@ def run_command(
             config_path, **{"run.db": str(db) if db else None,
                             "run.lang": lang.lower()[:2] if lang else None, "run.as_of": as_of,
                             "outputs.dir": str(output_dir) if output_dir else None})
-        result = run_pipeline(settings, config)
+        result = run_pipeline(settings, config, workers=default_workers())
         if json_output:
             print_json(result.as_dict())
         elif not quiet:

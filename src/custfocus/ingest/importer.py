@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from custfocus.errors import BadInputError, CustfocusError, MissingColumnError, UsageError
+from custfocus.ingest.convert import ChunkConverter
 from custfocus.ingest.plan import TablePlan, plan_table
 from custfocus.ingest.readers import RawTable, SourceFile, discover_files, open_source
 from custfocus.ingest.roles import ROLES, fold_header
@@ -39,6 +39,10 @@ class ImportOptions:
     dry_run: bool = False
     keep_going: bool = False
     chunk_size: int = 50_000
+    # Worker processes converting big tables. The library default stays in-process: worker
+    # processes re-import the caller's main module, which must then guard its top level
+    # with ``if __name__ == "__main__"``. The CLI uses one per core.
+    workers: int = 1
     config: dict[str, Any] = field(default_factory=dict)  # parsed custfocus.toml
 
 
@@ -116,7 +120,14 @@ def import_paths(
     if store.in_transaction and options.dry_run:
         raise UsageError("a dry run cannot join a transaction that is already open")
     result = ImportResult(dry_run=options.dry_run)
-    importer = _Importer(store, options, result, progress)
+    with ChunkConverter(options.workers) as chunk_converter:
+        importer = _Importer(store, options, result, progress, chunk_converter)
+        _import_all(store, importer, files, options, result)
+    return result
+
+
+def _import_all(store: Store, importer: _Importer, files: list[Path], options: ImportOptions,
+                result: ImportResult) -> None:
     try:
         # Inside a caller's transaction (custfocus run) a failed file cannot be undone
         # on its own, so keep-going only applies when the import owns its transactions.
@@ -137,7 +148,6 @@ def import_paths(
                     raise _DryRunDone
     except _DryRunDone:
         pass
-    return result
 
 
 class _DryRunDone(Exception):
@@ -146,8 +156,9 @@ class _DryRunDone(Exception):
 
 class _Importer:
     def __init__(self, store: Store, options: ImportOptions, result: ImportResult,
-                 progress: ProgressCallback | None):
+                 progress: ProgressCallback | None, chunk_converter: ChunkConverter):
         self.store, self.options, self.result, self.progress = store, options, result, progress
+        self.chunk_converter = chunk_converter
 
     def import_file(self, path: Path) -> None:
         source_file = open_source(path)
@@ -250,7 +261,8 @@ class _Importer:
         self._remember_source(source, unit, system, plan)
         converter = RowConverter(plan)
         reasons: Counter[str] = Counter()
-        for batch in _converted(converter, table.import_chunks(opts.chunk_size)):
+        for batch in self.chunk_converter.converted(
+                converter, table.import_chunks(opts.chunk_size), opts.chunk_size):
             self._write_batch(import_id, source, unit, system, batch)
             res.rows_read += len(batch.rows)
             res.records += batch.record_count
@@ -325,27 +337,6 @@ class _Importer:
                 "reason": pa.array([r[2] for r in batch.rejects], pa.string()),
                 "cells": pa.array([r[3] for r in batch.rejects], pa.list_(pa.string())),
             }))
-
-
-def _converted(converter: RowConverter, chunks: Iterable[list[Any]]) -> Iterator[Batch]:
-    """Batches in file order; each chunk is converted while the previous one is written.
-
-    Why a thread: Arrow kernels and DuckDB inserts release the GIL, so on two cores the
-    conversion of one chunk overlaps the reading and writing of its neighbours.
-    """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="custfocus-convert") as pool:
-        pending: Future[Batch] | None = None
-        try:
-            for chunk in chunks:
-                following = pool.submit(converter.convert, chunk)
-                if pending is not None:
-                    yield pending.result()
-                pending = following
-            if pending is not None:
-                yield pending.result()
-        finally:
-            if pending is not None:
-                pending.cancel()
 
 
 def _with_common_columns(table: pa.Table, id_name: str, ids: np.ndarray, import_id: int,

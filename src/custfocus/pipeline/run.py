@@ -50,12 +50,13 @@ class RunResult:
 
 
 def run_pipeline(settings: dict[str, Any], config: dict[str, Any],
-                 workdir: Path | None = None) -> RunResult:
+                 workdir: Path | None = None, *, workers: int = 1) -> RunResult:
     """Run the whole pipeline once under the workspace lock.
 
     ``settings`` comes from :func:`custfocus.config.resolve_settings`, ``config`` is the parsed
     custfocus.toml (for ``[sources.*]`` and ``[segment]``); relative paths are taken from
-    ``workdir`` (default: the current folder).
+    ``workdir`` (default: the current folder). ``workers`` processes convert big files (see
+    :class:`custfocus.ingest.importer.ImportOptions`).
 
     Example:
         >>> from custfocus.config import load_config, resolve_settings
@@ -70,7 +71,7 @@ def run_pipeline(settings: dict[str, Any], config: dict[str, Any],
     with workspace_lock(db):
         log.step("start", "ok")
         try:
-            result = _Run(settings, config, workdir, db, log, started).execute()
+            result = _Run(settings, config, workdir, db, log, started, workers).execute()
         except BaseException as exc:
             code = getattr(exc, "exit_code", 130 if isinstance(exc, KeyboardInterrupt) else 70)
             log.step("run", "error", error=exc.__class__.__name__, exit_code=int(code))
@@ -82,8 +83,9 @@ def run_pipeline(settings: dict[str, Any], config: dict[str, Any],
 
 class _Run:
     def __init__(self, settings: dict[str, Any], config: dict[str, Any], workdir: Path,
-                 db: Path, log: StepLog, started: datetime):
+                 db: Path, log: StepLog, started: datetime, workers: int = 1):
         self.s, self.config, self.workdir, self.db = settings, config, workdir, db
+        self.workers = workers
         self.log, self.started = log, started
         self.clock = time.perf_counter()
 
@@ -172,7 +174,7 @@ class _Run:
                 continue
             own = source_settings(self.config, path.name, None)
             options = ImportOptions(source=own.get("name"), append=own.get("mode") == "append",
-                                    config=self.config)
+                                    config=self.config, workers=self.workers)
             result = import_paths(store, [path], options)
             for table in result.tables:
                 if table.status in ("imported", "replaced"):
