@@ -117,3 +117,33 @@ def test_a_shared_name_alone_is_kept_below_the_match_threshold() -> None:
     # alone carries: kept.
     assert capped.tolist() == [0.899, 0.99, 0.99, 0.99]
     assert probability.tolist() == [0.99] * 4
+
+
+def test_namesakes_outnumbering_matches_do_not_become_the_match_class():
+    # A large file: most candidates are namesakes from the name blocks (same given and
+    # family name, different e-mail and phone); true pairs agree on the name and mostly on
+    # an e-mail or phone too. A joint fit took "same name" for "same person" (a different
+    # e-mail then weighed nothing); the model must tell the namesakes apart.
+    rng = np.random.default_rng(3)
+
+    def block(n: int, given: int, family: int, p_email: float, p_phone: float,
+              tops: tuple[int, int] = (4, 2)) -> dict[str, np.ndarray]:
+        levels = {c.name: np.full(n, -1, dtype=np.int8) for c in COMPARISONS}
+        levels["given_name"][:] = given
+        levels["family_name"][:] = family
+        levels["email"][:] = np.where(rng.random(n) < p_email, tops[0], 0)
+        levels["phone"][:] = np.where(rng.random(n) < p_phone, tops[1], 0)
+        levels["phone"][rng.random(n) < 0.5] = -1  # half the records carry no phone
+        return levels
+
+    parts = [block(2_000, 3, 3, 0.95, 0.9), block(20_000, 3, 3, 0.01, 0.01),
+             block(1_000, 0, 3, 0.01, 0.01), block(1_000, 3, 0, 0.01, 0.01)]
+    levels = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    random_levels = {c.name: np.zeros(5000, dtype=np.int8) for c in COMPARISONS}
+    model = estimate_model(levels, random_levels)
+    assert model.prior < 0.2  # truly 2,000 of 24,000
+    namesakes = score_pairs(model, parts[1]).probability
+    matches = score_pairs(model, parts[0]).probability
+    assert (namesakes[parts[1]["email"] == 0] < 0.5).all()
+    corroborated = (parts[0]["email"] == 4) & (parts[0]["phone"] != 0)
+    assert (matches[corroborated] >= 0.9).all()

@@ -188,3 +188,11 @@ def test_review_round_trip_becomes_constraints(tmp_path, runner, examples_dir):
     frame.to_excel(out, index=False)
     bad = runner.invoke(app, ["review", "import", str(out), "--db", str(db)])
     assert bad.exit_code == 3 and "not imported" in bad.stderr and "row 4" in bad.stderr
+
+
+def test_rows_without_a_true_entity_each_count_as_their_own() -> None:
+    from custfocus.match.evaluate import evaluate
+
+    quality = evaluate(["a", "a", "b", "c"], ["P1", "P1", None, None])
+    assert quality.true_entities == 3
+    assert quality.pairwise_recall == 1.0
