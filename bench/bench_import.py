@@ -20,14 +20,17 @@ SCRIPT = """
 import sys, time, resource
 from pathlib import Path
 from custfocus.store import Store
-from custfocus.ingest.importer import import_paths
+from custfocus.ingest.convert import default_workers
+from custfocus.ingest.importer import ImportOptions, import_paths
 path, db = Path(sys.argv[1]), sys.argv[2]
 t = time.perf_counter()
-with Store(db) as store:
-    result = import_paths(store, [path])
+with Store(db) as store:  # worker processes as the CLI uses them
+    result = import_paths(store, [path], ImportOptions(workers=default_workers()))
 elapsed = time.perf_counter() - t
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(result.total("rows_read"), result.total("records"), f"{elapsed:.2f}", f"{peak:.0f}")
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(result.total("rows_read"), result.total("records"), f"{elapsed:.2f}", f"{peak:.0f}",
+      f"{workers:.0f}")
 """
 
 PANDAS = """
@@ -85,9 +88,10 @@ def main() -> None:
         t = time.perf_counter()
         csv_path, xlsx_path = make_files(folder, args.rows, args.workbook_rows)
         print(f"generated data in {time.perf_counter() - t:.1f}s")
-        rows, records, secs, peak = run(SCRIPT, str(csv_path), str(folder / "a.duckdb"))
+        rows, records, secs, peak, c_peak = run(SCRIPT, str(csv_path), str(folder / "a.duckdb"))
         p_rows, p_secs, p_peak = run(PANDAS, str(csv_path))
-        w_rows, w_records, w_secs, w_peak = run(SCRIPT, str(xlsx_path), str(folder / "b.duckdb"))
+        w_rows, w_records, w_secs, w_peak, wc_peak = run(SCRIPT, str(xlsx_path),
+                                                         str(folder / "b.duckdb"))
     print(f"{'file':<28}{'rows':>11}{'seconds':>9}{'rows/s':>11}{'peak MB':>9}{'goal':>8}")
     print(f"{'CSV (custfocus import)':<28}{int(rows):>11,}{float(secs):>9.1f}"
           f"{int(rows) / float(secs):>11,.0f}{float(peak):>9.0f}{'< 20s':>8}")
@@ -97,6 +101,8 @@ def main() -> None:
           f"{int(w_rows) / float(w_secs):>11,.0f}{float(w_peak):>9.0f}{'< 10s':>8}")
     print(f"custfocus / pandas time ratio on the CSV: {float(secs) / float(p_secs):.1f}x "
           "(custfocus also normalises, validates and stores every row)")
+    print(f"peak of a worker process, if any was started: CSV {float(c_peak):.0f} MB, "
+          f"XLSX {float(wc_peak):.0f} MB (peak MB above is the importing process)")
 
 
 if __name__ == "__main__":

@@ -131,11 +131,17 @@ def test_import_of_a_column_wise_file_keeps_raw_rows_and_rejects(tmp_path, monke
 
 
 def test_worker_processes_give_the_same_store_as_one_process(tmp_path, monkeypatch):
+    from custfocus.ingest import convert
     from custfocus.ingest.importer import ImportOptions, import_paths
     from custfocus.ingest.readers import arrow_csv
     from custfocus.store import Store
 
     monkeypatch.setattr(arrow_csv, "_BLOCK_BYTES", 32 * 1024)  # column-wise, then rows
+    monkeypatch.setattr(convert, "PROCESS_SECONDS_PER_ROW", 0.0)  # always worth processes
+    spawned = []
+    real_pool = convert.ChunkConverter._pool
+    monkeypatch.setattr(convert.ChunkConverter, "_pool",
+                        lambda self: spawned.append(1) or real_pool(self))
     letters = "TRWAGMYFPDXBNJZSQVHLCKE"
     lines = ["APELLIDOS, Nombre;NIF;Email;Teléfono;Domicilio;CP"] + [
         f'"García {"López" if i % 3 else "Núñez"}, Ana {i % 50}";'
@@ -154,6 +160,6 @@ def test_worker_processes_give_the_same_store_as_one_process(tmp_path, monkeypat
                 for name in ("records", "raw_rows", "rejects")]
             first = store.execute("SELECT given_name, family_name, national_id_valid, "
                                   "address_key FROM records ORDER BY row LIMIT 1").fetchall()
-    assert stored[1] == stored[2]
+    assert stored[1] == stored[2] and spawned
     assert len(stored[1][0]) == 2499 and len(stored[1][2]) == 1
     assert first[0][:3] == ("Ana 0", "García Núñez", True)
