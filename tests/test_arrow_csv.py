@@ -138,6 +138,7 @@ def test_worker_processes_give_the_same_store_as_one_process(tmp_path, monkeypat
 
     monkeypatch.setattr(arrow_csv, "_BLOCK_BYTES", 32 * 1024)  # column-wise, then rows
     monkeypatch.setattr(convert, "PROCESS_SECONDS_PER_ROW", 0.0)  # always worth processes
+    monkeypatch.setattr(convert, "PROCESS_MIN_SECONDS", 0.0)
     spawned = []
     real_pool = convert.ChunkConverter._pool
     monkeypatch.setattr(convert.ChunkConverter, "_pool",

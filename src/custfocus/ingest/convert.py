@@ -28,6 +28,9 @@ __all__ = ["ChunkConverter", "default_workers"]
 # a marketing list converts at about 7 µs a row and gains nothing from processes, customer
 # masters with names, addresses and tax ids at 35-90 µs a row and gain 1.5x on two cores.
 PROCESS_SECONDS_PER_ROW = 15e-6
+# Starting the workers costs a few seconds (each imports Python, Arrow and custfocus), so
+# the rest of the table must promise at least this much conversion work.
+PROCESS_MIN_SECONDS = 8.0
 
 
 def default_workers() -> int:
@@ -71,17 +74,24 @@ class ChunkConverter:
             self._processes.shutdown(cancel_futures=True)
             self._processes = None
 
-    def converted(self, converter: RowConverter, chunks: Iterable[Chunk],
-                  chunk_size: int) -> Iterator[Batch]:
-        """The batches of ``chunks`` in order; the next ones convert while one is written."""
+    def converted(self, converter: RowConverter, chunks: Iterable[Chunk], chunk_size: int,
+                  row_estimate: int | None = None) -> Iterator[Batch]:
+        """The batches of ``chunks`` in order; the next ones convert while one is written.
+
+        ``row_estimate`` (the table's size, if known) tells whether the rows after the
+        first chunk are worth starting worker processes for.
+        """
         chunks = iter(chunks)
         first = next(chunks, None)
         if first is None:
             return
-        if self.workers > 1 and len(first) >= chunk_size:
+        if self.workers > 1 and len(first) >= chunk_size and row_estimate:
             batch, seconds = self._thread.submit(_timed, converter, first).result()
             yield batch
-            if seconds >= PROCESS_SECONDS_PER_ROW * len(first):
+            per_row = seconds / len(first)
+            left = (row_estimate - len(first)) * per_row
+            if per_row >= PROCESS_SECONDS_PER_ROW and (
+                    self._processes is not None or left >= PROCESS_MIN_SECONDS):
                 yield from _pipelined(self._pool(), _portable(converter), chunks,
                                       self.workers + 1)
                 return

@@ -262,7 +262,8 @@ class _Importer:
         converter = RowConverter(plan)
         reasons: Counter[str] = Counter()
         for batch in self.chunk_converter.converted(
-                converter, table.import_chunks(opts.chunk_size), opts.chunk_size):
+                converter, table.import_chunks(opts.chunk_size), opts.chunk_size,
+                table.row_estimate):
             self._write_batch(import_id, source, unit, system, batch)
             res.rows_read += len(batch.rows)
             res.records += batch.record_count

@@ -231,6 +231,8 @@ def read_csv(
             path, chosen, sep, strip_nuls, header_row, len(headers) if dropped else None
         ),
     )
+    lines_in_head = scan.head.count(b"\n") or scan.head.count(b"\r")
+    table.row_estimate = max(0, round(scan.size * lines_in_head / len(scan.head)) - header_row)
     if not strip_nuls and chosen in ARROW_ENCODINGS:
         first = [(n, fit_row(c, len(headers)) if dropped else c)
                  for n, c in sample[index + 1:] if any(c)]

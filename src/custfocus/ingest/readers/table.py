@@ -74,6 +74,8 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: About how many rows the table holds, when the reader can tell cheaply (else None).
+    row_estimate: int | None = None
     _row_factory: Callable[[], Iterator[Row]] = field(default=_no_rows, repr=False, compare=False)
     _chunk_factory: Callable[[int], Iterator[Chunk]] | None = field(
         default=None, repr=False, compare=False)

@@ -227,6 +227,7 @@ def _sheet_table(
         headers=headers,
         header_row=header_index + 1,
         notes=notes,
+        row_estimate=max(0, sheet.height - header_index - 1),
         _row_factory=rows,
     )
 
