@@ -9,6 +9,7 @@ given name and once per distinct surname, and only the cheap joins are done per 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -17,7 +18,9 @@ import pyarrow.compute as pc
 
 from custfocus.normalise.names import (
     _PLACEHOLDER_NAMES,
+    PARTICLES,
     _case_tokens,
+    _split_full,
     is_placeholder_name,
     name_key,
     name_tokens,
@@ -46,13 +49,51 @@ def _person_fields(placeholder: bool, raw: str, person_of: object) -> tuple:
             name_key(person) or None, False)
 
 
+_WORD = "[A-Za-zÀ-ÖØ-öø-ÿ]+"
+# Latin words with single spaces, optionally "FAMILY, Given": nearly every exported name.
+_SIMPLE_NAME = re.compile(f"{_WORD}(?: {_WORD})*(?:, {_WORD}(?: {_WORD})*)?")
+
+
+def _is_placeholder_fold(folded: str) -> bool:
+    compact = folded.replace(" ", "")
+    return (folded in _PLACEHOLDER_NAMES or folded in PLACEHOLDER_VALUES or len(compact) <= 1
+            or compact.isdigit() or len(set(compact)) == 1)
+
+
+def _simple_full(value: str) -> tuple | None:
+    """:func:`_full_one` for a simple name, word by word; ``None`` for any other shape.
+
+    Why: for such a name cleaning changes nothing and folding works word by word, so the
+    whole-string Unicode passes of the per-value functions reduce to cached words.
+    """
+    if len(value) > 256 or not _SIMPLE_NAME.fullmatch(value):
+        return None
+    head, comma, tail = value.partition(", ")
+    words = value.replace(", ", " ").split(" ")
+    folds = [fold(word) for word in words]  # each letter of _WORD folds to letters
+    if _is_placeholder_fold(" ".join(folds)):
+        return None, None, value, None, True
+    if comma:
+        given_tokens, family_tokens = tail.split(" "), head.split(" ")
+    else:
+        given_tokens, family_tokens = _split_full(words)
+    given = _case_tokens(given_tokens, first_is_start=True)
+    family = _case_tokens(family_tokens, first_is_start=not given_tokens)
+    key = " ".join(sorted(f for f in (fold(t) for t in given + family) if f not in PARTICLES))
+    return (" ".join(given) or None, " ".join(family) or None, " ".join(given + family),
+            key or None, False)
+
+
+def _full_one(value: str) -> tuple:
+    simple = _simple_full(value)
+    if simple is not None:
+        return simple
+    return _person_fields(is_placeholder_name(value), value, lambda: parse_name(full=value))
+
+
 def full_name_columns(full: pa.Array) -> dict[str, pa.Array]:
     """Name fields of rows whose name is one "full name" cell (nulls give nulls)."""
-
-    def one(value: str) -> tuple:
-        return _person_fields(is_placeholder_name(value), value, lambda: parse_name(full=value))
-
-    return map_distinct(full, one, NAME_TYPES)
+    return map_distinct(full, _full_one, NAME_TYPES)
 
 
 @lru_cache(maxsize=131_072)
