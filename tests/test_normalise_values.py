@@ -1,10 +1,12 @@
-"""Examples for addresses, postal codes, dates and amounts."""
+"""Examples for addresses, postal codes, dates, amounts and the national-id screen."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from custfocus.normalise import (
     Amount,
@@ -250,3 +252,39 @@ def test_amount_with_a_non_ascii_letter_that_case_folds_to_a_currency_does_not_r
 
     assert parse_amount("uſd 5").currency is None
     assert parse_amount("usd 5").currency == "USD"
+
+
+def _every_validator(text: str, country: str | None):
+    """The national-id lookup without the length screen: every validator is asked."""
+    from custfocus.normalise import ids
+
+    value = ids._NON_ALNUM.sub("", text.strip().upper())
+    for kind, kind_country, module in ids._ordered(country, ids._VALIDATORS):
+        for candidate in ids._candidates(value, kind):
+            if ids._is_valid(module, candidate):
+                return candidate, kind, True
+    return None
+
+
+_VALID_IDS = ["12345678Z", "X1234567L", "B58378431", "K1234567L", "390.533.447-05",
+              "11.222.333/0001-81", "GODE561231GR8", "BOXW310820HNERXN09", "20-26756539-3",
+              "PT 501 442 600", "12.531.909-2", "20512333797", "900.373.115-3", "CL125319092",
+              "ES12345678Z", "1234567", "2131827", "21318279", "LOVJ890824947", "1.234.567-4",
+              "123456788", "GODE561231", "EKU9003173C9"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(
+    st.sampled_from(_VALID_IDS),
+    st.tuples(st.sampled_from(["", "ES", "PT", "CL", "CO", "AR", "MX", "BR", " "]),
+              st.text(alphabet="0123456789KXYZAB-. ", min_size=1, max_size=20)).map("".join)),
+    st.sampled_from([None, "ES", "BR", "MX", "AR", "PT", "CL", "PE", "CO"]))
+def test_length_screen_never_skips_a_validator_that_would_accept(text, country):
+    from custfocus.normalise import ids
+
+    found = _every_validator(text, country)
+    result = ids._normalise_cached.__wrapped__(text, country)
+    if found is None:
+        assert not result.valid
+    else:
+        assert (result.value, result.kind, result.valid) == found

@@ -51,6 +51,15 @@ for _kind, _country, _module in _VALIDATORS:
     _MODULES.setdefault(_kind, _module)
 ID_KINDS: frozenset[str] = frozenset(_MODULES)
 
+# The lengths each validator accepts once compacted (python-stdnum 1.x-2.x); a value of any
+# other length, even after a two-letter country prefix is cut ("ES", "PT", "CL"), cannot
+# validate, so the (slow) validator is not asked. Only skips: the order is unchanged.
+_LENGTHS: dict[str, frozenset[int]] = {
+    "es_nif": frozenset({9}), "es_nie": frozenset({9}), "es_cif": frozenset({9}),
+    "br_cpf": frozenset({11}), "br_cnpj": frozenset({14}), "mx_rfc": frozenset({10, 12, 13}),
+    "mx_curp": frozenset({18}), "ar_cuit": frozenset({11}), "pt_nif": frozenset({9}),
+    "cl_rut": frozenset({8, 9}), "pe_ruc": frozenset({11}), "co_nit": frozenset(range(8, 17)),
+}
 _NON_ALNUM = re.compile(r"[^0-9A-ZÑ&]+")
 _EXCEL_FLOAT = re.compile(r"^(\d+)\.0+$")
 _MAX_LENGTH = 64
@@ -119,8 +128,10 @@ def _normalise_cached(text: str, country: str | None) -> NationalId:
     if not value:
         return _EMPTY
     for kind, kind_country, module in _ordered(country, _VALIDATORS):
+        lengths = _LENGTHS[kind]
         for candidate in _candidates(value, kind):
-            if _is_valid(module, candidate):
+            if (len(candidate) in lengths or len(candidate) - 2 in lengths) and _is_valid(
+                    module, candidate):
                 return NationalId(candidate, kind, True, kind_country)
     for kind, kind_country, pattern in _ordered(country, _SHAPES):
         if pattern.match(value):
