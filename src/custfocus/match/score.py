@@ -295,8 +295,15 @@ def cap_name_only(probability: np.ndarray, levels: dict[str, np.ndarray],
         shared_name: Per pair, whether other records carry the same name too.
         cap: The highest probability an uncorroborated pair with a shared name may keep.
     """
-    corroborated = np.zeros(len(probability), dtype=bool)
+    return np.where(~corroborated(levels) & shared_name, np.minimum(probability, cap),
+                    probability)
+
+
+def corroborated(levels: dict[str, np.ndarray]) -> np.ndarray:
+    """Per pair, whether it agrees on more than a name (e-mail, phone, id, birth date or
+    address)."""
+    out = np.zeros(len(next(iter(levels.values()))) if levels else 0, dtype=bool)
     for name, lowest in _CORROBORATING.items():
         if name in levels:
-            corroborated |= np.asarray(levels[name]) >= lowest
-    return np.where(~corroborated & shared_name, np.minimum(probability, cap), probability)
+            out |= np.asarray(levels[name]) >= lowest
+    return out
