@@ -169,3 +169,21 @@ def test_a_persons_own_records_do_not_make_their_name_shared() -> None:
     assert _shared_name(frame, a, b, identity, apart).tolist() == [False, False, False,
                                                                   True, True, True]
 
+
+def test_contacts_without_a_name_are_kept_below_the_match_threshold() -> None:
+    from custfocus.match.score import cap_contacts_only
+
+    def levels(given: int, family: int, email: int, birth: int) -> dict[str, np.ndarray]:
+        out = {c.name: np.array([-1]) for c in COMPARISONS}
+        out.update(given_name=np.array([given]), family_name=np.array([family]),
+                   email=np.array([email]), phone=np.array([2]), address=np.array([3]),
+                   birth_date=np.array([birth]))
+        return out
+
+    probability = np.array([0.99])
+    # A company account (no name) and an employee: shared mailbox, phone, office address.
+    assert cap_contacts_only(probability, levels(-1, -1, 3, -1), 0.899).tolist() == [0.899]
+    # The same personal e-mail or birth date points at one person; so does a name.
+    assert cap_contacts_only(probability, levels(-1, -1, 4, -1), 0.899).tolist() == [0.99]
+    assert cap_contacts_only(probability, levels(-1, -1, 3, 2), 0.899).tolist() == [0.99]
+    assert cap_contacts_only(probability, levels(3, 3, 3, -1), 0.899).tolist() == [0.99]

@@ -37,6 +37,7 @@ from custfocus.match.ids import assign_ids, format_id
 from custfocus.match.prepare import DERIVED_COLUMNS, Nodes, object_frame, prepare_store
 from custfocus.match.score import (
     MatchModel,
+    cap_contacts_only,
     cap_name_only,
     corroborated,
     estimate_model,
@@ -384,11 +385,13 @@ def _adjust_probability(frame: Any, a: np.ndarray, b: np.ndarray,
                         settings: DedupeSettings) -> np.ndarray:
     """The rules applied to the model's probabilities before clustering."""
     threshold = settings.cluster.match_threshold
+    cap = np.nextafter(threshold, 0)
+    probability = cap_contacts_only(probability, levels, cap)
     linked = corroborated(levels) & (probability >= threshold)
     identity = _components(len(frame), a[linked], b[linked])
     apart = probability < settings.cluster.review_threshold
     shared = _shared_name(frame, a, b, identity, apart)
-    return cap_name_only(probability, levels, shared, np.nextafter(threshold, 0))
+    return cap_name_only(probability, levels, shared, cap)
 
 
 def _shared_name(frame: Any, a: np.ndarray, b: np.ndarray,
