@@ -147,3 +147,43 @@ def test_namesakes_outnumbering_matches_do_not_become_the_match_class():
     assert (namesakes[parts[1]["email"] == 0] < 0.5).all()
     corroborated = (parts[0]["email"] == 4) & (parts[0]["phone"] != 0)
     assert (matches[corroborated] >= 0.9).all()
+
+
+def test_a_persons_own_records_do_not_make_their_name_shared() -> None:
+    from custfocus.match.dedupe import _shared_name
+
+    frame = pd.DataFrame({"name_fold": pd.Categorical(
+        ["ana lopez", "ana lopez", "ana lopez", "luis gil", "luis gil", "luis gil"])})
+    a, b = np.array([0, 0, 1, 3, 3, 4]), np.array([1, 2, 2, 4, 5, 5])
+    # Records 0 and 1 are linked by an e-mail: with record 2, two carriers of "ana lopez",
+    # so a name-only link of record 2 is between the name's only two carriers.
+    identity = np.array([0, 0, 2, 3, 4, 5])
+    assert _shared_name(frame, a, b).tolist() == [True] * 6  # by records: three carriers
+    assert _shared_name(frame, a, b, identity).tolist() == [True, False, False,
+                                                            True, True, True]
+    # Every two "luis gil" records compared and none told apart: one person's name.
+    apart = np.zeros(6, dtype=bool)
+    assert not _shared_name(frame, a, b, identity, apart).any()
+    # One pair scored as different people: the name is shared.
+    apart[4] = True
+    assert _shared_name(frame, a, b, identity, apart).tolist() == [False, False, False,
+                                                                  True, True, True]
+
+
+def test_contacts_without_a_name_are_kept_below_the_match_threshold() -> None:
+    from custfocus.match.score import cap_contacts_only
+
+    def levels(given: int, family: int, email: int, birth: int) -> dict[str, np.ndarray]:
+        out = {c.name: np.array([-1]) for c in COMPARISONS}
+        out.update(given_name=np.array([given]), family_name=np.array([family]),
+                   email=np.array([email]), phone=np.array([2]), address=np.array([3]),
+                   birth_date=np.array([birth]))
+        return out
+
+    probability = np.array([0.99])
+    # A company account (no name) and an employee: shared mailbox, phone, office address.
+    assert cap_contacts_only(probability, levels(-1, -1, 3, -1), 0.899).tolist() == [0.899]
+    # The same personal e-mail or birth date points at one person; so does a name.
+    assert cap_contacts_only(probability, levels(-1, -1, 4, -1), 0.899).tolist() == [0.99]
+    assert cap_contacts_only(probability, levels(-1, -1, 3, 2), 0.899).tolist() == [0.99]
+    assert cap_contacts_only(probability, levels(3, 3, 3, -1), 0.899).tolist() == [0.99]
