@@ -31,16 +31,21 @@ import numpy as np
 from custfocus.errors import BadInputError
 from custfocus.match.block import DEFAULT_RULES, find_candidates
 from custfocus.match.cluster import ClusterSettings, cluster_nodes
-from custfocus.match.compare import COMPARISONS, NULL, _Encoded, compare_pairs
+from custfocus.match.compare import (
+    COMPARISONS,
+    NULL,
+    _Encoded,
+    compare_in_batches,
+    compare_pairs,
+)
 from custfocus.match.golden import Survivorship, build_golden_records
 from custfocus.match.ids import assign_ids, format_id
 from custfocus.match.prepare import DERIVED_COLUMNS, Nodes, object_frame, prepare_store
 from custfocus.match.score import (
     MatchModel,
-    cap_name_only,
+    PairScorer,
     estimate_model,
-    score_pairs,
-    tf_adjustments,
+    term_frequencies,
 )
 from custfocus.store import Store
 
@@ -52,6 +57,7 @@ STATE_VERSION = 1
 _NOT_FOR_CLUSTERING = ("node_key", "record_hash", "name_key", "full_name", "name_fold",
                        "source", "unit", "system", "row")
 _BASE = 8  # levels are packed base 8 (level + 1), first comparison most significant
+_SAVE_BATCH = 2_000_000  # pairs per insert
 
 
 @dataclass
@@ -101,11 +107,13 @@ class _Pairs:
     a: np.ndarray
     b: np.ndarray
     levels: dict[str, np.ndarray]
-    old_probability: np.ndarray  # NaN for a pair the previous run did not have
-    old_decision: np.ndarray  # object; None for a new pair
-    fresh: np.ndarray  # generated (compared) by this run
-    old_key: np.ndarray  # the pair's place in the previous run's order (-1: new pair)
-    lost: np.ndarray  # nodes that lost a strong link of the previous run
+    # Only in an incremental run (a full run has no previous state, and at tens of millions
+    # of pairs these would cost more than the pairs themselves):
+    old_probability: np.ndarray | None = None  # NaN for a pair the previous run did not have
+    old_decision: np.ndarray | None = None  # object; None for a new pair
+    fresh: np.ndarray | None = None  # generated (compared) by this run
+    old_key: np.ndarray | None = None  # the pair's place in the previous run's order (-1: new)
+    lost: np.ndarray | None = None  # nodes that lost a strong link of the previous run
 
 
 def find_duplicates(
@@ -140,37 +148,35 @@ def find_duplicates(
         else:
             candidates = find_candidates(frame)
     with clock("compare"):
-        levels = compare_pairs(encoded, candidates.a, candidates.b)
+        levels = compare_in_batches(encoded, candidates.a, candidates.b)
         compared = len(candidates)
         if incremental:
             pairs = _merge_previous_pairs(store, candidates, levels, nodes, old)
         else:
-            pairs = _Pairs(candidates.a, candidates.b, levels, np.full(len(candidates), np.nan),
-                           np.full(len(candidates), None), np.ones(len(candidates), dtype=bool),
-                           np.full(len(candidates), -1, dtype=np.int64),
-                           np.zeros(0, dtype=np.int64))
-    a, b, levels = pairs.a, pairs.b, pairs.levels
+            pairs = _Pairs(candidates.a, candidates.b, levels)
+        del levels
+    a, b = pairs.a, pairs.b
     with clock("score"):
         must, cannot, known = _constraints(store, nodes, a, b)
         random_levels = _random_levels(encoded, len(frame), settings)
-        model = estimate_model(levels, random_levels, known)
-        tf = tf_adjustments(frame, a, b, levels)
-        scores = score_pairs(model, levels, tf)
-        scores.probability = cap_name_only(
-            scores.probability, levels, _shared_name(frame, a, b),
-            np.nextafter(settings.cluster.match_threshold, 0))
+        model = estimate_model(pairs.levels, random_levels, known)
+        del known, random_levels
+        scorer = PairScorer(model, term_frequencies(frame, a, b, pairs.levels),
+                            _name_counts(frame), np.nextafter(settings.cluster.match_threshold, 0))
+        probability = scorer.probability(a, b, pairs.levels)
     with clock("cluster"):
         if incremental:
-            labels, decisions, refused, reclustered = _recluster(
-                nodes, pairs, scores.probability, settings.cluster, must, cannot,
+            labels, decided, refused, reclustered = _recluster(
+                nodes, pairs, probability, settings.cluster, must, cannot,
                 candidates.touched)
+            decisions = _Decisions.of(decided)
+            del decided
         else:
-            clustering = cluster_nodes(_cluster_frame(frame), a, b, scores.probability,
-                                       settings.cluster, must, cannot)
-            labels, decisions = _by_smallest_member(clustering.labels), clustering.decisions
-            refused, reclustered = clustering.refused, len(frame)
+            labels, decisions, refused = _cluster_all(frame, a, b, probability,
+                                                      settings.cluster, must, cannot)
+            reclustered = len(frame)
     with clock("save"), store.transaction():
-        result = _save(store, nodes, pairs, scores, labels, decisions, refused, model,
+        result = _save(store, nodes, pairs, probability, scorer, labels, decisions, refused, model,
                        "incremental" if incremental else "full", settings, candidates,
                        compared, timings, old)
         stats = _stats(result)
@@ -379,11 +385,66 @@ def _by_smallest_member(labels: np.ndarray) -> np.ndarray:
     return np.unique(first[labels], return_inverse=True)[1].astype(np.int64)
 
 
-def _shared_name(frame: Any, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Per pair, whether the first record's name is also carried by a node outside the pair."""
+def _name_counts(frame: Any) -> np.ndarray:
+    """Per node, how many nodes carry its name (a pair's name is shared when the first
+    record's count is over 2: a node outside the pair carries it too)."""
     names = frame["name_fold"]
-    counts = names.map(names.value_counts()).fillna(0).to_numpy(dtype=np.int64)
-    return counts[a] > 2
+    return names.map(names.value_counts()).fillna(0).to_numpy(dtype=np.int64)
+
+
+def _cluster_all(frame: Any, a: np.ndarray, b: np.ndarray, probability: np.ndarray,
+                 settings: ClusterSettings, must: list[tuple[int, int]],
+                 cannot: list[tuple[int, int]]) -> tuple[np.ndarray, _Decisions, dict[str, int]]:
+    """Cluster every node, handing the clustering only the pairs it decides on.
+
+    Why: the pairs under the review threshold (most of them) only ever read "below"; left
+    out, the clustering needs no Python string per pair and the result is the same.
+    """
+    floor = min(settings.review_threshold, settings.match_threshold)
+    rows = np.flatnonzero(probability >= floor)
+    clustering = cluster_nodes(_cluster_frame(frame), a[rows], b[rows], probability[rows],
+                               settings, must, cannot)
+    decisions = _Decisions(np.zeros(len(a), dtype=np.int8), ["below"])
+    decisions.put(rows, clustering.decisions)
+    return _by_smallest_member(clustering.labels), decisions, clustering.refused
+
+
+@dataclass
+class _Decisions:
+    """The decision on every pair as int8 codes into ``names`` (code -1: none), not a
+    Python string per pair."""
+
+    codes: np.ndarray
+    names: list[str]
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> _Decisions:
+        import pandas as pd
+
+        codes, names = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        return cls(codes.astype(np.int8), [str(v) for v in names])
+
+    def put(self, rows: np.ndarray, values: np.ndarray) -> None:
+        part = _Decisions.of(values)
+        lookup = np.array([self._code(name) for name in part.names] + [-1], dtype=np.int8)
+        self.codes[rows] = lookup[part.codes]
+
+    def _code(self, name: str) -> int:
+        if name not in self.names:
+            self.names.append(name)
+        return self.names.index(name)
+
+    def counts(self) -> dict[str, int]:
+        counts = np.bincount(self.codes[self.codes >= 0], minlength=len(self.names))
+        return {name: int(c) for name, c in zip(self.names, counts) if c}
+
+    def arrow(self, rows: np.ndarray) -> Any:
+        """The decisions of ``rows`` as an Arrow dictionary column."""
+        import pyarrow as pa
+
+        codes = self.codes[rows].astype(np.int32)
+        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0),
+                                              pa.array(self.names, pa.string()))
 
 
 def _cluster_frame(frame: Any) -> Any:
@@ -486,8 +547,9 @@ def _recluster(nodes: Nodes, pairs: _Pairs, probability: np.ndarray,
 # -- saving -------------------------------------------------------------------------------------
 
 
-def _save(store: Store, nodes: Nodes, pairs: _Pairs, scores: Any, labels: np.ndarray,
-          decisions: np.ndarray, refused: dict[str, int], model: MatchModel, mode: str,
+def _save(store: Store, nodes: Nodes, pairs: _Pairs, probability: np.ndarray,
+          scorer: PairScorer, labels: np.ndarray, decisions: _Decisions,
+          refused: dict[str, int], model: MatchModel, mode: str,
           settings: DedupeSettings, candidates: Any, compared: int,
           timings: dict[str, float], old: _Previous | None) -> DedupeResult:
     import pandas as pd
@@ -567,8 +629,8 @@ def _save(store: Store, nodes: Nodes, pairs: _Pairs, scores: Any, labels: np.nda
         now = pd.Timestamp.now().to_pydatetime()
         store.insert_arrow("customer_events", pa.Table.from_pylist([
             {"event_time": now, "run_id": run_id, **e} for e in ids.events]))
-    _save_pairs(store, nodes, pairs, scores, labels, decisions, run_id, old, candidates,
-                settings.cluster.match_threshold)
+    _save_pairs(store, nodes, pairs, probability, scorer, labels, decisions, run_id, old,
+                candidates, settings.cluster.match_threshold)
     if changed_customers is not None:
         store.con.register("_cf_changed", changed_customers)
         try:
@@ -578,7 +640,7 @@ def _save(store: Store, nodes: Nodes, pairs: _Pairs, scores: Any, labels: np.nda
     else:
         build_golden_records(store, run_id, settings.survivorship)
     customers = int(store.query_value("SELECT count(*) FROM customers"))
-    decided = Counter(decisions.tolist())
+    decided = decisions.counts()
     record_counts = np.bincount(record_labels)
     sizes = Counter(record_counts[record_counts > 0].tolist())
     no_id = int(store.query_value(
@@ -602,9 +664,9 @@ def _save(store: Store, nodes: Nodes, pairs: _Pairs, scores: Any, labels: np.nda
     )
 
 
-def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, scores: Any, labels: np.ndarray,
-                decisions: np.ndarray, run_id: int, old: _Previous | None, candidates: Any,
-                threshold: float) -> None:
+def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, probability: np.ndarray,
+                scorer: PairScorer, labels: np.ndarray, decisions: _Decisions, run_id: int,
+                old: _Previous | None, candidates: Any, threshold: float) -> None:
     import pyarrow as pa
 
     frame = nodes.frame
@@ -625,19 +687,24 @@ def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, scores: Any, labels: 
         rows = np.flatnonzero(pairs.fresh)
     else:
         store.execute("DELETE FROM match_pairs")
-        rows = np.arange(len(a))
-    store.insert_arrow("match_pairs", pa.table({
-        "node_a": pa.array(a[rows].astype(np.int32)), "node_b": pa.array(b[rows].astype(np.int32)),
-        "pattern": pa.array(_pack({k: v[rows] for k, v in levels.items()})),
-        "name_similarity": pa.array(levels["name_similarity"][rows], pa.float32()),
-    }))
-    strong = np.flatnonzero(scores.probability >= threshold)
+        rows = None
+    # In slices: Arrow copies of every pair at once would double the pairs' memory.
+    for start in range(0, len(a) if rows is None else len(rows), _SAVE_BATCH):
+        part = (slice(start, start + _SAVE_BATCH) if rows is None
+                else rows[start:start + _SAVE_BATCH])
+        store.insert_arrow("match_pairs", pa.table({
+            "node_a": pa.array(a[part].astype(np.int32)),
+            "node_b": pa.array(b[part].astype(np.int32)),
+            "pattern": pa.array(_pack({k: v[part] for k, v in levels.items()})),
+            "name_similarity": pa.array(levels["name_similarity"][part], pa.float32()),
+        }))
+    strong = np.flatnonzero(probability >= threshold)
     store.execute("DELETE FROM match_strong")
     store.insert_arrow("match_strong", pa.table({
         "node_a": pa.array(a[strong].astype(np.int32)),
         "node_b": pa.array(b[strong].astype(np.int32)),
-        "probability": pa.array(scores.probability[strong], pa.float64()),
-        "decision": _dictionary(decisions[strong]),
+        "probability": pa.array(probability[strong], pa.float64()),
+        "decision": decisions.arrow(strong),
     }))
     store.execute("DELETE FROM match_blocks")
     if candidates.oversized_keys is not None and candidates.oversized_keys.num_rows:
@@ -672,34 +739,25 @@ def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, scores: Any, labels: 
         for name in DERIVED_COLUMNS:
             columns[name] = _text(frame[name], rows)
         store.insert_arrow("match_nodes", pa.table(columns))
-    # Links worth explaining: everything above a floor, with levels and bits per comparison.
-    keep = scores.probability >= 0.01
+    # Links worth explaining: everything above a floor, with levels and bits per comparison
+    # (scored again slice by slice: the same numbers, without keeping bits for every pair).
     rep = frame["record_id"].to_numpy()
-    matrix = np.stack([levels[c.name][keep] for c in COMPARISONS], axis=1)
     store.execute("DELETE FROM match_links")
-    count = int(keep.sum())
-    store.insert_arrow("match_links", pa.table({
-        "run_id": pa.array(np.full(count, run_id, dtype=np.int32)),
-        "record_a": pa.array(rep[a[keep]], pa.int64()),
-        "record_b": pa.array(rep[b[keep]], pa.int64()),
-        "probability": pa.array(scores.probability[keep], pa.float64()),
-        "match_weight": pa.array(scores.logit_bits[keep], pa.float64()),
-        "levels": _list_array(matrix.astype(np.int8), pa.int8()),
-        "bits": _list_array(scores.bits[keep].astype(np.float32), pa.float32()),
-        "name_similarity": pa.array(levels["name_similarity"][keep], pa.float32()),
-        "decision": _dictionary(decisions[keep]),
-    }))
-
-
-def _dictionary(values: np.ndarray) -> Any:
-    """A text column with few distinct values as an Arrow dictionary array."""
-    import pandas as pd
-    import pyarrow as pa
-
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    return pa.DictionaryArray.from_arrays(
-        pa.array(codes.astype(np.int32), mask=codes < 0),
-        pa.array(np.asarray(uniques, dtype=object), pa.string()))
+    for start, scores in scorer.batches(a, b, levels, _SAVE_BATCH):
+        keep = np.flatnonzero(probability[start:start + _SAVE_BATCH] >= 0.01)
+        rows = start + keep
+        matrix = np.stack([levels[c.name][rows] for c in COMPARISONS], axis=1)
+        store.insert_arrow("match_links", pa.table({
+            "run_id": pa.array(np.full(len(rows), run_id, dtype=np.int32)),
+            "record_a": pa.array(rep[a[rows]], pa.int64()),
+            "record_b": pa.array(rep[b[rows]], pa.int64()),
+            "probability": pa.array(probability[rows], pa.float64()),
+            "match_weight": pa.array(scores.logit_bits[keep], pa.float64()),
+            "levels": _list_array(matrix.astype(np.int8), pa.int8()),
+            "bits": _list_array(scores.bits[keep].astype(np.float32), pa.float32()),
+            "name_similarity": pa.array(levels["name_similarity"][rows], pa.float32()),
+            "decision": decisions.arrow(rows),
+        }))
 
 
 def _text(column: Any, rows: np.ndarray) -> Any:
