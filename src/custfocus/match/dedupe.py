@@ -22,7 +22,8 @@ import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -130,6 +131,30 @@ def find_duplicates(
         >>> result.customers, result.duplicates  # doctest: +SKIP
     """
     settings = settings or DedupeSettings()
+    with _bounded_memory(store):
+        return _find_duplicates(store, full, settings, progress)
+
+
+DUCKDB_MEMORY = "1GB"  # the store's share of memory during a dedupe (larger work spills)
+
+
+@contextmanager
+def _bounded_memory(store: Store) -> Iterator[None]:
+    """Cap the store's DuckDB memory for the run, then restore it.
+
+    Why: by default DuckDB may take 80% of the machine and keeps its buffers; the pairs
+    and nodes held in numpy need that memory more than DuckDB's caches do.
+    """
+    before = store.query_value("SELECT current_setting('memory_limit')")
+    store.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+    try:
+        yield
+    finally:
+        store.execute(f"SET memory_limit = '{before}'")
+
+
+def _find_duplicates(store: Store, full: bool, settings: DedupeSettings,
+                     progress: Progress | None) -> DedupeResult:
     timings: dict[str, float] = {}
     clock = _Clock(timings, progress)
     signature = _signature(store, settings)
