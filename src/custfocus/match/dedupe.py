@@ -135,7 +135,7 @@ def find_duplicates(
         return _find_duplicates(store, full, settings, progress)
 
 
-DUCKDB_MEMORY = "1GB"  # the store's share of memory during a dedupe (larger work spills)
+DUCKDB_MEMORY = "2GB"  # the store's share of memory during a dedupe (larger work spills)
 
 
 @contextmanager
@@ -473,7 +473,30 @@ class _Decisions:
 
 
 def _cluster_frame(frame: Any) -> Any:
-    return object_frame(frame.drop(columns=[c for c in _NOT_FOR_CLUSTERING if c in frame]))
+    return _ObjectColumns(frame.drop(columns=[c for c in _NOT_FOR_CLUSTERING if c in frame]))
+
+
+class _ObjectColumns:
+    """The node frame as :func:`object_frame` gives it, one column at a time on first use.
+
+    Why: clustering reads a handful of columns; converting all of them made a Python
+    string per distinct value of every column (gigabytes and tens of seconds at 1M).
+    """
+
+    def __init__(self, frame: Any):
+        self.frame = frame
+        self.converted: dict[str, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.frame
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.converted:
+            self.converted[name] = object_frame(self.frame[[name]])[name]
+        return self.converted[name]
 
 
 def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
