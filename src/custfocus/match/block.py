@@ -96,7 +96,7 @@ def find_candidates(
             con.close()
 
 
-MEMORY_LIMIT = "1GB"  # DuckDB's share while blocking; larger joins spill to a temporary folder
+MEMORY_LIMIT = "2GB"  # DuckDB's share while blocking; larger joins spill to a temporary folder
 
 
 def _connect(spill: str) -> Any:

@@ -200,10 +200,21 @@ def _find_duplicates(store: Store, full: bool, settings: DedupeSettings,
             labels, decisions, refused = _cluster_all(frame, a, b, probability,
                                                       settings.cluster, must, cannot)
             reclustered = len(frame)
+    del encoded
     with clock("save"), store.transaction():
-        result = _save(store, nodes, pairs, probability, scorer, labels, decisions, refused, model,
-                       "incremental" if incremental else "full", settings, candidates,
-                       compared, timings, old)
+        mode = "incremental" if incremental else "full"
+        run_id = int(store.query_value("SELECT nextval('dedupe_run_seq')"))
+        store.execute("INSERT INTO dedupe_runs (run_id, started_at, mode) VALUES (?, now(), ?)",
+                      [run_id, mode])
+        _save_pairs(store, nodes, pairs, probability, scorer, labels, decisions, run_id, old,
+                    candidates, settings.cluster.match_threshold)
+        # The pairs are saved: their memory goes before the customers are built.
+        pair_count, decided = len(pairs.a), decisions.counts()
+        del pairs, a, b, probability, scorer, decisions
+        candidates.a = candidates.b = np.zeros(0, dtype=np.int64)
+        _release_memory()
+        result = _save(store, nodes, run_id, pair_count, decided, labels, refused, model, mode,
+                       settings, candidates, compared, timings, old)
         stats = _stats(result)
         stats["state"] = {"version": STATE_VERSION, "signature": signature,
                           "nodes": len(frame), "reclustered_nodes": int(reclustered)}
@@ -619,20 +630,16 @@ def _recluster(nodes: Nodes, pairs: _Pairs, probability: np.ndarray,
 # -- saving -------------------------------------------------------------------------------------
 
 
-def _save(store: Store, nodes: Nodes, pairs: _Pairs, probability: np.ndarray,
-          scorer: PairScorer, labels: np.ndarray, decisions: _Decisions,
-          refused: dict[str, int], model: MatchModel, mode: str,
+def _save(store: Store, nodes: Nodes, run_id: int, pair_count: int, decided: dict[str, int],
+          labels: np.ndarray, refused: dict[str, int], model: MatchModel, mode: str,
           settings: DedupeSettings, candidates: Any, compared: int,
           timings: dict[str, float], old: _Previous | None) -> DedupeResult:
+    """Customers: ids, ``record_customer``, events and golden records (after the pairs)."""
     import pandas as pd
     import pyarrow as pa
 
     frame = nodes.frame
-    a = pairs.a
     incremental = old is not None
-    run_id = int(store.query_value("SELECT nextval('dedupe_run_seq')"))
-    store.execute("INSERT INTO dedupe_runs (run_id, started_at, mode) VALUES (?, now(), ?)",
-                  [run_id, mode])
     record_ids = nodes.record_ids
     record_labels = labels[nodes.record_nodes]
     store.con.register("_cf_rec", pa.table({"record_id": record_ids}))
@@ -701,8 +708,6 @@ def _save(store: Store, nodes: Nodes, pairs: _Pairs, probability: np.ndarray,
         now = pd.Timestamp.now().to_pydatetime()
         store.insert_arrow("customer_events", pa.Table.from_pylist([
             {"event_time": now, "run_id": run_id, **e} for e in ids.events]))
-    _save_pairs(store, nodes, pairs, probability, scorer, labels, decisions, run_id, old,
-                candidates, settings.cluster.match_threshold)
     if changed_customers is not None:
         store.con.register("_cf_changed", changed_customers)
         try:
@@ -712,7 +717,6 @@ def _save(store: Store, nodes: Nodes, pairs: _Pairs, probability: np.ndarray,
     else:
         build_golden_records(store, run_id, settings.survivorship)
     customers = int(store.query_value("SELECT count(*) FROM customers"))
-    decided = decisions.counts()
     record_counts = np.bincount(record_labels)
     sizes = Counter(record_counts[record_counts > 0].tolist())
     no_id = int(store.query_value(
@@ -721,11 +725,11 @@ def _save(store: Store, nodes: Nodes, pairs: _Pairs, probability: np.ndarray,
     store.execute(
         "UPDATE dedupe_runs SET finished_at = now(), records = ?, customers = ?, "
         "candidate_pairs = ?, merged_pairs = ?, review_pairs = ? WHERE run_id = ?",
-        [len(record_ids), customers, len(a), decided.get("merged", 0),
+        [len(record_ids), customers, pair_count, decided.get("merged", 0),
          decided.get("review", 0), run_id])
     return DedupeResult(
         run_id=run_id, mode=mode, records=len(record_ids), distinct_identities=len(frame),
-        customers=customers, candidate_pairs=len(a), compared_pairs=compared,
+        customers=customers, candidate_pairs=pair_count, compared_pairs=compared,
         merged_pairs=decided.get("merged", 0), review_pairs=decided.get("review", 0),
         refused=refused, pairs_per_rule=candidates.pairs_per_rule,
         oversized_blocks=candidates.oversized_blocks,
