@@ -259,7 +259,7 @@ def _every_validator(text: str, country: str | None):
     from custfocus.normalise import ids
 
     value = ids._NON_ALNUM.sub("", text.strip().upper())
-    for kind, kind_country, module in ids._ordered(country, ids._VALIDATORS):
+    for kind, _country, module in ids._ordered(country, ids._VALIDATORS):
         for candidate in ids._candidates(value, kind):
             if ids._is_valid(module, candidate):
                 return candidate, kind, True
