@@ -86,11 +86,33 @@ def find_candidates(
     makes them; shrunk under it: it makes pairs now). ``touched`` lists these nodes and
     ``oversized_keys`` every block now over its cap, for the next run.
     """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="custfocus-block-") as spill:
+        con = _connect(spill)
+        try:
+            return _find_candidates(nodes, rules, only_nodes, fresh, oversized_before, con)
+        finally:
+            con.close()
+
+
+MEMORY_LIMIT = "2GB"  # DuckDB's share while blocking; larger joins spill to a temporary folder
+
+
+def _connect(spill: str) -> Any:
+    """A private DuckDB with a bounded memory (by default it may take 80% of the machine,
+    and keeps what it took until closed) that spills to ``spill``."""
     import duckdb
+
+    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": spill})
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def _find_candidates(nodes: Any, rules: tuple[BlockingRule, ...], only_nodes: np.ndarray | None,
+                     fresh: np.ndarray | None, oversized_before: Any, con: Any) -> Candidates:
     import pyarrow as pa
 
-    con = duckdb.connect()
-    con.execute("SET preserve_insertion_order = false")
     columns = {c: _arrow(nodes[c]) for c in _KEY_COLUMNS}
     columns["node"] = pa.array(np.arange(len(nodes), dtype=np.int32))
     con.register("nodes", pa.table(columns))
@@ -206,8 +228,9 @@ def find_candidates(
     per_rule = {name: per_rule[name] for name in names if name in per_rule}
     result = con.execute("SELECT DISTINCT a, b FROM pairs ORDER BY a, b").fetchnumpy()
     con.close()
+    a, b = np.asarray(result.pop("a"), dtype=np.int64), np.asarray(result.pop("b"), dtype=np.int64)
     return Candidates(
-        a=np.asarray(result["a"], dtype=np.int64), b=np.asarray(result["b"], dtype=np.int64),
+        a=a, b=b,
         pairs_per_rule=per_rule, oversized_blocks=oversized, largest_skipped=largest,
         touched=None if fresh is None else only_nodes,
         oversized_keys=None if oversized_keys is None else pa.table({

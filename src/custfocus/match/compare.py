@@ -47,6 +47,7 @@ class _Encoded:
     def __init__(self, nodes: Any):
         self.nodes = nodes
         self.cache: dict[str, tuple[np.ndarray, Any]] = {}
+        self.flags: dict[str, np.ndarray] = {}
 
     def __call__(self, column: str) -> tuple[np.ndarray, Any]:
         if column not in self.cache:
@@ -66,7 +67,9 @@ class _Encoded:
         return codes[:len(x)], codes[len(x):], values
 
     def flag(self, column: str) -> np.ndarray:
-        return self.nodes[column].to_numpy(dtype=object).astype(bool)
+        if column not in self.flags:
+            self.flags[column] = self.nodes[column].to_numpy(dtype=object).astype(bool)
+        return self.flags[column]
 
 
 def _objects(series: Any) -> Any:
@@ -268,6 +271,27 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
     ksim = _similarity(ka, kb, both_k, kv, fuzz.token_set_ratio)
     out["company"] = np.where(both_k, np.where(ka == kb, 2, np.where(ksim >= 0.9, 1, 0)),
                               NULL).astype(np.int8)
+    return out
+
+
+BATCH_PAIRS = 2_000_000
+
+
+def compare_in_batches(nodes: Any, a: np.ndarray, b: np.ndarray,
+                       batch: int = BATCH_PAIRS) -> dict[str, np.ndarray]:
+    """:func:`compare_pairs` over slices of the pairs, into arrays of 9 bytes a pair.
+
+    Why: comparing one slice needs a few dozen temporaries of its length (codes, masks,
+    similarities, int64 levels); slices bound them, whatever the number of pairs. The levels
+    of a pair do not depend on the other pairs, so the result is the same.
+    """
+    enc = nodes if isinstance(nodes, _Encoded) else _Encoded(nodes)
+    out = {c.name: np.empty(len(a), dtype=np.int8) for c in COMPARISONS}
+    out["name_similarity"] = np.empty(len(a), dtype=np.float32)
+    for start in range(0, len(a), batch):
+        part = compare_pairs(enc, a[start:start + batch], b[start:start + batch])
+        for name, values in part.items():
+            out[name][start:start + len(values)] = values
     return out
 
 

@@ -22,7 +22,8 @@ import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -31,18 +32,24 @@ import numpy as np
 from custfocus.errors import BadInputError
 from custfocus.match.block import DEFAULT_RULES, find_candidates
 from custfocus.match.cluster import ClusterSettings, cluster_nodes
-from custfocus.match.compare import COMPARISONS, NULL, _Encoded, compare_pairs
+from custfocus.match.compare import (
+    COMPARISONS,
+    NULL,
+    _Encoded,
+    compare_in_batches,
+    compare_pairs,
+)
 from custfocus.match.golden import Survivorship, build_golden_records
 from custfocus.match.ids import assign_ids, format_id
 from custfocus.match.prepare import DERIVED_COLUMNS, Nodes, object_frame, prepare_store
 from custfocus.match.score import (
     MatchModel,
+    PairScorer,
     cap_contacts_only,
     cap_name_only,
     corroborated,
     estimate_model,
-    score_pairs,
-    tf_adjustments,
+    term_frequencies,
 )
 from custfocus.store import Store
 
@@ -54,6 +61,7 @@ STATE_VERSION = 1
 _NOT_FOR_CLUSTERING = ("node_key", "record_hash", "name_key", "full_name", "name_fold",
                        "source", "unit", "system", "row")
 _BASE = 8  # levels are packed base 8 (level + 1), first comparison most significant
+_SAVE_BATCH = 2_000_000  # pairs per insert
 
 
 @dataclass
@@ -103,11 +111,13 @@ class _Pairs:
     a: np.ndarray
     b: np.ndarray
     levels: dict[str, np.ndarray]
-    old_probability: np.ndarray  # NaN for a pair the previous run did not have
-    old_decision: np.ndarray  # object; None for a new pair
-    fresh: np.ndarray  # generated (compared) by this run
-    old_key: np.ndarray  # the pair's place in the previous run's order (-1: new pair)
-    lost: np.ndarray  # nodes that lost a strong link of the previous run
+    # Only in an incremental run (a full run has no previous state, and at tens of millions
+    # of pairs these would cost more than the pairs themselves):
+    old_probability: np.ndarray | None = None  # NaN for a pair the previous run did not have
+    old_decision: np.ndarray | None = None  # object; None for a new pair
+    fresh: np.ndarray | None = None  # generated (compared) by this run
+    old_key: np.ndarray | None = None  # the pair's place in the previous run's order (-1: new)
+    lost: np.ndarray | None = None  # nodes that lost a strong link of the previous run
 
 
 def find_duplicates(
@@ -124,6 +134,30 @@ def find_duplicates(
         >>> result.customers, result.duplicates  # doctest: +SKIP
     """
     settings = settings or DedupeSettings()
+    with _bounded_memory(store):
+        return _find_duplicates(store, full, settings, progress)
+
+
+DUCKDB_MEMORY = "2GB"  # the store's share of memory during a dedupe (larger work spills)
+
+
+@contextmanager
+def _bounded_memory(store: Store) -> Iterator[None]:
+    """Cap the store's DuckDB memory for the run, then restore it.
+
+    Why: by default DuckDB may take 80% of the machine and keeps its buffers; the pairs
+    and nodes held in numpy need that memory more than DuckDB's caches do.
+    """
+    before = store.query_value("SELECT current_setting('memory_limit')")
+    store.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+    try:
+        yield
+    finally:
+        store.execute(f"SET memory_limit = '{before}'")
+
+
+def _find_duplicates(store: Store, full: bool, settings: DedupeSettings,
+                     progress: Progress | None) -> DedupeResult:
     timings: dict[str, float] = {}
     clock = _Clock(timings, progress)
     signature = _signature(store, settings)
@@ -142,38 +176,48 @@ def find_duplicates(
         else:
             candidates = find_candidates(frame)
     with clock("compare"):
-        levels = compare_pairs(encoded, candidates.a, candidates.b)
+        levels = compare_in_batches(encoded, candidates.a, candidates.b)
         compared = len(candidates)
         if incremental:
             pairs = _merge_previous_pairs(store, candidates, levels, nodes, old)
         else:
-            pairs = _Pairs(candidates.a, candidates.b, levels, np.full(len(candidates), np.nan),
-                           np.full(len(candidates), None), np.ones(len(candidates), dtype=bool),
-                           np.full(len(candidates), -1, dtype=np.int64),
-                           np.zeros(0, dtype=np.int64))
-    a, b, levels = pairs.a, pairs.b, pairs.levels
+            pairs = _Pairs(candidates.a, candidates.b, levels)
+        del levels
+    a, b = pairs.a, pairs.b
     with clock("score"):
         must, cannot, known = _constraints(store, nodes, a, b)
         random_levels = _random_levels(encoded, len(frame), settings)
-        model = estimate_model(levels, random_levels, known)
-        tf = tf_adjustments(frame, a, b, levels)
-        scores = score_pairs(model, levels, tf)
-        scores.probability = _adjust_probability(frame, a, b, levels, scores.probability,
-                                                 settings)
+        model = estimate_model(pairs.levels, random_levels, known)
+        del known, random_levels
+        scorer = PairScorer(model, term_frequencies(frame, a, b, pairs.levels))
+        probability = _adjust_probability(
+            frame, a, b, pairs.levels, scorer.probability(a, b, pairs.levels), settings)
     with clock("cluster"):
         if incremental:
-            labels, decisions, refused, reclustered = _recluster(
-                nodes, pairs, scores.probability, settings.cluster, must, cannot,
+            labels, decided, refused, reclustered = _recluster(
+                nodes, pairs, probability, settings.cluster, must, cannot,
                 candidates.touched)
+            decisions = _Decisions.of(decided)
+            del decided
         else:
-            clustering = cluster_nodes(_cluster_frame(frame), a, b, scores.probability,
-                                       settings.cluster, must, cannot)
-            labels, decisions = _by_smallest_member(clustering.labels), clustering.decisions
-            refused, reclustered = clustering.refused, len(frame)
+            labels, decisions, refused = _cluster_all(frame, a, b, probability,
+                                                      settings.cluster, must, cannot)
+            reclustered = len(frame)
+    del encoded
     with clock("save"), store.transaction():
-        result = _save(store, nodes, pairs, scores, labels, decisions, refused, model,
-                       "incremental" if incremental else "full", settings, candidates,
-                       compared, timings, old)
+        mode = "incremental" if incremental else "full"
+        run_id = int(store.query_value("SELECT nextval('dedupe_run_seq')"))
+        store.execute("INSERT INTO dedupe_runs (run_id, started_at, mode) VALUES (?, now(), ?)",
+                      [run_id, mode])
+        _save_pairs(store, nodes, pairs, probability, scorer, labels, decisions, run_id, old,
+                    candidates, settings.cluster.match_threshold)
+        # The pairs are saved: their memory goes before the customers are built.
+        pair_count, decided = len(pairs.a), decisions.counts()
+        del pairs, a, b, probability, scorer, decisions
+        candidates.a = candidates.b = np.zeros(0, dtype=np.int64)
+        _release_memory()
+        result = _save(store, nodes, run_id, pair_count, decided, labels, refused, model, mode,
+                       settings, candidates, compared, timings, old)
         stats = _stats(result)
         stats["state"] = {"version": STATE_VERSION, "signature": signature,
                           "nodes": len(frame), "reclustered_nodes": int(reclustered)}
@@ -197,6 +241,25 @@ class _Clock:
 
     def __exit__(self, *exc: object) -> None:
         self.timings[self.stage] = round(time.perf_counter() - self.start, 3)
+        _release_memory()
+
+
+def _release_memory() -> None:
+    """Hand memory freed by a stage back to the system before the next one.
+
+    Why: Arrow's allocator and the C allocator keep what a stage freed for reuse (1.1 GB
+    after preparing a million nodes); the next stage then adds its own on top, and the
+    peak becomes the sum of the stages instead of the largest of them.
+    """
+    import ctypes
+    import gc
+
+    import pyarrow as pa
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    with suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 # -- what the previous run left ------------------------------------------------------------------
@@ -431,8 +494,91 @@ def _shared_name(frame: Any, a: np.ndarray, b: np.ndarray,
     return shared
 
 
+def _cluster_all(frame: Any, a: np.ndarray, b: np.ndarray, probability: np.ndarray,
+                 settings: ClusterSettings, must: list[tuple[int, int]],
+                 cannot: list[tuple[int, int]]) -> tuple[np.ndarray, _Decisions, dict[str, int]]:
+    """Cluster every node, handing the clustering only the strong pairs it decides on.
+
+    Why: a pair under the match threshold never joins clusters; it reads "below", or in the
+    review band "review" or "same_cluster" by the labels (as an incremental run decides the
+    links it does not recluster). Left out, the clustering needs no Python string for the
+    millions of weak pairs, and the result is the same.
+    """
+    strong = np.flatnonzero(probability >= settings.match_threshold)
+    clustering = cluster_nodes(_cluster_frame(frame), a[strong], b[strong],
+                               probability[strong], settings, must, cannot)
+    labels = _by_smallest_member(clustering.labels)
+    decisions = _Decisions(np.zeros(len(a), dtype=np.int8), ["below", "review", "same_cluster"])
+    decisions.put(strong, clustering.decisions)
+    band = np.flatnonzero((probability >= settings.review_threshold)
+                          & (probability < settings.match_threshold))
+    decisions.codes[band] = np.where(labels[a[band]] == labels[b[band]], 2, 1)
+    return labels, decisions, clustering.refused
+
+
+@dataclass
+class _Decisions:
+    """The decision on every pair as int8 codes into ``names`` (code -1: none), not a
+    Python string per pair."""
+
+    codes: np.ndarray
+    names: list[str]
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> _Decisions:
+        import pandas as pd
+
+        codes, names = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        return cls(codes.astype(np.int8), [str(v) for v in names])
+
+    def put(self, rows: np.ndarray, values: np.ndarray) -> None:
+        part = _Decisions.of(values)
+        lookup = np.array([self._code(name) for name in part.names] + [-1], dtype=np.int8)
+        self.codes[rows] = lookup[part.codes]
+
+    def _code(self, name: str) -> int:
+        if name not in self.names:
+            self.names.append(name)
+        return self.names.index(name)
+
+    def counts(self) -> dict[str, int]:
+        counts = np.bincount(self.codes[self.codes >= 0], minlength=len(self.names))
+        return {name: int(c) for name, c in zip(self.names, counts) if c}
+
+    def arrow(self, rows: np.ndarray) -> Any:
+        """The decisions of ``rows`` as an Arrow dictionary column."""
+        import pyarrow as pa
+
+        codes = self.codes[rows].astype(np.int32)
+        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0),
+                                              pa.array(self.names, pa.string()))
+
+
 def _cluster_frame(frame: Any) -> Any:
-    return object_frame(frame.drop(columns=[c for c in _NOT_FOR_CLUSTERING if c in frame]))
+    return _ObjectColumns(frame.drop(columns=[c for c in _NOT_FOR_CLUSTERING if c in frame]))
+
+
+class _ObjectColumns:
+    """The node frame as :func:`object_frame` gives it, one column at a time on first use.
+
+    Why: clustering reads a handful of columns; converting all of them made a Python
+    string per distinct value of every column (gigabytes and tens of seconds at 1M).
+    """
+
+    def __init__(self, frame: Any):
+        self.frame = frame
+        self.converted: dict[str, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.frame
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.converted:
+            self.converted[name] = object_frame(self.frame[[name]])[name]
+        return self.converted[name]
 
 
 def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -531,19 +677,16 @@ def _recluster(nodes: Nodes, pairs: _Pairs, probability: np.ndarray,
 # -- saving -------------------------------------------------------------------------------------
 
 
-def _save(store: Store, nodes: Nodes, pairs: _Pairs, scores: Any, labels: np.ndarray,
-          decisions: np.ndarray, refused: dict[str, int], model: MatchModel, mode: str,
+def _save(store: Store, nodes: Nodes, run_id: int, pair_count: int, decided: dict[str, int],
+          labels: np.ndarray, refused: dict[str, int], model: MatchModel, mode: str,
           settings: DedupeSettings, candidates: Any, compared: int,
           timings: dict[str, float], old: _Previous | None) -> DedupeResult:
+    """Customers: ids, ``record_customer``, events and golden records (after the pairs)."""
     import pandas as pd
     import pyarrow as pa
 
     frame = nodes.frame
-    a = pairs.a
     incremental = old is not None
-    run_id = int(store.query_value("SELECT nextval('dedupe_run_seq')"))
-    store.execute("INSERT INTO dedupe_runs (run_id, started_at, mode) VALUES (?, now(), ?)",
-                  [run_id, mode])
     record_ids = nodes.record_ids
     record_labels = labels[nodes.record_nodes]
     store.con.register("_cf_rec", pa.table({"record_id": record_ids}))
@@ -612,8 +755,6 @@ def _save(store: Store, nodes: Nodes, pairs: _Pairs, scores: Any, labels: np.nda
         now = pd.Timestamp.now().to_pydatetime()
         store.insert_arrow("customer_events", pa.Table.from_pylist([
             {"event_time": now, "run_id": run_id, **e} for e in ids.events]))
-    _save_pairs(store, nodes, pairs, scores, labels, decisions, run_id, old, candidates,
-                settings.cluster.match_threshold)
     if changed_customers is not None:
         store.con.register("_cf_changed", changed_customers)
         try:
@@ -623,7 +764,6 @@ def _save(store: Store, nodes: Nodes, pairs: _Pairs, scores: Any, labels: np.nda
     else:
         build_golden_records(store, run_id, settings.survivorship)
     customers = int(store.query_value("SELECT count(*) FROM customers"))
-    decided = Counter(decisions.tolist())
     record_counts = np.bincount(record_labels)
     sizes = Counter(record_counts[record_counts > 0].tolist())
     no_id = int(store.query_value(
@@ -632,11 +772,11 @@ def _save(store: Store, nodes: Nodes, pairs: _Pairs, scores: Any, labels: np.nda
     store.execute(
         "UPDATE dedupe_runs SET finished_at = now(), records = ?, customers = ?, "
         "candidate_pairs = ?, merged_pairs = ?, review_pairs = ? WHERE run_id = ?",
-        [len(record_ids), customers, len(a), decided.get("merged", 0),
+        [len(record_ids), customers, pair_count, decided.get("merged", 0),
          decided.get("review", 0), run_id])
     return DedupeResult(
         run_id=run_id, mode=mode, records=len(record_ids), distinct_identities=len(frame),
-        customers=customers, candidate_pairs=len(a), compared_pairs=compared,
+        customers=customers, candidate_pairs=pair_count, compared_pairs=compared,
         merged_pairs=decided.get("merged", 0), review_pairs=decided.get("review", 0),
         refused=refused, pairs_per_rule=candidates.pairs_per_rule,
         oversized_blocks=candidates.oversized_blocks,
@@ -647,9 +787,9 @@ def _save(store: Store, nodes: Nodes, pairs: _Pairs, scores: Any, labels: np.nda
     )
 
 
-def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, scores: Any, labels: np.ndarray,
-                decisions: np.ndarray, run_id: int, old: _Previous | None, candidates: Any,
-                threshold: float) -> None:
+def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, probability: np.ndarray,
+                scorer: PairScorer, labels: np.ndarray, decisions: _Decisions, run_id: int,
+                old: _Previous | None, candidates: Any, threshold: float) -> None:
     import pyarrow as pa
 
     frame = nodes.frame
@@ -670,19 +810,24 @@ def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, scores: Any, labels: 
         rows = np.flatnonzero(pairs.fresh)
     else:
         store.execute("DELETE FROM match_pairs")
-        rows = np.arange(len(a))
-    store.insert_arrow("match_pairs", pa.table({
-        "node_a": pa.array(a[rows].astype(np.int32)), "node_b": pa.array(b[rows].astype(np.int32)),
-        "pattern": pa.array(_pack({k: v[rows] for k, v in levels.items()})),
-        "name_similarity": pa.array(levels["name_similarity"][rows], pa.float32()),
-    }))
-    strong = np.flatnonzero(scores.probability >= threshold)
+        rows = None
+    # In slices: Arrow copies of every pair at once would double the pairs' memory.
+    for start in range(0, len(a) if rows is None else len(rows), _SAVE_BATCH):
+        part = (slice(start, start + _SAVE_BATCH) if rows is None
+                else rows[start:start + _SAVE_BATCH])
+        store.insert_arrow("match_pairs", pa.table({
+            "node_a": pa.array(a[part].astype(np.int32)),
+            "node_b": pa.array(b[part].astype(np.int32)),
+            "pattern": pa.array(_pack({k: v[part] for k, v in levels.items()})),
+            "name_similarity": pa.array(levels["name_similarity"][part], pa.float32()),
+        }))
+    strong = np.flatnonzero(probability >= threshold)
     store.execute("DELETE FROM match_strong")
     store.insert_arrow("match_strong", pa.table({
         "node_a": pa.array(a[strong].astype(np.int32)),
         "node_b": pa.array(b[strong].astype(np.int32)),
-        "probability": pa.array(scores.probability[strong], pa.float64()),
-        "decision": _dictionary(decisions[strong]),
+        "probability": pa.array(probability[strong], pa.float64()),
+        "decision": decisions.arrow(strong),
     }))
     store.execute("DELETE FROM match_blocks")
     if candidates.oversized_keys is not None and candidates.oversized_keys.num_rows:
@@ -717,34 +862,25 @@ def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, scores: Any, labels: 
         for name in DERIVED_COLUMNS:
             columns[name] = _text(frame[name], rows)
         store.insert_arrow("match_nodes", pa.table(columns))
-    # Links worth explaining: everything above a floor, with levels and bits per comparison.
-    keep = scores.probability >= 0.01
+    # Links worth explaining: everything above a floor, with levels and bits per comparison
+    # (scored again slice by slice: the same numbers, without keeping bits for every pair).
     rep = frame["record_id"].to_numpy()
-    matrix = np.stack([levels[c.name][keep] for c in COMPARISONS], axis=1)
     store.execute("DELETE FROM match_links")
-    count = int(keep.sum())
-    store.insert_arrow("match_links", pa.table({
-        "run_id": pa.array(np.full(count, run_id, dtype=np.int32)),
-        "record_a": pa.array(rep[a[keep]], pa.int64()),
-        "record_b": pa.array(rep[b[keep]], pa.int64()),
-        "probability": pa.array(scores.probability[keep], pa.float64()),
-        "match_weight": pa.array(scores.logit_bits[keep], pa.float64()),
-        "levels": _list_array(matrix.astype(np.int8), pa.int8()),
-        "bits": _list_array(scores.bits[keep].astype(np.float32), pa.float32()),
-        "name_similarity": pa.array(levels["name_similarity"][keep], pa.float32()),
-        "decision": _dictionary(decisions[keep]),
-    }))
-
-
-def _dictionary(values: np.ndarray) -> Any:
-    """A text column with few distinct values as an Arrow dictionary array."""
-    import pandas as pd
-    import pyarrow as pa
-
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    return pa.DictionaryArray.from_arrays(
-        pa.array(codes.astype(np.int32), mask=codes < 0),
-        pa.array(np.asarray(uniques, dtype=object), pa.string()))
+    for start, scores in scorer.batches(a, b, levels, _SAVE_BATCH):
+        keep = np.flatnonzero(probability[start:start + _SAVE_BATCH] >= 0.01)
+        rows = start + keep
+        matrix = np.stack([levels[c.name][rows] for c in COMPARISONS], axis=1)
+        store.insert_arrow("match_links", pa.table({
+            "run_id": pa.array(np.full(len(rows), run_id, dtype=np.int32)),
+            "record_a": pa.array(rep[a[rows]], pa.int64()),
+            "record_b": pa.array(rep[b[rows]], pa.int64()),
+            "probability": pa.array(probability[rows], pa.float64()),
+            "match_weight": pa.array(scores.logit_bits[keep], pa.float64()),
+            "levels": _list_array(matrix.astype(np.int8), pa.int8()),
+            "bits": _list_array(scores.bits[keep].astype(np.float32), pa.float32()),
+            "name_similarity": pa.array(levels["name_similarity"][rows], pa.float32()),
+            "decision": decisions.arrow(rows),
+        }))
 
 
 def _text(column: Any, rows: np.ndarray) -> Any:

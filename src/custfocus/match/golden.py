@@ -105,7 +105,8 @@ def build_golden_records(store: Store, run_id: int, survivorship: Survivorship |
             FROM records rec
             JOIN record_customer rc USING (record_id)
             JOIN imports i ON i.import_id = rec.import_id
-            {f"WHERE rc.customer_id IN (SELECT customer_id FROM {only})" if only else ""}
+            WHERE {f"rc.customer_id IN (SELECT customer_id FROM {only})" if only else "true"}
+              AND hash(rc.customer_id) % $parts = $part
         ), ranked AS (SELECT *{extra} FROM r),
         keyed AS (SELECT *, {', '.join(keys)} FROM ranked),
         golden AS (
@@ -128,17 +129,24 @@ def build_golden_records(store: Store, run_id: int, survivorship: Survivorship |
     """
     store.execute("DELETE FROM customers" + (
         f" WHERE customer_id IN (SELECT customer_id FROM {only})" if only else ""))
-    store.execute(
-        f"""
-        INSERT INTO customers (customer_id, records, sources, units, {', '.join(
-            _golden_name(c) for cols, _ in FIELD_GROUPS.values() for c in cols)},
-            first_seen, last_seen, provenance, alternates, updated_run)
-        SELECT *, {int(run_id)} FROM ({sql})
-        """
-    )
+    # Customers are independent: built in parts of about PART_RECORDS records each, the
+    # per-customer aggregates of a million customers fit in DuckDB's memory without spilling.
+    records = store.query_value(
+        "SELECT count(*) FROM record_customer" + (
+            f" WHERE customer_id IN (SELECT customer_id FROM {only})" if only else "")) or 0
+    parts = max(1, -(-int(records) // PART_RECORDS))
+    for part in range(parts):
+        store.execute(
+            f"""
+            INSERT INTO customers (customer_id, records, sources, units, {', '.join(
+                _golden_name(c) for cols, _ in FIELD_GROUPS.values() for c in cols)},
+                first_seen, last_seen, provenance, alternates, updated_run)
+            SELECT *, {int(run_id)} FROM ({sql})
+            """, {"parts": parts, "part": part})
     return int(store.query_value("SELECT count(*) FROM customers"))
 
 
+PART_RECORDS = 500_000
 _ID_LIMIT = 2 ** 38  # record ids below this fit the one-number survivor key
 _RANK_OFFSET = 2 ** 22  # ranks (days since 1970, counts, priorities) within +-this
 

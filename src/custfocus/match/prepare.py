@@ -218,6 +218,29 @@ def _derive_arrow(values: Any, fn: Any) -> Any:
     return out.take(encoded.indices)
 
 
+def _derive_codes(codes: np.ndarray, values: Any, fn: Any) -> tuple[np.ndarray, Any]:
+    """:func:`encode` of ``fn`` over a dictionary-encoded column, computed on the codes: the
+    same codes and dictionary (first appearance order), without the column's strings."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if len(codes) == 0:
+        return codes.astype(np.int32), pa.array([], pa.string())
+    derived, dictionary = encode(pa.array([fn(v) for v in values.to_pylist()], pa.string()))
+    mapped = np.append(derived, np.int32(-1))[codes]  # code -1 (missing) stays missing
+    present = mapped >= 0
+    out = np.full(len(codes), -1, dtype=np.int32)
+    order, used = pd.factorize(mapped[present])
+    out[present] = order
+    return out, dictionary.take(pa.array(np.asarray(used, dtype=np.int32)))
+
+
+def _decode(codes: np.ndarray, values: Any) -> Any:
+    import pyarrow as pa
+
+    return values.take(pa.array(codes, mask=codes < 0))
+
+
 def _as_string(values: Any) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -268,28 +291,33 @@ def node_frame(table: Any, known: Any = None, is_known: np.ndarray | None = None
     import pyarrow.compute as pc
 
     n = table.num_rows
-    unknown = (np.flatnonzero(~is_known) if known is not None
-               else np.arange(n, dtype=np.int64))
-    text: dict[str, Any] = {}
-    for name in ("node_key", *_TEXT, "birth", "phone", "phone2"):
+
+    def raw(name: str) -> Any:
         if name in table.column_names:
-            text[name] = _as_string(table.column(name))
-        else:
-            text[name] = pa.nulls(n, pa.string())
-    for name, source, fn in DERIVED:
-        fresh = _derive_arrow(text[source].take(pa.array(unknown)), fn)
-        if known is None:
-            text[name] = fresh
-        else:
-            mask = np.zeros(n, dtype=bool)
-            mask[unknown] = True
-            text[name] = pc.replace_with_mask(_as_string(known.column(name)),
-                                              pa.array(mask), fresh)
-    cols = {name: encode(values) for name, values in text.items()
-            if name not in ("phone", "phone2")}
+            return _as_string(table.column(name))
+        return pa.nulls(n, pa.string())
+
+    # Each text column is encoded as soon as it is read: a second string copy of the whole
+    # node table (and of every derived column) would cost gigabytes at millions of nodes.
+    cols: dict[str, tuple[np.ndarray, Any]] = {
+        name: encode(raw(name)) for name in ("node_key", *_TEXT, "birth")}
     # phone and phone2 share one dictionary: the comparison matches them across columns.
-    codes, values = encode(pa.concat_arrays([text["phone"], text["phone2"]]))
+    codes, values = encode(pa.concat_arrays([raw("phone"), raw("phone2")]))
     cols["phone"], cols["phone2"] = (codes[:n], values), (codes[n:], values)
+    if known is None:
+        for name, source, fn in DERIVED:
+            cols[name] = _derive_codes(*cols[source], fn)
+    else:
+        unknown = np.flatnonzero(~is_known)
+        mask = np.zeros(n, dtype=bool)
+        mask[unknown] = True
+        for name, source, fn in DERIVED:
+            src_codes, src_values = cols[source]
+            fresh = _derive_arrow(_decode(src_codes[unknown], src_values), fn)
+            cols[name] = encode(pc.replace_with_mask(_as_string(known.column(name)),
+                                                     pa.array(mask), fresh))
+    cols = {**{k: v for k, v in cols.items() if k not in ("phone", "phone2")},
+            "phone": cols["phone"], "phone2": cols["phone2"]}
     valid = _bool(table, "national_id_valid")
     nid_codes, nid_values = cols["national_id"]
     cols["nid"] = (np.where(valid, nid_codes, np.int32(-1)).astype(np.int32), nid_values)

@@ -122,13 +122,11 @@ def estimate_model(
     0.00-0.05). Started from the first session it reaches the other optimum (prior 7 %,
     a different e-mail -2.8 bits); on small files (FEBRL, 10k) both starts give the same fit.
     """
-    matrix = level_matrix(levels)
-    n_pairs = len(matrix)
+    n_pairs = len(levels[COMPARISONS[0].name])
     if known is None:
         known = np.full(n_pairs, -1, dtype=np.int8)
     # Collapse identical (pattern, label) rows: EM then runs on a few thousand rows.
-    keyed = np.concatenate([matrix, known.reshape(-1, 1).astype(np.int8)], axis=1)
-    patterns, counts = _distinct_rows(keyed)
+    patterns, counts = _distinct_patterns([levels[c.name] for c in COMPARISONS] + [known])
     pat, labels = patterns[:, :-1], patterns[:, -1]
     counts = counts.astype(np.float64)
 
@@ -214,22 +212,50 @@ def _start_u(name: str, k: int, random_levels: dict[str, np.ndarray] | None) -> 
 def tf_adjustments(nodes: Any, a: np.ndarray, b: np.ndarray,
                    levels: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Extra bits for agreeing on a rare value, fewer for a common one (Splink-style)."""
-    adjust: dict[str, np.ndarray] = {}
+    return term_frequencies(nodes, a, b, levels).adjust(a, b, levels)
+
+
+@dataclass
+class TermFrequencies:
+    """What term-frequency adjustment needs, fixed for a run: per comparison, the frequency
+    of each node's value and the mean frequency of the candidates agreeing at the top level.
+    With them any slice of the pairs is adjusted alone (scoring in batches)."""
+
+    freq: dict[str, np.ndarray]
+    average: dict[str, float]
+
+    def adjust(self, a: np.ndarray, b: np.ndarray,
+               levels: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        adjust: dict[str, np.ndarray] = {}
+        for comp in COMPARISONS:
+            if comp.name not in self.freq:
+                continue
+            out = np.zeros(len(a), dtype=np.float64)
+            at_top = levels[comp.name] == comp.tf_level
+            if at_top.any():
+                freq = self.freq[comp.name]
+                f = np.maximum(freq[a[at_top]], freq[b[at_top]])
+                out[at_top] = np.clip(np.log2(self.average[comp.name] / f), *TF_CLIP_BITS)
+            adjust[comp.name] = out
+        return adjust
+
+
+def term_frequencies(nodes: Any, a: np.ndarray, b: np.ndarray,
+                     levels: dict[str, np.ndarray]) -> TermFrequencies:
+    """The value frequencies of the nodes and their mean over the top-level candidates."""
+    tf = TermFrequencies(freq={}, average={})
     for comp in COMPARISONS:
         if comp.tf_column is None:
             continue
         column = nodes[comp.tf_column]
         freq = column.map(column.value_counts(normalize=True)).to_numpy(dtype=np.float64)
         # A top level reached through another column (phone2 = phone) has no own frequency.
-        freq = np.nan_to_num(freq, nan=1.0 / max(len(column), 1))
-        out = np.zeros(len(a), dtype=np.float64)
-        at_top = levels[comp.name] == comp.tf_level
-        if at_top.any():
+        freq = tf.freq[comp.name] = np.nan_to_num(freq, nan=1.0 / max(len(column), 1))
+        at_top = np.flatnonzero(levels[comp.name] == comp.tf_level)
+        if len(at_top):
             f = np.maximum(freq[a[at_top]], freq[b[at_top]])
-            average = float(np.mean(f))
-            out[at_top] = np.clip(np.log2(average / f), *TF_CLIP_BITS)
-        adjust[comp.name] = out
-    return adjust
+            tf.average[comp.name] = float(np.mean(f))
+    return tf
 
 
 @dataclass
@@ -256,6 +282,69 @@ def score_pairs(model: MatchModel, levels: dict[str, np.ndarray],
     total = bits.sum(axis=1) + prior_bits
     probability = 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60)))
     return Scores(bits=bits, logit_bits=total, probability=probability)
+
+
+SCORE_BATCH = 2_000_000
+
+
+@dataclass
+class PairScorer:
+    """Scores any slice of the candidate pairs alone: the model and term frequencies are
+    fixed for the run, so the pairs are scored (and rescored for saving) in batches instead
+    of holding a float64 matrix of bits per comparison for every pair. The probabilities are
+    the model's; the rules over all pairs (``cap_*``) are applied by the caller.
+    """
+
+    model: MatchModel
+    tf: TermFrequencies
+
+    def score(self, a: np.ndarray, b: np.ndarray, levels: dict[str, np.ndarray]) -> Scores:
+        return score_pairs(self.model, levels, self.tf.adjust(a, b, levels))
+
+    def batches(self, a: np.ndarray, b: np.ndarray, levels: dict[str, np.ndarray],
+                batch: int = SCORE_BATCH) -> Any:
+        """(start, scores) of consecutive slices of the pairs."""
+        for start in range(0, len(a), batch):
+            end = start + batch
+            yield start, self.score(a[start:end], b[start:end],
+                                    {k: v[start:end] for k, v in levels.items()})
+
+    def probability(self, a: np.ndarray, b: np.ndarray,
+                    levels: dict[str, np.ndarray]) -> np.ndarray:
+        out = np.empty(len(a), dtype=np.float64)
+        for start, scores in self.batches(a, b, levels):
+            out[start:start + len(scores.probability)] = scores.probability
+        return out
+
+
+def _distinct_patterns(columns: list[np.ndarray], chunk: int = 4_000_000
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_distinct_rows` of the matrix whose columns are ``columns``, without building it.
+
+    Why: at tens of millions of pairs the matrix, its packed keys and their sort cost
+    gigabytes; the codes of a few small levels fit an int32 and are counted in one pass.
+    """
+    n = len(columns[0])
+    if not n:
+        return np.zeros((0, len(columns)), dtype=np.int8), np.array([], dtype=np.int64)
+    low = min(int(c.min()) for c in columns)
+    base = max(int(c.max()) for c in columns) - low + 1
+    if base ** len(columns) >= 2**26:  # too many possible patterns to count by code
+        return _distinct_rows(np.stack(columns, axis=1).astype(np.int8))
+    packed = np.empty(n, dtype=np.int32)
+    for start in range(0, n, chunk):
+        part = np.zeros(min(chunk, n - start), dtype=np.int32)
+        for column in columns:
+            part = part * base + (column[start:start + chunk].astype(np.int32) - low)
+        packed[start:start + chunk] = part
+    counts = np.bincount(packed, minlength=base ** len(columns))
+    codes = np.flatnonzero(counts)  # ascending: the rows' lexicographic order
+    rows = np.empty((len(codes), len(columns)), dtype=np.int8)
+    rest = codes.copy()
+    for j in range(len(columns) - 1, -1, -1):
+        rows[:, j] = rest % base + low
+        rest //= base
+    return rows, counts[codes].astype(np.int64)
 
 
 def _distinct_rows(keyed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
