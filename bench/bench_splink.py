@@ -139,8 +139,11 @@ def worker_custfocus(work: Path, kind: str) -> dict[str, Any]:
     from custfocus.match.dedupe import find_duplicates
     from custfocus.store import Store
 
+    from custfocus.ingest.convert import default_workers
+
     store = Store(work / "custfocus.duckdb")
-    options = ImportOptions(region="AU") if kind == "febrl" else ImportOptions()
+    # Worker processes for big files, as the CLI uses them.
+    options = ImportOptions(region="AU" if kind == "febrl" else None, workers=default_workers())
     t = time.perf_counter()
     import_paths(store, [work / "data"], options)
     prep = time.perf_counter() - t
@@ -156,9 +159,11 @@ def worker_custfocus(work: Path, kind: str) -> dict[str, Any]:
     store.close()
     labels.to_parquet(work / "labels_custfocus.parquet")
     compare = result.timings.get("compare", 0.0)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"prep": prep, "match": match, "candidate_pairs": result.candidate_pairs,
             "pairs_per_s": result.compared_pairs / compare if compare else None,
-            "records": result.records, "timings": result.timings}
+            "records": result.records, "timings": result.timings,
+            "import_worker_peak_mb": children}
 
 
 def worker_baseline(work: Path, kind: str) -> dict[str, Any]:
@@ -425,6 +430,9 @@ def report(title: str, work: Path, tools: list[str], kind: str) -> None:
               f"{q.predicted_entities:>9,}{q.largest_cluster:>8}")
         if s.get("timings"):
             notes.append(f"{tool} stages: {s['timings']}")
+        if s.get("import_worker_peak_mb"):
+            notes.append(f"{tool}: peak of an import worker process "
+                         f"{s['import_worker_peak_mb']:.0f} MB (peak MB above: the main one)")
     if q is not None:
         hard = f"; hard-negative pairs: {q.hard_negative_pairs:,}" if kind == "gen" else ""
         print(f"records scored: {q.records:,}; true entities: {q.true_entities:,}{hard}")
