@@ -135,11 +135,10 @@ def _peak_mb() -> float:
 
 
 def worker_custfocus(work: Path, kind: str) -> dict[str, Any]:
+    from custfocus.ingest.convert import default_workers
     from custfocus.ingest.importer import ImportOptions, import_paths
     from custfocus.match.dedupe import find_duplicates
     from custfocus.store import Store
-
-    from custfocus.ingest.convert import default_workers
 
     store = Store(work / "custfocus.duckdb")
     # Worker processes for big files, as the CLI uses them.
