@@ -187,6 +187,7 @@ def _find_duplicates(store: Store, full: bool, settings: DedupeSettings,
     with clock("score"):
         must, cannot, known = _constraints(store, nodes, a, b)
         random_levels = _random_levels(encoded, len(frame), settings)
+        del encoded  # the codes are compared; their memory goes before the clustering
         model = estimate_model(pairs.levels, random_levels, known)
         del known, random_levels
         scorer = PairScorer(model, term_frequencies(frame, a, b, pairs.levels))
@@ -203,7 +204,6 @@ def _find_duplicates(store: Store, full: bool, settings: DedupeSettings,
             labels, decisions, refused = _cluster_all(frame, a, b, probability,
                                                       settings.cluster, must, cannot)
             reclustered = len(frame)
-    del encoded
     with clock("save"), store.transaction():
         mode = "incremental" if incremental else "full"
         run_id = int(store.query_value("SELECT nextval('dedupe_run_seq')"))
