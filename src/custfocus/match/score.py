@@ -87,10 +87,6 @@ class MatchModel:
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
-def level_matrix(levels: dict[str, np.ndarray]) -> np.ndarray:
-    return np.stack([levels[c.name] for c in COMPARISONS], axis=1).astype(np.int8)
-
-
 U_PRIOR_PAIRS = 10.0  # weight, in pairs, of the random-pair u (Dirichlet prior on u)
 M_PRIOR_PAIRS = 10.0  # weight, in pairs, of the starting m (Dirichlet prior on m)
 START_PRIOR = 0.3
