@@ -220,10 +220,10 @@ class RowConverter:
         columns = chunk.columns
         if too_long.any():
             for pos in np.flatnonzero(too_long).tolist():
-                problem = self._row_problem(chunk.cells(pos))
+                cells = chunk.cells(pos)
+                problem = self._row_problem(cells)
                 assert problem is not None
-                batch.rejects.append((int(chunk.rows[pos]), problem[0], problem[1],
-                                      chunk.cells(pos)))
+                batch.rejects.append((int(chunk.rows[pos]), problem[0], problem[1], cells))
             keep = pa.array(~too_long)
             columns = [c.filter(keep) for c in columns]
         rows = chunk.rows[~too_long]

@@ -46,7 +46,7 @@ class ColumnChunk:
         n, width = len(self.rows), len(self.columns)
         if not width:
             return pa.array([[] for _ in range(n)], pa.list_(pa.string()))
-        values = pa.concat_arrays([c.cast(pa.string()) for c in self.columns])
+        values = pa.concat_arrays(self.columns)
         # Column-major to row-major: row r, column c sits at c * n + r.
         order = (np.arange(width, dtype=np.int64) * n)[None, :] + np.arange(
             n, dtype=np.int64)[:, None]
