@@ -57,10 +57,10 @@ def build_golden_records(store: Store, run_id: int, survivorship: Survivorship |
     How: the members to rebuild are listed once with their record counts. Customers of a
     single record (nearly half of them) are written straight from that record: no
     aggregation, same row. The others are built in parts, each part's rows (only the
-    columns survivorship reads) staged once in a temporary table that the survivor, count
-    and alternates queries all read. Why: at 1M customers the former single query per part
-    re-read and re-joined every column of every record for each part and materialised that
-    wide join once more inside the query; the aggregation itself was the smaller cost.
+    columns survivorship reads) read once for the survivor, count and alternates queries.
+    Why: at 1M customers the former query per part re-read and re-joined every column of
+    every record for each part and materialised that wide join once more; the aggregation
+    itself was the smaller cost.
     """
     plan = _Plan(survivorship or Survivorship(),
                  (store.query_value("SELECT max(record_id) FROM records") or 0) < _ID_LIMIT)
@@ -83,15 +83,12 @@ def build_golden_records(store: Store, run_id: int, survivorship: Survivorship |
         # spilling.
         parts = -(-records // PART_RECORDS)
         for part in range(parts):
-            store.execute(f"""
-                CREATE OR REPLACE TEMP TABLE _cf_golden_rows AS {_rows(
-                    f"m.n >= {_AGGREGATE_FROM} AND m.bucket % {parts} = {part}")}
-            """)
-            store.execute(f"INSERT INTO customers ({_COLUMNS}) {plan.multiple(run_id)}")
+            chosen_part = f"m.n >= {_AGGREGATE_FROM} AND m.bucket % {parts} = {part}"
+            store.execute(f"INSERT INTO customers ({_COLUMNS}) "
+                          f"{plan.multiple(run_id, chosen_part)}")
     finally:
-        for table in ("_cf_golden_rows", "_cf_golden_members"):
-            with contextlib.suppress(Exception):  # never mask the build's own error
-                store.execute(f"DROP TABLE IF EXISTS {table}")
+        with contextlib.suppress(Exception):  # never mask the build's own error
+            store.execute("DROP TABLE IF EXISTS _cf_golden_members")
     return int(store.query_value("SELECT count(*) FROM customers"))
 
 
@@ -204,8 +201,11 @@ class _Plan:
             FROM ({_rows(where)})
         """
 
-    def multiple(self, run_id: int) -> str:
-        """Customers of several records (the rows staged in ``_cf_golden_rows``).
+    def multiple(self, run_id: int, where: str) -> str:
+        """Customers of several records: those of the members ``where`` chooses.
+
+        Their rows are materialised once, for the query only: a temporary table per part
+        would stay in memory until the transaction ends, even when replaced or dropped.
 
         The provenance of a group is the source and row of its survivor, taken as one
         number (source code * 2^32 + row) by ``arg_max``: several times cheaper than the
@@ -233,26 +233,27 @@ class _Plan:
                 f"source := names[from_{group} // {2 ** 32}], "
                 f"row := (from_{group} % {2 ** 32} - {2 ** 31})::INTEGER) END")
             seen.append(f"SELECT customer_id, {number} AS g, {_json_value(columns[0])} AS v "
-                        f"FROM _cf_golden_rows WHERE {present}")
+                        f"FROM part_rows WHERE {present}")
             arrays.append(f"'{group}', CAST('[' || string_agg(v, ',') FILTER (WHERE g = {number})"
                           f" || ']' AS JSON)")
         frequencies = "".join(
             f"""
                 JOIN (SELECT customer_id, {FIELD_GROUPS[group][0][0]} AS value,
                              count(*) AS freq_{group}
-                      FROM _cf_golden_rows GROUP BY ALL) f_{group}
+                      FROM part_rows GROUP BY ALL) f_{group}
                   ON f_{group}.customer_id = r.customer_id
                  AND f_{group}.value IS NOT DISTINCT FROM r.{FIELD_GROUPS[group][0][0]}"""
             for group in frequent)
         return f"""
-            WITH sources AS (
+            WITH part_rows AS MATERIALIZED ({_rows(where)}),
+            sources AS (
                 SELECT source, row_number() OVER (ORDER BY source) AS code
-                FROM (SELECT DISTINCT source FROM _cf_golden_rows)
+                FROM (SELECT DISTINCT source FROM part_rows)
             ),
             ranked AS (
                 SELECT r.*, coalesce(s.code, 0) * {2 ** 32} + (r.row + {2 ** 31}) AS source_row
                        {"".join(f", freq_{group}" for group in frequent)}
-                FROM _cf_golden_rows r LEFT JOIN sources s ON s.source = r.source {frequencies}
+                FROM part_rows r LEFT JOIN sources s ON s.source = r.source {frequencies}
             ),
             keyed AS (SELECT *, {', '.join(keys)} FROM ranked),
             golden AS (
@@ -264,7 +265,7 @@ class _Plan:
             counts AS (
                 SELECT customer_id, count(DISTINCT source) AS sources,
                        count(DISTINCT unit) AS units
-                FROM _cf_golden_rows GROUP BY customer_id
+                FROM part_rows GROUP BY customer_id
             ),
             alternates AS (
                 SELECT customer_id, json_object({', '.join(arrays)}) AS alternates
