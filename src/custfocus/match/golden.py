@@ -55,18 +55,19 @@ def build_golden_records(store: Store, run_id: int, survivorship: Survivorship |
     (the ones whose records changed) and drop those of them that no longer have records.
 
     How: the members to rebuild are listed once with their record counts. Customers of a
-    single record (nearly half of them) are written straight from that record: no
-    aggregation, same row. The others are built in parts, each part's rows (only the
-    columns survivorship reads) read once for the survivor, count and alternates queries.
-    Why: at 1M customers the former query per part re-read and re-joined every column of
-    every record for each part and materialised that wide join once more; the aggregation
-    itself was the smaller cost.
+    single record (nearly half of them at 1M) are written straight from that record, the
+    row the aggregation would give them without aggregating. The others are built in parts,
+    each part's rows (only the columns survivorship reads) materialised once and read by the
+    survivor, count and alternates aggregates. Why: at 1M customers the former query per
+    part joined every column of every record and materialised that wide join; the
+    aggregation itself was the smaller cost. The order of the values in an alternates
+    array is not defined (it never was: it depends on DuckDB's threads).
     """
     plan = _Plan(survivorship or Survivorship(),
                  (store.query_value("SELECT max(record_id) FROM records") or 0) < _ID_LIMIT)
     chosen = f"customer_id IN (SELECT customer_id FROM {only})" if only else "true"
     store.execute("DELETE FROM customers" + (f" WHERE {chosen}" if only else ""))
-    # The hash of the id, computed once here (not again for every part), decides the part.
+    # n decides the path; the hash of the id, computed once here, decides the part.
     store.execute(f"""
         CREATE OR REPLACE TEMP TABLE _cf_golden_members AS
         SELECT record_id, customer_id, count(*) OVER (PARTITION BY customer_id) AS n,
@@ -211,7 +212,7 @@ class _Plan:
         number (source code * 2^32 + row) by ``arg_max``: several times cheaper than the
         ``arg_max`` of a struct. Alternates: every distinct value (as JSON text) a group
         has among the customer's records. The distinct sources and units are counted on
-        the staged rows apart: ``count(DISTINCT)`` in the survivor aggregate made DuckDB
+        the part's rows apart: ``count(DISTINCT)`` in the survivor aggregate made DuckDB
         materialise all of its wide input once more for the distinct aggregates.
 
         ``frequent``: how many of the customer's records share a record's value (NULL is a
