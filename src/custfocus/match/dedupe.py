@@ -31,7 +31,7 @@ import numpy as np
 
 from custfocus.errors import BadInputError
 from custfocus.match.block import DEFAULT_RULES, find_candidates
-from custfocus.match.cluster import ClusterSettings, cluster_nodes
+from custfocus.match.cluster import COLUMNS, DECISIONS, ClusterSettings, cluster_nodes
 from custfocus.match.compare import (
     COMPARISONS,
     NULL,
@@ -41,7 +41,7 @@ from custfocus.match.compare import (
 )
 from custfocus.match.golden import Survivorship, build_golden_records
 from custfocus.match.ids import assign_ids, format_id
-from custfocus.match.prepare import DERIVED_COLUMNS, Nodes, object_frame, prepare_store
+from custfocus.match.prepare import DERIVED_COLUMNS, Nodes, prepare_store
 from custfocus.match.score import (
     MatchModel,
     PairScorer,
@@ -56,10 +56,6 @@ from custfocus.store import Store
 Progress = Callable[[str], None]
 RANDOM_PAIRS = 50_000
 STATE_VERSION = 1
-# Node columns clustering has no use for: near-unique text that would cost a Python string
-# per node (and memory) to hand over.
-_NOT_FOR_CLUSTERING = ("node_key", "record_hash", "name_key", "full_name", "name_fold",
-                       "source", "unit", "system", "row")
 _BASE = 8  # levels are packed base 8 (level + 1), first comparison most significant
 _SAVE_BATCH = 2_000_000  # pairs per insert
 
@@ -505,14 +501,15 @@ def _cluster_all(frame: Any, a: np.ndarray, b: np.ndarray, probability: np.ndarr
     millions of weak pairs, and the result is the same.
     """
     strong = np.flatnonzero(probability >= settings.match_threshold)
-    clustering = cluster_nodes(_cluster_frame(frame), a[strong], b[strong],
+    clustering = cluster_nodes(frame, a[strong], b[strong],
                                probability[strong], settings, must, cannot)
     labels = _by_smallest_member(clustering.labels)
-    decisions = _Decisions(np.zeros(len(a), dtype=np.int8), ["below", "review", "same_cluster"])
-    decisions.put(strong, clustering.decisions)
+    decisions = _Decisions(np.zeros(len(a), dtype=np.int8), list(DECISIONS))
+    decisions.codes[strong] = clustering.codes
     band = np.flatnonzero((probability >= settings.review_threshold)
                           & (probability < settings.match_threshold))
-    decisions.codes[band] = np.where(labels[a[band]] == labels[b[band]], 2, 1)
+    decisions.codes[band] = np.where(labels[a[band]] == labels[b[band]],
+                                     DECISIONS.index("same_cluster"), DECISIONS.index("review"))
     return labels, decisions, clustering.refused
 
 
@@ -531,16 +528,6 @@ class _Decisions:
         codes, names = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
         return cls(codes.astype(np.int8), [str(v) for v in names])
 
-    def put(self, rows: np.ndarray, values: np.ndarray) -> None:
-        part = _Decisions.of(values)
-        lookup = np.array([self._code(name) for name in part.names] + [-1], dtype=np.int8)
-        self.codes[rows] = lookup[part.codes]
-
-    def _code(self, name: str) -> int:
-        if name not in self.names:
-            self.names.append(name)
-        return self.names.index(name)
-
     def counts(self) -> dict[str, int]:
         counts = np.bincount(self.codes[self.codes >= 0], minlength=len(self.names))
         return {name: int(c) for name, c in zip(self.names, counts) if c}
@@ -554,31 +541,10 @@ class _Decisions:
                                               pa.array(self.names, pa.string()))
 
 
-def _cluster_frame(frame: Any) -> Any:
-    return _ObjectColumns(frame.drop(columns=[c for c in _NOT_FOR_CLUSTERING if c in frame]))
-
-
-class _ObjectColumns:
-    """The node frame as :func:`object_frame` gives it, one column at a time on first use.
-
-    Why: clustering reads a handful of columns; converting all of them made a Python
-    string per distinct value of every column (gigabytes and tens of seconds at 1M).
-    """
-
-    def __init__(self, frame: Any):
-        self.frame = frame
-        self.converted: dict[str, Any] = {}
-
-    def __len__(self) -> int:
-        return len(self.frame)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self.frame
-
-    def __getitem__(self, name: str) -> Any:
-        if name not in self.converted:
-            self.converted[name] = object_frame(self.frame[[name]])[name]
-        return self.converted[name]
+def _cluster_frame(frame: Any, rows: np.ndarray) -> Any:
+    """The rows of the node columns the clustering reads (it works on their codes)."""
+    columns = [frame.columns.get_loc(c) for c in COLUMNS if c in frame]
+    return frame.iloc[rows, columns].reset_index(drop=True)
 
 
 def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -655,7 +621,7 @@ def _recluster(nodes: Nodes, pairs: _Pairs, probability: np.ndarray,
                     if dirty[x] and dirty[y]]
         sub_cannot = [(int(position[x]), int(position[y])) for x, y in cannot
                       if dirty[x] and dirty[y]]
-        sub_frame = _cluster_frame(frame.iloc[sub_nodes].reset_index(drop=True))
+        sub_frame = _cluster_frame(frame, sub_nodes)
         clustering = cluster_nodes(sub_frame, position[a[inside]], position[b[inside]],
                                    probability[inside], settings, sub_must, sub_cannot)
         sub_labels = np.asarray(clustering.labels, dtype=np.int64)
