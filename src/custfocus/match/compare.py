@@ -96,9 +96,19 @@ class _Values:
 
     def texts(self, codes: np.ndarray) -> list[Any]:
         """The Python strings of ``codes`` (-1: None)."""
+        codes = np.asarray(codes)
+        if self._few(len(codes), "objects"):
+            import pyarrow as pa
+
+            return self.arrow.take(pa.array(codes, mask=codes < 0)).to_pylist()
         objects = self._once("objects", lambda: np.array(
             [*self.arrow.to_pylist(), None], dtype=object))
-        return objects[np.asarray(codes)].tolist()
+        return objects[codes].tolist()
+
+    def _few(self, wanted: int, key: str) -> bool:
+        """Is ``wanted`` too small a share of the values to derive ``key`` for all of them?
+        (An incremental run compares a few thousand pairs against a million values.)"""
+        return key not in self._memo and wanted * 4 < len(self.arrow)
 
     def present(self) -> np.ndarray:
         """Per distinct value, then one more for code -1: is it a non-empty value?"""
@@ -364,7 +374,12 @@ def _same_digits(x: np.ndarray, y: np.ndarray, mask: np.ndarray, values: Any) ->
     out = np.zeros(len(x), dtype=bool)
     if not mask.any():
         return out
-    code = values.digit_codes()
+    if values._few(2 * int(mask.sum()), "digits"):
+        used = np.unique(np.concatenate([x[mask], y[mask]]))
+        code = np.full(len(values) + 1, -1, dtype=np.int64)
+        code[used] = _digit_codes_of(values.texts(used))
+    else:
+        code = values.digit_codes()
     out[mask] = code[x[mask]] == code[y[mask]]
     return out
 
@@ -387,10 +402,14 @@ def _word_table(values: Any) -> np.ndarray:
 def _digit_codes(values: Any) -> np.ndarray:
     """Per distinct value (then -1 for code -1): a code of its digits, equal for values
     with the same digits in the same order."""
+    return np.append(_digit_codes_of(values.to_pylist()), -1)
+
+
+def _digit_codes_of(texts: list[Any]) -> np.ndarray:
     import pandas as pd
 
-    digits = ["".join(filter(str.isdigit, v or "")) for v in values.to_pylist()]
-    return np.append(pd.factorize(pd.Series(digits, dtype=object))[0], -1).astype(np.int64)
+    digits = ["".join(filter(str.isdigit, v or "")) for v in texts]
+    return pd.factorize(pd.Series(digits, dtype=object))[0].astype(np.int64)
 
 
 def _long_values(values: Any, length: int) -> np.ndarray:
