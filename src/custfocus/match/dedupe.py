@@ -135,9 +135,10 @@ def find_duplicates(
 
 
 DUCKDB_MEMORY = "2GB"  # the store's share of memory during a dedupe (larger work spills)
-# ... while the pairs are saved: they are still held in numpy then, and DuckDB only
-# buffers what it writes (at 1M the save peaked at 3.85 GB with the 2 GB share).
-DUCKDB_MEMORY_SAVING_PAIRS = "1GB"
+# ... while the pairs are saved: they are still held in numpy then, and what DuckDB buffers
+# is already written to the file. It kept buffers up to its share: inserting 8.4 M links
+# held 774 MB with a 1 GB share and 255 MB with 300 MB, as fast.
+DUCKDB_MEMORY_SAVING_PAIRS = "256MB"
 
 
 @contextmanager
@@ -824,14 +825,15 @@ def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, probability: np.ndarr
                 store.con.unregister("_cf_node_update")
     else:
         store.execute("DELETE FROM match_nodes")
-    if start < n:
-        rows = np.arange(start, n)
+    # In slices: the text of every node's derived columns at once took 540 MB at 1M.
+    texts = {name: _categories(frame[name]) for name in ("node_key", *DERIVED_COLUMNS)}
+    for first_row in range(start, n, _SAVE_BATCH // 4):
+        rows = np.arange(first_row, min(first_row + _SAVE_BATCH // 4, n))
         columns = {"node": pa.array(rows.astype(np.int32)),
-                   "node_key": _text(frame["node_key"], rows),
                    "size": pa.array(size[rows].astype(np.int32)),
                    "cluster": pa.array(cluster[rows].astype(np.int32))}
-        for name in DERIVED_COLUMNS:
-            columns[name] = _text(frame[name], rows)
+        for name, values in texts.items():
+            columns[name] = _text(frame[name], rows, values)
         store.insert_arrow("match_nodes", pa.table(columns))
     # Links worth explaining: everything above a floor, with levels and bits per comparison
     # (scored again slice by slice: the same numbers, without keeping bits for every pair).
@@ -854,12 +856,19 @@ def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, probability: np.ndarr
         }))
 
 
-def _text(column: Any, rows: np.ndarray) -> Any:
-    """Rows of a categorical node column as Arrow text."""
+def _categories(column: Any) -> Any:
+    import pyarrow as pa
+
+    return pa.array(column.cat.categories).cast(pa.string())
+
+
+def _text(column: Any, rows: np.ndarray, values: Any = None) -> Any:
+    """Rows of a categorical node column as Arrow text (``values``: its categories, as
+    :func:`_categories` gives them)."""
     import pyarrow as pa
 
     codes = column.cat.codes.to_numpy()[rows].astype(np.int32)
-    values = pa.array(column.cat.categories).cast(pa.string())
+    values = _categories(column) if values is None else values
     return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0),
                                           values).dictionary_decode()
 
