@@ -234,8 +234,10 @@ class _Plan:
                 f"row := (from_{group} % {2 ** 32} - {2 ** 31})::INTEGER) END")
             seen.append(f"SELECT customer_id, {number} AS g, {_json_value(columns[0])} AS v "
                         f"FROM _cf_golden_rows WHERE {present}")
-            arrays.append(f"'{group}', CAST('[' || string_agg(v, ',') FILTER (WHERE g = {number})"
-                          f" || ']' AS JSON)")
+            # Ordered: without ORDER BY the alternates came in DuckDB's thread order, and
+            # two runs on the same data could list them differently.
+            arrays.append(f"'{group}', CAST('[' || string_agg(v, ',' ORDER BY v) "
+                          f"FILTER (WHERE g = {number}) || ']' AS JSON)")
         frequencies = "".join(
             f"""
                 JOIN (SELECT customer_id, {FIELD_GROUPS[group][0][0]} AS value,
