@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custfocus.match.cluster import cluster_nodes
+from custfocus.match.cluster import DECISIONS, cluster_nodes
 from custfocus.match.compare import COMPARISONS
 from custfocus.match.score import estimate_model, score_pairs
 
@@ -187,3 +187,23 @@ def test_contacts_without_a_name_are_kept_below_the_match_threshold() -> None:
     assert cap_contacts_only(probability, levels(-1, -1, 4, -1), 0.899).tolist() == [0.99]
     assert cap_contacts_only(probability, levels(-1, -1, 3, 2), 0.899).tolist() == [0.99]
     assert cap_contacts_only(probability, levels(3, 3, 3, -1), 0.899).tolist() == [0.99]
+
+
+def test_categorical_columns_cluster_like_text_and_edges_name_their_decision():
+    # dedupe hands the clustering categorical columns (it works on their codes); plain
+    # text must give the same clusters and decisions. An empty value is a missing one.
+    frame = nodes(person("chloe"), person("eboni", birth="1990-02-01"),  # household
+                  person("ana", nid="11111111H"), person("ana", nid=""),  # "" is no id
+                  person("ana", nid="22222222J"),  # two valid ids
+                  {"given_canon": "lone"})  # no strong link: a cluster of its own
+    a, b = np.array([0, 2, 3, 1]), np.array([1, 3, 4, 2])
+    prob = np.array([0.99, 0.98, 0.97, 0.6])
+    categorical = frame.astype({c: pd.CategoricalDtype(
+        pd.Index(sorted(frame[c].dropna().unique()), dtype="string[pyarrow]"))
+        for c in frame if c != "size"})
+    plain, coded = (cluster_nodes(f, a, b, prob) for f in (frame, categorical))
+    assert plain.labels.tolist() == coded.labels.tolist() == [0, 1, 2, 2, 3, 4]
+    assert plain.codes.tolist() == coded.codes.tolist()
+    assert coded.decisions.tolist() == ["conflict", "merged", "conflict", "review"]
+    assert [DECISIONS[c] for c in coded.codes] == coded.decisions.tolist()
+    assert coded.refused == {"conflict": 2}

@@ -146,3 +146,27 @@ def test_compare_matches_per_pair_rules_on_every_distinct_value_pair():
     assert by_pair[(0, 2)]["family_name"] >= 2 and by_pair[(0, 2)]["birth_date"] == 1
     assert by_pair[(0, 1)]["birth_date"] == 1 and by_pair[(0, 3)]["email"] == -1
     assert by_pair[(0, 2)]["email"] == 1  # similar local part, same digits
+
+
+def test_batches_and_derived_value_caches_give_the_levels_of_one_pass():
+    """Compared in batches of one pair (what is derived from the values made for just the
+    values in the batch, then cached for the whole dictionary) or all at once: the same."""
+    from custfocus.match.compare import _Encoded, compare_in_batches
+
+    rows = [{"given_name": g, "family_name": f, "email_key": e, "national_id": i}
+            for g, f, e, i in [
+                ("Ana", "García López", "ana.garcia12@x.es", "12345678Z"),
+                ("Ana", "García", "ana.garcia21@y.es", "12345687Z"),
+                ("Anabel", "López García", "anagarcia12@z.es", None),
+                ("Luis", "Pérez", "luis7@x.es", "X1234567L"),
+                ("Luís", "Perez Gil", "luis.7@x.es", "X1234567L"),
+                ("Pepe", "Gil", "pepe@x.es", None)]]
+    nodes = prepare_nodes(records(*rows)).frame
+    a, b = np.triu_indices(len(nodes), 1)
+    whole = compare_pairs(nodes, a, b)
+    for batch in (1, 4):
+        batched = compare_in_batches(_Encoded(nodes), a, b, batch=batch)
+        for name, values in whole.items():
+            np.testing.assert_array_equal(batched[name], values, err_msg=name)
+    assert whole["email"][list(zip(a, b)).index((0, 2))] == 1  # same digits, in order
+    assert whole["email"][list(zip(a, b)).index((0, 1))] == 0  # digits swapped

@@ -25,6 +25,8 @@ person out. A conflict is outweighed by the rest of the identity:
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +35,13 @@ import numpy as np
 from custfocus.match.compare import _date_typo
 
 MIN_ID_LENGTH_FOR_TYPO = 6  # shorter numbers one edit apart are too often different ids
+# The decision on an edge, as its code in Clustering.codes.
+DECISIONS = ("below", "review", "same_cluster", "merged", "conflict", "too_big", "weak_bridge")
+_CODE = {name: code for code, name in enumerate(DECISIONS)}
+# The node columns the clustering reads ("size" is required, the others may be missing).
+COLUMNS = ("size", "nid", "nid_any", "birth", "given_canon", "given_fold", "family_fold",
+           "address_key", "postal_code", "email_key")
+_EDGE_BATCH = 20_000  # edges turned into Python ints at a time
 
 
 @dataclass
@@ -48,150 +57,229 @@ class ClusterSettings:
 @dataclass
 class Clustering:
     labels: np.ndarray  # cluster label per node
-    decisions: np.ndarray  # per edge: merged | same_cluster | conflict | weak_bridge | too_big | review | below | cannot_link
+    codes: np.ndarray  # per edge: int8 code of its decision in DECISIONS
     refused: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def decisions(self) -> np.ndarray:
+        """Per edge, the name of its decision (an object array)."""
+        return np.array(DECISIONS, dtype=object)[self.codes]
 
-def _column(nodes: Any, name: str, fallback: str | None = None) -> np.ndarray:
-    if name in nodes:
-        return nodes[name].to_numpy(dtype=object)
-    if fallback is not None and fallback in nodes:
-        return nodes[fallback].to_numpy(dtype=object)
-    return np.full(len(nodes), None, dtype=object)
+
+class _Column:
+    """One node column of the clustered nodes as codes (-1: missing or empty), with a
+    value's text looked up only when a rule needs more than equality.
+
+    Why: a Python string per node and column cost more than a gigabyte at 1M customers,
+    and equal codes are equal values.
+    """
+
+    def __init__(self, nodes: Any, name: str, rows: np.ndarray, fallback: str | None = None):
+        import pandas as pd
+
+        if name not in nodes and fallback is not None:
+            name = fallback
+        self.texts: dict[int, Any] = {}
+        if name not in nodes:
+            self.values: Any = []
+            self.codes = array("i", [-1]) * len(rows)
+            return
+        column = nodes[name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            codes = column.cat.codes.to_numpy()[rows].astype(np.int32)
+            self.values = column.cat.categories
+        else:
+            codes, self.values = pd.factorize(column.to_numpy(dtype=object)[rows])
+            codes = codes.astype(np.int32)
+        empty = np.flatnonzero(np.asarray(self.values == "", dtype=bool))
+        if len(empty):
+            codes[np.isin(codes, empty)] = -1
+        self.codes = array("i", codes.tobytes())
+
+    def text(self, code: int) -> Any:
+        value = self.texts.get(code)
+        if value is None:
+            value = self.texts[code] = self.values[code]
+        return value
 
 
 class _Groups:
-    """Union-find over nodes; a group's votes and id sets exist only once it is touched."""
+    """Union-find over the clustered nodes, each group a circular list of its members.
 
-    def __init__(self, nodes: Any):
-        n = len(nodes)
-        self.parent = np.arange(n)
-        self.size = nodes["size"].to_numpy(dtype=np.int64).copy()
-        self.nid = _column(nodes, "nid")
-        self.any_id = _column(nodes, "nid_any", "nid")
-        self.birth = _column(nodes, "birth")
-        self.canon = _column(nodes, "given_canon")
-        self.fold = _column(nodes, "given_fold")
-        self.family_fold = _column(nodes, "family_fold")
-        self.address = _column(nodes, "address_key")
-        self.postcode = _column(nodes, "postal_code")
-        self.email = _column(nodes, "email_key")
-        self.members: dict[int, list[int]] = {}
-        self.nids: dict[int, set[str]] = {}
-        self.any_ids: dict[int, set[str]] = {}
-        self.births: dict[int, dict[str, int]] = {}  # value -> distinct records holding it
-        self.given: dict[int, dict[tuple[str, str], int]] = {}  # (canonical, as typed)
-        self.family: dict[int, set[str]] = {}
+    A group's ids, birth dates, names and cannot-links are gathered from its members when
+    a merge is weighed (groups are small), so no Python state is kept per group.
+    """
+
+    def __init__(self, nodes: Any, rows: np.ndarray):
+        m = len(rows)
+        self.parent = array("i", range(m))
+        self.next = array("i", range(m))  # the next member of the same group
+        self.count = array("i", [1]) * m  # members of a group, at its root
+        self.size = array("q", nodes["size"].to_numpy(dtype=np.int64)[rows].tobytes())
+        self.nid = _Column(nodes, "nid", rows)
+        self.any_id = _Column(nodes, "nid_any", rows, "nid")
+        self.birth = _Column(nodes, "birth", rows)
+        self.canon = _Column(nodes, "given_canon", rows)
+        self.fold = _Column(nodes, "given_fold", rows)
+        self.family_fold = _Column(nodes, "family_fold", rows)
+        self.address = _Column(nodes, "address_key", rows)
+        self.postcode = _Column(nodes, "postal_code", rows)
+        self.email = _Column(nodes, "email_key", rows)
         self.cannot: dict[int, set[int]] = {}
 
-    def touch(self, r: int) -> None:
-        """Create the state of a group never merged so far (a single node)."""
-        if r in self.members:
-            return
-        self.members[r] = [r]
-        nid, any_id, birth, canon = self.nid[r], self.any_id[r], self.birth[r], self.canon[r]
-        self.nids[r] = {nid} if _ok(nid) else set()
-        self.any_ids[r] = {any_id} if _ok(any_id) else set()
-        self.births[r] = {birth: 1} if _ok(birth) else {}
-        if _ok(canon):
-            fold = self.fold[r]
-            self.given[r] = {(canon, fold if _ok(fold) else canon): 1}
-        else:
-            self.given[r] = {}
-        family = self.family_fold[r]
-        self.family[r] = set(family.split()) if _ok(family) else set()
+    def members(self, r: int) -> list[int]:
+        group, x, nxt = [r], self.next[r], self.next
+        while x != r:
+            group.append(x)
+            x = nxt[x]
+        return group
 
     def find(self, x: int) -> int:
+        parent = self.parent
         root = x
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[x] != root:
-            self.parent[x], x = root, self.parent[x]
-        return int(root)
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def roots(self) -> np.ndarray:
+        """The root of every node, by pointer jumping."""
+        parent = np.frombuffer(self.parent, dtype=np.int32).astype(np.int64)
+        while True:
+            up = parent[parent]
+            if np.array_equal(up, parent):
+                return parent
+            parent = up
 
     def conflict(self, ra: int, rb: int, x: int, y: int) -> bool:
         """May groups ``ra`` and ``rb`` merge through the link between nodes x and y?"""
-        self.touch(ra)
-        self.touch(rb)
-        if len(self.nids[ra] | self.nids[rb]) > 1 or self._cannot(ra, rb):
+        ga, gb = self.members(ra), self.members(rb)
+        nid = self.nid.codes
+        nids = {nid[m] for m in ga} | {nid[m] for m in gb}
+        nids.discard(-1)
+        if len(nids) > 1 or self._cannot(ga, rb):
             return True
-        ids_a, ids_b = self.any_ids[ra], self.any_ids[rb]
+        ids_a, ids_b = _codes(self.any_id, ga), _codes(self.any_id, gb)
         if ids_a & ids_b:
             # The same id number on both sides outweighs a typo'd name or birth date.
             return False
-        if not _votes_agree(self.births[ra], self.births[rb], _same_birth):
-            return not (_near_id(ids_a, ids_b)
+        birth = self.birth
+        if not _votes_agree(_votes(birth.codes, ga), _votes(birth.codes, gb),
+                            lambda p, q: p == q or _same_birth(birth.text(p), birth.text(q))):
+            return not (self._near_id(ids_a, ids_b)
                         and (self._same_family(x, y) or self._same_place(x, y)))
-        if not _votes_agree(self.given[ra], self.given[rb],
-                            lambda p, q: self._given_ok(p, q, ra, rb)):
-            return not (_near_id(ids_a, ids_b) or self._rest_agrees(x, y))
+        families: list[set[str] | None] = [None, None]
+
+        def family(side: int) -> set[str]:
+            """The family-name tokens of group a (0) or b (1), gathered once if asked."""
+            tokens = families[side]
+            if tokens is None:
+                tokens = families[side] = self._family(gb if side else ga)
+            return tokens
+
+        if not _votes_agree(self._given(ga), self._given(gb),
+                            lambda p, q: self._given_ok(p, q, family)):
+            return not (self._near_id(ids_a, ids_b) or self._rest_agrees(x, y))
         return False
 
-    def _given_ok(self, p: tuple[str, str], q: tuple[str, str], ra: int, rb: int) -> bool:
+    def _given(self, group: list[int]) -> dict[tuple[int, int], int]:
+        """Votes of (canonical, as typed) given names; -1 as typed: the canonical one."""
+        canon, fold = self.canon.codes, self.fold.codes
+        votes: dict[tuple[int, int], int] = {}
+        for m in group:
+            if canon[m] >= 0:
+                key = (canon[m], fold[m])
+                votes[key] = votes.get(key, 0) + 1
+        return votes
+
+    def _given_ok(self, p: tuple[int, int], q: tuple[int, int],
+                  family: Callable[[int], set[str]]) -> bool:
         # Canonical ("jack" -> "john") or as typed ("jack" ~ "jacq").
-        if _same_given(p[0], q[0]) or _same_given(p[1], q[1]):
+        if p[0] == q[0] or (p[1] == q[1] and p[1] >= 0):
+            return True
+        canon_p, canon_q = self.canon.text(p[0]), self.canon.text(q[0])
+        if _same_given(canon_p, canon_q) or _same_given(
+                self.fold.text(p[1]) if p[1] >= 0 else canon_p,
+                self.fold.text(q[1]) if q[1] >= 0 else canon_q):
             return True
         # Given and family name typed the other way round on one side.
-        return bool(set(p[0].split()) & self.family[rb] or set(q[0].split()) & self.family[ra])
+        return bool(set(canon_p.split()) & family(1) or set(canon_q.split()) & family(0))
+
+    def _family(self, group: list[int]) -> set[str]:
+        codes, tokens = self.family_fold.codes, set()
+        for m in group:
+            if codes[m] >= 0:
+                tokens.update(self.family_fold.text(codes[m]).split())
+        return tokens
+
+    def _near_id(self, ids_a: set[int], ids_b: set[int]) -> bool:
+        return _near_id({self.any_id.text(c) for c in ids_a},
+                        {self.any_id.text(c) for c in ids_b})
 
     def _rest_agrees(self, x: int, y: int) -> bool:
         """Same birth date, surname and address, and nothing that tells two people apart:
         the given name is the odd one out (replaced or mistyped), not the person."""
-        bx, by = self.birth[x], self.birth[y]
-        if not (_ok(bx) and _ok(by) and bx == by):
+        bx, by = self.birth.codes[x], self.birth.codes[y]
+        if not (bx >= 0 and bx == by):
             return False
         if not (self._same_family(x, y) and self._same_place(x, y)):
             return False
-        ex, ey = self.email[x], self.email[y]
-        return not (_ok(ex) and _ok(ey) and ex != ey)
+        ex, ey = self.email.codes[x], self.email.codes[y]
+        return not (ex >= 0 and ey >= 0 and ex != ey)
 
     def _same_family(self, x: int, y: int) -> bool:
         from rapidfuzz.distance import JaroWinkler
 
-        fx, fy = self.family_fold[x], self.family_fold[y]
-        return _ok(fx) and _ok(fy) and (
-            fx == fy or JaroWinkler.normalized_similarity(fx, fy) >= 0.9)
+        column = self.family_fold
+        fx, fy = column.codes[x], column.codes[y]
+        return fx >= 0 and fy >= 0 and (fx == fy or JaroWinkler.normalized_similarity(
+            column.text(fx), column.text(fy)) >= 0.9)
 
     def _same_place(self, x: int, y: int) -> bool:
         from rapidfuzz import fuzz
 
-        ax, ay = self.address[x], self.address[y]
-        if _ok(ax) and _ok(ay) and (ax == ay or fuzz.token_set_ratio(ax, ay) >= 90):
+        column = self.address
+        ax, ay = column.codes[x], column.codes[y]
+        if ax >= 0 and ay >= 0 and (ax == ay or fuzz.token_set_ratio(
+                column.text(ax), column.text(ay)) >= 90):
             return True
-        px, py = self.postcode[x], self.postcode[y]
-        return _ok(px) and _ok(py) and px == py
+        px, py = self.postcode.codes[x], self.postcode.codes[y]
+        return px >= 0 and px == py
 
-    def _cannot(self, ra: int, rb: int) -> bool:
-        partners = self.cannot.get(ra, set())
-        return any(self.find(p) == rb for p in partners)
+    def _cannot(self, group: list[int], rb: int) -> bool:
+        cannot = self.cannot
+        return bool(cannot) and any(self.find(p) == rb for m in group
+                                    for p in cannot.get(m, ()))
 
     def union(self, ra: int, rb: int) -> int:
-        self.touch(ra)
-        self.touch(rb)
-        if len(self.members[ra]) < len(self.members[rb]):
+        """Join two groups; the one with more members (``ra`` on a tie) stays the root."""
+        count = self.count
+        if count[ra] < count[rb]:
             ra, rb = rb, ra
         self.parent[rb] = ra
-        self.members[ra].extend(self.members.pop(rb))
+        nxt = self.next
+        nxt[ra], nxt[rb] = nxt[rb], nxt[ra]
+        count[ra] += count[rb]
         self.size[ra] += self.size[rb]
-        self.nids[ra] |= self.nids.pop(rb)
-        self.any_ids[ra] |= self.any_ids.pop(rb)
-        _add_votes(self.births[ra], self.births.pop(rb))
-        _add_votes(self.given[ra], self.given.pop(rb))
-        self.family[ra] |= self.family.pop(rb)
-        if rb in self.cannot:
-            self.cannot.setdefault(ra, set()).update(self.cannot.pop(rb))
         return ra
 
-    def record_count(self, r: int) -> int:
-        return len(self.members[r]) if r in self.members else 1
 
-    def group(self, r: int) -> list[int]:
-        return self.members.get(r, [r])
+def _codes(column: _Column, group: list[int]) -> set[int]:
+    codes = column.codes
+    found = {codes[m] for m in group}
+    found.discard(-1)
+    return found
 
 
-def _add_votes(into: dict[Any, int], votes: dict[Any, int]) -> None:
-    for value, count in votes.items():
-        into[value] = into.get(value, 0) + count
+def _votes(codes: array, group: list[int]) -> dict[int, int]:
+    """Distinct records per value (a code) in a group."""
+    votes: dict[int, int] = {}
+    for m in group:
+        code = codes[m]
+        if code >= 0:
+            votes[code] = votes.get(code, 0) + 1
+    return votes
 
 
 def _votes_agree(va: dict[Any, int], vb: dict[Any, int], compatible: Any) -> bool:
@@ -243,10 +331,6 @@ def _same_given(x: str, y: str) -> bool:
     return True
 
 
-def _ok(value: Any) -> bool:
-    return value is not None and value == value and value != ""
-
-
 def cluster_nodes(
     nodes: Any,
     a: np.ndarray,
@@ -256,60 +340,94 @@ def cluster_nodes(
     must_link: list[tuple[int, int]] | None = None,
     cannot_link: list[tuple[int, int]] | None = None,
 ) -> Clustering:
-    """Assign every node to exactly one cluster; returns labels and a decision per edge."""
+    """Assign every node to exactly one cluster; returns labels and a decision per edge.
+
+    Only the nodes of a strong edge or a reviewer decision enter the union-find (by their
+    place in ``rows``): every other node is a cluster of its own.
+    """
     settings = settings or ClusterSettings()
-    groups = _Groups(nodes)
-    for x, y in cannot_link or []:
+    n = len(nodes)
+    must_link, cannot_link = must_link or [], cannot_link or []
+    strong = probability >= settings.match_threshold
+    strong_edges = np.flatnonzero(strong)
+    order = strong_edges[np.argsort(-probability[strong_edges], kind="stable")]
+    links = np.array([*must_link, *cannot_link], dtype=np.int64).reshape(-1)
+    linked = np.zeros(n, dtype=bool)
+    for ends in (a[order], b[order], links):
+        linked[ends] = True
+    rows = np.flatnonzero(linked)
+    del linked
+    ea = np.searchsorted(rows, a[order]).astype(np.int32)
+    eb = np.searchsorted(rows, b[order]).astype(np.int32)
+    neighbours = _neighbours(len(rows), ea, eb)
+
+    groups = _Groups(nodes, rows)
+    local = dict(zip(links.tolist(), np.searchsorted(rows, links).tolist()))
+    for x, y in cannot_link:
+        x, y = local[x], local[y]
         groups.cannot.setdefault(x, set()).add(y)
         groups.cannot.setdefault(y, set()).add(x)
-    for x, y in must_link or []:
-        rx, ry = groups.find(x), groups.find(y)
+    for x, y in must_link:
+        rx, ry = groups.find(local[x]), groups.find(local[y])
         if rx != ry:
             groups.union(rx, ry)
 
-    strong = probability >= settings.match_threshold
-    neighbours: dict[int, set[int]] = {}
-    for x, y in zip(a[strong].tolist(), b[strong].tolist()):
-        neighbours.setdefault(x, set()).add(y)
-        neighbours.setdefault(y, set()).add(x)
-
-    decisions = np.full(len(a), "below", dtype=object)
-    decisions[(probability >= settings.review_threshold) & ~strong] = "review"
+    decided = bytearray(len(order))  # per edge in ``order``
+    same_cluster, merged = _CODE["same_cluster"], _CODE["merged"]
     refused: dict[str, int] = {}
-    strong_edges = np.flatnonzero(strong)
-    for edge in strong_edges[np.argsort(-probability[strong_edges], kind="stable")]:
-        x, y = int(a[edge]), int(b[edge])
-        ra, rb = groups.find(x), groups.find(y)
-        if ra == rb:
-            decisions[edge] = "same_cluster"
-            continue
-        reason = _refusal(groups, ra, rb, x, y, neighbours, settings)
-        if reason:
-            decisions[edge] = reason
-            refused[reason] = refused.get(reason, 0) + 1
-            continue
-        groups.union(ra, rb)
-        decisions[edge] = "merged"
-    roots = np.fromiter((groups.find(i) for i in range(len(nodes))), np.int64, count=len(nodes))
-    _, labels = np.unique(roots, return_inverse=True)
+    for start in range(0, len(order), _EDGE_BATCH):
+        stop = start + _EDGE_BATCH
+        for edge, x, y in zip(range(start, stop), ea[start:stop].tolist(),
+                              eb[start:stop].tolist()):
+            ra, rb = groups.find(x), groups.find(y)
+            if ra == rb:
+                decided[edge] = same_cluster
+                continue
+            reason = _refusal(groups, ra, rb, x, y, neighbours, settings)
+            if reason:
+                decided[edge] = _CODE[reason]
+                refused[reason] = refused.get(reason, 0) + 1
+                continue
+            groups.union(ra, rb)
+            decided[edge] = merged
+
+    roots = np.arange(n, dtype=np.int64)
+    roots[rows] = rows[groups.roots()]
+    present = np.zeros(n, dtype=bool)
+    present[roots] = True
+    labels = (np.cumsum(present) - 1)[roots]
+    codes = np.zeros(len(a), dtype=np.int8)  # below
     # Edges in the review band joining different clusters are what a person should look at.
-    same = labels[a] == labels[b]
-    decisions[(decisions == "review") & same] = "same_cluster"
-    return Clustering(labels=labels, decisions=decisions, refused=refused)
+    band = (probability >= settings.review_threshold) & ~strong
+    codes[band] = np.where(labels[a[band]] == labels[b[band]], _CODE["same_cluster"],
+                           _CODE["review"])
+    codes[order] = np.frombuffer(decided, dtype=np.int8)
+    return Clustering(labels=labels, codes=codes, refused=refused)
+
+
+def _neighbours(m: int, a: np.ndarray, b: np.ndarray) -> tuple[array, array]:
+    """The strong neighbours of every node, compressed: node i's are
+    ``indices[indptr[i]:indptr[i + 1]]``."""
+    source = np.concatenate([a, b])
+    by_source = np.argsort(source, kind="stable")
+    indices = array("i", np.concatenate([b, a])[by_source].astype(np.int32).tobytes())
+    indptr = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum(np.bincount(source, minlength=m), out=indptr[1:])
+    return array("q", indptr.tobytes()), indices
 
 
 def _refusal(groups: _Groups, ra: int, rb: int, x: int, y: int,
-             neighbours: dict[int, set[int]], settings: ClusterSettings) -> str | None:
+             neighbours: tuple[array, array], settings: ClusterSettings) -> str | None:
     if groups.conflict(ra, rb, x, y):
         return "conflict"
     if groups.size[ra] + groups.size[rb] > settings.max_records:
         return "too_big"
-    small, large = sorted((ra, rb), key=groups.record_count)
-    if groups.record_count(small) >= 2:
-        large_set = set(groups.group(large))
-        support = sum(
-            1 for node in groups.group(small) if neighbours.get(node, set()) & large_set
-        )
-        if support < max(2, settings.bridge_min_support * groups.record_count(small)):
+    small, large = (rb, ra) if groups.count[rb] < groups.count[ra] else (ra, rb)
+    if groups.count[small] >= 2:
+        indptr, indices = neighbours
+        large_set = set(groups.members(large))
+        support = sum(1 for node in groups.members(small)
+                      if not large_set.isdisjoint(indices[indptr[node]:indptr[node + 1]]))
+        if support < max(2, settings.bridge_min_support * groups.count[small]):
             return "weak_bridge"
     return None

@@ -41,20 +41,21 @@ COMPARISONS: tuple[Comparison, ...] = (
 
 
 class _Encoded:
-    """Per-node codes of the text columns a comparison reads (code -1: missing), with the
-    distinct values as Arrow (Python strings are made only for the value pairs compared)."""
+    """Per-node codes of the text columns a comparison reads (code -1: missing), with their
+    distinct values (:class:`_Values`)."""
 
     def __init__(self, nodes: Any):
         self.nodes = nodes
-        self.cache: dict[str, tuple[np.ndarray, Any]] = {}
+        self.cache: dict[str, tuple[np.ndarray, _Values]] = {}
         self.flags: dict[str, np.ndarray] = {}
 
-    def __call__(self, column: str) -> tuple[np.ndarray, Any]:
+    def __call__(self, column: str) -> tuple[np.ndarray, _Values]:
         if column not in self.cache:
-            self.cache[column] = _codes(self.nodes[column])
+            codes, values = _codes(self.nodes[column])
+            self.cache[column] = codes, _Values(values)
         return self.cache[column]
 
-    def shared(self, first: str, second: str) -> tuple[np.ndarray, np.ndarray, Any]:
+    def shared(self, first: str, second: str) -> tuple[np.ndarray, np.ndarray, _Values]:
         """Codes of two columns in one dictionary, so equal codes mean equal values."""
         import pandas as pd
 
@@ -64,12 +65,66 @@ class _Encoded:
             cx, values = self(first)
             return cx, self(second)[0], values
         codes, values = _codes(pd.concat([_objects(x), _objects(y)], ignore_index=True))
-        return codes[:len(x)], codes[len(x):], values
+        return codes[:len(x)], codes[len(x):], _Values(values)
 
     def flag(self, column: str) -> np.ndarray:
         if column not in self.flags:
             self.flags[column] = self.nodes[column].to_numpy(dtype=object).astype(bool)
         return self.flags[column]
+
+
+class _Values:
+    """The distinct values of a column (Arrow), and what the comparisons derive from them,
+    each made once per run rather than once per batch of pairs.
+
+    Why: at a million customers the pairs are compared in a dozen batches, and turning
+    codes into Python strings (Arrow take + to_pylist), splitting words or taking first
+    letters of the whole dictionary again in every batch cost about a third of the stage.
+    """
+
+    def __init__(self, arrow: Any):
+        self.arrow = arrow
+        self._memo: dict[Any, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self.arrow)
+
+    def _once(self, key: Any, make: Any) -> Any:
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+    def texts(self, codes: np.ndarray) -> list[Any]:
+        """The Python strings of ``codes`` (-1: None)."""
+        codes = np.asarray(codes)
+        if self._few(len(codes), "objects"):
+            import pyarrow as pa
+
+            return self.arrow.take(pa.array(codes, mask=codes < 0)).to_pylist()
+        objects = self._once("objects", lambda: np.array(
+            [*self.arrow.to_pylist(), None], dtype=object))
+        return objects[codes].tolist()
+
+    def _few(self, wanted: int, key: str) -> bool:
+        """Is ``wanted`` too small a share of the values to derive ``key`` for all of them?
+        (An incremental run compares a few thousand pairs against a million values.)"""
+        return key not in self._memo and wanted * 4 < len(self.arrow)
+
+    def present(self) -> np.ndarray:
+        """Per distinct value, then one more for code -1: is it a non-empty value?"""
+        return self._once("present", lambda: _present_values(self.arrow))
+
+    def first_letters(self) -> np.ndarray:
+        return self._once("first", lambda: _first_letters(self.arrow))
+
+    def long(self, length: int) -> np.ndarray:
+        return self._once(("long", length), lambda: _long_values(self.arrow, length))
+
+    def word_table(self) -> np.ndarray:
+        return self._once("words", lambda: _word_table(self.arrow))
+
+    def digit_codes(self) -> np.ndarray:
+        return self._once("digits", lambda: _digit_codes(self.arrow))
 
 
 def _objects(series: Any) -> Any:
@@ -101,14 +156,6 @@ def _present_values(values: Any) -> np.ndarray:
     return np.append(present.to_numpy(zero_copy_only=False), False)
 
 
-def _texts(values: Any, codes: np.ndarray) -> list[Any]:
-    """The Python strings of ``codes`` (-1: None)."""
-    import pyarrow as pa
-
-    codes = np.asarray(codes)
-    return values.take(pa.array(codes, mask=codes < 0)).to_pylist()
-
-
 def _unique_pairs(x: np.ndarray, y: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray,
                                                                      np.ndarray]:
     """Distinct (x, y) code pairs and, per input pair, its distinct pair."""
@@ -130,7 +177,7 @@ def _similarity(x: np.ndarray, y: np.ndarray, mask: np.ndarray, values: Any,
     out = np.zeros(len(x), dtype=np.float32)
     if mask.any():
         ux, uy, inverse = _unique_pairs(x[mask], y[mask], len(values))
-        left, right = _texts(values, ux), _texts(values, uy)
+        left, right = values.texts(ux), values.texts(uy)
         if jaro:
             sims = cpdist(left, right, scorer=scorer, workers=-1, dtype=np.float64)
             sims = (sims * 100).astype(np.float32) / 100.0
@@ -146,7 +193,7 @@ def _pairwise(x: np.ndarray, y: np.ndarray, mask: np.ndarray, values: Any, fn: A
     out = np.full(len(x), default, dtype=dtype)
     if mask.any():
         ux, uy, inverse = _unique_pairs(x[mask], y[mask], len(values))
-        vx, vy = _texts(values, ux), _texts(values, uy)
+        vx, vy = values.texts(ux), values.texts(uy)
         out[mask] = np.fromiter((fn(p, q) for p, q in zip(vx, vy)), dtype,
                                 count=len(vx))[inverse]
     return out
@@ -168,7 +215,7 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
 
     def column(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         codes, values = enc(name)
-        return codes[a], codes[b], values, _present_values(values)
+        return codes[a], codes[b], values, values.present()
 
     # Given names: nickname-canonical equality, then similarity, then initials.
     ga, gb, gv, gp = column("given_fold")
@@ -176,7 +223,7 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
     both = gp[ga] & gp[gb]
     sim = _similarity(ga, gb, both, gv, jw, jaro=True)
     # Each rule is evaluated only where its outcome can change the level.
-    first = _first_letters(gv)
+    first = gv.first_letters()
     initial = _pairwise(ga, gb, both & (sim < 0.88) & (ca != cb) & (first[ga] == first[gb]),
                         gv, _initial)
     level = np.where(sim >= 0.88, 2, np.where(initial, 1, 0))
@@ -211,7 +258,7 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
     # The digits of the local parts are compared only where they can matter.
     same_digits = (la == lb) | _same_digits(la, lb, both_e & (lsim >= 0.9) & (ea != eb)
                                             & (la != lb), lv)
-    long_local = _long_values(lv, 5)
+    long_local = lv.long(5)
     role_of = enc.flag("email_role")
     role = role_of[a] | role_of[b]
     level = np.where((lsim >= 0.9) & same_digits, 1, 0)
@@ -221,7 +268,7 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
 
     # Phones: any of (phone, phone2) on one side equal to any on the other.
     p_codes, q_codes, phone_values = enc.shared("phone", "phone2")
-    pp = _present_values(phone_values)
+    pp = phone_values.present()
     pa, pb, qa, qb = p_codes[a], p_codes[b], q_codes[a], q_codes[b]
     has_a, has_b = pp[pa] | pp[qa], pp[pb] | pp[qb]
     same = ((pa == pb) & pp[pa]) | ((pa == qb) & pp[pa]) | ((qa == pb) & pp[qa]) | (
@@ -240,7 +287,7 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
 
         ux, uy, inverse = _unique_pairs(ia[both_i], ib[both_i], len(iv))
         # OSA: two swapped digits are one typo, as one wrong digit is.
-        dist[both_i] = cpdist(_texts(iv, ux), _texts(iv, uy), scorer=OSA.distance,
+        dist[both_i] = cpdist(iv.texts(ux), iv.texts(uy), scorer=OSA.distance,
                               workers=-1)[inverse]
     valid = enc.flag("national_id_valid")
     va, vb = valid[a], valid[b]
@@ -306,18 +353,10 @@ def _first_letters(values: Any) -> np.ndarray:
 def _contained(x: np.ndarray, y: np.ndarray, mask: np.ndarray, values: Any) -> np.ndarray:
     """Per pair in ``mask``: are the words of one value all among the words of the other?
     (As sets: "garcia" is in "garcia lopez".) Vectorised over word codes per value."""
-    import pandas as pd
-
     out = np.zeros(len(x), dtype=bool)
     if not mask.any():
         return out
-    words = [v.split() if v else [] for v in values.to_pylist()]
-    width = max((len(w) for w in words), default=0)
-    codes, _ = pd.factorize(pd.Series([t for w in words for t in w], dtype=object))
-    table = np.full((len(words) + 1, max(width, 1)), -1, dtype=np.int64)
-    rows = np.repeat(np.arange(len(words)), [len(w) for w in words])
-    cols = np.concatenate([np.arange(len(w)) for w in words]) if words else np.zeros(0, int)
-    table[rows, cols] = codes
+    table = values.word_table()
     rows = np.flatnonzero(mask)
     for start in range(0, len(rows), 200_000):
         part = rows[start:start + 200_000]
@@ -332,17 +371,45 @@ def _contained(x: np.ndarray, y: np.ndarray, mask: np.ndarray, values: Any) -> n
 
 def _same_digits(x: np.ndarray, y: np.ndarray, mask: np.ndarray, values: Any) -> np.ndarray:
     """Per pair in ``mask``: do the two values have the same digits (in order)?"""
-    import pandas as pd
-
     out = np.zeros(len(x), dtype=bool)
     if not mask.any():
         return out
-    used = np.unique(np.concatenate([x[mask], y[mask]]))
-    digits = ["".join(filter(str.isdigit, v or "")) for v in _texts(values, used)]
-    code = np.full(len(values) + 1, -1, dtype=np.int64)
-    code[used] = pd.factorize(pd.Series(digits, dtype=object))[0]
+    if values._few(2 * int(mask.sum()), "digits"):
+        used = np.unique(np.concatenate([x[mask], y[mask]]))
+        code = np.full(len(values) + 1, -1, dtype=np.int64)
+        code[used] = _digit_codes_of(values.texts(used))
+    else:
+        code = values.digit_codes()
     out[mask] = code[x[mask]] == code[y[mask]]
     return out
+
+
+def _word_table(values: Any) -> np.ndarray:
+    """Per distinct value (then one more row for code -1, all -1): its word codes, padded
+    with -1."""
+    import pandas as pd
+
+    words = [v.split() if v else [] for v in values.to_pylist()]
+    width = max((len(w) for w in words), default=0)
+    codes, _ = pd.factorize(pd.Series([t for w in words for t in w], dtype=object))
+    table = np.full((len(words) + 1, max(width, 1)), -1, dtype=np.int64)
+    rows = np.repeat(np.arange(len(words)), [len(w) for w in words])
+    cols = np.concatenate([np.arange(len(w)) for w in words]) if words else np.zeros(0, int)
+    table[rows, cols] = codes
+    return table
+
+
+def _digit_codes(values: Any) -> np.ndarray:
+    """Per distinct value (then -1 for code -1): a code of its digits, equal for values
+    with the same digits in the same order."""
+    return np.append(_digit_codes_of(values.to_pylist()), -1)
+
+
+def _digit_codes_of(texts: list[Any]) -> np.ndarray:
+    import pandas as pd
+
+    digits = ["".join(filter(str.isdigit, v or "")) for v in texts]
+    return pd.factorize(pd.Series(digits, dtype=object))[0].astype(np.int64)
 
 
 def _long_values(values: Any, length: int) -> np.ndarray:

@@ -31,7 +31,7 @@ import numpy as np
 
 from custfocus.errors import BadInputError
 from custfocus.match.block import DEFAULT_RULES, find_candidates
-from custfocus.match.cluster import ClusterSettings, cluster_nodes
+from custfocus.match.cluster import COLUMNS, DECISIONS, ClusterSettings, cluster_nodes
 from custfocus.match.compare import (
     COMPARISONS,
     NULL,
@@ -41,7 +41,7 @@ from custfocus.match.compare import (
 )
 from custfocus.match.golden import Survivorship, build_golden_records
 from custfocus.match.ids import assign_ids, format_id
-from custfocus.match.prepare import DERIVED_COLUMNS, Nodes, object_frame, prepare_store
+from custfocus.match.prepare import DERIVED_COLUMNS, Nodes, prepare_store
 from custfocus.match.score import (
     MatchModel,
     PairScorer,
@@ -56,10 +56,6 @@ from custfocus.store import Store
 Progress = Callable[[str], None]
 RANDOM_PAIRS = 50_000
 STATE_VERSION = 1
-# Node columns clustering has no use for: near-unique text that would cost a Python string
-# per node (and memory) to hand over.
-_NOT_FOR_CLUSTERING = ("node_key", "record_hash", "name_key", "full_name", "name_fold",
-                       "source", "unit", "system", "row")
 _BASE = 8  # levels are packed base 8 (level + 1), first comparison most significant
 _SAVE_BATCH = 2_000_000  # pairs per insert
 
@@ -139,6 +135,10 @@ def find_duplicates(
 
 
 DUCKDB_MEMORY = "2GB"  # the store's share of memory during a dedupe (larger work spills)
+# ... while the pairs are saved: they are still held in numpy then, and what DuckDB buffers
+# is already written to the file. It kept buffers up to its share: inserting 8.4 M links
+# held 774 MB with a 1 GB share and 255 MB with 300 MB, as fast.
+DUCKDB_MEMORY_SAVING_PAIRS = "256MB"
 
 
 @contextmanager
@@ -209,8 +209,10 @@ def _find_duplicates(store: Store, full: bool, settings: DedupeSettings,
         run_id = int(store.query_value("SELECT nextval('dedupe_run_seq')"))
         store.execute("INSERT INTO dedupe_runs (run_id, started_at, mode) VALUES (?, now(), ?)",
                       [run_id, mode])
+        store.execute(f"SET memory_limit = '{DUCKDB_MEMORY_SAVING_PAIRS}'")
         _save_pairs(store, nodes, pairs, probability, scorer, labels, decisions, run_id, old,
                     candidates, settings.cluster.match_threshold)
+        store.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
         # The pairs are saved: their memory goes before the customers are built.
         pair_count, decided = len(pairs.a), decisions.counts()
         del pairs, a, b, probability, scorer, decisions
@@ -505,14 +507,15 @@ def _cluster_all(frame: Any, a: np.ndarray, b: np.ndarray, probability: np.ndarr
     millions of weak pairs, and the result is the same.
     """
     strong = np.flatnonzero(probability >= settings.match_threshold)
-    clustering = cluster_nodes(_cluster_frame(frame), a[strong], b[strong],
+    clustering = cluster_nodes(frame, a[strong], b[strong],
                                probability[strong], settings, must, cannot)
     labels = _by_smallest_member(clustering.labels)
-    decisions = _Decisions(np.zeros(len(a), dtype=np.int8), ["below", "review", "same_cluster"])
-    decisions.put(strong, clustering.decisions)
+    decisions = _Decisions(np.zeros(len(a), dtype=np.int8), list(DECISIONS))
+    decisions.codes[strong] = clustering.codes
     band = np.flatnonzero((probability >= settings.review_threshold)
                           & (probability < settings.match_threshold))
-    decisions.codes[band] = np.where(labels[a[band]] == labels[b[band]], 2, 1)
+    decisions.codes[band] = np.where(labels[a[band]] == labels[b[band]],
+                                     DECISIONS.index("same_cluster"), DECISIONS.index("review"))
     return labels, decisions, clustering.refused
 
 
@@ -531,16 +534,6 @@ class _Decisions:
         codes, names = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
         return cls(codes.astype(np.int8), [str(v) for v in names])
 
-    def put(self, rows: np.ndarray, values: np.ndarray) -> None:
-        part = _Decisions.of(values)
-        lookup = np.array([self._code(name) for name in part.names] + [-1], dtype=np.int8)
-        self.codes[rows] = lookup[part.codes]
-
-    def _code(self, name: str) -> int:
-        if name not in self.names:
-            self.names.append(name)
-        return self.names.index(name)
-
     def counts(self) -> dict[str, int]:
         counts = np.bincount(self.codes[self.codes >= 0], minlength=len(self.names))
         return {name: int(c) for name, c in zip(self.names, counts) if c}
@@ -554,31 +547,10 @@ class _Decisions:
                                               pa.array(self.names, pa.string()))
 
 
-def _cluster_frame(frame: Any) -> Any:
-    return _ObjectColumns(frame.drop(columns=[c for c in _NOT_FOR_CLUSTERING if c in frame]))
-
-
-class _ObjectColumns:
-    """The node frame as :func:`object_frame` gives it, one column at a time on first use.
-
-    Why: clustering reads a handful of columns; converting all of them made a Python
-    string per distinct value of every column (gigabytes and tens of seconds at 1M).
-    """
-
-    def __init__(self, frame: Any):
-        self.frame = frame
-        self.converted: dict[str, Any] = {}
-
-    def __len__(self) -> int:
-        return len(self.frame)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self.frame
-
-    def __getitem__(self, name: str) -> Any:
-        if name not in self.converted:
-            self.converted[name] = object_frame(self.frame[[name]])[name]
-        return self.converted[name]
+def _cluster_frame(frame: Any, rows: np.ndarray) -> Any:
+    """The rows of the node columns the clustering reads (it works on their codes)."""
+    columns = [frame.columns.get_loc(c) for c in COLUMNS if c in frame]
+    return frame.iloc[rows, columns].reset_index(drop=True)
 
 
 def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -655,7 +627,7 @@ def _recluster(nodes: Nodes, pairs: _Pairs, probability: np.ndarray,
                     if dirty[x] and dirty[y]]
         sub_cannot = [(int(position[x]), int(position[y])) for x, y in cannot
                       if dirty[x] and dirty[y]]
-        sub_frame = _cluster_frame(frame.iloc[sub_nodes].reset_index(drop=True))
+        sub_frame = _cluster_frame(frame, sub_nodes)
         clustering = cluster_nodes(sub_frame, position[a[inside]], position[b[inside]],
                                    probability[inside], settings, sub_must, sub_cannot)
         sub_labels = np.asarray(clustering.labels, dtype=np.int64)
@@ -853,14 +825,15 @@ def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, probability: np.ndarr
                 store.con.unregister("_cf_node_update")
     else:
         store.execute("DELETE FROM match_nodes")
-    if start < n:
-        rows = np.arange(start, n)
+    # In slices: the text of every node's derived columns at once took 540 MB at 1M.
+    texts = {name: _categories(frame[name]) for name in ("node_key", *DERIVED_COLUMNS)}
+    for first_row in range(start, n, _SAVE_BATCH // 4):
+        rows = np.arange(first_row, min(first_row + _SAVE_BATCH // 4, n))
         columns = {"node": pa.array(rows.astype(np.int32)),
-                   "node_key": _text(frame["node_key"], rows),
                    "size": pa.array(size[rows].astype(np.int32)),
                    "cluster": pa.array(cluster[rows].astype(np.int32))}
-        for name in DERIVED_COLUMNS:
-            columns[name] = _text(frame[name], rows)
+        for name, values in texts.items():
+            columns[name] = _text(frame[name], rows, values)
         store.insert_arrow("match_nodes", pa.table(columns))
     # Links worth explaining: everything above a floor, with levels and bits per comparison
     # (scored again slice by slice: the same numbers, without keeping bits for every pair).
@@ -883,12 +856,19 @@ def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, probability: np.ndarr
         }))
 
 
-def _text(column: Any, rows: np.ndarray) -> Any:
-    """Rows of a categorical node column as Arrow text."""
+def _categories(column: Any) -> Any:
+    import pyarrow as pa
+
+    return pa.array(column.cat.categories).cast(pa.string())
+
+
+def _text(column: Any, rows: np.ndarray, values: Any = None) -> Any:
+    """Rows of a categorical node column as Arrow text (``values``: its categories, as
+    :func:`_categories` gives them)."""
     import pyarrow as pa
 
     codes = column.cat.codes.to_numpy()[rows].astype(np.int32)
-    values = pa.array(column.cat.categories).cast(pa.string())
+    values = _categories(column) if values is None else values
     return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0),
                                           values).dictionary_decode()
 

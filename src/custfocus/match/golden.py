@@ -60,8 +60,7 @@ def build_golden_records(store: Store, run_id: int, survivorship: Survivorship |
     each part's rows (only the columns survivorship reads) materialised once and read by the
     survivor, count and alternates aggregates. Why: at 1M customers the former query per
     part joined every column of every record and materialised that wide join; the
-    aggregation itself was the smaller cost. The order of the values in an alternates
-    array is not defined (it never was: it depends on DuckDB's threads).
+    aggregation itself was the smaller cost.
     """
     plan = _Plan(survivorship or Survivorship(),
                  (store.query_value("SELECT max(record_id) FROM records") or 0) < _ID_LIMIT)
@@ -235,8 +234,10 @@ class _Plan:
                 f"row := (from_{group} % {2 ** 32} - {2 ** 31})::INTEGER) END")
             seen.append(f"SELECT customer_id, {number} AS g, {_json_value(columns[0])} AS v "
                         f"FROM part_rows WHERE {present}")
-            arrays.append(f"'{group}', CAST('[' || string_agg(v, ',') FILTER (WHERE g = {number})"
-                          f" || ']' AS JSON)")
+            # Ordered: without ORDER BY the alternates came in DuckDB's thread order, and
+            # two runs on the same data could list them differently.
+            arrays.append(f"'{group}', CAST('[' || string_agg(v, ',' ORDER BY v) "
+                          f"FILTER (WHERE g = {number}) || ']' AS JSON)")
         frequencies = "".join(
             f"""
                 JOIN (SELECT customer_id, {FIELD_GROUPS[group][0][0]} AS value,

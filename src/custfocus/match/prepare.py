@@ -339,20 +339,3 @@ def _bool(table: Any, name: str) -> np.ndarray:
         return np.zeros(table.num_rows, bool)
     return table.column(name).fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
 
-
-def object_frame(frame: Any) -> Any:
-    """``frame`` with every text column as plain Python values (None when missing)."""
-    import pandas as pd
-
-    data = {}
-    for name in frame.columns:
-        column = frame[name]
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            values = np.append(column.cat.categories.to_numpy(dtype=object), None)
-            data[name] = pd.Series(values[column.cat.codes.to_numpy()], dtype=object)
-        elif column.dtype.kind in "biufM":
-            data[name] = column
-        else:
-            values = column.to_numpy(dtype=object)
-            data[name] = pd.Series(np.where(pd.isna(values), None, values), dtype=object)
-    return pd.DataFrame(data)

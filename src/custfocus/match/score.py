@@ -269,9 +269,8 @@ def score_pairs(model: MatchModel, levels: dict[str, np.ndarray],
     n = len(next(iter(levels.values()))) if levels else 0
     bits = np.zeros((n, len(COMPARISONS)), dtype=np.float64)
     for j, comp in enumerate(COMPARISONS):
-        lv = levels[comp.name]
-        has = lv != NULL
-        bits[has, j] = weights[comp.name][lv[has]]
+        # Level -1 (NULL: a side has no value) reads the appended 0: no evidence.
+        bits[:, j] = np.append(weights[comp.name], 0.0)[levels[comp.name]]
         if tf and comp.name in tf:
             bits[:, j] += tf[comp.name]
     prior_bits = math.log2(model.prior / (1 - model.prior))
