@@ -210,7 +210,11 @@ class _Plan:
         The provenance of a group is the source and row of its survivor, taken as one
         number (source code * 2^32 + row) by ``arg_max``: several times cheaper than the
         ``arg_max`` of a struct. Alternates: every distinct value (as JSON text) a group
-        has among the customer's records. The distinct sources and units are counted on
+        has among the customer's records, sorted: in DuckDB's thread order two runs on the
+        same data could list them differently. Sorted per customer and group, where one or
+        two values (99.7% of them at 1M) need no sort; more are joined with NUL (JSON text
+        escapes it, so it cannot occur in a value), split and sorted. A list aggregate, or
+        ``string_agg(v, ',' ORDER BY v)`` (the same text), made the whole build 20-40% slower. The distinct sources and units are counted on
         the part's rows apart: ``count(DISTINCT)`` in the survivor aggregate made DuckDB
         materialise all of its wide input once more for the distinct aggregates.
 
@@ -234,10 +238,7 @@ class _Plan:
                 f"row := (from_{group} % {2 ** 32} - {2 ** 31})::INTEGER) END")
             seen.append(f"SELECT customer_id, {number} AS g, {_json_value(columns[0])} AS v "
                         f"FROM part_rows WHERE {present}")
-            # Ordered: without ORDER BY the alternates came in DuckDB's thread order, and
-            # two runs on the same data could list them differently.
-            arrays.append(f"'{group}', CAST('[' || string_agg(v, ',' ORDER BY v) "
-                          f"FILTER (WHERE g = {number}) || ']' AS JSON)")
+            arrays.append(f"'{group}', CAST(any_value(arr) FILTER (WHERE g = {number}) AS JSON)")
         frequencies = "".join(
             f"""
                 JOIN (SELECT customer_id, {FIELD_GROUPS[group][0][0]} AS value,
@@ -269,10 +270,17 @@ class _Plan:
                        count(DISTINCT unit) AS units
                 FROM part_rows GROUP BY customer_id
             ),
+            lists AS (
+                SELECT customer_id, g, '[' || CASE count(*)
+                           WHEN 1 THEN min(v) WHEN 2 THEN min(v) || ',' || max(v)
+                           ELSE array_to_string(list_sort(string_split(
+                               string_agg(v, chr(0)), chr(0))), ',') END || ']' AS arr
+                FROM (SELECT DISTINCT * FROM ({' UNION ALL '.join(seen)}))
+                GROUP BY customer_id, g
+            ),
             alternates AS (
                 SELECT customer_id, json_object({', '.join(arrays)}) AS alternates
-                FROM (SELECT DISTINCT * FROM ({' UNION ALL '.join(seen)}))
-                GROUP BY customer_id
+                FROM lists GROUP BY customer_id
             )
             SELECT customer_id, records, sources, units,
                    {', '.join(_golden_name(c) for c in _GOLDEN)}, first_seen, last_seen,
