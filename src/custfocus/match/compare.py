@@ -123,8 +123,17 @@ class _Values:
     def word_table(self) -> np.ndarray:
         return self._once("words", lambda: _word_table(self.arrow))
 
-    def digit_codes(self) -> np.ndarray:
-        return self._once("digits", lambda: _digit_codes(self.arrow))
+    def digit_codes(self, codes: np.ndarray) -> np.ndarray:
+        """Per distinct value (then -1 for code -1): a code of its digits, equal for values
+        with the same digits in the same order; made for the values in ``codes`` alone when
+        they are few."""
+        if self._few(len(codes), "digits"):
+            used = np.unique(codes)
+            out = np.full(len(self.arrow) + 1, -1, dtype=np.int64)
+            out[used] = _digit_codes_of(self.texts(used))
+            return out
+        return self._once("digits", lambda: np.append(
+            _digit_codes_of(self.arrow.to_pylist()), -1))
 
 
 def _objects(series: Any) -> Any:
@@ -374,12 +383,7 @@ def _same_digits(x: np.ndarray, y: np.ndarray, mask: np.ndarray, values: Any) ->
     out = np.zeros(len(x), dtype=bool)
     if not mask.any():
         return out
-    if values._few(2 * int(mask.sum()), "digits"):
-        used = np.unique(np.concatenate([x[mask], y[mask]]))
-        code = np.full(len(values) + 1, -1, dtype=np.int64)
-        code[used] = _digit_codes_of(values.texts(used))
-    else:
-        code = values.digit_codes()
+    code = values.digit_codes(np.concatenate([x[mask], y[mask]]))
     out[mask] = code[x[mask]] == code[y[mask]]
     return out
 
@@ -397,12 +401,6 @@ def _word_table(values: Any) -> np.ndarray:
     cols = np.concatenate([np.arange(len(w)) for w in words]) if words else np.zeros(0, int)
     table[rows, cols] = codes
     return table
-
-
-def _digit_codes(values: Any) -> np.ndarray:
-    """Per distinct value (then -1 for code -1): a code of its digits, equal for values
-    with the same digits in the same order."""
-    return np.append(_digit_codes_of(values.to_pylist()), -1)
 
 
 def _digit_codes_of(texts: list[Any]) -> np.ndarray:

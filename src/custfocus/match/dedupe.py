@@ -130,7 +130,7 @@ def find_duplicates(
         >>> result.customers, result.duplicates  # doctest: +SKIP
     """
     settings = settings or DedupeSettings()
-    with _bounded_memory(store):
+    with _bounded_memory(store, DUCKDB_MEMORY):
         return _find_duplicates(store, full, settings, progress)
 
 
@@ -142,14 +142,14 @@ DUCKDB_MEMORY_SAVING_PAIRS = "256MB"
 
 
 @contextmanager
-def _bounded_memory(store: Store) -> Iterator[None]:
-    """Cap the store's DuckDB memory for the run, then restore it.
+def _bounded_memory(store: Store, limit: str) -> Iterator[None]:
+    """Cap the store's DuckDB memory for the run (or a part of it), then restore it.
 
     Why: by default DuckDB may take 80% of the machine and keeps its buffers; the pairs
     and nodes held in numpy need that memory more than DuckDB's caches do.
     """
     before = store.query_value("SELECT current_setting('memory_limit')")
-    store.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+    store.execute(f"SET memory_limit = '{limit}'")
     try:
         yield
     finally:
@@ -209,10 +209,9 @@ def _find_duplicates(store: Store, full: bool, settings: DedupeSettings,
         run_id = int(store.query_value("SELECT nextval('dedupe_run_seq')"))
         store.execute("INSERT INTO dedupe_runs (run_id, started_at, mode) VALUES (?, now(), ?)",
                       [run_id, mode])
-        store.execute(f"SET memory_limit = '{DUCKDB_MEMORY_SAVING_PAIRS}'")
-        _save_pairs(store, nodes, pairs, probability, scorer, labels, decisions, run_id, old,
-                    candidates, settings.cluster.match_threshold)
-        store.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+        with _bounded_memory(store, DUCKDB_MEMORY_SAVING_PAIRS):
+            _save_pairs(store, nodes, pairs, probability, scorer, labels, decisions, run_id,
+                        old, candidates, settings.cluster.match_threshold)
         # The pairs are saved: their memory goes before the customers are built.
         pair_count, decided = len(pairs.a), decisions.counts()
         del pairs, a, b, probability, scorer, decisions
@@ -862,13 +861,12 @@ def _categories(column: Any) -> Any:
     return pa.array(column.cat.categories).cast(pa.string())
 
 
-def _text(column: Any, rows: np.ndarray, values: Any = None) -> Any:
+def _text(column: Any, rows: np.ndarray, values: Any) -> Any:
     """Rows of a categorical node column as Arrow text (``values``: its categories, as
     :func:`_categories` gives them)."""
     import pyarrow as pa
 
     codes = column.cat.codes.to_numpy()[rows].astype(np.int32)
-    values = _categories(column) if values is None else values
     return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0),
                                           values).dictionary_decode()
 
