@@ -11,7 +11,7 @@ import pytest
 from custfocus.cli import app
 from custfocus.ingest.importer import import_paths
 from custfocus.match.cluster import _same_given, cluster_nodes
-from custfocus.match.dedupe import find_duplicates
+from custfocus.match.dedupe import DedupeSettings, find_duplicates
 from custfocus.match.evaluate import evaluate, evaluate_store
 from custfocus.match.ids import assign_ids
 from custfocus.store import Store
@@ -55,18 +55,22 @@ def test_every_record_in_exactly_one_customer_and_xref_covers_every_row(deduped,
 def test_rerun_keeps_every_id_and_incremental_equals_full(tmp_path, examples_dir):
     store = Store(tmp_path / "s.duckdb")
     import_paths(store, [examples_dir / "ventas.xlsx", examples_dir / "soporte.csv"])
-    find_duplicates(store, full=True)
+    # The marketing list grows the data by more than the share that refits the model.
+    kept_model = DedupeSettings(retrain_growth=10.0)
+    first = find_duplicates(store, full=True, settings=kept_model)
     before = dict(store.execute("SELECT record_hash, customer_id FROM record_customer").fetchall())
-    again = find_duplicates(store)
+    again = find_duplicates(store, settings=kept_model)
     assert again.mode == "incremental" and again.compared_pairs == 0
     after = dict(store.execute("SELECT record_hash, customer_id FROM record_customer").fetchall())
     assert before == after
     import_paths(store, [examples_dir / "marketing.csv"])
-    incremental = find_duplicates(store)
+    incremental = find_duplicates(store, settings=kept_model)
     inc = store.execute("SELECT record_id, customer_id FROM record_customer").df()
-    full = find_duplicates(store, full=True)
+    full = find_duplicates(store, full=True, settings=kept_model)
     fl = store.execute("SELECT record_id, customer_id FROM record_customer").df()
+    assert incremental.mode == "incremental" and full.mode == "full"
     assert incremental.compared_pairs < full.compared_pairs
+    assert incremental.model == full.model == first.model  # fitted once, then kept
     merged = inc.merge(fl, on="record_id")
     # Same partition (ids may be the same labels, they must group the same records).
     assert merged.groupby("customer_id_x")["customer_id_y"].nunique().max() == 1
@@ -75,6 +79,27 @@ def test_rerun_keeps_every_id_and_incremental_equals_full(tmp_path, examples_dir
         "SELECT record_hash, customer_id FROM record_customer").fetchall() if h in before)
     assert kept >= 0.9 * len(before)
     store.close()
+
+
+def test_model_is_fitted_again_on_request_or_once_the_data_has_grown(tmp_path, examples_dir):
+    store = Store(tmp_path / "s.duckdb")
+    import_paths(store, [examples_dir / "ventas.xlsx", examples_dir / "soporte.csv"])
+    first = find_duplicates(store)
+    kept = find_duplicates(store, full=True)
+    assert kept.model == first.model and _trained_run(store) == first.run_id
+    again = find_duplicates(store, retrain=True)
+    assert again.mode == "full" and _trained_run(store) == again.run_id
+    import_paths(store, [examples_dir / "marketing.csv"])  # more than 20 % more nodes
+    grown = find_duplicates(store)
+    assert grown.mode == "full" and _trained_run(store) == grown.run_id
+    assert grown.model != first.model
+    store.close()
+
+
+def _trained_run(store):
+    stats = json.loads(store.query_value(
+        "SELECT stats FROM dedupe_runs ORDER BY run_id DESC LIMIT 1"))
+    return stats["state"]["trained"]["run"]
 
 
 def test_empty_store_is_a_clear_error(runner, db_path):

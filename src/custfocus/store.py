@@ -194,6 +194,20 @@ MIGRATIONS: list[str] = [
     ALTER TABLE record_customer ALTER COLUMN record_id SET NOT NULL;
     ALTER TABLE record_customer ALTER COLUMN customer_id SET NOT NULL;
     """,
+    # v8: what an incremental dedupe needs to leave the earlier pairs alone: the value counts
+    # kept with the trained model; per pair the model's probability (after the contacts-only
+    # cap), whether it agrees on more than a name, whether both sides carry one name, and
+    # whether the name-only cap held it back; per node its first record and the group of
+    # nodes linked to it by more than a name.
+    """
+    CREATE TABLE match_tf (comparison VARCHAR, value VARCHAR, count INTEGER);
+    ALTER TABLE match_pairs ADD COLUMN probability DOUBLE;
+    ALTER TABLE match_pairs ADD COLUMN corroborated BOOLEAN;
+    ALTER TABLE match_pairs ADD COLUMN same_name BOOLEAN;
+    ALTER TABLE match_pairs ADD COLUMN capped BOOLEAN;
+    ALTER TABLE match_nodes ADD COLUMN rep BIGINT;
+    ALTER TABLE match_nodes ADD COLUMN identity INTEGER;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

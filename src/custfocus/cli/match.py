@@ -23,6 +23,7 @@ from custfocus.cli._common import (
 def dedupe_command(
     db: DbOption = DEFAULT_DB,
     full: Annotated[bool, typer.Option("--full", help="Rebuild from scratch instead of comparing only new records.")] = False,
+    retrain: Annotated[bool, typer.Option("--retrain", help="Fit the match model again, then rebuild (implies --full).")] = False,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -41,7 +42,7 @@ def dedupe_command(
         if show_progress(json_output, quiet):
             console = stderr_console()
             progress = lambda stage: console.print(f"[dim]{stage}...[/]")  # noqa: E731
-        result = find_duplicates(store, full=full, progress=progress)
+        result = find_duplicates(store, full=full, retrain=retrain, progress=progress)
         if json_output:
             print_json(dedupe_as_dict(result))
         elif not quiet:

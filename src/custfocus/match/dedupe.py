@@ -46,16 +46,16 @@ from custfocus.match.score import (
     MatchModel,
     PairScorer,
     cap_contacts_only,
+    ValueCounts,
     cap_name_only,
     corroborated,
     estimate_model,
-    term_frequencies,
 )
 from custfocus.store import Store
 
 Progress = Callable[[str], None]
 RANDOM_PAIRS = 50_000
-STATE_VERSION = 1
+STATE_VERSION = 2
 _BASE = 8  # levels are packed base 8 (level + 1), first comparison most significant
 _SAVE_BATCH = 2_000_000  # pairs per insert
 
@@ -68,6 +68,9 @@ class DedupeSettings:
     survivorship: Survivorship = field(default_factory=Survivorship)
     random_pairs: int = RANDOM_PAIRS
     seed: int = 42
+    # The trained model is kept until the nodes grow (or shrink) by more than this share
+    # since it was fitted; then the next run fits it again (a full run).
+    retrain_growth: float = 0.2
 
 
 @dataclass
@@ -120,10 +123,16 @@ def find_duplicates(
     store: Store,
     *,
     full: bool = False,
+    retrain: bool = False,
     settings: DedupeSettings | None = None,
     progress: Progress | None = None,
 ) -> DedupeResult:
     """Match every record in ``store`` into customers and save the master.
+
+    The model (m, u, prior and value counts) is fitted by the first run and kept; ``full``
+    re-matches every record with it, ``retrain`` fits it again first (a full run). It is
+    fitted again by itself after a change of settings or code, or once the data has grown
+    by ``settings.retrain_growth``.
 
     Example:
         >>> result = find_duplicates(store)  # doctest: +SKIP
@@ -131,7 +140,7 @@ def find_duplicates(
     """
     settings = settings or DedupeSettings()
     with _bounded_memory(store, DUCKDB_MEMORY):
-        return _find_duplicates(store, full, settings, progress)
+        return _find_duplicates(store, full or retrain, retrain, settings, progress)
 
 
 DUCKDB_MEMORY = "2GB"  # the store's share of memory during a dedupe (larger work spills)
@@ -156,7 +165,7 @@ def _bounded_memory(store: Store, limit: str) -> Iterator[None]:
         store.execute(f"SET memory_limit = '{before}'")
 
 
-def _find_duplicates(store: Store, full: bool, settings: DedupeSettings,
+def _find_duplicates(store: Store, full: bool, retrain: bool, settings: DedupeSettings,
                      progress: Progress | None) -> DedupeResult:
     timings: dict[str, float] = {}
     clock = _Clock(timings, progress)
@@ -164,8 +173,12 @@ def _find_duplicates(store: Store, full: bool, settings: DedupeSettings,
     with clock("prepare"):
         if not store.query_value("SELECT count(*) > 0 FROM records"):
             raise BadInputError("the store holds no customer records; run 'custfocus import' first")
-        old = None if full else _previous_state(store, signature)
+        trained = None if retrain else _trained_model(store, signature)
+        old = None if full or trained is None else _previous_state(store, signature)
         nodes = prepare_store(store, previous=old is not None)
+        if trained is not None and not trained.fits(len(nodes.frame), settings.retrain_growth):
+            trained, old = None, None
+            nodes = prepare_store(store)
     incremental = old is not None
     frame = nodes.frame
     encoded = _Encoded(frame)
@@ -186,11 +199,18 @@ def _find_duplicates(store: Store, full: bool, settings: DedupeSettings,
     a, b = pairs.a, pairs.b
     with clock("score"):
         must, cannot, known = _constraints(store, nodes, a, b)
-        random_levels = _random_levels(encoded, len(frame), settings)
-        del encoded  # the codes are compared; their memory goes before the clustering
-        model = estimate_model(pairs.levels, random_levels, known)
-        del known, random_levels
-        scorer = PairScorer(model, term_frequencies(frame, a, b, pairs.levels))
+        if trained is None:
+            random_levels = _random_levels(encoded, len(frame), settings)
+            del encoded  # the codes are compared; their memory goes before the clustering
+            trained = _Trained(estimate_model(pairs.levels, random_levels, known),
+                               ValueCounts.train(frame, a, b, pairs.levels), len(frame),
+                               fresh=True)
+            del random_levels
+        else:
+            del encoded
+        del known
+        model = trained.model
+        scorer = PairScorer(model, trained.counts.frequencies(frame))
         probability = _adjust_probability(
             frame, a, b, pairs.levels, scorer.probability(a, b, pairs.levels), settings)
     with clock("cluster"):
@@ -219,9 +239,14 @@ def _find_duplicates(store: Store, full: bool, settings: DedupeSettings,
         _release_memory()
         result = _save(store, nodes, run_id, pair_count, decided, labels, refused, model, mode,
                        settings, candidates, compared, timings, old)
+        if trained.fresh:
+            store.execute("DELETE FROM match_tf")
+            store.insert_arrow("match_tf", trained.counts.rows())
+            trained.run = result.run_id
         stats = _stats(result)
         stats["state"] = {"version": STATE_VERSION, "signature": signature,
-                          "nodes": len(frame), "reclustered_nodes": int(reclustered)}
+                          "nodes": len(frame), "reclustered_nodes": int(reclustered),
+                          "trained": trained.state()}
         store.execute("UPDATE dedupe_runs SET stats = ? WHERE run_id = ?",
                       [json.dumps(stats), result.run_id])
     return result
@@ -290,6 +315,38 @@ def _code_fingerprint() -> str:
     for name in sorted(p.name for p in Path(__file__).parent.glob("*.py")):
         digest.update((Path(__file__).parent / name).read_bytes())
     return digest.hexdigest()
+
+
+@dataclass
+class _Trained:
+    """The model a run scores with: fitted by this run (``fresh``) or kept from an earlier one."""
+
+    model: MatchModel
+    counts: ValueCounts
+    nodes: int  # nodes it was fitted on
+    run: int = 0  # the run that fitted it
+    fresh: bool = False
+
+    def fits(self, nodes: int, growth: float) -> bool:
+        return abs(nodes - self.nodes) <= growth * max(self.nodes, 1)
+
+    def state(self) -> dict[str, Any]:
+        return {"model": self.model.to_dict(), "average": self.counts.average,
+                "nodes": self.nodes, "run": self.run}
+
+
+def _trained_model(store: Store, signature: str) -> _Trained | None:
+    """The model kept by the last run, when it was fitted with today's code and settings."""
+    row = store.query_value(
+        "SELECT stats FROM dedupe_runs WHERE stats IS NOT NULL ORDER BY run_id DESC LIMIT 1")
+    state = json.loads(row).get("state") if row else None
+    if not state or state.get("signature") != signature or "trained" not in state:
+        return None
+    kept = state["trained"]
+    rows = store.con.sql("SELECT comparison, value, count FROM match_tf").to_arrow_table()
+    return _Trained(MatchModel.from_dict(kept["model"]),
+                    ValueCounts.from_rows(rows, kept["average"]), int(kept["nodes"]),
+                    int(kept["run"]))
 
 
 @dataclass

@@ -213,45 +213,125 @@ def tf_adjustments(nodes: Any, a: np.ndarray, b: np.ndarray,
 
 @dataclass
 class TermFrequencies:
-    """What term-frequency adjustment needs, fixed for a run: per comparison, the frequency
-    of each node's value and the mean frequency of the candidates agreeing at the top level.
-    With them any slice of the pairs is adjusted alone (scoring in batches)."""
+    """What term-frequency adjustment needs, fixed for a run: per comparison, how many nodes
+    carry each node's value, and the mean of that count over the candidates agreeing at the
+    top level. With them any slice of the pairs is adjusted alone (scoring in batches)."""
 
-    freq: dict[str, np.ndarray]
+    counts: dict[str, np.ndarray]
     average: dict[str, float]
 
     def adjust(self, a: np.ndarray, b: np.ndarray,
                levels: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         adjust: dict[str, np.ndarray] = {}
         for comp in COMPARISONS:
-            if comp.name not in self.freq:
+            if comp.name not in self.counts:
                 continue
             out = np.zeros(len(a), dtype=np.float64)
             at_top = levels[comp.name] == comp.tf_level
-            if at_top.any():
-                freq = self.freq[comp.name]
-                f = np.maximum(freq[a[at_top]], freq[b[at_top]])
+            if at_top.any() and comp.name in self.average:
+                counts = self.counts[comp.name]
+                f = np.maximum(counts[a[at_top]], counts[b[at_top]])
                 out[at_top] = np.clip(np.log2(self.average[comp.name] / f), *TF_CLIP_BITS)
             adjust[comp.name] = out
         return adjust
 
 
+@dataclass
+class ValueCounts:
+    """How many nodes carry each value of the term-frequency columns, and the mean count
+    over the candidates agreeing at the top level: counted when the model is trained and
+    kept with it.
+
+    Why kept, not recounted every run: a pair's evidence then depends on the pair alone, so
+    records that arrive later leave the probability of every earlier pair as it was (an
+    incremental run scores only new pairs, and a full run on the same data agrees with it).
+    A value carried by at most one node then, or new since, counts 1, as a unique value
+    does when counted afresh.
+    """
+
+    counts: dict[str, Any]  # comparison -> pandas Series, value -> count (only counts >= 2)
+    average: dict[str, float]
+
+    @classmethod
+    def train(cls, nodes: Any, a: np.ndarray, b: np.ndarray,
+              levels: dict[str, np.ndarray]) -> ValueCounts:
+        import pandas as pd
+
+        counts = {}
+        for comp in COMPARISONS:
+            if comp.tf_column is None:
+                continue
+            found = nodes[comp.tf_column].value_counts()
+            found = found[found >= 2]
+            counts[comp.name] = pd.Series(found.to_numpy(dtype=np.int64),
+                                          index=pd.Index(found.index.astype(str), dtype=object))
+        value_counts = cls(counts, {})
+        per_node = value_counts.per_node(nodes)
+        for comp in COMPARISONS:
+            if comp.name not in per_node:
+                continue
+            at_top = np.flatnonzero(levels[comp.name] == comp.tf_level)
+            if len(at_top):
+                count = per_node[comp.name]
+                value_counts.average[comp.name] = float(
+                    np.mean(np.maximum(count[a[at_top]], count[b[at_top]])))
+        return value_counts
+
+    def per_node(self, nodes: Any) -> dict[str, np.ndarray]:
+        """Per comparison, the count of every node's value (1 where it has none)."""
+        import pandas as pd
+
+        out = {}
+        for comp in COMPARISONS:
+            if comp.name not in self.counts:
+                continue
+            column, counts = nodes[comp.tf_column], self.counts[comp.name]
+            if isinstance(column.dtype, pd.CategoricalDtype):
+                place = counts.index.get_indexer(column.cat.categories.astype(str))
+                known = np.append(counts.to_numpy(), 1)  # place -1 (not counted) reads 1
+                by_code = np.append(known[place], 1)  # code -1 (no value) reads 1
+                out[comp.name] = by_code[column.cat.codes.to_numpy()].astype(np.float64)
+            else:
+                mapped = column.map(counts).to_numpy(dtype=np.float64, na_value=np.nan)
+                out[comp.name] = np.nan_to_num(mapped, nan=1.0)
+        return out
+
+    def frequencies(self, nodes: Any) -> TermFrequencies:
+        return TermFrequencies(self.per_node(nodes), dict(self.average))
+
+    def rows(self) -> Any:
+        """The counts as an Arrow table (comparison, value, count), to be stored."""
+        import pyarrow as pa
+
+        names, values, counts = [], [], []
+        for name, series in self.counts.items():
+            names += [name] * len(series)
+            values += series.index.tolist()
+            counts += series.tolist()
+        return pa.table({"comparison": pa.array(names, pa.string()),
+                         "value": pa.array(values, pa.string()),
+                         "count": pa.array(counts, pa.int32())})
+
+    @classmethod
+    def from_rows(cls, rows: Any, average: dict[str, float]) -> ValueCounts:
+        import pandas as pd
+
+        frame = rows.to_pandas() if hasattr(rows, "to_pandas") else rows
+        counts = {}
+        for comp in COMPARISONS:
+            if comp.tf_column is None:
+                continue
+            part = frame[frame["comparison"] == comp.name]
+            counts[comp.name] = pd.Series(part["count"].to_numpy(dtype=np.int64),
+                                          index=pd.Index(part["value"].astype(str),
+                                                         dtype=object))
+        return cls(counts, dict(average))
+
+
 def term_frequencies(nodes: Any, a: np.ndarray, b: np.ndarray,
                      levels: dict[str, np.ndarray]) -> TermFrequencies:
-    """The value frequencies of the nodes and their mean over the top-level candidates."""
-    tf = TermFrequencies(freq={}, average={})
-    for comp in COMPARISONS:
-        if comp.tf_column is None:
-            continue
-        column = nodes[comp.tf_column]
-        freq = column.map(column.value_counts(normalize=True)).to_numpy(dtype=np.float64)
-        # A top level reached through another column (phone2 = phone) has no own frequency.
-        freq = tf.freq[comp.name] = np.nan_to_num(freq, nan=1.0 / max(len(column), 1))
-        at_top = np.flatnonzero(levels[comp.name] == comp.tf_level)
-        if len(at_top):
-            f = np.maximum(freq[a[at_top]], freq[b[at_top]])
-            tf.average[comp.name] = float(np.mean(f))
-    return tf
+    """The value counts of the nodes and their mean over the top-level candidates."""
+    return ValueCounts.train(nodes, a, b, levels).frequencies(nodes)
 
 
 @dataclass
