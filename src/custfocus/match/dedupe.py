@@ -45,8 +45,8 @@ from custfocus.match.prepare import DERIVED_COLUMNS, Nodes, prepare_store
 from custfocus.match.score import (
     MatchModel,
     PairScorer,
-    cap_contacts_only,
     ValueCounts,
+    cap_contacts_only,
     cap_name_only,
     corroborated,
     estimate_model,
