@@ -150,11 +150,22 @@ def test_namesakes_outnumbering_matches_do_not_become_the_match_class():
 
 
 def test_a_persons_own_records_do_not_make_their_name_shared() -> None:
-    from custfocus.match.dedupe import _shared_name
+    from custfocus.match.adjust import NameSlots, name_carriers, pair_shared
 
-    frame = pd.DataFrame({"name_fold": pd.Categorical(
-        ["ana lopez", "ana lopez", "ana lopez", "luis gil", "luis gil", "luis gil"])})
+    folded = pd.Categorical(
+        ["ana lopez", "ana lopez", "ana lopez", "luis gil", "luis gil", "luis gil"])
+    names = NameSlots.of(folded.codes, len(folded.categories))
     a, b = np.array([0, 0, 1, 3, 3, 4]), np.array([1, 2, 2, 4, 5, 5])
+
+    def _shared_name(frame, a, b, identity=None, apart=None):
+        identity = np.arange(len(folded)) if identity is None else identity
+        same = names.same(a, b)
+        groups, one_person = name_carriers(
+            names, identity, a[same], np.ones(same.sum(), bool) if apart is None
+            else apart[same])
+        return pair_shared(names, identity, groups, one_person, a, b)
+
+    frame = None
     # Records 0 and 1 are linked by an e-mail: with record 2, two carriers of "ana lopez",
     # so a name-only link of record 2 is between the name's only two carriers.
     identity = np.array([0, 0, 2, 3, 4, 5])

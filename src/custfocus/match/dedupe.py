@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from custfocus.errors import BadInputError
+from custfocus.match.adjust import Adjusted, NameSlots, adjust_probability, components
 from custfocus.match.block import DEFAULT_RULES, find_candidates
 from custfocus.match.cluster import COLUMNS, DECISIONS, ClusterSettings, cluster_nodes
 from custfocus.match.compare import (
@@ -46,9 +47,6 @@ from custfocus.match.score import (
     MatchModel,
     PairScorer,
     ValueCounts,
-    cap_contacts_only,
-    cap_name_only,
-    corroborated,
     estimate_model,
 )
 from custfocus.store import Store
@@ -211,8 +209,9 @@ def _find_duplicates(store: Store, full: bool, retrain: bool, settings: DedupeSe
         del known
         model = trained.model
         scorer = PairScorer(model, trained.counts.frequencies(frame))
-        probability = _adjust_probability(
+        adjusted = _adjust_probability(
             frame, a, b, pairs.levels, scorer.probability(a, b, pairs.levels), settings)
+        probability = adjusted.probability
     with clock("cluster"):
         if incremental:
             labels, decided, refused, reclustered = _recluster(
@@ -230,11 +229,11 @@ def _find_duplicates(store: Store, full: bool, retrain: bool, settings: DedupeSe
         store.execute("INSERT INTO dedupe_runs (run_id, started_at, mode) VALUES (?, now(), ?)",
                       [run_id, mode])
         with _bounded_memory(store, DUCKDB_MEMORY_SAVING_PAIRS):
-            _save_pairs(store, nodes, pairs, probability, scorer, labels, decisions, run_id,
+            _save_pairs(store, nodes, pairs, adjusted, scorer, labels, decisions, run_id,
                         old, candidates, settings.cluster.match_threshold)
         # The pairs are saved: their memory goes before the customers are built.
         pair_count, decided = len(pairs.a), decisions.counts()
-        del pairs, a, b, probability, scorer, decisions
+        del pairs, a, b, probability, adjusted, scorer, decisions
         candidates.a = candidates.b = np.zeros(0, dtype=np.int64)
         _release_memory()
         result = _save(store, nodes, run_id, pair_count, decided, labels, refused, model, mode,
@@ -503,53 +502,12 @@ def _by_smallest_member(labels: np.ndarray) -> np.ndarray:
 
 def _adjust_probability(frame: Any, a: np.ndarray, b: np.ndarray,
                         levels: dict[str, np.ndarray], probability: np.ndarray,
-                        settings: DedupeSettings) -> np.ndarray:
+                        settings: DedupeSettings) -> Adjusted:
     """The rules applied to the model's probabilities before clustering."""
-    threshold = settings.cluster.match_threshold
-    cap = np.nextafter(threshold, 0)
-    probability = cap_contacts_only(probability, levels, cap)
-    linked = corroborated(levels) & (probability >= threshold)
-    identity = _components(len(frame), a[linked], b[linked])
-    apart = probability < settings.cluster.review_threshold
-    shared = _shared_name(frame, a, b, identity, apart)
-    return cap_name_only(probability, levels, shared, cap)
-
-
-def _shared_name(frame: Any, a: np.ndarray, b: np.ndarray,
-                 identity: np.ndarray | None = None,
-                 apart: np.ndarray | None = None) -> np.ndarray:
-    """Per pair, whether the first record's name is also carried by someone outside the pair.
-
-    Records already linked by more than a name (``identity``, per node: a group label)
-    count as one carrier. A name whose every two records were compared (candidate pairs)
-    without any pair told apart (``apart``, per pair: scored as different people) is one
-    person's. Why: a person with three records that share only the name with each other
-    looked like a name carried by three people, and each of their name-only pairs was held
-    back (most of the missed pairs at 10k and 1M).
-    """
-    codes = frame["name_fold"].cat.codes.to_numpy().astype(np.int64)
-    n = len(codes)
-    if identity is None:
-        identity = np.arange(n, dtype=np.int64)
-    if not n:
-        return np.zeros(len(a), dtype=bool)
-    named = codes >= 0
-    size = int(codes.max()) + 2  # the last slot: no name
-    slot = np.where(named, codes, size - 1)
-    carriers = np.unique(slot[named] * (n + 1) + identity[named]) // (n + 1)
-    groups = np.bincount(carriers, minlength=size)
-    groups[-1] = 0
-    # Carriers other than the pair's own one or two groups.
-    own = 1 + ((identity[a] != identity[b]) & (slot[b] == slot[a]))
-    shared = groups[slot[a]] - own > 0
-    if apart is not None:
-        same = named[a] & (slot[a] == slot[b])
-        records = np.bincount(slot, minlength=size)
-        compared = np.bincount(slot[a[same]], minlength=size)
-        told_apart = np.bincount(slot[a[same & apart]], minlength=size)
-        one_person = (compared == records * (records - 1) // 2) & (told_apart == 0)
-        shared &= ~one_person[slot[a]]
-    return shared
+    folded = frame["name_fold"].cat
+    return adjust_probability(NameSlots.of(folded.codes.to_numpy(), len(folded.categories)),
+                              a, b, levels, probability, settings.cluster.match_threshold,
+                              settings.cluster.review_threshold)
 
 
 def _cluster_all(frame: Any, a: np.ndarray, b: np.ndarray, probability: np.ndarray,
@@ -609,25 +567,6 @@ def _cluster_frame(frame: Any, rows: np.ndarray) -> Any:
     return frame.iloc[rows, columns].reset_index(drop=True)
 
 
-def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Connected component of every node (labelled by its smallest node), vectorised:
-    hook the larger root of every link to the smaller, compress paths, repeat."""
-    label = np.arange(n, dtype=np.int64)
-    while len(a):
-        la, lb = label[a], label[b]
-        differ = la != lb
-        if not differ.any():
-            break
-        np.minimum.at(label, np.maximum(la[differ], lb[differ]),
-                      np.minimum(la[differ], lb[differ]))
-        while True:
-            jumped = label[label]
-            if np.array_equal(jumped, label):
-                break
-            label = jumped
-    return label
-
-
 def _recluster(nodes: Nodes, pairs: _Pairs, probability: np.ndarray,
                settings: ClusterSettings, must: list[tuple[int, int]],
                cannot: list[tuple[int, int]], touched: np.ndarray
@@ -653,7 +592,7 @@ def _recluster(nodes: Nodes, pairs: _Pairs, probability: np.ndarray,
     links = np.array(must, dtype=np.int64).reshape(-1, 2)
     for x, y in [*must, *cannot]:  # reviewer decisions: their components are redone
         dirty[x] = dirty[y] = True
-    component = _components(n, np.concatenate([a[strong], links[:, 0]]),
+    component = components(n, np.concatenate([a[strong], links[:, 0]]),
                             np.concatenate([b[strong], links[:, 1]]))
     # Same order of strong links inside each component, before and now?
     edges = np.flatnonzero(strong & was)
@@ -815,11 +754,12 @@ def _save(store: Store, nodes: Nodes, run_id: int, pair_count: int, decided: dic
     )
 
 
-def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, probability: np.ndarray,
+def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, adjusted: Adjusted,
                 scorer: PairScorer, labels: np.ndarray, decisions: _Decisions, run_id: int,
                 old: _Previous | None, candidates: Any, threshold: float) -> None:
     import pyarrow as pa
 
+    probability = adjusted.probability
     frame = nodes.frame
     a, b, levels = pairs.a, pairs.b, pairs.levels
     n = len(frame)
@@ -848,6 +788,10 @@ def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, probability: np.ndarr
             "node_b": pa.array(b[part].astype(np.int32)),
             "pattern": pa.array(_pack({k: v[part] for k, v in levels.items()})),
             "name_similarity": pa.array(levels["name_similarity"][part], pa.float32()),
+            "probability": pa.array(adjusted.model_probability[part], pa.float64()),
+            "corroborated": pa.array(adjusted.corroborated[part]),
+            "same_name": pa.array(adjusted.same_name[part]),
+            "capped": pa.array(adjusted.capped[part]),
         }))
     strong = np.flatnonzero(probability >= threshold)
     store.execute("DELETE FROM match_strong")
@@ -881,13 +825,16 @@ def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, probability: np.ndarr
                 store.con.unregister("_cf_node_update")
     else:
         store.execute("DELETE FROM match_nodes")
+    rep = frame["record_id"].to_numpy()
     # In slices: the text of every node's derived columns at once took 540 MB at 1M.
     texts = {name: _categories(frame[name]) for name in ("node_key", *DERIVED_COLUMNS)}
     for first_row in range(start, n, _SAVE_BATCH // 4):
         rows = np.arange(first_row, min(first_row + _SAVE_BATCH // 4, n))
         columns = {"node": pa.array(rows.astype(np.int32)),
                    "size": pa.array(size[rows].astype(np.int32)),
-                   "cluster": pa.array(cluster[rows].astype(np.int32))}
+                   "cluster": pa.array(cluster[rows].astype(np.int32)),
+                   "rep": pa.array(rep[rows], pa.int64()),
+                   "identity": pa.array(adjusted.identity[rows].astype(np.int32))}
         for name, values in texts.items():
             columns[name] = _text(frame[name], rows, values)
         store.insert_arrow("match_nodes", pa.table(columns))
