@@ -198,9 +198,11 @@ MIGRATIONS: list[str] = [
     # kept with the trained model; per pair the model's probability (after the contacts-only
     # cap), whether it agrees on more than a name, whether both sides carry one name, and
     # whether the name-only cap held it back; per node its first record and the group of
-    # nodes linked to it by more than a name.
+    # nodes linked to it by more than a name; and every node's blocking keys (hashed), to
+    # find the old nodes that share a block with new ones.
     """
     CREATE TABLE match_tf (comparison VARCHAR, value VARCHAR, count INTEGER);
+    CREATE TABLE match_keys (rule TINYINT, key_hash UBIGINT, node INTEGER);
     ALTER TABLE match_pairs ADD COLUMN probability DOUBLE;
     ALTER TABLE match_pairs ADD COLUMN corroborated BOOLEAN;
     ALTER TABLE match_pairs ADD COLUMN same_name BOOLEAN;

@@ -57,6 +57,8 @@ class Candidates:
     # blocks that crossed their cap), and every block now over its cap (rule, key).
     touched: np.ndarray | None = None
     oversized_keys: Any = None
+    # Without ``fresh``: every node's key per rule, hashed (Arrow: rule, key_hash, node).
+    key_hashes: Any = None
 
     def __len__(self) -> int:
         return len(self.a)
@@ -75,6 +77,7 @@ def find_candidates(
     only_nodes: np.ndarray | None = None,
     fresh: np.ndarray | None = None,
     oversized_before: Any = None,
+    still_over: bool = False,
 ) -> Candidates:
     """Generate candidate pairs with DuckDB; with ``only_nodes``, only pairs touching them
     (and block statistics of the blocks they are in).
@@ -85,13 +88,18 @@ def find_candidates(
     a block that crossed its cap since (grown over it: its old pairs go unless another rule
     makes them; shrunk under it: it makes pairs now). ``touched`` lists these nodes and
     ``oversized_keys`` every block now over its cap, for the next run.
+
+    ``still_over``: records were only added since, so the blocks over their cap then still
+    are, and ``nodes`` need not hold their members (only the new nodes and the members of
+    their other blocks, as an incremental run loads them).
     """
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="custfocus-block-") as spill:
         con = _connect(spill)
         try:
-            return _find_candidates(nodes, rules, only_nodes, fresh, oversized_before, con)
+            return _find_candidates(nodes, rules, only_nodes, fresh, oversized_before,
+                                    still_over, con)
         finally:
             con.close()
 
@@ -109,35 +117,49 @@ def _connect(spill: str) -> Any:
     return con
 
 
-def _find_candidates(nodes: Any, rules: tuple[BlockingRule, ...], only_nodes: np.ndarray | None,
-                     fresh: np.ndarray | None, oversized_before: Any, con: Any) -> Candidates:
-    import pyarrow as pa
+# A node's key per rule as stored in match_keys: hashed, so the table stays narrow (a
+# collision only adds a node to an incremental run's neighbourhood, never loses a pair).
+KEY_HASH_SQL = "rule, hash(key) AS key_hash, CAST(node AS INTEGER) AS node"
 
-    columns = {c: _arrow(nodes[c]) for c in _KEY_COLUMNS}
-    columns["node"] = pa.array(np.arange(len(nodes), dtype=np.int32))
-    con.register("nodes", pa.table(columns))
-    # Rules by number (a TINYINT groups and joins faster than a name). Each node has one key
-    # per rule, so a block's size is its row count; only the phone2-vs-phone rule can list a
-    # node twice (once per side), and is counted by distinct node.
-    names = [rule.name for rule in rules]
-    cross = [i for i, rule in enumerate(rules) if rule.name == "phone_cross"]
+
+def keys_sql(rules: tuple[BlockingRule, ...], source: str) -> str:
+    """SQL listing (rule, key, node, side) of every node in ``source`` (a table of the key
+    columns and ``node``), rules by number: a TINYINT groups and joins faster than a name.
+
+    Each node has one key per rule, so a block's size is its row count; only the
+    phone2-vs-phone rule can list a node twice (once per side), and is counted by distinct
+    node.
+    """
     selects = []
     for i, rule in enumerate(rules):
-        if i in cross:
+        if rule.name == "phone_cross":
             selects.append(
                 f"SELECT {i}::TINYINT AS rule, phone2 AS key, node, true AS side "
-                f"FROM nodes WHERE phone2 IS NOT NULL "
-                f"UNION ALL SELECT {i}::TINYINT, phone, node, false FROM nodes "
+                f"FROM {source} WHERE phone2 IS NOT NULL "
+                f"UNION ALL SELECT {i}::TINYINT, phone, node, false FROM {source} "
                 "WHERE phone IS NOT NULL"
             )
             continue
         selects.append(
             f"SELECT {i}::TINYINT AS rule, ({rule.key}) AS key, node, false AS side "
-            f"FROM nodes WHERE ({rule.key}) IS NOT NULL"
+            f"FROM {source} WHERE ({rule.key}) IS NOT NULL"
         )
+    return " UNION ALL ".join(selects)
+
+
+def _find_candidates(nodes: Any, rules: tuple[BlockingRule, ...], only_nodes: np.ndarray | None,
+                     fresh: np.ndarray | None, oversized_before: Any, still_over: bool,
+                     con: Any) -> Candidates:
+    import pyarrow as pa
+
+    columns = {c: _arrow(nodes[c]) for c in _KEY_COLUMNS}
+    columns["node"] = pa.array(np.arange(len(nodes), dtype=np.int32))
+    con.register("nodes", pa.table(columns))
+    names = [rule.name for rule in rules]
+    cross = [i for i, rule in enumerate(rules) if rule.name == "phone_cross"]
     caps = "CASE rule " + " ".join(f"WHEN {i} THEN {r.max_block}" for i, r in enumerate(rules)) \
         + " END"
-    con.execute("CREATE TEMP TABLE keys AS " + " UNION ALL ".join(selects))
+    con.execute("CREATE TEMP TABLE keys AS " + keys_sql(rules, "nodes"))
     cross_list = ", ".join(map(str, cross)) or "-1"
 
     def block_sizes(source: str) -> None:
@@ -185,12 +207,14 @@ def _find_candidates(nodes: Any, rules: tuple[BlockingRule, ...], only_nodes: np
             SELECT DISTINCT rule, key FROM keys WHERE node IN (SELECT node FROM fresh)
             UNION SELECT rule, key FROM was_over""")
         block_sizes("(SELECT k.* FROM keys k JOIN candidates_scope USING (rule, key))")
-        crossed = con.execute("""
+        still = "true" if still_over else "false"
+        crossed = con.execute(f"""
             SELECT DISTINCT k.node FROM keys k
             JOIN candidates_scope c USING (rule, key)
             LEFT JOIN sizes s USING (rule, key)
             LEFT JOIN (SELECT rule, key, true AS was FROM was_over) w USING (rule, key)
             WHERE coalesce(s.n > s.cap, false) <> coalesce(w.was, false)
+              AND NOT ({still} AND coalesce(w.was, false))
               AND k.node NOT IN (SELECT node FROM fresh)""").fetchnumpy()["node"]
         # Every block over its cap now was over it before or has a new node: all are here.
         oversized_keys = con.execute("SELECT rule, key FROM sizes WHERE n > cap").fetchnumpy()
@@ -206,6 +230,8 @@ def _find_candidates(nodes: Any, rules: tuple[BlockingRule, ...], only_nodes: np
     else:
         block_sizes("keys")
         oversized_keys = con.execute("SELECT rule, key FROM sizes WHERE n > cap").fetchnumpy()
+    key_hashes = None if fresh is not None or only_nodes is not None else con.sql(
+        f"SELECT {KEY_HASH_SQL} FROM keys").to_arrow_table()
     oversized, largest = stats if fresh is not None else block_stats()
     con.execute(
         "CREATE TEMP TABLE ok AS SELECT k.rule, k.key, k.node, k.side FROM keys k "
@@ -232,7 +258,7 @@ def _find_candidates(nodes: Any, rules: tuple[BlockingRule, ...], only_nodes: np
     return Candidates(
         a=a, b=b,
         pairs_per_rule=per_rule, oversized_blocks=oversized, largest_skipped=largest,
-        touched=None if fresh is None else only_nodes,
+        touched=None if fresh is None else only_nodes, key_hashes=key_hashes,
         oversized_keys=None if oversized_keys is None else pa.table({
             "rule": pa.array([names[r] for r in oversized_keys["rule"]], pa.string()),
             "key": pa.array(list(oversized_keys["key"]), pa.string())}),

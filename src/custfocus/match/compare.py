@@ -434,3 +434,32 @@ def _date_typo(x: Any, y: Any) -> bool:
         return sum(c1 != c2 for c1, c2 in zip(y1, y2)) == 1
     return y1 == y2 and ((m1 == m2) != (d1 == d2)) and sum(
         c1 != c2 for c1, c2 in zip(m1 + d1, m2 + d2)) == 1
+
+
+_BASE = 8
+
+
+def pack_levels(levels: dict[str, np.ndarray]) -> np.ndarray:
+    """The levels of each pair in one number (base 8, level + 1, first comparison first)."""
+    packed = np.zeros(len(levels[COMPARISONS[0].name]), dtype=np.int64)
+    for comp in COMPARISONS:
+        packed = packed * _BASE + (levels[comp.name].astype(np.int64) + 1)
+    return packed
+
+
+def unpack_levels(packed: np.ndarray) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    rest = packed.copy()
+    for comp in reversed(COMPARISONS):
+        out[comp.name] = (rest % _BASE - 1).astype(np.int8)
+        rest //= _BASE
+    return out
+
+
+def list_array(matrix: np.ndarray, value_type: Any) -> Any:
+    """A 2-D array as an Arrow list column without a Python loop per row."""
+    import pyarrow as pa
+
+    rows, width = matrix.shape if matrix.ndim == 2 else (0, len(COMPARISONS))
+    offsets = pa.array(np.arange(0, (rows + 1) * width, width, dtype=np.int32))
+    return pa.ListArray.from_arrays(offsets, pa.array(matrix.reshape(-1), value_type))

@@ -30,19 +30,37 @@ from typing import Any
 import numpy as np
 
 from custfocus.errors import BadInputError
-from custfocus.match.adjust import Adjusted, NameSlots, adjust_probability, components
+from custfocus.match.adjust import Adjusted, NameSlots, adjust_probability
 from custfocus.match.block import DEFAULT_RULES, find_candidates
-from custfocus.match.cluster import COLUMNS, DECISIONS, ClusterSettings, cluster_nodes
+from custfocus.match.cluster import DECISIONS, ClusterSettings, cluster_nodes
 from custfocus.match.compare import (
     COMPARISONS,
     NULL,
     _Encoded,
     compare_in_batches,
     compare_pairs,
+    list_array,
+    pack_levels,
 )
 from custfocus.match.golden import Survivorship, build_golden_records
 from custfocus.match.ids import assign_ids, format_id
-from custfocus.match.prepare import DERIVED_COLUMNS, Nodes, prepare_store
+from custfocus.match.incremental import (
+    Delta,
+    block_new,
+    compare_new,
+    constraint_nodes,
+    name_rule,
+    prepare_delta,
+    recluster,
+    save_delta,
+)
+from custfocus.match.prepare import (
+    DERIVED_COLUMNS,
+    Nodes,
+    categories_of,
+    column_text,
+    prepare_store,
+)
 from custfocus.match.score import (
     MatchModel,
     PairScorer,
@@ -54,7 +72,6 @@ from custfocus.store import Store
 Progress = Callable[[str], None]
 RANDOM_PAIRS = 50_000
 STATE_VERSION = 2
-_BASE = 8  # levels are packed base 8 (level + 1), first comparison most significant
 _SAVE_BATCH = 2_000_000  # pairs per insert
 
 
@@ -103,18 +120,11 @@ class DedupeResult:
 
 @dataclass
 class _Pairs:
-    """Candidate pairs (node indices, sorted by a then b) and what is known of each."""
+    """Candidate pairs (node indices, sorted by a then b) and their comparison levels."""
 
     a: np.ndarray
     b: np.ndarray
     levels: dict[str, np.ndarray]
-    # Only in an incremental run (a full run has no previous state, and at tens of millions
-    # of pairs these would cost more than the pairs themselves):
-    old_probability: np.ndarray | None = None  # NaN for a pair the previous run did not have
-    old_decision: np.ndarray | None = None  # object; None for a new pair
-    fresh: np.ndarray | None = None  # generated (compared) by this run
-    old_key: np.ndarray | None = None  # the pair's place in the previous run's order (-1: new)
-    lost: np.ndarray | None = None  # nodes that lost a strong link of the previous run
 
 
 def find_duplicates(
@@ -172,27 +182,24 @@ def _find_duplicates(store: Store, full: bool, retrain: bool, settings: DedupeSe
         if not store.query_value("SELECT count(*) > 0 FROM records"):
             raise BadInputError("the store holds no customer records; run 'custfocus import' first")
         trained = None if retrain else _trained_model(store, signature)
-        old = None if full or trained is None else _previous_state(store, signature)
-        nodes = prepare_store(store, previous=old is not None)
-        if trained is not None and not trained.fits(len(nodes.frame), settings.retrain_growth):
-            trained, old = None, None
+        previous = None if full or trained is None else _previous_nodes(store, signature)
+        delta = None if previous is None else prepare_delta(store, previous)
+        if delta is None or not trained.fits(delta.nodes, settings.retrain_growth):
+            delta = None
             nodes = prepare_store(store)
-    incremental = old is not None
+            if trained is not None and not trained.fits(len(nodes.frame),
+                                                        settings.retrain_growth):
+                trained = None
+    if delta is not None:
+        return _update(store, delta, trained, settings, signature, clock)
     frame = nodes.frame
     encoded = _Encoded(frame)
     with clock("block"):
-        if incremental:
-            candidates = find_candidates(frame, fresh=np.flatnonzero(nodes.old_node < 0),
-                                         oversized_before=old.oversized)
-        else:
-            candidates = find_candidates(frame)
+        candidates = find_candidates(frame)
     with clock("compare"):
         levels = compare_in_batches(encoded, candidates.a, candidates.b)
         compared = len(candidates)
-        if incremental:
-            pairs = _merge_previous_pairs(store, candidates, levels, nodes, old)
-        else:
-            pairs = _Pairs(candidates.a, candidates.b, levels)
+        pairs = _Pairs(candidates.a, candidates.b, levels)
         del levels
     a, b = pairs.a, pairs.b
     with clock("score"):
@@ -213,47 +220,111 @@ def _find_duplicates(store: Store, full: bool, retrain: bool, settings: DedupeSe
             frame, a, b, pairs.levels, scorer.probability(a, b, pairs.levels), settings)
         probability = adjusted.probability
     with clock("cluster"):
-        if incremental:
-            labels, decided, refused, reclustered = _recluster(
-                nodes, pairs, probability, settings.cluster, must, cannot,
-                candidates.touched)
-            decisions = _Decisions.of(decided)
-            del decided
-        else:
-            labels, decisions, refused = _cluster_all(frame, a, b, probability,
-                                                      settings.cluster, must, cannot)
-            reclustered = len(frame)
+        labels, decisions, refused = _cluster_all(frame, a, b, probability,
+                                                  settings.cluster, must, cannot)
     with clock("save"), store.transaction():
-        mode = "incremental" if incremental else "full"
         run_id = int(store.query_value("SELECT nextval('dedupe_run_seq')"))
         store.execute("INSERT INTO dedupe_runs (run_id, started_at, mode) VALUES (?, now(), ?)",
-                      [run_id, mode])
+                      [run_id, "full"])
         with _bounded_memory(store, DUCKDB_MEMORY_SAVING_PAIRS):
             _save_pairs(store, nodes, pairs, adjusted, scorer, labels, decisions, run_id,
-                        old, candidates, settings.cluster.match_threshold)
+                        candidates, settings.cluster.match_threshold)
         # The pairs are saved: their memory goes before the customers are built.
         pair_count, decided = len(pairs.a), decisions.counts()
         del pairs, a, b, probability, adjusted, scorer, decisions
         candidates.a = candidates.b = np.zeros(0, dtype=np.int64)
         _release_memory()
-        result = _save(store, nodes, run_id, pair_count, decided, labels, refused, model, mode,
-                       settings, candidates, compared, timings, old)
+        result = _save(store, nodes, run_id, pair_count, decided, labels, refused, model,
+                       settings, candidates, compared, timings)
         if trained.fresh:
             store.execute("DELETE FROM match_tf")
             store.insert_arrow("match_tf", trained.counts.rows())
             trained.run = result.run_id
-        stats = _stats(result)
-        stats["state"] = {"version": STATE_VERSION, "signature": signature,
-                          "nodes": len(frame), "reclustered_nodes": int(reclustered),
-                          "trained": trained.state()}
-        store.execute("UPDATE dedupe_runs SET stats = ? WHERE run_id = ?",
-                      [json.dumps(stats), result.run_id])
+        _save_state(store, result, signature, trained, len(frame), len(frame))
     return result
+
+
+def _save_state(store: Store, result: DedupeResult, signature: str, trained: _Trained,
+                nodes: int, reclustered: int) -> None:
+    stats = _stats(result)
+    stats["state"] = {"version": STATE_VERSION, "signature": signature, "nodes": nodes,
+                      "reclustered_nodes": int(reclustered), "trained": trained.state()}
+    store.execute("UPDATE dedupe_runs SET stats = ? WHERE run_id = ?",
+                  [json.dumps(stats), result.run_id])
+
+
+def _update(store: Store, delta: Delta, trained: _Trained, settings: DedupeSettings,
+            signature: str, clock: _Clock) -> DedupeResult:
+    """The incremental run (see :mod:`custfocus.match.incremental`)."""
+    import pyarrow as pa
+
+    threshold = settings.cluster.match_threshold
+    clock.release = False  # it holds what changed: little memory to hand back
+    with clock("block"):
+        blocked = block_new(store, delta)
+    with clock("compare"):
+        pairs = compare_new(blocked, trained, threshold)
+        del blocked
+    store.con.register("_cf_crossed", pa.table({"node": pa.array(pairs.crossed, pa.int32())}))
+    try:
+        with clock("score"):
+            rule = name_rule(store, delta, pairs, threshold, settings.cluster.review_threshold)
+            must, cannot = constraint_nodes(store)
+        with clock("cluster"):
+            result = recluster(store, delta, pairs, rule, settings.cluster, must, cannot)
+        with clock("save"), store.transaction():
+            run_id = int(store.query_value("SELECT nextval('dedupe_run_seq')"))
+            store.execute("INSERT INTO dedupe_runs (run_id, started_at, mode) "
+                          "VALUES (?, now(), 'incremental')", [run_id])
+            ids = save_delta(store, delta, pairs, rule, result, run_id, threshold,
+                             settings.survivorship)
+            outcome = _summary(store, run_id)
+            dedupe = DedupeResult(
+                run_id=run_id, mode="incremental", distinct_identities=delta.nodes,
+                compared_pairs=len(pairs.a), pairs_per_rule=pairs.pairs_per_rule,
+                oversized_blocks=pairs.oversized_blocks, model=trained.model.to_dict(),
+                timings=clock.timings, **outcome, **ids)
+            _save_state(store, dedupe, signature, trained, delta.nodes, len(result.dirty))
+    finally:
+        store.con.unregister("_cf_crossed")
+    return dedupe
+
+
+def _summary(store: Store, run_id: int) -> dict[str, Any]:
+    """The counts of a run read back from what it saved (an incremental run holds only
+    what changed)."""
+    records = int(store.query_value("SELECT count(*) FROM records"))
+    customers = int(store.query_value("SELECT count(*) FROM customers"))
+    sizes = dict(store.execute("SELECT records, count(*) FROM customers GROUP BY records "
+                               "ORDER BY records").fetchall())
+    decided = dict(store.execute(
+        "SELECT decision, count(*) FROM match_strong GROUP BY decision").fetchall())
+    review = int(store.query_value("SELECT count(*) FROM match_links WHERE decision = 'review'"))
+    pair_count = int(store.query_value("SELECT count(*) FROM match_pairs"))
+    store.execute(
+        "UPDATE dedupe_runs SET finished_at = now(), records = ?, customers = ?, "
+        "candidate_pairs = ?, merged_pairs = ?, review_pairs = ? WHERE run_id = ?",
+        [records, customers, pair_count, decided.get("merged", 0), review, run_id])
+    return {
+        "records": records, "customers": customers, "candidate_pairs": pair_count,
+        "merged_pairs": int(decided.get("merged", 0)), "review_pairs": review,
+        "refused": {k: int(v) for k, v in decided.items()
+                    if k not in ("merged", "same_cluster")},
+        "cluster_sizes": {int(k): int(v) for k, v in sizes.items()},
+        "largest_cluster": int(max(sizes)) if sizes else 0,
+        "no_identifier_records": _no_identifier(store)}
+
+
+def _no_identifier(store: Store) -> int:
+    return int(store.query_value(
+        "SELECT count(*) FROM records WHERE email_key IS NULL AND phone_e164 IS NULL AND "
+        "phone2_e164 IS NULL AND national_id IS NULL AND account_code IS NULL"))
 
 
 class _Clock:
     def __init__(self, timings: dict[str, float], progress: Progress | None):
         self.timings, self.progress = timings, progress
+        self.release = True  # hand freed memory back after each stage (a full run's)
 
     def __call__(self, stage: str) -> _Clock:
         self.stage = stage
@@ -266,7 +337,8 @@ class _Clock:
 
     def __exit__(self, *exc: object) -> None:
         self.timings[self.stage] = round(time.perf_counter() - self.start, 3)
-        _release_memory()
+        if self.release:
+            _release_memory()
 
 
 def _release_memory() -> None:
@@ -292,6 +364,8 @@ def _release_memory() -> None:
 
 def _signature(store: Store, settings: DedupeSettings) -> str:
     """Everything whose change makes the previous run's pairs or clusters stale."""
+    import duckdb
+
     constraints = store.execute(
         "SELECT count(*), sum(hash(source_a, row_a, source_b, row_b, decision)) "
         "FROM match_constraints").fetchone()
@@ -301,6 +375,7 @@ def _signature(store: Store, settings: DedupeSettings) -> str:
         "rules": [(r.name, r.key, r.max_block) for r in DEFAULT_RULES],
         "cluster": asdict(settings.cluster), "survivorship": asdict(settings.survivorship),
         "random_pairs": settings.random_pairs, "seed": settings.seed,
+        "duckdb": duckdb.__version__,  # its hash() of the stored blocking keys
         "constraints": [str(v) for v in constraints], "version": STATE_VERSION,
     }, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
@@ -348,16 +423,8 @@ def _trained_model(store: Store, signature: str) -> _Trained | None:
                     int(kept["run"]))
 
 
-@dataclass
-class _Previous:
-    """What the previous run left for an incremental one."""
-
-    count: int  # its nodes (match_nodes rows)
-    oversized: Any  # Arrow (rule, key): its blocks over their cap
-
-
-def _previous_state(store: Store, signature: str) -> _Previous | None:
-    """The previous run's state, when an incremental run can build on it."""
+def _previous_nodes(store: Store, signature: str) -> int | None:
+    """The node count of the previous run, when an incremental run can build on it."""
     row = store.query_value(
         "SELECT stats FROM dedupe_runs WHERE stats IS NOT NULL ORDER BY run_id DESC LIMIT 1")
     state = json.loads(row).get("state") if row else None
@@ -366,77 +433,7 @@ def _previous_state(store: Store, signature: str) -> _Previous | None:
     count = int(state["nodes"])
     if store.query_value("SELECT count(*) FROM match_nodes") != count:
         return None
-    return _Previous(count=count, oversized=store.con.sql(
-        "SELECT rule, key FROM match_blocks").to_arrow_table())
-
-
-def _merge_previous_pairs(store: Store, candidates: Any, levels: dict[str, np.ndarray],
-                          nodes: Nodes, old: _Previous) -> _Pairs:
-    """The stored pairs that were not generated again (by today's node indices), with the
-    new ones, sorted like a full run; and what the previous run decided on its strong pairs."""
-    n = len(nodes.frame)
-    new_of_old = np.full(old.count + 1, -1, dtype=np.int64)  # the last slot: "no node"
-    known = nodes.old_node >= 0
-    new_of_old[nodes.old_node[known]] = np.flatnonzero(known)
-    touched = np.zeros(n + 1, dtype=bool)
-    touched[candidates.touched] = True
-    touched[n] = True  # a node gone since
-
-    stored = store.execute(
-        "SELECT node_a, node_b, pattern, name_similarity FROM match_pairs").fetchnumpy()
-    sa = np.asarray(stored["node_a"], dtype=np.int64)
-    sb = np.asarray(stored["node_b"], dtype=np.int64)
-    na, nb = new_of_old[sa], new_of_old[sb]
-    na[na < 0], nb[nb < 0] = n, n
-    keep = ~(touched[na] | touched[nb])
-    sa, sb, na, nb = sa[keep], sb[keep], na[keep], nb[keep]
-    unpacked = _unpack(np.asarray(stored["pattern"], dtype=np.int64)[keep])
-    unpacked["name_similarity"] = np.asarray(stored["name_similarity"],
-                                             dtype=np.float32)[keep]
-    all_a = np.concatenate([candidates.a, np.minimum(na, nb)])
-    all_b = np.concatenate([candidates.b, np.maximum(na, nb)])
-    keys = all_a * (n + 1) + all_b
-    order = np.argsort(keys, kind="stable")
-    keys = keys[order]
-    merged = {k: np.concatenate([levels[k], unpacked[k]])[order] for k in unpacked}
-    new = len(candidates)
-    fresh = order < new
-    old_key = np.concatenate([np.full(new, -1, dtype=np.int64),
-                              sa * (old.count + 1) + sb])[order]
-
-    # The previous run's strong pairs: their probability and decision, or, for those that
-    # are gone or were generated again, their surviving nodes.
-    strong = store.execute(
-        "SELECT node_a, node_b, probability, decision FROM match_strong").fetchnumpy()
-    xa = new_of_old[np.asarray(strong["node_a"], dtype=np.int64)]
-    xb = new_of_old[np.asarray(strong["node_b"], dtype=np.int64)]
-    wanted = np.minimum(xa, xb) * (n + 1) + np.maximum(xa, xb)
-    place = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
-    found = ((xa >= 0) & (xb >= 0) & (keys[place] == wanted) & ~fresh[place]
-             if len(keys) else np.zeros(len(xa), dtype=bool))
-    probability = np.full(len(keys), np.nan)
-    decision = np.full(len(keys), None, dtype=object)
-    probability[place[found]] = np.asarray(strong["probability"], dtype=np.float64)[found]
-    decision[place[found]] = np.asarray(strong["decision"], dtype=object)[found]
-    lost = np.concatenate([xa[~found], xb[~found]])
-    return _Pairs(all_a[order], all_b[order], merged, probability, decision, fresh, old_key,
-                  lost[lost >= 0])
-
-
-def _pack(levels: dict[str, np.ndarray]) -> np.ndarray:
-    packed = np.zeros(len(levels[COMPARISONS[0].name]), dtype=np.int64)
-    for comp in COMPARISONS:
-        packed = packed * _BASE + (levels[comp.name].astype(np.int64) + 1)
-    return packed
-
-
-def _unpack(packed: np.ndarray) -> dict[str, np.ndarray]:
-    out: dict[str, np.ndarray] = {}
-    rest = packed.copy()
-    for comp in reversed(COMPARISONS):
-        out[comp.name] = (rest % _BASE - 1).astype(np.int8)
-        rest //= _BASE
-    return out
+    return count
 
 
 # -- scoring inputs ----------------------------------------------------------------------------
@@ -561,99 +558,18 @@ class _Decisions:
                                               pa.array(self.names, pa.string()))
 
 
-def _cluster_frame(frame: Any, rows: np.ndarray) -> Any:
-    """The rows of the node columns the clustering reads (it works on their codes)."""
-    columns = [frame.columns.get_loc(c) for c in COLUMNS if c in frame]
-    return frame.iloc[rows, columns].reset_index(drop=True)
-
-
-def _recluster(nodes: Nodes, pairs: _Pairs, probability: np.ndarray,
-               settings: ClusterSettings, must: list[tuple[int, int]],
-               cannot: list[tuple[int, int]], touched: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray, dict[str, int], int]:
-    """Cluster only the components of strong links that could differ from the previous run.
-
-    The clustering of a component depends on its nodes, its strong links and their order
-    alone; a component whose nodes are old and unchanged in size, whose links were strong
-    before and whose every old strong link still is, in the same order, keeps its clusters.
-    """
-    frame = nodes.frame
-    n = len(frame)
-    a, b = pairs.a, pairs.b
-    strong = probability >= settings.match_threshold
-    was = pairs.old_probability >= settings.match_threshold  # NaN (no previous state): False
-    dirty = nodes.old_node < 0
-    dirty[touched] = True
-    dirty[pairs.lost] = True
-    dirty |= frame["size"].to_numpy() != nodes.old_size
-    flipped = strong != was
-    dirty[a[flipped]] = True
-    dirty[b[flipped]] = True
-    links = np.array(must, dtype=np.int64).reshape(-1, 2)
-    for x, y in [*must, *cannot]:  # reviewer decisions: their components are redone
-        dirty[x] = dirty[y] = True
-    component = components(n, np.concatenate([a[strong], links[:, 0]]),
-                            np.concatenate([b[strong], links[:, 1]]))
-    # Same order of strong links inside each component, before and now?
-    edges = np.flatnonzero(strong & was)
-    now = edges[np.lexsort((edges, -probability[edges], component[a[edges]]))]
-    before = edges[np.lexsort((pairs.old_key[edges], -pairs.old_probability[edges],
-                               component[a[edges]]))]
-    moved = now != before
-    dirty[a[now[moved]]] = True
-    dirty[a[before[moved]]] = True
-    dirty = np.isin(component, np.unique(component[dirty]))
-
-    # A clean node keeps its cluster: the same members, now named by their smallest index.
-    labels = np.arange(n, dtype=np.int64)
-    clean = np.flatnonzero(~dirty)
-    if len(clean):
-        first = np.full(nodes.old_cluster.max() + 1, n, dtype=np.int64)
-        np.minimum.at(first, nodes.old_cluster[clean], clean)
-        labels[clean] = first[nodes.old_cluster[clean]]
-    decisions = pairs.old_decision.copy()
-    refused: Counter[str] = Counter()
-    sub_nodes = np.flatnonzero(dirty)
-    if len(sub_nodes):
-        position = np.full(n, -1, dtype=np.int64)
-        position[sub_nodes] = np.arange(len(sub_nodes))
-        inside = dirty[a] & dirty[b]
-        sub_must = [(int(position[x]), int(position[y])) for x, y in must
-                    if dirty[x] and dirty[y]]
-        sub_cannot = [(int(position[x]), int(position[y])) for x, y in cannot
-                      if dirty[x] and dirty[y]]
-        sub_frame = _cluster_frame(frame, sub_nodes)
-        clustering = cluster_nodes(sub_frame, position[a[inside]], position[b[inside]],
-                                   probability[inside], settings, sub_must, sub_cannot)
-        sub_labels = np.asarray(clustering.labels, dtype=np.int64)
-        smallest = np.full(sub_labels.max() + 1, n, dtype=np.int64)
-        np.minimum.at(smallest, sub_labels, sub_nodes)
-        labels[sub_nodes] = smallest[sub_labels]
-        decisions[inside] = clustering.decisions
-    # Links between clusters below the match threshold: review or below, by the labels.
-    outside = ~(dirty[a] & dirty[b])
-    band = outside & ~strong & (probability >= settings.review_threshold)
-    decisions[outside & ~strong] = "below"
-    decisions[band] = np.where(labels[a[band]] == labels[b[band]], "same_cluster", "review")
-    refused.update(d for d in decisions[strong].tolist()
-                   if d not in ("merged", "same_cluster"))
-    return (np.unique(labels, return_inverse=True)[1].astype(np.int64), decisions,
-            dict(refused), len(sub_nodes))
-
-
 # -- saving -------------------------------------------------------------------------------------
 
 
 def _save(store: Store, nodes: Nodes, run_id: int, pair_count: int, decided: dict[str, int],
-          labels: np.ndarray, refused: dict[str, int], model: MatchModel, mode: str,
+          labels: np.ndarray, refused: dict[str, int], model: MatchModel,
           settings: DedupeSettings, candidates: Any, compared: int,
-          timings: dict[str, float], old: _Previous | None) -> DedupeResult:
+          timings: dict[str, float]) -> DedupeResult:
     """Customers: ids, ``record_customer``, events and golden records (after the pairs)."""
     import pandas as pd
     import pyarrow as pa
 
     frame = nodes.frame
-    incremental = old is not None
     record_ids = nodes.record_ids
     record_labels = labels[nodes.record_nodes]
     store.con.register("_cf_rec", pa.table({"record_id": record_ids}))
@@ -662,8 +578,7 @@ def _save(store: Store, nodes: Nodes, run_id: int, pair_count: int, decided: dic
         prev = store.con.sql("""
             WITH h AS (SELECT record_hash, arg_max(customer_id, rowid) AS customer_id
                        FROM record_customer GROUP BY record_hash)
-            SELECT k.record_id, r.record_hash, coalesce(rc.customer_id, h.customer_id) AS prev,
-                   rc.customer_id AS own
+            SELECT k.record_id, r.record_hash, coalesce(rc.customer_id, h.customer_id) AS prev
             FROM _cf_rec k JOIN records r USING (record_id)
             LEFT JOIN record_customer rc USING (record_id)
             LEFT JOIN h ON h.record_hash = r.record_hash
@@ -700,49 +615,24 @@ def _save(store: Store, nodes: Nodes, run_id: int, pair_count: int, decided: dic
         "record_hash": record_hash,
         "run_id": pa.array(np.full(len(record_ids), run_id, dtype=np.int32)),
     })
-    changed_customers = None
-    if incremental:
-        own = prev.column("own").to_numpy(zero_copy_only=False)
-        changed = own != customer_ids
-        store.con.register("_cf_changed_rows", records_table.filter(pa.array(changed)))
-        try:
-            store.execute("DELETE FROM record_customer WHERE record_id IN "
-                          "(SELECT record_id FROM _cf_changed_rows)")
-            store.execute("INSERT INTO record_customer SELECT * FROM _cf_changed_rows")
-        finally:
-            store.con.unregister("_cf_changed_rows")
-        touched_ids = set(customer_ids[changed].tolist()) | {
-            v for v in own[changed].tolist() if v is not None} | gone
-        changed_customers = pa.table({"customer_id": pa.array(sorted(touched_ids),
-                                                              pa.string())})
-    else:
-        store.execute("DELETE FROM record_customer")
-        store.insert_arrow("record_customer", records_table)
+    store.execute("DELETE FROM record_customer")
+    store.insert_arrow("record_customer", records_table)
     if ids.events:
         now = pd.Timestamp.now().to_pydatetime()
         store.insert_arrow("customer_events", pa.Table.from_pylist([
             {"event_time": now, "run_id": run_id, **e} for e in ids.events]))
-    if changed_customers is not None:
-        store.con.register("_cf_changed", changed_customers)
-        try:
-            build_golden_records(store, run_id, settings.survivorship, only="_cf_changed")
-        finally:
-            store.con.unregister("_cf_changed")
-    else:
-        build_golden_records(store, run_id, settings.survivorship)
+    build_golden_records(store, run_id, settings.survivorship)
     customers = int(store.query_value("SELECT count(*) FROM customers"))
     record_counts = np.bincount(record_labels)
     sizes = Counter(record_counts[record_counts > 0].tolist())
-    no_id = int(store.query_value(
-        "SELECT count(*) FROM records WHERE email_key IS NULL AND phone_e164 IS NULL AND "
-        "phone2_e164 IS NULL AND national_id IS NULL AND account_code IS NULL"))
+    no_id = _no_identifier(store)
     store.execute(
         "UPDATE dedupe_runs SET finished_at = now(), records = ?, customers = ?, "
         "candidate_pairs = ?, merged_pairs = ?, review_pairs = ? WHERE run_id = ?",
         [len(record_ids), customers, pair_count, decided.get("merged", 0),
          decided.get("review", 0), run_id])
     return DedupeResult(
-        run_id=run_id, mode=mode, records=len(record_ids), distinct_identities=len(frame),
+        run_id=run_id, mode="full", records=len(record_ids), distinct_identities=len(frame),
         customers=customers, candidate_pairs=pair_count, compared_pairs=compared,
         merged_pairs=decided.get("merged", 0), review_pairs=decided.get("review", 0),
         refused=refused, pairs_per_rule=candidates.pairs_per_rule,
@@ -756,37 +646,21 @@ def _save(store: Store, nodes: Nodes, run_id: int, pair_count: int, decided: dic
 
 def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, adjusted: Adjusted,
                 scorer: PairScorer, labels: np.ndarray, decisions: _Decisions, run_id: int,
-                old: _Previous | None, candidates: Any, threshold: float) -> None:
+                candidates: Any, threshold: float) -> None:
     import pyarrow as pa
 
     probability = adjusted.probability
     frame = nodes.frame
     a, b, levels = pairs.a, pairs.b, pairs.levels
     n = len(frame)
-    # Only appended to (and the re-paired nodes replaced) while every previous node keeps
-    # its index; a re-import that moves nodes rewrites the state.
-    append = old is not None and int((nodes.old_node >= 0).sum()) == old.count and bool(
-        np.array_equal(nodes.old_node[: old.count], np.arange(old.count)))
-    if append:
-        store.con.register("_cf_touched", pa.table({"node": np.asarray(candidates.touched,
-                                                                       dtype=np.int32)}))
-        try:
-            store.execute("DELETE FROM match_pairs WHERE node_a IN (SELECT node FROM _cf_touched)"
-                          " OR node_b IN (SELECT node FROM _cf_touched)")
-        finally:
-            store.con.unregister("_cf_touched")
-        rows = np.flatnonzero(pairs.fresh)
-    else:
-        store.execute("DELETE FROM match_pairs")
-        rows = None
+    store.execute("DELETE FROM match_pairs")
     # In slices: Arrow copies of every pair at once would double the pairs' memory.
-    for start in range(0, len(a) if rows is None else len(rows), _SAVE_BATCH):
-        part = (slice(start, start + _SAVE_BATCH) if rows is None
-                else rows[start:start + _SAVE_BATCH])
+    for start in range(0, len(a), _SAVE_BATCH):
+        part = slice(start, start + _SAVE_BATCH)
         store.insert_arrow("match_pairs", pa.table({
             "node_a": pa.array(a[part].astype(np.int32)),
             "node_b": pa.array(b[part].astype(np.int32)),
-            "pattern": pa.array(_pack({k: v[part] for k, v in levels.items()})),
+            "pattern": pa.array(pack_levels({k: v[part] for k, v in levels.items()})),
             "name_similarity": pa.array(levels["name_similarity"][part], pa.float32()),
             "probability": pa.array(adjusted.model_probability[part], pa.float64()),
             "corroborated": pa.array(adjusted.corroborated[part]),
@@ -804,31 +678,20 @@ def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, adjusted: Adjusted,
     store.execute("DELETE FROM match_blocks")
     if candidates.oversized_keys is not None and candidates.oversized_keys.num_rows:
         store.insert_arrow("match_blocks", candidates.oversized_keys)
+    store.execute("DELETE FROM match_keys")
+    if candidates.key_hashes is not None:
+        store.insert_arrow("match_keys", candidates.key_hashes)
+        candidates.key_hashes = None
     # Per node: its cluster as the smallest node index in it, its size, derived columns.
     first = np.full(labels.max() + 1 if n else 0, n, dtype=np.int64)
     np.minimum.at(first, labels, np.arange(n))
     cluster = first[labels]
     size = frame["size"].to_numpy()
-    start = 0
-    if append:
-        start = old.count
-        changed = np.flatnonzero((cluster[:start] != nodes.old_cluster[:start])
-                                 | (size[:start] != nodes.old_size[:start]))
-        if len(changed):
-            store.con.register("_cf_node_update", pa.table({
-                "node": changed.astype(np.int32), "size": size[changed].astype(np.int32),
-                "cluster": cluster[changed].astype(np.int32)}))
-            try:
-                store.execute("UPDATE match_nodes SET size = u.size, cluster = u.cluster "
-                              "FROM _cf_node_update u WHERE match_nodes.node = u.node")
-            finally:
-                store.con.unregister("_cf_node_update")
-    else:
-        store.execute("DELETE FROM match_nodes")
+    store.execute("DELETE FROM match_nodes")
     rep = frame["record_id"].to_numpy()
     # In slices: the text of every node's derived columns at once took 540 MB at 1M.
-    texts = {name: _categories(frame[name]) for name in ("node_key", *DERIVED_COLUMNS)}
-    for first_row in range(start, n, _SAVE_BATCH // 4):
+    texts = {name: categories_of(frame[name]) for name in ("node_key", *DERIVED_COLUMNS)}
+    for first_row in range(0, n, _SAVE_BATCH // 4):
         rows = np.arange(first_row, min(first_row + _SAVE_BATCH // 4, n))
         columns = {"node": pa.array(rows.astype(np.int32)),
                    "size": pa.array(size[rows].astype(np.int32)),
@@ -836,7 +699,7 @@ def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, adjusted: Adjusted,
                    "rep": pa.array(rep[rows], pa.int64()),
                    "identity": pa.array(adjusted.identity[rows].astype(np.int32))}
         for name, values in texts.items():
-            columns[name] = _text(frame[name], rows, values)
+            columns[name] = column_text(frame[name], rows, values)
         store.insert_arrow("match_nodes", pa.table(columns))
     # Links worth explaining: everything above a floor, with levels and bits per comparison
     # (scored again slice by slice: the same numbers, without keeping bits for every pair).
@@ -852,36 +715,11 @@ def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, adjusted: Adjusted,
             "record_b": pa.array(rep[b[rows]], pa.int64()),
             "probability": pa.array(probability[rows], pa.float64()),
             "match_weight": pa.array(scores.logit_bits[keep], pa.float64()),
-            "levels": _list_array(matrix.astype(np.int8), pa.int8()),
-            "bits": _list_array(scores.bits[keep].astype(np.float32), pa.float32()),
+            "levels": list_array(matrix.astype(np.int8), pa.int8()),
+            "bits": list_array(scores.bits[keep].astype(np.float32), pa.float32()),
             "name_similarity": pa.array(levels["name_similarity"][rows], pa.float32()),
             "decision": decisions.arrow(rows),
         }))
-
-
-def _categories(column: Any) -> Any:
-    import pyarrow as pa
-
-    return pa.array(column.cat.categories).cast(pa.string())
-
-
-def _text(column: Any, rows: np.ndarray, values: Any) -> Any:
-    """Rows of a categorical node column as Arrow text (``values``: its categories, as
-    :func:`_categories` gives them)."""
-    import pyarrow as pa
-
-    codes = column.cat.codes.to_numpy()[rows].astype(np.int32)
-    return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0),
-                                          values).dictionary_decode()
-
-
-def _list_array(matrix: np.ndarray, value_type: Any) -> Any:
-    """A 2-D array as an Arrow list column without a Python loop per row."""
-    import pyarrow as pa
-
-    rows, width = matrix.shape if matrix.ndim == 2 else (0, len(COMPARISONS))
-    offsets = pa.array(np.arange(0, (rows + 1) * width, width, dtype=np.int32))
-    return pa.ListArray.from_arrays(offsets, pa.array(matrix.reshape(-1), value_type))
 
 
 def _stats(result: DedupeResult) -> dict[str, Any]:

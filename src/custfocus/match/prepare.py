@@ -339,3 +339,19 @@ def _bool(table: Any, name: str) -> np.ndarray:
         return np.zeros(table.num_rows, bool)
     return table.column(name).fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
 
+
+def categories_of(column: Any) -> Any:
+    """The categories of a categorical node column as Arrow text."""
+    import pyarrow as pa
+
+    return pa.array(column.cat.categories).cast(pa.string())
+
+
+def column_text(column: Any, rows: np.ndarray, values: Any) -> Any:
+    """Rows of a categorical node column as Arrow text (``values``: its categories, as
+    :func:`categories_of` gives them)."""
+    import pyarrow as pa
+
+    codes = column.cat.codes.to_numpy()[rows].astype(np.int32)
+    return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0),
+                                          values).dictionary_decode()

@@ -249,13 +249,14 @@ class ValueCounts:
     does when counted afresh.
     """
 
-    counts: dict[str, Any]  # comparison -> pandas Series, value -> count (only counts >= 2)
+    # comparison -> (Arrow text values, their counts): only values carried more than once
+    counts: dict[str, tuple[Any, np.ndarray]]
     average: dict[str, float]
 
     @classmethod
     def train(cls, nodes: Any, a: np.ndarray, b: np.ndarray,
               levels: dict[str, np.ndarray]) -> ValueCounts:
-        import pandas as pd
+        import pyarrow as pa
 
         counts = {}
         for comp in COMPARISONS:
@@ -263,8 +264,8 @@ class ValueCounts:
                 continue
             found = nodes[comp.tf_column].value_counts()
             found = found[found >= 2]
-            counts[comp.name] = pd.Series(found.to_numpy(dtype=np.int64),
-                                          index=pd.Index(found.index.astype(str), dtype=object))
+            counts[comp.name] = (pa.array(found.index.astype(str).tolist(), pa.string()),
+                                 found.to_numpy(dtype=np.int64))
         value_counts = cls(counts, {})
         per_node = value_counts.per_node(nodes)
         for comp in COMPARISONS:
@@ -280,20 +281,25 @@ class ValueCounts:
     def per_node(self, nodes: Any) -> dict[str, np.ndarray]:
         """Per comparison, the count of every node's value (1 where it has none)."""
         import pandas as pd
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
         out = {}
         for comp in COMPARISONS:
             if comp.name not in self.counts:
                 continue
-            column, counts = nodes[comp.tf_column], self.counts[comp.name]
+            column = nodes[comp.tf_column]
+            values, counts = self.counts[comp.name]
+            known = np.append(counts, 1)  # a value not counted reads 1
             if isinstance(column.dtype, pd.CategoricalDtype):
-                place = counts.index.get_indexer(column.cat.categories.astype(str))
-                known = np.append(counts.to_numpy(), 1)  # place -1 (not counted) reads 1
-                by_code = np.append(known[place], 1)  # code -1 (no value) reads 1
+                categories = pa.array(column.cat.categories).cast(pa.string())
+                place = pc.index_in(categories, value_set=values).fill_null(-1)
+                by_code = np.append(known[place.to_numpy(zero_copy_only=False)], 1)
                 out[comp.name] = by_code[column.cat.codes.to_numpy()].astype(np.float64)
             else:
-                mapped = column.map(counts).to_numpy(dtype=np.float64, na_value=np.nan)
-                out[comp.name] = np.nan_to_num(mapped, nan=1.0)
+                text = pa.array([None if pd.isna(v) else str(v) for v in column], pa.string())
+                place = pc.index_in(text, value_set=values).fill_null(-1)
+                out[comp.name] = known[place.to_numpy(zero_copy_only=False)].astype(np.float64)
         return out
 
     def frequencies(self, nodes: Any) -> TermFrequencies:
@@ -303,28 +309,25 @@ class ValueCounts:
         """The counts as an Arrow table (comparison, value, count), to be stored."""
         import pyarrow as pa
 
-        names, values, counts = [], [], []
-        for name, series in self.counts.items():
-            names += [name] * len(series)
-            values += series.index.tolist()
-            counts += series.tolist()
-        return pa.table({"comparison": pa.array(names, pa.string()),
-                         "value": pa.array(values, pa.string()),
-                         "count": pa.array(counts, pa.int32())})
+        parts = [pa.table({"comparison": pa.array([name] * len(values), pa.string()),
+                           "value": values, "count": pa.array(counts, pa.int32())})
+                 for name, (values, counts) in self.counts.items()]
+        return pa.concat_tables(parts) if parts else pa.table(
+            {"comparison": pa.array([], pa.string()), "value": pa.array([], pa.string()),
+             "count": pa.array([], pa.int32())})
 
     @classmethod
     def from_rows(cls, rows: Any, average: dict[str, float]) -> ValueCounts:
-        import pandas as pd
+        """From :meth:`rows` (an Arrow table)."""
+        import pyarrow.compute as pc
 
-        frame = rows.to_pandas() if hasattr(rows, "to_pandas") else rows
         counts = {}
         for comp in COMPARISONS:
             if comp.tf_column is None:
                 continue
-            part = frame[frame["comparison"] == comp.name]
-            counts[comp.name] = pd.Series(part["count"].to_numpy(dtype=np.int64),
-                                          index=pd.Index(part["value"].astype(str),
-                                                         dtype=object))
+            part = rows.filter(pc.equal(rows.column("comparison"), comp.name))
+            counts[comp.name] = (part.column("value").combine_chunks(),
+                                 part.column("count").to_numpy().astype(np.int64))
         return cls(counts, dict(average))
 
 

@@ -1,0 +1,676 @@
+"""An incremental dedupe: after records were added, only what they change is redone.
+
+The model is kept (``dedupe._Trained``), so an earlier pair's evidence never moves; what
+new records can change is
+  * their own pairs: the new nodes are loaded with the members of the blocks they fall
+    in (the blocks over their cap stay over it), blocked, compared and scored alone;
+  * the blocks they push over their cap: those blocks' old pairs go, and every pair of
+    their members is generated again;
+  * the name-only rule, which reads every node's name, the groups linked by more than a
+    name and the pairs within each name: recomputed exactly from the flags the previous
+    run kept per pair (``match_pairs``), which changes the probability of a few old pairs;
+  * the clusters of the strong-link components holding a new, grown or re-scored node:
+    only those are clustered again.
+Ids, ``record_customer`` and golden records are rewritten only for the customers of
+those components. A full run on the same data with the same model gives the same
+clusters (tests and ``bench/bench_incremental.py`` compare them).
+
+What it reads of the whole store is numeric or cheap to scan: identity links, same-name
+pairs, uncorroborated pairs above the cap, strong pairs, and node names. Anything else
+(records removed or re-imported, a store written by an older version) is left to a full
+run: :func:`prepare_delta` returns None.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from custfocus.match.adjust import NameSlots, components, name_carriers, pair_shared
+from custfocus.match.block import (
+    _KEY_COLUMNS,
+    DEFAULT_RULES,
+    KEY_HASH_SQL,
+    _arrow,
+    find_candidates,
+    keys_sql,
+)
+from custfocus.match.cluster import COLUMNS, DECISIONS, ClusterSettings, cluster_nodes
+from custfocus.match.compare import COMPARISONS, _Encoded, compare_in_batches
+from custfocus.match.prepare import (
+    DERIVED_COLUMNS,
+    NODE_KEY_SQL,
+    RECORD_COLUMNS,
+    categories_of,
+    column_text,
+    node_frame,
+)
+from custfocus.match.score import PairScorer, cap_contacts_only, corroborated
+from custfocus.store import Store
+
+_CODE = {name: code for code, name in enumerate(DECISIONS)}
+
+
+@dataclass
+class Delta:
+    """What was added since the previous run, and the state it is added to."""
+
+    old_nodes: int  # nodes the previous run saved (indices 0..old_nodes-1)
+    max_record: int  # the last record the previous run saw
+    new_nodes: int  # nodes of new records only (indices old_nodes..)
+    new_records: int
+    grown: np.ndarray  # old nodes that new records joined
+    grown_by: np.ndarray  # how many records each of them gained
+
+    @property
+    def nodes(self) -> int:
+        return self.old_nodes + self.new_nodes
+
+
+def prepare_delta(store: Store, old_nodes: int) -> Delta | None:
+    """The new records as nodes (temp table ``_cf_new_node``), or None when records were
+    removed or re-imported since the previous run (a full run is due)."""
+    con = store.con
+    seen = store.execute("SELECT count(*), max(record_id) FROM record_customer").fetchone()
+    if not seen[0] or store.query_value(
+            "SELECT count(*) FROM match_nodes WHERE rep IS NULL OR identity IS NULL"):
+        return None
+    count, max_record = int(seen[0]), int(seen[1])
+    kept = store.query_value(
+        "SELECT count(*) FROM records WHERE record_id <= ?", [max_record])
+    joined = store.query_value(
+        "SELECT count(*) FROM record_customer JOIN records USING (record_id)")
+    if kept != count or joined != count:
+        return None
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _cf_new_record AS
+        SELECT record_id, {NODE_KEY_SQL} AS node_key
+        FROM (SELECT {RECORD_COLUMNS} FROM records WHERE record_id > {max_record})""")
+    grown = con.execute("""
+        SELECT m.node, count(*) AS added FROM _cf_new_record k
+        JOIN match_nodes m USING (node_key) GROUP BY m.node ORDER BY m.node""").fetchnumpy()
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _cf_new_node AS
+        SELECT node_key, min(record_id) AS rep, count(*) AS size,
+               {old_nodes} + row_number() OVER (ORDER BY min(record_id)) - 1 AS node
+        FROM _cf_new_record WHERE node_key NOT IN (SELECT node_key FROM match_nodes)
+        GROUP BY node_key""")
+    con.execute("CREATE OR REPLACE TEMP TABLE _cf_grown AS SELECT * FROM grown")
+    return Delta(
+        old_nodes=old_nodes, max_record=max_record,
+        new_nodes=int(store.query_value("SELECT count(*) FROM _cf_new_node")),
+        new_records=int(store.query_value("SELECT count(*) FROM _cf_new_record")),
+        grown=np.asarray(grown["node"], dtype=np.int64),
+        grown_by=np.asarray(grown["added"], dtype=np.int64))
+
+
+def load_nodes(store: Store, delta: Delta, old: np.ndarray) -> tuple[Any, np.ndarray]:
+    """The node frame of the ``old`` nodes (sorted indices) followed by every new node, and
+    the global index of each of its rows."""
+    import pyarrow as pa
+
+    store.con.register("_cf_pick", pa.table({"node": pa.array(old, pa.int32())}))
+    known = ", ".join(f"m.{c} AS known_{c}" for c in DERIVED_COLUMNS)
+    unknown = ", ".join(f"CAST(NULL AS VARCHAR) AS known_{c}" for c in DERIVED_COLUMNS)
+    birth = "left(CAST(r.birth_date AS VARCHAR), 10) AS birth"
+    try:
+        before = store.con.sql(f"""
+            WITH picked AS (SELECT * FROM match_nodes
+                            WHERE node IN (SELECT node FROM _cf_pick))
+            SELECT m.node, m.node_key, CAST(m.size + coalesce(g.added, 0) AS BIGINT) AS size,
+                   r.*, {birth}, {known}
+            FROM picked m
+            LEFT JOIN _cf_grown g ON g.node = m.node
+            JOIN (SELECT {RECORD_COLUMNS} FROM records
+                  WHERE record_id IN (SELECT rep FROM picked)) r ON r.record_id = m.rep
+            ORDER BY m.node""").to_arrow_table()
+        new = store.con.sql(f"""
+            SELECT CAST(n.node AS INTEGER) AS node, n.node_key, CAST(n.size AS BIGINT) AS size,
+                   r.*, {birth}, {unknown}
+            FROM _cf_new_node n
+            JOIN (SELECT {RECORD_COLUMNS} FROM records WHERE record_id > {delta.max_record}) r
+              ON r.record_id = n.rep
+            ORDER BY n.node""").to_arrow_table()
+    finally:
+        store.con.unregister("_cf_pick")
+    table = pa.concat_tables([before, new.cast(before.schema)])
+    nodes = table.column("node").to_numpy().astype(np.int64)
+    derived = [f"known_{c}" for c in DERIVED_COLUMNS]
+    known_table = table.select(derived).rename_columns(list(DERIVED_COLUMNS))
+    is_known = np.arange(len(nodes)) < before.num_rows
+    frame = node_frame(table.drop_columns(["node", *derived]), known_table, is_known)
+    return frame, nodes
+
+
+def neighbours(store: Store, frame: Any, rows: np.ndarray, nodes: np.ndarray
+               ) -> tuple[np.ndarray, Any]:
+    """Old nodes sharing a blocking key, in a block not over its cap before, with the rows
+    ``rows`` of ``frame`` (global indices ``nodes``); and those rows' keys as match_keys
+    stores them."""
+    import pyarrow as pa
+
+    columns = {c: _arrow(frame[c].iloc[rows]) for c in _KEY_COLUMNS}
+    columns["node"] = pa.array(nodes, pa.int32())
+    store.con.register("_cf_key_nodes", pa.table(columns))
+    names = pa.table({"rule": pa.array(np.arange(len(DEFAULT_RULES), dtype=np.int8)),
+                      "name": pa.array([r.name for r in DEFAULT_RULES], pa.string())})
+    store.con.register("_cf_rule_names", names)
+    try:
+        store.con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _cf_keys AS
+            {keys_sql(DEFAULT_RULES, '_cf_key_nodes')}""")
+        found = store.con.execute("""
+            WITH wanted AS (
+                SELECT DISTINCT rule, key FROM _cf_keys
+                EXCEPT SELECT n.rule, b.key FROM match_blocks b
+                       JOIN _cf_rule_names n ON n.name = b.rule)
+            SELECT DISTINCT node FROM match_keys
+            SEMI JOIN (SELECT rule, hash(key) AS key_hash FROM wanted) USING (rule, key_hash)
+            ORDER BY node""").fetchnumpy()["node"]
+        hashes = store.con.sql(f"SELECT {KEY_HASH_SQL} FROM _cf_keys").to_arrow_table()
+    finally:
+        store.con.unregister("_cf_key_nodes")
+        store.con.unregister("_cf_rule_names")
+        store.con.execute("DROP TABLE IF EXISTS _cf_keys")
+    return np.asarray(found, dtype=np.int64), hashes
+
+
+@dataclass
+class NewPairs:
+    """The pairs this run generated (global node indices, sorted), with what is saved of
+    them."""
+
+    a: np.ndarray
+    b: np.ndarray
+    levels: dict[str, np.ndarray]
+    model: np.ndarray  # the model's probability after the contacts-only rule
+    corroborated: np.ndarray
+    same_name: np.ndarray
+    la: np.ndarray  # the same pairs by row of ``frame``
+    lb: np.ndarray
+    touched: np.ndarray  # global nodes whose every pair was generated (new and re-paired)
+    crossed: np.ndarray  # old nodes in a block that grew over its cap (their pairs redone)
+    oversized_new: Any  # Arrow (rule, key): blocks over their cap since this run
+    new_keys: Any
+    pairs_per_rule: dict[str, int]
+    oversized_blocks: dict[str, int]
+    frame: Any  # the nodes they touch
+    rows: np.ndarray  # global index of each frame row
+    scorer: PairScorer
+
+
+@dataclass
+class Blocked:
+    """The candidate pairs of an incremental run, by row of ``frame``."""
+
+    frame: Any  # the new nodes and the old ones sharing a block with them
+    rows: np.ndarray  # global index of each frame row
+    candidates: Any
+    crossed: np.ndarray  # old nodes in a block that grew over its cap (their pairs redone)
+    oversized_new: Any  # Arrow (rule, key): blocks over their cap since this run
+    new_keys: Any  # Arrow (rule, key_hash, node): the new nodes' keys, for match_keys
+
+
+def block_new(store: Store, delta: Delta) -> Blocked:
+    """Every pair touching a new node (and, for a block the new nodes pushed over its cap,
+    every pair touching its members)."""
+    import pyarrow as pa
+
+    was_over = store.con.sql("SELECT rule, key FROM match_blocks").to_arrow_table()
+    new_frame, new_rows = load_nodes(store, delta, np.zeros(0, dtype=np.int64))
+    old, new_keys = neighbours(store, new_frame, np.arange(len(new_rows)), new_rows)
+    old = old[old < delta.old_nodes]
+    crossed = np.zeros(0, dtype=np.int64)
+    for _ in range(2):  # a second round when members of a grown block must be re-paired
+        frame, rows = load_nodes(store, delta, np.union1d(old, crossed))
+        fresh = np.flatnonzero(rows >= delta.old_nodes)
+        candidates = find_candidates(frame, fresh=fresh, oversized_before=was_over,
+                                     still_over=True)
+        touched = rows[candidates.touched]
+        touched_old = touched[touched < delta.old_nodes]
+        if np.isin(touched_old, crossed).all():
+            break
+        crossed = touched_old
+        found, _ = neighbours(store, frame, np.searchsorted(rows, crossed), crossed)
+        old = np.union1d(old, found[found < delta.old_nodes])
+    oversized = candidates.oversized_keys
+    if oversized is not None and oversized.num_rows:
+        before = set(zip(was_over.column("rule").to_pylist(), was_over.column("key").to_pylist()))
+        keep = [(r, k) not in before for r, k in zip(oversized.column("rule").to_pylist(),
+                                                     oversized.column("key").to_pylist())]
+        oversized = oversized.filter(pa.array(keep, pa.bool_()))
+    return Blocked(frame, rows, candidates, touched_old, oversized, new_keys)
+
+
+def compare_new(blocked: Blocked, trained: Any, threshold: float) -> NewPairs:
+    """Levels and the model's probability of the new pairs (the kept model and counts)."""
+    frame, rows, candidates = blocked.frame, blocked.rows, blocked.candidates
+    la, lb = candidates.a, candidates.b
+    levels = compare_in_batches(_Encoded(frame), la, lb)
+    scorer = PairScorer(trained.model, trained.counts.frequencies(frame))
+    cap = np.nextafter(threshold, 0)
+    model = cap_contacts_only(scorer.probability(la, lb, levels), levels, cap)
+    folded = frame["name_fold"].cat.codes.to_numpy()
+    same = (folded[la] >= 0) & (folded[la] == folded[lb])
+    return NewPairs(
+        a=rows[la], b=rows[lb], la=la, lb=lb, levels=levels, model=model,
+        corroborated=corroborated(levels), same_name=same, touched=rows[candidates.touched],
+        crossed=blocked.crossed, oversized_new=blocked.oversized_new,
+        new_keys=blocked.new_keys,
+        pairs_per_rule=candidates.pairs_per_rule,
+        oversized_blocks=candidates.oversized_blocks, frame=frame, rows=rows, scorer=scorer)
+
+
+def constraint_nodes(store: Store) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Reviewer decisions as pairs of global nodes (must-link, cannot-link)."""
+    rows = store.execute(f"""
+        WITH r AS (SELECT source, row, max(record_id) AS record_id FROM records
+                   WHERE (source, row) IN (SELECT (source_a, row_a) FROM match_constraints
+                                           UNION ALL
+                                           SELECT (source_b, row_b) FROM match_constraints)
+                   GROUP BY source, row),
+        keyed AS (SELECT record_id, {NODE_KEY_SQL} AS node_key
+                  FROM (SELECT {RECORD_COLUMNS} FROM records
+                        WHERE record_id IN (SELECT record_id FROM r))),
+        nodes AS (SELECT node_key, node FROM match_nodes
+                  UNION ALL SELECT node_key, node FROM _cf_new_node),
+        node_of AS (SELECT r.source, r.row, n.node FROM r JOIN keyed k USING (record_id)
+                    JOIN nodes n USING (node_key))
+        SELECT na.node, nb.node, c.decision FROM match_constraints c
+        JOIN node_of na ON na.source = c.source_a AND na.row = c.row_a
+        JOIN node_of nb ON nb.source = c.source_b AND nb.row = c.row_b
+        ORDER BY c.rowid""").fetchall()
+    must, cannot = [], []
+    for x, y, decision in rows:
+        x, y = int(x), int(y)
+        if x != y:
+            (must if decision == "same" else cannot).append((min(x, y), max(x, y)))
+    return must, cannot
+
+
+@dataclass
+class NameRule:
+    """The name-only rule recomputed over every node: each node's identity group, the old
+    pairs whose cap changed, and the cap of each new pair."""
+
+    identity: np.ndarray
+    changed_a: np.ndarray  # old pairs whose "capped" flag flips
+    changed_b: np.ndarray
+    changed_capped: np.ndarray  # their new flag
+    changed_model: np.ndarray  # their model probability
+    new_capped: np.ndarray  # per new pair
+
+
+def _dropped_filter(alias: str = "") -> str:
+    p = f"{alias}." if alias else ""
+    return (f"NOT ({p}node_a IN (SELECT node FROM _cf_crossed) "
+            f"OR {p}node_b IN (SELECT node FROM _cf_crossed))")
+
+
+def name_rule(store: Store, delta: Delta, pairs: NewPairs, threshold: float,
+              review: float) -> NameRule:
+    """:func:`custfocus.match.adjust.adjust_probability`'s name-only rule, from the flags
+    the previous run kept and the new pairs."""
+    import pyarrow as pa
+
+    n = delta.nodes
+    cap = np.nextafter(threshold, 0)
+    dropped = _dropped_filter()
+    linked = store.execute(
+        f"SELECT node_a, node_b FROM match_pairs WHERE corroborated AND probability >= ? "
+        f"AND {dropped}", [threshold]).fetchnumpy()
+    new_linked = pairs.corroborated & (pairs.model >= threshold)
+    identity = components(
+        n, np.concatenate([np.asarray(linked["node_a"], np.int64), pairs.a[new_linked]]),
+        np.concatenate([np.asarray(linked["node_b"], np.int64), pairs.b[new_linked]]))
+    # Every node's name: the old ones as saved, the new ones as loaded.
+    old_names = store.con.sql("SELECT name_fold FROM match_nodes ORDER BY node").to_arrow_table()
+    folded = pairs.frame["name_fold"]
+    new_names = column_text(folded, np.flatnonzero(pairs.rows >= delta.old_nodes),
+                            categories_of(folded))
+    encoded = pa.concat_arrays([old_names.column(0).combine_chunks().cast(pa.string()),
+                                new_names]).dictionary_encode()
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    names = NameSlots.of(codes, len(encoded.dictionary))
+    same = store.execute(
+        f"SELECT node_a, probability < ? AS apart FROM match_pairs WHERE same_name "
+        f"AND {dropped}", [review]).fetchnumpy()
+    groups, one_person = name_carriers(
+        names, identity,
+        np.concatenate([np.asarray(same["node_a"], np.int64), pairs.a[pairs.same_name]]),
+        np.concatenate([np.asarray(same["apart"], bool), pairs.model[pairs.same_name] < review]))
+    high = store.execute(
+        f"SELECT node_a, node_b, probability, capped FROM match_pairs "
+        f"WHERE NOT corroborated AND probability > ? AND {dropped}", [cap]).fetchnumpy()
+    ha, hb = np.asarray(high["node_a"], np.int64), np.asarray(high["node_b"], np.int64)
+    shared = pair_shared(names, identity, groups, one_person, ha, hb)
+    flips = shared != np.asarray(high["capped"], bool)
+    new_shared = pair_shared(names, identity, groups, one_person, pairs.a, pairs.b)
+    return NameRule(
+        identity=identity, changed_a=ha[flips], changed_b=hb[flips],
+        changed_capped=shared[flips],
+        changed_model=np.asarray(high["probability"], np.float64)[flips],
+        new_capped=~pairs.corroborated & new_shared & (pairs.model > cap))
+
+
+@dataclass
+class Reclustered:
+    """The clusters after the run: per dirty node its new cluster (smallest member)."""
+
+    dirty: np.ndarray  # global nodes clustered again (sorted)
+    cluster: np.ndarray  # their cluster
+    # Every pair touching a dirty node (both sides dirty when strong): global nodes, final
+    # probability, decision code; and whether it is new.
+    a: np.ndarray
+    b: np.ndarray
+    probability: np.ndarray
+    codes: np.ndarray
+    refused: dict[str, int]
+
+
+def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
+              settings: ClusterSettings, must: list[tuple[int, int]],
+              cannot: list[tuple[int, int]]) -> Reclustered:
+    """Cluster again the strong-link components that could differ from the previous run's."""
+    n = delta.nodes
+    threshold, cap = settings.match_threshold, np.nextafter(settings.match_threshold, 0)
+    final_new = np.where(rule.new_capped, cap, pairs.model)
+    strong = store.execute(
+        f"SELECT node_a, node_b, probability FROM match_strong WHERE {_dropped_filter()}"
+    ).fetchnumpy()
+    sa, sb = np.asarray(strong["node_a"], np.int64), np.asarray(strong["node_b"], np.int64)
+    sp = np.asarray(strong["probability"], np.float64)
+    # Old pairs re-capped: out of the strong set, and back in when no longer capped.
+    key = n + 1
+    changed_key = rule.changed_a * key + rule.changed_b
+    stay = ~np.isin(sa * key + sb, changed_key)
+    now_final = np.where(rule.changed_capped, cap, rule.changed_model)
+    up = now_final >= threshold
+    keep_new = final_new >= threshold
+    ea = np.concatenate([sa[stay], rule.changed_a[up], pairs.a[keep_new]])
+    eb = np.concatenate([sb[stay], rule.changed_b[up], pairs.b[keep_new]])
+    ep = np.concatenate([sp[stay], now_final[up], final_new[keep_new]])
+
+    seeds = [np.arange(delta.old_nodes, n), delta.grown, pairs.touched,
+             sa[~stay], sb[~stay], rule.changed_a, rule.changed_b]
+    links = np.array([*must, *cannot], dtype=np.int64).reshape(-1)
+    seeds.append(links)
+    must_arr = np.array(must, dtype=np.int64).reshape(-1, 2)
+    component = components(n, np.concatenate([ea, must_arr[:, 0]]),
+                           np.concatenate([eb, must_arr[:, 1]]))
+    seed = np.unique(np.concatenate(seeds))
+    dirty = np.flatnonzero(np.isin(component, np.unique(component[seed])))
+
+    inside = np.isin(ea, dirty)
+    order = np.lexsort((eb[inside], ea[inside]))
+    ca, cb, cp = ea[inside][order], eb[inside][order], ep[inside][order]
+    frame, rows = load_nodes(store, delta, dirty[dirty < delta.old_nodes])
+    assert np.array_equal(rows, dirty), "dirty components hold every new node"
+    position = np.searchsorted(rows, np.concatenate([ca, cb])) if len(ca) else np.zeros(0, int)
+    pa_, pb_ = position[:len(ca)], position[len(ca):]
+    in_dirty = np.zeros(n, dtype=bool)
+    in_dirty[dirty] = True
+    sub_must = [(int(np.searchsorted(rows, x)), int(np.searchsorted(rows, y)))
+                for x, y in must if in_dirty[x] and in_dirty[y]]
+    sub_cannot = [(int(np.searchsorted(rows, x)), int(np.searchsorted(rows, y)))
+                  for x, y in cannot if in_dirty[x] and in_dirty[y]]
+    columns = [c for c in COLUMNS if c in frame]
+    clustering = cluster_nodes(frame[columns], pa_, pb_, cp, settings, sub_must, sub_cannot)
+    labels = np.asarray(clustering.labels, dtype=np.int64)
+    smallest = np.full(labels.max() + 1 if len(labels) else 0, n, dtype=np.int64)
+    np.minimum.at(smallest, labels, rows)
+    cluster = smallest[labels]
+
+    # Every pair touching a dirty node: strong ones decided by the clustering, the others by
+    # the clusters (review band) or "below".
+    import pyarrow as pa
+
+    store.con.register("_cf_dirty", pa.table({"node": pa.array(dirty, pa.int32())}))
+    try:
+        old = store.execute(
+            f"SELECT node_a, node_b, probability, capped FROM match_pairs "
+            f"WHERE (node_a IN (SELECT node FROM _cf_dirty) "
+            f"OR node_b IN (SELECT node FROM _cf_dirty)) AND {_dropped_filter()}"
+        ).fetchnumpy()
+    finally:
+        store.con.unregister("_cf_dirty")
+    oa, ob = np.asarray(old["node_a"], np.int64), np.asarray(old["node_b"], np.int64)
+    capped = np.asarray(old["capped"], bool)
+    hit = np.isin(oa * key + ob, changed_key)
+    if hit.any():
+        place = np.searchsorted(changed_key, oa[hit] * key + ob[hit],
+                                sorter=np.argsort(changed_key))
+        capped[hit] = rule.changed_capped[np.argsort(changed_key)][place]
+    op = np.where(capped, cap, np.asarray(old["probability"], np.float64))
+    all_a = np.concatenate([oa, pairs.a])
+    all_b = np.concatenate([ob, pairs.b])
+    all_p = np.concatenate([op, final_new])
+    # The cluster of every node these pairs touch: new for dirty nodes, as saved otherwise.
+    node_cluster = store.execute("SELECT cluster FROM match_nodes ORDER BY node").fetchnumpy()
+    clusters = np.concatenate([np.asarray(node_cluster["cluster"], np.int64),
+                               np.zeros(delta.new_nodes, np.int64)])
+    clusters[dirty] = cluster
+    codes = np.zeros(len(all_a), dtype=np.int8)
+    band = (all_p >= settings.review_threshold) & (all_p < threshold)
+    codes[band] = np.where(clusters[all_a[band]] == clusters[all_b[band]],
+                           _CODE["same_cluster"], _CODE["review"])
+    strong_pairs = np.flatnonzero(all_p >= threshold)
+    edge_key = ca * key + cb
+    where = np.searchsorted(edge_key, all_a[strong_pairs] * key + all_b[strong_pairs])
+    codes[strong_pairs] = clustering.codes[where]
+    return Reclustered(dirty=dirty, cluster=cluster, a=all_a, b=all_b, probability=all_p,
+                       codes=codes, refused=clustering.refused)
+
+
+
+
+# -- saving -------------------------------------------------------------------------------------
+
+
+def save_delta(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
+               result: Reclustered, run_id: int, threshold: float, survivorship: Any
+               ) -> dict[str, Any]:
+    """Write what changed: pairs, nodes, blocks, strong pairs, links, then the customers
+    of the re-clustered components. Returns the counts a run reports."""
+    import pyarrow as pa
+
+    from custfocus.match.compare import list_array, pack_levels
+
+    con = store.con
+    old_n = delta.old_nodes
+    saved = store.execute("SELECT rep, identity FROM match_nodes ORDER BY node").fetchnumpy()
+    new_rows = np.flatnonzero(pairs.rows >= old_n)
+    frame = pairs.frame
+    rep = np.concatenate([np.asarray(saved["rep"], np.int64),
+                          frame["record_id"].to_numpy()[new_rows].astype(np.int64)])
+    # Pairs: those of re-paired nodes go (generated again below), flags that flipped.
+    if len(pairs.crossed):
+        con.execute(f"DELETE FROM match_pairs WHERE NOT {_dropped_filter()}")
+        con.execute("DELETE FROM match_links WHERE record_a IN (SELECT rep FROM match_nodes "
+                    "WHERE node IN (SELECT node FROM _cf_crossed)) OR record_b IN (SELECT "
+                    "rep FROM match_nodes WHERE node IN (SELECT node FROM _cf_crossed))")
+    if len(rule.changed_a):
+        _update(store, "match_pairs", ("node_a", "node_b"), pa.table({
+            "node_a": pa.array(rule.changed_a, pa.int32()),
+            "node_b": pa.array(rule.changed_b, pa.int32()),
+            "capped": pa.array(rule.changed_capped)}))
+    if len(pairs.a):
+        store.insert_arrow("match_pairs", pa.table({
+            "node_a": pa.array(pairs.a, pa.int32()), "node_b": pa.array(pairs.b, pa.int32()),
+            "pattern": pa.array(pack_levels(pairs.levels)),
+            "name_similarity": pa.array(pairs.levels["name_similarity"], pa.float32()),
+            "probability": pa.array(pairs.model, pa.float64()),
+            "corroborated": pa.array(pairs.corroborated),
+            "same_name": pa.array(pairs.same_name),
+            "capped": pa.array(rule.new_capped)}))
+    # Nodes: clusters, sizes and identity groups that changed; the new ones.
+    cluster = store.execute("SELECT cluster FROM match_nodes ORDER BY node").fetchnumpy()
+    cluster = np.concatenate([np.asarray(cluster["cluster"], np.int64),
+                              np.zeros(delta.new_nodes, np.int64)])
+    cluster[result.dirty] = result.cluster
+    size = frame["size"].to_numpy()
+    stored_size = np.asarray(
+        store.execute("SELECT size FROM match_nodes ORDER BY node").fetchnumpy()["size"],
+        np.int64)
+    stored_size[delta.grown] += delta.grown_by
+    changed = np.zeros(old_n, dtype=bool)
+    changed[result.dirty[result.dirty < old_n]] = True
+    changed[delta.grown] = True
+    changed |= rule.identity[:old_n] != np.asarray(saved["identity"], np.int64)
+    old_rows = np.flatnonzero(changed)
+    if len(old_rows):
+        _update(store, "match_nodes", ("node",), pa.table({
+            "node": pa.array(old_rows, pa.int32()),
+            "size": pa.array(stored_size[old_rows], pa.int32()),
+            "cluster": pa.array(cluster[old_rows], pa.int32()),
+            "identity": pa.array(rule.identity[old_rows], pa.int32())}))
+    if len(new_rows):
+        columns = {"node": pa.array(pairs.rows[new_rows], pa.int32()),
+                   "size": pa.array(size[new_rows], pa.int32()),
+                   "cluster": pa.array(cluster[pairs.rows[new_rows]], pa.int32()),
+                   "rep": pa.array(rep[pairs.rows[new_rows]], pa.int64()),
+                   "identity": pa.array(rule.identity[pairs.rows[new_rows]], pa.int32())}
+        for name in ("node_key", *DERIVED_COLUMNS):
+            columns[name] = column_text(frame[name], new_rows, categories_of(frame[name]))
+        store.insert_arrow("match_nodes", pa.table(columns))
+    if pairs.oversized_new is not None and pairs.oversized_new.num_rows:
+        store.insert_arrow("match_blocks", pairs.oversized_new)
+    if pairs.new_keys.num_rows:
+        store.insert_arrow("match_keys", pairs.new_keys)
+    # Strong pairs and links of the re-clustered components.
+    con.register("_cf_dirty", pa.table({"node": pa.array(result.dirty, pa.int32())}))
+    con.execute("DELETE FROM match_strong WHERE node_a IN (SELECT node FROM _cf_dirty) "
+                "OR node_b IN (SELECT node FROM _cf_dirty)")
+    con.unregister("_cf_dirty")
+    names = pa.array(list(DECISIONS), pa.string())
+
+    def decision(codes: np.ndarray) -> Any:
+        return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), names)
+
+    strong = np.flatnonzero(result.probability >= threshold)
+    store.insert_arrow("match_strong", pa.table({
+        "node_a": pa.array(result.a[strong], pa.int32()),
+        "node_b": pa.array(result.b[strong], pa.int32()),
+        "probability": pa.array(result.probability[strong], pa.float64()),
+        "decision": decision(result.codes[strong])}))
+    old_pairs = len(result.a) - len(pairs.a)  # the re-clustered old pairs come first
+    linked = np.flatnonzero(result.probability[:old_pairs] >= 0.01)
+    if len(linked):
+        _update(store, "match_links", ("record_a", "record_b"), pa.table({
+            "record_a": pa.array(rep[result.a[linked]], pa.int64()),
+            "record_b": pa.array(rep[result.b[linked]], pa.int64()),
+            "probability": pa.array(result.probability[linked], pa.float64()),
+            "decision": decision(result.codes[linked]).dictionary_decode(),
+            "run_id": pa.array(np.full(len(linked), run_id, np.int32()))}))
+    fresh = np.flatnonzero(result.probability[old_pairs:] >= 0.01)
+    if len(fresh):
+        rows = fresh
+        scores = pairs.scorer.score(pairs.la[rows], pairs.lb[rows],
+                                    {k: v[rows] for k, v in pairs.levels.items()})
+        matrix = np.stack([pairs.levels[c.name][rows] for c in COMPARISONS], axis=1)
+        store.insert_arrow("match_links", pa.table({
+            "run_id": pa.array(np.full(len(rows), run_id, dtype=np.int32)),
+            "record_a": pa.array(rep[pairs.a[rows]], pa.int64()),
+            "record_b": pa.array(rep[pairs.b[rows]], pa.int64()),
+            "probability": pa.array(result.probability[old_pairs + rows], pa.float64()),
+            "match_weight": pa.array(scores.logit_bits, pa.float64()),
+            "levels": list_array(matrix.astype(np.int8), pa.int8()),
+            "bits": list_array(scores.bits.astype(np.float32), pa.float32()),
+            "name_similarity": pa.array(pairs.levels["name_similarity"][rows],
+                                        pa.float32()),
+            "decision": decision(result.codes[old_pairs + rows])}))
+    return _save_customers(store, delta, result, cluster, run_id, survivorship)
+
+
+def _update(store: Store, table: str, keys: tuple[str, ...], rows: Any) -> None:
+    """UPDATE ``table`` from the Arrow ``rows`` matched on ``keys``."""
+    store.con.register("_cf_update", rows)
+    try:
+        values = ", ".join(f"{c} = u.{c}" for c in rows.column_names if c not in keys)
+        match = " AND ".join(f"{table}.{k} = u.{k}" for k in keys)
+        store.execute(f"UPDATE {table} SET {values} FROM _cf_update u WHERE {match}")
+    finally:
+        store.con.unregister("_cf_update")
+
+
+def _save_customers(store: Store, delta: Delta, result: Reclustered, cluster: np.ndarray,
+                    run_id: int, survivorship: Any) -> dict[str, Any]:
+    """Ids, ``record_customer``, events and golden records of the records whose cluster
+    may have changed: those of every customer with a node in a re-clustered component (a
+    customer never spans two components), and the new records."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from custfocus.match.golden import build_golden_records
+    from custfocus.match.ids import assign_ids
+
+    con = store.con
+    old_dirty = result.dirty[result.dirty < delta.old_nodes]
+    con.register("_cf_dirty_old", pa.table({"node": pa.array(old_dirty, pa.int32())}))
+    try:
+        moved = con.sql(f"""
+            WITH owners AS (
+                SELECT DISTINCT rc.customer_id FROM match_nodes m
+                JOIN record_customer rc ON rc.record_id = m.rep
+                WHERE m.node IN (SELECT node FROM _cf_dirty_old)),
+            chosen AS (
+                SELECT record_id, customer_id AS prev FROM record_customer
+                WHERE customer_id IN (SELECT customer_id FROM owners)
+                UNION ALL
+                SELECT record_id, NULL FROM records WHERE record_id > {delta.max_record}),
+            keyed AS (
+                SELECT record_id, record_hash, {NODE_KEY_SQL} AS node_key
+                FROM (SELECT {RECORD_COLUMNS} FROM records
+                      WHERE record_id IN (SELECT record_id FROM chosen)))
+            SELECT k.record_id, k.record_hash, c.prev, m.node
+            FROM keyed k JOIN chosen c USING (record_id) JOIN match_nodes m USING (node_key)
+            ORDER BY k.record_id""").to_arrow_table()
+    finally:
+        con.unregister("_cf_dirty_old")
+    labels = cluster[moved.column("node").to_numpy().astype(np.int64)]
+    previous = moved.column("prev").to_numpy(zero_copy_only=False)
+    first = int(store.query_value("SELECT nextval('customer_seq')"))
+    used = [0]
+
+    def next_number() -> int:
+        used[0] += 1
+        return first + used[0] - 1
+
+    ids = assign_ids(labels, previous, next_number)
+    if used[0] > 1:
+        store.next_ids("customer_seq", used[0] - 1)
+    customer_ids = ids.ids_of(labels)
+    before = {v for v in previous.tolist() if v is not None}
+    absorbed = {oid for e in ids.events for oid in e["other_ids"]}
+    gone = before - set(ids.ids.tolist()) - absorbed
+    for cid in sorted(gone):
+        ids.events.append({"kind": "retired", "customer_id": cid, "other_ids": [],
+                           "records": 0, "reason": "its records are no longer imported"})
+    rows = pa.table({
+        "record_id": moved.column("record_id"),
+        "customer_id": pa.array(customer_ids, pa.string()),
+        "record_hash": moved.column("record_hash"),
+        "run_id": pa.array(np.full(moved.num_rows, run_id, dtype=np.int32))})
+    con.register("_cf_moved", rows)
+    try:
+        store.execute("DELETE FROM record_customer WHERE record_id IN "
+                      "(SELECT record_id FROM _cf_moved)")
+        store.execute("INSERT INTO record_customer SELECT * FROM _cf_moved")
+    finally:
+        con.unregister("_cf_moved")
+    if ids.events:
+        now = pd.Timestamp.now().to_pydatetime()
+        store.insert_arrow("customer_events", pa.Table.from_pylist([
+            {"event_time": now, "run_id": run_id, **e} for e in ids.events]))
+    touched = pa.table({"customer_id": pa.array(sorted(before | set(customer_ids.tolist())),
+                                                pa.string())})
+    con.register("_cf_changed", touched)
+    try:
+        build_golden_records(store, run_id, survivorship, only="_cf_changed")
+    finally:
+        con.unregister("_cf_changed")
+    return {"new_ids": ids.new_ids, "kept_ids": ids.kept_ids,
+            "events": dict(Counter(e["kind"] for e in ids.events))}
