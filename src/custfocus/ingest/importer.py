@@ -251,7 +251,9 @@ class _Importer:
         previous = [r[0] for r in store.execute(
             "SELECT import_id FROM imports WHERE source = ? AND status = 'active'", [source]
         ).fetchall()]
+        reuse: dict[str, list[int]] = {}
         if previous and not opts.append:
+            reuse = self._record_ids_by_content(previous)
             self._retire(previous)
             res.status = "replaced"
         if opts.dry_run:
@@ -264,7 +266,7 @@ class _Importer:
         for batch in self.chunk_converter.converted(
                 converter, table.import_chunks(opts.chunk_size), opts.chunk_size,
                 table.row_estimate):
-            self._write_batch(import_id, source, unit, system, batch)
+            self._write_batch(import_id, source, unit, system, batch, reuse)
             res.rows_read += len(batch.rows)
             res.records += batch.record_count
             res.facts += batch.fact_count
@@ -286,6 +288,20 @@ class _Importer:
              res.facts, res.rejects, res.notes],
         )
 
+    def _record_ids_by_content(self, import_ids: list[int]) -> dict[str, list[int]]:
+        """The ids of the records a replaced import held, by their content.
+
+        Why: a new full export repeats most rows unchanged; a row whose matching fields are
+        the same keeps its record id, so ``dedupe`` sees only the rows that are new or
+        changed (an incremental run) instead of a whole source removed and added again.
+        """
+        placeholders = ", ".join("?" for _ in import_ids)
+        rows = self.store.execute(
+            f"SELECT {_CONTENT_KEY_SQL} AS content, list(record_id ORDER BY record_id) "
+            f"FROM records WHERE import_id IN ({placeholders}) GROUP BY content",
+            import_ids).fetchall()
+        return {content: ids[::-1] for content, ids in rows}  # popped from the end
+
     def _retire(self, import_ids: list[int]) -> None:
         placeholders = ", ".join("?" for _ in import_ids)
         for table in ("records", "facts", "raw_rows", "rejects"):
@@ -306,7 +322,7 @@ class _Importer:
         )
 
     def _write_batch(self, import_id: int, source: str, unit: str, system: str,
-                     batch: Batch) -> None:
+                     batch: Batch, reuse: dict[str, list[int]] | None = None) -> None:
         store = self.store
         n = len(batch.rows)
         store.insert_arrow("raw_rows", pa.table({
@@ -317,8 +333,16 @@ class _Importer:
         }))
         record_ids = None
         if batch.records is not None:
-            first = store.next_ids("record_seq", batch.record_count)
-            record_ids = np.arange(first, first + batch.record_count, dtype=np.int64)
+            record_ids = np.full(batch.record_count, -1, dtype=np.int64)
+            if reuse:
+                for i, content in enumerate(_content_keys(batch.records)):
+                    kept = reuse.get(content)
+                    if kept:
+                        record_ids[i] = kept.pop()
+            fresh = np.flatnonzero(record_ids < 0)
+            if len(fresh):
+                first = store.next_ids("record_seq", len(fresh))
+                record_ids[fresh] = np.arange(first, first + len(fresh), dtype=np.int64)
             store.insert_arrow("records", _with_common_columns(
                 batch.records, "record_id", record_ids, import_id, source, unit, system))
         if batch.facts is not None:
@@ -338,6 +362,22 @@ class _Importer:
                 "reason": pa.array([r[2] for r in batch.rejects], pa.string()),
                 "cells": pa.array([r[3] for r in batch.rejects], pa.list_(pa.string())),
             }))
+
+
+# What identifies a record's content for matching: its identity hash and the name as split.
+_CONTENT_FIELDS = ("record_hash", "given_name", "family_name", "full_name")
+_CONTENT_KEY_SQL = " || chr(31) || ".join(f"coalesce(CAST({c} AS VARCHAR), '')"
+                                          for c in _CONTENT_FIELDS)
+
+
+def _content_keys(records: pa.Table) -> list[str]:
+    """:data:`_CONTENT_KEY_SQL` of every record of a batch."""
+    import pyarrow.compute as pc
+
+    parts = [pc.fill_null(pc.cast(records[c], pa.string()), "") if c in records.column_names
+             else pa.repeat(pa.scalar("", pa.string()), records.num_rows)
+             for c in _CONTENT_FIELDS]
+    return pc.binary_join_element_wise(*parts, "\x1f").to_pylist()
 
 
 def _with_common_columns(table: pa.Table, id_name: str, ids: np.ndarray, import_id: int,

@@ -183,7 +183,7 @@ def _find_duplicates(store: Store, full: bool, retrain: bool, settings: DedupeSe
             raise BadInputError("the store holds no customer records; run 'custfocus import' first")
         trained = None if retrain else _trained_model(store, signature)
         previous = None if full or trained is None else _previous_nodes(store, signature)
-        delta = None if previous is None else prepare_delta(store, previous)
+        delta = None if previous is None else prepare_delta(store, *previous)
         if delta is None or not trained.fits(delta.nodes, settings.retrain_growth):
             delta = None
             nodes = prepare_store(store)
@@ -248,7 +248,9 @@ def _save_state(store: Store, result: DedupeResult, signature: str, trained: _Tr
                 nodes: int, reclustered: int) -> None:
     stats = _stats(result)
     stats["state"] = {"version": STATE_VERSION, "signature": signature, "nodes": nodes,
-                      "reclustered_nodes": int(reclustered), "trained": trained.state()}
+                      "reclustered_nodes": int(reclustered), "trained": trained.state(),
+                      "imports": int(store.query_value(
+                          "SELECT coalesce(max(import_id), 0) FROM imports"))}
     store.execute("UPDATE dedupe_runs SET stats = ? WHERE run_id = ?",
                   [json.dumps(stats), result.run_id])
 
@@ -423,8 +425,9 @@ def _trained_model(store: Store, signature: str) -> _Trained | None:
                     int(kept["run"]))
 
 
-def _previous_nodes(store: Store, signature: str) -> int | None:
-    """The node count of the previous run, when an incremental run can build on it."""
+def _previous_nodes(store: Store, signature: str) -> tuple[int, int] | None:
+    """The node count of the previous run and the last import it saw, when an incremental
+    run can build on it."""
     row = store.query_value(
         "SELECT stats FROM dedupe_runs WHERE stats IS NOT NULL ORDER BY run_id DESC LIMIT 1")
     state = json.loads(row).get("state") if row else None
@@ -433,7 +436,7 @@ def _previous_nodes(store: Store, signature: str) -> int | None:
     count = int(state["nodes"])
     if store.query_value("SELECT count(*) FROM match_nodes") != count:
         return None
-    return count
+    return count, int(state.get("imports", 0))
 
 
 # -- scoring inputs ----------------------------------------------------------------------------

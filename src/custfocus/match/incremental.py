@@ -64,13 +64,14 @@ class Delta:
     new_records: int
     grown: np.ndarray  # old nodes that new records joined
     grown_by: np.ndarray  # how many records each of them gained
+    last_import: int = 0  # the last import the previous run saw
 
     @property
     def nodes(self) -> int:
         return self.old_nodes + self.new_nodes
 
 
-def prepare_delta(store: Store, old_nodes: int) -> Delta | None:
+def prepare_delta(store: Store, old_nodes: int, last_import: int = 0) -> Delta | None:
     """The new records as nodes (temp table ``_cf_new_node``), or None when records were
     removed or re-imported since the previous run (a full run is due)."""
     con = store.con
@@ -104,7 +105,7 @@ def prepare_delta(store: Store, old_nodes: int) -> Delta | None:
         new_nodes=int(store.query_value("SELECT count(*) FROM _cf_new_node")),
         new_records=int(store.query_value("SELECT count(*) FROM _cf_new_record")),
         grown=np.asarray(grown["node"], dtype=np.int64),
-        grown_by=np.asarray(grown["added"], dtype=np.int64))
+        grown_by=np.asarray(grown["added"], dtype=np.int64), last_import=last_import)
 
 
 def load_nodes(store: Store, delta: Delta, old: np.ndarray) -> tuple[Any, np.ndarray]:
@@ -665,8 +666,13 @@ def _save_customers(store: Store, delta: Delta, result: Reclustered, cluster: np
         now = pd.Timestamp.now().to_pydatetime()
         store.insert_arrow("customer_events", pa.Table.from_pylist([
             {"event_time": now, "run_id": run_id, **e} for e in ids.events]))
-    touched = pa.table({"customer_id": pa.array(sorted(before | set(customer_ids.tolist())),
-                                                pa.string())})
+    # A record of a re-imported source keeps its id when its content did not change, but
+    # what else it holds (a newer date, its row) may have: its customer is rebuilt too.
+    reimported = {row[0] for row in store.execute(
+        "SELECT DISTINCT rc.customer_id FROM record_customer rc JOIN records r "
+        "USING (record_id) WHERE r.import_id > ?", [delta.last_import]).fetchall()}
+    touched = pa.table({"customer_id": pa.array(
+        sorted(before | set(customer_ids.tolist()) | reimported), pa.string())})
     con.register("_cf_changed", touched)
     try:
         build_golden_records(store, run_id, survivorship, only="_cf_changed")
