@@ -65,6 +65,7 @@ class Delta:
     grown: np.ndarray  # old nodes that new records joined
     grown_by: np.ndarray  # how many records each of them gained
     last_import: int = 0  # the last import the previous run saw
+    new_derived: Any = None  # the new nodes' derived columns, once derived (Arrow)
 
     @property
     def nodes(self) -> int:
@@ -137,12 +138,22 @@ def load_nodes(store: Store, delta: Delta, old: np.ndarray) -> tuple[Any, np.nda
             ORDER BY n.node""").to_arrow_table()
     finally:
         store.con.unregister("_cf_pick")
+    derived = [f"known_{c}" for c in DERIVED_COLUMNS]
+    if delta.new_derived is not None:  # derived by an earlier call
+        new = new.drop_columns(derived)
+        for name in DERIVED_COLUMNS:
+            new = new.append_column(f"known_{name}", delta.new_derived.column(name))
     table = pa.concat_tables([before, new.cast(before.schema)])
     nodes = table.column("node").to_numpy().astype(np.int64)
-    derived = [f"known_{c}" for c in DERIVED_COLUMNS]
     known_table = table.select(derived).rename_columns(list(DERIVED_COLUMNS))
-    is_known = np.arange(len(nodes)) < before.num_rows
+    is_known = np.arange(len(nodes)) < before.num_rows + (
+        new.num_rows if delta.new_derived is not None else 0)
     frame = node_frame(table.drop_columns(["node", *derived]), known_table, is_known)
+    if delta.new_derived is None:
+        rows = np.arange(before.num_rows, len(nodes))
+        delta.new_derived = pa.table({name: column_text(frame[name], rows,
+                                                        categories_of(frame[name]))
+                                      for name in DERIVED_COLUMNS})
     return frame, nodes
 
 

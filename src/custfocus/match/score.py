@@ -318,16 +318,16 @@ class ValueCounts:
 
     @classmethod
     def from_rows(cls, rows: Any, average: dict[str, float]) -> ValueCounts:
-        """From :meth:`rows` (an Arrow table)."""
-        import pyarrow.compute as pc
+        """From :meth:`rows` grouped by comparison: (comparison, values, counts) tuples,
+        values and counts as lists or Arrow arrays."""
+        import pyarrow as pa
 
-        counts = {}
+        counts = {name: (pa.array(values, pa.string()) if isinstance(values, list)
+                         else values.cast(pa.string()), np.asarray(found, dtype=np.int64))
+                  for name, values, found in rows}
         for comp in COMPARISONS:
-            if comp.tf_column is None:
-                continue
-            part = rows.filter(pc.equal(rows.column("comparison"), comp.name))
-            counts[comp.name] = (part.column("value").combine_chunks(),
-                                 part.column("count").to_numpy().astype(np.int64))
+            if comp.tf_column is not None and comp.name not in counts:
+                counts[comp.name] = (pa.array([], pa.string()), np.zeros(0, dtype=np.int64))
         return cls(counts, dict(average))
 
 

@@ -1,0 +1,174 @@
+"""Incremental dedupe: after records are added it redoes only what they change, and finds
+the clusters a full run finds on the same data (with the same kept model)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from custfocus.cli import app
+from custfocus.ingest.importer import import_paths
+from custfocus.match.dedupe import DedupeSettings, find_duplicates
+from custfocus.store import Store
+from custfocus.synth import generate
+
+KEEP_MODEL = DedupeSettings(retrain_growth=10.0)  # the tests add more than 20 % at times
+
+
+def partition(store: Store) -> set[frozenset[int]]:
+    rows = store.execute("SELECT customer_id, list(record_id) FROM record_customer "
+                         "GROUP BY customer_id").fetchall()
+    return {frozenset(ids) for _, ids in rows}
+
+
+def incremental_and_full(db: Path, tmp: Path) -> tuple[object, object, Store, Store]:
+    """Dedupe ``db`` incrementally, and a copy of it in full."""
+    copy = tmp / "full.duckdb"
+    shutil.copy(db, copy)
+    store, full_store = Store(db), Store(copy)
+    incremental = find_duplicates(store, settings=KEEP_MODEL)
+    full = find_duplicates(full_store, full=True, settings=KEEP_MODEL)
+    return incremental, full, store, full_store
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("gen")
+    generate(root / "data", customers=1500, seed=5, csv_only=True)
+    return root / "data"
+
+
+def split(data: Path, root: Path, held: int) -> tuple[Path, Path]:
+    """The sources in ``old``, except the last ``held`` marketing rows, in ``new``."""
+    old, new = root / "old", root / "new"
+    old.mkdir()
+    new.mkdir()
+    for path in data.glob("*.csv"):
+        if path.name != "marketing.csv":
+            shutil.copy(path, old / path.name)
+    lines = (data / "marketing.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (old / "marketing.csv").write_text("".join(lines[:-held]), encoding="utf-8")
+    (new / "marketing_new.csv").write_text(lines[0] + "".join(lines[-held:]), encoding="utf-8")
+    return old, new
+
+
+def test_new_records_are_matched_alone_and_give_the_full_runs_clusters(generated, tmp_path):
+    old, new = split(generated, tmp_path, held=120)
+    db = tmp_path / "s.duckdb"
+    store = Store(db)
+    import_paths(store, [old])
+    first = find_duplicates(store, settings=KEEP_MODEL)
+    import_paths(store, [new])
+    store.close()
+    incremental, full, store, full_store = incremental_and_full(db, tmp_path)
+    assert first.mode == "full" and incremental.mode == "incremental"
+    assert incremental.compared_pairs < full.compared_pairs / 10
+    assert incremental.model == full.model == first.model
+    assert partition(store) == partition(full_store)
+    assert incremental.customers == full.customers
+    assert incremental.candidate_pairs == full.candidate_pairs
+    assert incremental.merged_pairs == full.merged_pairs
+    assert incremental.review_pairs == full.review_pairs
+    # Same strong pairs with the same decisions, and the same links to explain.
+    for query in ("SELECT node_a, node_b, probability, decision FROM match_strong ORDER BY 1, 2",
+                  "SELECT record_a, record_b, round(probability, 12), decision, levels "
+                  "FROM match_links ORDER BY 1, 2",
+                  "SELECT node_a, node_b, pattern, probability, capped FROM match_pairs "
+                  "ORDER BY 1, 2"):
+        assert store.execute(query).fetchall() == full_store.execute(query).fetchall(), query
+    # Customers who got no new record kept their golden record untouched.
+    assert store.query_value("SELECT count(*) FROM customers WHERE updated_run = ?",
+                             [incremental.run_id]) < incremental.customers / 5
+    store.close()
+    full_store.close()
+
+
+def test_a_block_pushed_over_its_cap_drops_its_old_pairs(tmp_path):
+    # 50 people at one office address (the address block's cap is 50), then one more.
+    head = "Nombre,Apellidos,Email,Dirección,CP,Ciudad\n"
+    rows = [f"Persona{i},Apellido{i},p{i}@ejemplo.es,Calle Mayor 1,28001,Madrid\n"
+            for i in range(50)]
+    (tmp_path / "a.csv").write_text(head + "".join(rows), encoding="utf-8")
+    (tmp_path / "b.csv").write_text(
+        head + "Persona7,Apellido7,otra7@ejemplo.es,Calle Mayor 1,28001,Madrid\n",
+        encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    store = Store(db)
+    import_paths(store, [tmp_path / "a.csv"])
+    find_duplicates(store, settings=KEEP_MODEL)
+    before = store.query_value("SELECT count(*) FROM match_pairs")
+    import_paths(store, [tmp_path / "b.csv"])
+    store.close()
+    incremental, full, store, full_store = incremental_and_full(db, tmp_path)
+    assert incremental.mode == "incremental"
+    assert "address" in incremental.oversized_blocks
+    assert store.query_value("SELECT count(*) FROM match_pairs") < before
+    assert partition(store) == partition(full_store)
+    query = "SELECT node_a, node_b, pattern FROM match_pairs ORDER BY 1, 2"
+    assert store.execute(query).fetchall() == full_store.execute(query).fetchall()
+    store.close()
+    full_store.close()
+
+
+def test_reviewer_decisions_hold_in_incremental_runs(generated, tmp_path, runner):
+    old, new = split(generated, tmp_path, held=60)
+    db = tmp_path / "s.duckdb"
+    store = Store(db)
+    import_paths(store, [old])
+    find_duplicates(store, settings=KEEP_MODEL)
+    # "different" for two records of one customer, "same" for two customers' records.
+    same = store.execute("""
+        SELECT ra.source, ra.row, rb.source, rb.row FROM record_customer a
+        JOIN record_customer b ON a.customer_id = b.customer_id AND a.record_id < b.record_id
+        JOIN records ra ON ra.record_id = a.record_id JOIN records rb ON rb.record_id = b.record_id
+        ORDER BY a.record_id LIMIT 1""").fetchone()
+    apart = store.execute("""
+        SELECT ra.source, ra.row, rb.source, rb.row FROM records ra, records rb
+        WHERE ra.record_id = 1 AND rb.record_id = 2""").fetchone()
+    store.execute("INSERT INTO match_constraints VALUES (?, ?, ?, ?, 'different', 'test', now())",
+                  list(same))
+    store.execute("INSERT INTO match_constraints VALUES (?, ?, ?, ?, 'same', 'test', now())",
+                  list(apart))
+    find_duplicates(store, settings=KEEP_MODEL)  # the decisions change the signature: full
+    import_paths(store, [new])
+    store.close()
+    incremental, _, store, full_store = incremental_and_full(db, tmp_path)
+    assert incremental.mode == "incremental"
+    assert partition(store) == partition(full_store)
+    customer_of = dict(store.execute(
+        "SELECT r.source || ':' || r.row, rc.customer_id FROM record_customer rc "
+        "JOIN records r USING (record_id)").fetchall())
+    assert customer_of[f"{same[0]}:{same[1]}"] != customer_of[f"{same[2]}:{same[3]}"]
+    assert customer_of[f"{apart[0]}:{apart[1]}"] == customer_of[f"{apart[2]}:{apart[3]}"]
+    store.close()
+    full_store.close()
+
+
+def test_a_grown_export_reimported_is_matched_incrementally(tmp_path, runner, examples_dir):
+    db = tmp_path / "s.duckdb"
+    work = tmp_path / "in"
+    work.mkdir()
+    shutil.copy(examples_dir / "soporte.csv", work / "soporte.csv")
+    assert runner.invoke(app, ["import", str(work), "--db", str(db), "-q"]).exit_code == 0
+    assert runner.invoke(app, ["dedupe", "--db", str(db), "-q"]).exit_code == 0
+    ids_before = dict(Store(db).execute(
+        "SELECT record_id, customer_id FROM record_customer").fetchall())
+    with (work / "soporte.csv").open("a", encoding="latin-1") as handle:
+        handle.write("TK-9000001;01/02/2024;NADAL RUIZ, Zoe;zoe.nadal@correo.es;"
+                     "+34 600 111 222;Consulta;Nueva;Abierto;;;Elena V.\n")
+    assert runner.invoke(app, ["import", str(work), "--db", str(db), "-q"]).exit_code == 0
+    store = Store(db)
+    kept = store.query_value("SELECT count(*) FROM record_customer JOIN records "
+                             "USING (record_id)")
+    assert kept == len(ids_before)  # the unchanged rows kept their record ids
+    assert store.query_value("SELECT count(*) FROM records") == len(ids_before) + 1
+    store.close()
+    result = runner.invoke(app, ["dedupe", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"mode": "incremental"' in result.stdout
+    store = Store(db)
+    after = dict(store.execute("SELECT record_id, customer_id FROM record_customer").fetchall())
+    assert all(after[r] == c for r, c in ids_before.items())
+    store.close()
