@@ -3,9 +3,10 @@
     python bench/bench_incremental.py --customers 100000 [--share 0.01]
 
 Generates customers, holds back the last rows of the marketing list (``--share`` of all
-records) as a separate new file, imports the rest and dedupes it in full; then imports the
-new file and dedupes twice from the same state: incrementally, and in full on a copy. Prints
-the stage times of both runs, their ratio, and whether they found the same customers.
+records) as a separate new file, imports the rest and dedupes it in full (fitting the
+model); then imports the new file and dedupes twice from the same state: incrementally,
+and in full on a copy, both with the kept model. Prints the stage times of both runs, their
+ratio, and whether they found the same customers.
 """
 
 from __future__ import annotations

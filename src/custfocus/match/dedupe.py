@@ -3,17 +3,18 @@
 Stages: prepare (collapse repeats) -> block -> compare -> score (EM, term frequencies)
 -> cluster (no chaining) -> stable ids -> golden records.
 
-An incremental run costs what changed, and gives the clusters a full run would:
-  * prepare derives match columns only for new nodes (the others are kept in match_nodes);
-  * block and compare produce only the pairs a previous run did not have (those touching a
-    new node, or an old member of a block the new nodes pushed over its cap);
-  * the model is re-fitted and every pair re-scored (vectorised, cheap);
-  * clustering runs only on the connected components of strong links that could have
-    changed (a new or grown node, a link that crossed the threshold, a different order of
-    links); every other component keeps its clusters and decisions;
-  * ids, ``record_customer`` and golden records are rewritten only for changed customers.
-A run after records were removed or re-imported, after a change of settings, reviewer
-decisions or comparisons, or on a store written by an older version is a full run.
+The model (m, u, prior and the value counts of term-frequency adjustment) is fitted by
+the first run and kept, as Splink keeps a trained model: a pair's probability then
+depends on the pair alone, so records added later leave earlier pairs as they were. It
+is fitted again by ``--retrain``, after a change of settings, reviewer decisions or code,
+and once the data has grown (or shrunk) by ``retrain_growth`` (20 %) since.
+
+After records were added (a new file, or a new export of a source whose unchanged rows
+keep their record ids) a run is incremental (:mod:`custfocus.match.incremental`): it
+matches the new records against the stored state and redoes only what they change, and
+gives the clusters a full run with the same model gives. A run after records were
+removed or changed, with a model fitted again, or on a store written by an older
+version is a full run.
 """
 
 from __future__ import annotations
@@ -543,13 +544,6 @@ class _Decisions:
 
     codes: np.ndarray
     names: list[str]
-
-    @classmethod
-    def of(cls, values: np.ndarray) -> _Decisions:
-        import pandas as pd
-
-        codes, names = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-        return cls(codes.astype(np.int8), [str(v) for v in names])
 
     def counts(self) -> dict[str, int]:
         counts = np.bincount(self.codes[self.codes >= 0], minlength=len(self.names))

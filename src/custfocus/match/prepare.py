@@ -61,11 +61,6 @@ class Nodes:
     records: int
     record_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     record_nodes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    # With the previous run's nodes (match_nodes): per node its index, size and cluster
-    # then (-1 for a node new since).
-    old_node: np.ndarray | None = None
-    old_size: np.ndarray | None = None
-    old_cluster: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -75,13 +70,9 @@ def load_records(store: Store) -> Any:
     return store.execute(f"SELECT {RECORD_COLUMNS} FROM records ORDER BY record_id").df()
 
 
-def prepare_store(store: Store, previous: bool = False) -> Nodes:
-    """:func:`prepare_nodes` over every record in the store, without a pandas round trip.
-
-    ``previous``: reuse the derived columns of the nodes the previous run saved in
-    ``match_nodes`` (derive only new nodes) and report what each node was then.
-    """
-    return _prepare(store.con, f"(SELECT {RECORD_COLUMNS} FROM records)", previous)
+def prepare_store(store: Store) -> Nodes:
+    """:func:`prepare_nodes` over every record in the store, without a pandas round trip."""
+    return _prepare(store.con, f"(SELECT {RECORD_COLUMNS} FROM records)")
 
 
 def prepare_nodes(records: Any) -> Nodes:
@@ -120,8 +111,8 @@ def _records_arrow(records: Any) -> Any:
     return pa.table(columns)
 
 
-def _prepare(con: Any, source: str, previous: bool = False) -> Nodes:
-    """Nodes of the records in ``source`` (and what they were in ``match_nodes``)."""
+def _prepare(con: Any, source: str) -> Nodes:
+    """Nodes of the records in ``source``."""
     import pandas as pd
 
     con.execute(f"""
@@ -133,15 +124,9 @@ def _prepare(con: Any, source: str, previous: bool = False) -> Nodes:
                row_number() OVER (ORDER BY min(record_id)) - 1 AS node
         FROM _cf_record_key GROUP BY node_key""")
     try:
-        old = ""
-        if previous:
-            old = ", m.node AS old_node, m.size AS old_size, m.cluster AS old_cluster, " + \
-                ", ".join(f"m.{c} AS known_{c}" for c in DERIVED_COLUMNS)
         table = con.sql(f"""
-            SELECT n.node_key, n.size, r.*,
-                   left(CAST(r.birth_date AS VARCHAR), 10) AS birth {old}
+            SELECT n.node_key, n.size, r.*, left(CAST(r.birth_date AS VARCHAR), 10) AS birth
             FROM _cf_node n JOIN {source} r ON r.record_id = n.rep
-            {"LEFT JOIN match_nodes m USING (node_key)" if previous else ""}
             ORDER BY n.node""").to_arrow_table()
         mapping = con.execute("""
             SELECT k.record_id, n.node FROM _cf_record_key k JOIN _cf_node n USING (node_key)
@@ -153,18 +138,7 @@ def _prepare(con: Any, source: str, previous: bool = False) -> Nodes:
     record_nodes = np.asarray(mapping["node"], dtype=np.int64)
     nodes = Nodes(frame=None, record_node=pd.Series(record_nodes, index=record_ids),
                   records=len(record_ids), record_ids=record_ids, record_nodes=record_nodes)
-    if previous:
-        nodes.old_node = table.column("old_node").fill_null(-1).to_numpy().astype(np.int64)
-        nodes.old_size = table.column("old_size").fill_null(-1).to_numpy().astype(np.int64)
-        nodes.old_cluster = table.column("old_cluster").fill_null(-1).to_numpy().astype(
-            np.int64)
-        known = table.select([f"known_{c}" for c in DERIVED_COLUMNS]).rename_columns(
-            list(DERIVED_COLUMNS))
-        table = table.drop_columns(["old_node", "old_size", "old_cluster",
-                                    *(f"known_{c}" for c in DERIVED_COLUMNS)])
-        nodes.frame = node_frame(table, known, nodes.old_node >= 0)
-    else:
-        nodes.frame = node_frame(table)
+    nodes.frame = node_frame(table)
     return nodes
 
 
