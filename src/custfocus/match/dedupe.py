@@ -420,10 +420,13 @@ def _trained_model(store: Store, signature: str) -> _Trained | None:
     if not state or state.get("signature") != signature or "trained" not in state:
         return None
     kept = state["trained"]
-    grouped = store.con.sql("SELECT comparison, list(value) AS v, list(count) AS c "
-                            "FROM match_tf GROUP BY comparison").to_arrow_table()
-    rows = [(grouped.column("comparison")[i].as_py(), grouped.column("v")[i].values,
-             grouped.column("c")[i].values.to_numpy()) for i in range(grouped.num_rows)]
+    rows = []
+    for comp in COMPARISONS:
+        if comp.tf_column is not None:  # names from the code, not from the user
+            part = store.con.sql("SELECT value, count FROM match_tf "
+                                 f"WHERE comparison = '{comp.name}'").to_arrow_table()
+            rows.append((comp.name, part.column("value").combine_chunks(),
+                         part.column("count").to_numpy()))
     return _Trained(MatchModel.from_dict(kept["model"]),
                     ValueCounts.from_rows(rows, kept["average"]), int(kept["nodes"]),
                     int(kept["run"]))

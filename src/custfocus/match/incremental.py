@@ -235,8 +235,12 @@ def block_new(store: Store, delta: Delta) -> Blocked:
     new_frame, new_rows = load_nodes(store, delta, np.zeros(0, dtype=np.int64))
     old, new_keys = neighbours(store, new_frame, np.arange(len(new_rows)), new_rows)
     old = old[old < delta.old_nodes]
-    crossed = np.zeros(0, dtype=np.int64)
-    for _ in range(2):  # a second round when members of a grown block must be re-paired
+    # The blocks the new nodes push over their cap, from the stored keys, so that their
+    # members and the members of these members' other blocks load at once.
+    crossed = _grown_over_cap(store, new_keys)
+    if len(crossed):
+        old = np.union1d(old, _sharing_a_key(store, crossed))
+    for _ in range(2):  # a second round if a hash collision hid a block that grew over
         frame, rows = load_nodes(store, delta, np.union1d(old, crossed))
         fresh = np.flatnonzero(rows >= delta.old_nodes)
         candidates = find_candidates(frame, fresh=fresh, oversized_before=was_over,
@@ -255,6 +259,46 @@ def block_new(store: Store, delta: Delta) -> Blocked:
                                                      oversized.column("key").to_pylist())]
         oversized = oversized.filter(pa.array(keep, pa.bool_()))
     return Blocked(frame, rows, candidates, touched_old, oversized, new_keys)
+
+
+def _grown_over_cap(store: Store, new_keys: Any) -> np.ndarray:
+    """Old nodes in a block the new nodes' keys (``new_keys``) push over its cap."""
+    import pyarrow as pa
+
+    caps = pa.table({"rule": pa.array(np.arange(len(DEFAULT_RULES), dtype=np.int8)),
+                     "cap": pa.array([r.max_block for r in DEFAULT_RULES], pa.int64())})
+    store.con.register("_cf_new_keys", new_keys)
+    store.con.register("_cf_caps", caps)
+    try:
+        found = store.execute("""
+            WITH added AS (SELECT rule, key_hash, count(DISTINCT node) AS n
+                           FROM _cf_new_keys GROUP BY rule, key_hash),
+            held AS (SELECT rule, key_hash, count(DISTINCT node) AS n FROM match_keys
+                     SEMI JOIN added USING (rule, key_hash) GROUP BY rule, key_hash),
+            grown AS (SELECT rule, key_hash FROM added JOIN held USING (rule, key_hash)
+                      JOIN _cf_caps USING (rule)
+                      WHERE held.n <= cap AND held.n + added.n > cap)
+            SELECT DISTINCT node FROM match_keys SEMI JOIN grown USING (rule, key_hash)
+            ORDER BY node""").fetchnumpy()["node"]
+    finally:
+        store.con.unregister("_cf_new_keys")
+        store.con.unregister("_cf_caps")
+    return np.asarray(found, dtype=np.int64)
+
+
+def _sharing_a_key(store: Store, nodes: np.ndarray) -> np.ndarray:
+    """Old nodes sharing any blocking key with ``nodes`` (the members of all their blocks)."""
+    import pyarrow as pa
+
+    store.con.register("_cf_of", pa.table({"node": pa.array(nodes, pa.int32())}))
+    try:
+        found = store.execute("""
+            SELECT DISTINCT node FROM match_keys SEMI JOIN (
+                SELECT rule, key_hash FROM match_keys WHERE node IN (SELECT node FROM _cf_of))
+                USING (rule, key_hash) ORDER BY node""").fetchnumpy()["node"]
+    finally:
+        store.con.unregister("_cf_of")
+    return np.asarray(found, dtype=np.int64)
 
 
 def compare_new(blocked: Blocked, trained: Any, threshold: float) -> NewPairs:
@@ -381,6 +425,8 @@ class Reclustered:
     probability: np.ndarray
     codes: np.ndarray
     refused: dict[str, int]
+    changed: np.ndarray  # per pair: new, or its probability or decision changed
+    was_strong: np.ndarray  # per pair: in the previous run's strong pairs
 
 
 def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
@@ -443,9 +489,10 @@ def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
     store.con.register("_cf_dirty", pa.table({"node": pa.array(dirty, pa.int32())}))
     try:
         old = store.execute(
-            f"SELECT node_a, node_b, probability, capped FROM match_pairs "
-            f"WHERE (node_a IN (SELECT node FROM _cf_dirty) "
-            f"OR node_b IN (SELECT node FROM _cf_dirty)) AND {_dropped_filter()}"
+            f"SELECT p.node_a, p.node_b, p.probability, p.capped, s.decision "
+            f"FROM match_pairs p LEFT JOIN match_strong s USING (node_a, node_b) "
+            f"WHERE (p.node_a IN (SELECT node FROM _cf_dirty) "
+            f"OR p.node_b IN (SELECT node FROM _cf_dirty)) AND {_dropped_filter('p')}"
         ).fetchnumpy()
     finally:
         store.con.unregister("_cf_dirty")
@@ -456,25 +503,44 @@ def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
         place = np.searchsorted(changed_key, oa[hit] * key + ob[hit],
                                 sorter=np.argsort(changed_key))
         capped[hit] = rule.changed_capped[np.argsort(changed_key)][place]
-    op = np.where(capped, cap, np.asarray(old["probability"], np.float64))
+    model_p = np.asarray(old["probability"], np.float64)
+    was_p = np.where(np.asarray(old["capped"], bool), cap, model_p)
+    op = np.where(capped, cap, model_p)
     all_a = np.concatenate([oa, pairs.a])
     all_b = np.concatenate([ob, pairs.b])
     all_p = np.concatenate([op, final_new])
     # The cluster of every node these pairs touch: new for dirty nodes, as saved otherwise.
     node_cluster = store.execute("SELECT cluster FROM match_nodes ORDER BY node").fetchnumpy()
-    clusters = np.concatenate([np.asarray(node_cluster["cluster"], np.int64),
-                               np.zeros(delta.new_nodes, np.int64)])
+    saved = np.concatenate([np.asarray(node_cluster["cluster"], np.int64),
+                            np.full(delta.new_nodes, -1, np.int64)])
+    clusters = saved.copy()
     clusters[dirty] = cluster
-    codes = np.zeros(len(all_a), dtype=np.int8)
-    band = (all_p >= settings.review_threshold) & (all_p < threshold)
-    codes[band] = np.where(clusters[all_a[band]] == clusters[all_b[band]],
-                           _CODE["same_cluster"], _CODE["review"])
+    codes = _band_codes(all_a, all_b, all_p, clusters, settings)
     strong_pairs = np.flatnonzero(all_p >= threshold)
     edge_key = ca * key + cb
     where = np.searchsorted(edge_key, all_a[strong_pairs] * key + all_b[strong_pairs])
     codes[strong_pairs] = clustering.codes[where]
+    # What the previous run decided on the same old pairs: only differences are written.
+    before = _band_codes(oa, ob, was_p, saved, settings)
+    decided = np.asarray(old["decision"], dtype=object)
+    was_strong = was_p >= threshold
+    before[was_strong] = [_CODE.get(d, 0) for d in decided[was_strong].tolist()]
+    changed = np.concatenate([(op != was_p) | (codes[:len(oa)] != before),
+                              np.ones(len(pairs.a), dtype=bool)])
     return Reclustered(dirty=dirty, cluster=cluster, a=all_a, b=all_b, probability=all_p,
-                       codes=codes, refused=clustering.refused)
+                       codes=codes, refused=clustering.refused, changed=changed,
+                       was_strong=np.concatenate([was_strong, np.zeros(len(pairs.a), bool)]))
+
+
+def _band_codes(a: np.ndarray, b: np.ndarray, probability: np.ndarray, clusters: np.ndarray,
+                settings: ClusterSettings) -> np.ndarray:
+    """Decision codes of pairs under the match threshold: review or same cluster in the
+    review band (by ``clusters``), below it "below"."""
+    codes = np.zeros(len(a), dtype=np.int8)
+    band = (probability >= settings.review_threshold) & (probability < settings.match_threshold)
+    codes[band] = np.where(clusters[a[band]] == clusters[b[band]], _CODE["same_cluster"],
+                           _CODE["review"])
+    return codes
 
 
 
@@ -552,24 +618,32 @@ def save_delta(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
         store.insert_arrow("match_blocks", pairs.oversized_new)
     if pairs.new_keys.num_rows:
         store.insert_arrow("match_keys", pairs.new_keys)
-    # Strong pairs and links of the re-clustered components.
-    con.register("_cf_dirty", pa.table({"node": pa.array(result.dirty, pa.int32())}))
-    con.execute("DELETE FROM match_strong WHERE node_a IN (SELECT node FROM _cf_dirty) "
-                "OR node_b IN (SELECT node FROM _cf_dirty)")
-    con.unregister("_cf_dirty")
+    # Strong pairs and links: only those that are new or changed.
     names = pa.array(list(DECISIONS), pa.string())
 
     def decision(codes: np.ndarray) -> Any:
         return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), names)
 
-    strong = np.flatnonzero(result.probability >= threshold)
+    if len(pairs.crossed):
+        con.execute(f"DELETE FROM match_strong WHERE NOT {_dropped_filter()}")
+    old_pairs = len(result.a) - len(pairs.a)  # the re-clustered old pairs come first
+    changed = np.flatnonzero(result.changed[:old_pairs])
+    gone = changed[result.was_strong[changed]]
+    if len(gone):
+        con.register("_cf_gone", pa.table({"node_a": pa.array(result.a[gone], pa.int32()),
+                                           "node_b": pa.array(result.b[gone], pa.int32())}))
+        try:
+            con.execute("DELETE FROM match_strong USING _cf_gone g WHERE "
+                        "match_strong.node_a = g.node_a AND match_strong.node_b = g.node_b")
+        finally:
+            con.unregister("_cf_gone")
+    strong = np.flatnonzero(result.changed & (result.probability >= threshold))
     store.insert_arrow("match_strong", pa.table({
         "node_a": pa.array(result.a[strong], pa.int32()),
         "node_b": pa.array(result.b[strong], pa.int32()),
         "probability": pa.array(result.probability[strong], pa.float64()),
         "decision": decision(result.codes[strong])}))
-    old_pairs = len(result.a) - len(pairs.a)  # the re-clustered old pairs come first
-    linked = np.flatnonzero(result.probability[:old_pairs] >= 0.01)
+    linked = changed[result.probability[changed] >= 0.01]
     if len(linked):
         _update(store, "match_links", ("record_a", "record_b"), pa.table({
             "record_a": pa.array(rep[result.a[linked]], pa.int64()),
@@ -661,11 +735,15 @@ def _save_customers(store: Store, delta: Delta, result: Reclustered, cluster: np
     for cid in sorted(gone):
         ids.events.append({"kind": "retired", "customer_id": cid, "other_ids": [],
                            "records": 0, "reason": "its records are no longer imported"})
+    # Only the rows whose customer changed are rewritten, and only those customers rebuilt.
+    moved_now = np.asarray([p != c for p, c in zip(previous.tolist(), customer_ids.tolist())],
+                           dtype=bool)
     rows = pa.table({
         "record_id": moved.column("record_id"),
         "customer_id": pa.array(customer_ids, pa.string()),
         "record_hash": moved.column("record_hash"),
-        "run_id": pa.array(np.full(moved.num_rows, run_id, dtype=np.int32))})
+        "run_id": pa.array(np.full(moved.num_rows, run_id, dtype=np.int32))}).filter(
+            pa.array(moved_now))
     con.register("_cf_moved", rows)
     try:
         store.execute("DELETE FROM record_customer WHERE record_id IN "
@@ -677,6 +755,8 @@ def _save_customers(store: Store, delta: Delta, result: Reclustered, cluster: np
         now = pd.Timestamp.now().to_pydatetime()
         store.insert_arrow("customer_events", pa.Table.from_pylist([
             {"event_time": now, "run_id": run_id, **e} for e in ids.events]))
+    before = {v for v in previous[moved_now].tolist() if v is not None} | gone
+    customer_ids = customer_ids[moved_now]
     # A record of a re-imported source keeps its id when its content did not change, but
     # what else it holds (a newer date, its row) may have: its customer is rebuilt too.
     reimported = {row[0] for row in store.execute(
