@@ -109,6 +109,11 @@ def prepare_delta(store: Store, old_nodes: int, last_import: int = 0) -> Delta |
         grown_by=np.asarray(grown["added"], dtype=np.int64), last_import=last_import)
 
 
+# Record columns read only to derive match columns (or to save), not to block or compare.
+_DERIVED_ONLY = ("given_name", "family_name", "full_name", "company", "source", "unit",
+                 "record_hash")
+
+
 def load_nodes(store: Store, delta: Delta, old: np.ndarray) -> tuple[Any, np.ndarray]:
     """The node frame of the ``old`` nodes (sorted indices) followed by every new node, and
     the global index of each of its rows."""
@@ -118,6 +123,8 @@ def load_nodes(store: Store, delta: Delta, old: np.ndarray) -> tuple[Any, np.nda
     known = ", ".join(f"m.{c} AS known_{c}" for c in DERIVED_COLUMNS)
     unknown = ", ".join(f"CAST(NULL AS VARCHAR) AS known_{c}" for c in DERIVED_COLUMNS)
     birth = "left(CAST(r.birth_date AS VARCHAR), 10) AS birth"
+    # Once every node's derived columns are known, the texts they come from are not read.
+    drop = "" if delta.new_derived is None else f"EXCLUDE ({', '.join(_DERIVED_ONLY)})"
     try:
         before = store.con.sql(f"""
             WITH picked AS (SELECT * FROM match_nodes
@@ -126,15 +133,15 @@ def load_nodes(store: Store, delta: Delta, old: np.ndarray) -> tuple[Any, np.nda
                    r.*, {birth}, {known}
             FROM picked m
             LEFT JOIN _cf_grown g ON g.node = m.node
-            JOIN (SELECT {RECORD_COLUMNS} FROM records
-                  WHERE record_id IN (SELECT rep FROM picked)) r ON r.record_id = m.rep
+            JOIN (SELECT * {drop} FROM (SELECT {RECORD_COLUMNS} FROM records
+                  WHERE record_id IN (SELECT rep FROM picked))) r ON r.record_id = m.rep
             ORDER BY m.node""").to_arrow_table()
         new = store.con.sql(f"""
             SELECT CAST(n.node AS INTEGER) AS node, n.node_key, CAST(n.size AS BIGINT) AS size,
                    r.*, {birth}, {unknown}
             FROM _cf_new_node n
-            JOIN (SELECT {RECORD_COLUMNS} FROM records WHERE record_id > {delta.max_record}) r
-              ON r.record_id = n.rep
+            JOIN (SELECT * {drop} FROM (SELECT {RECORD_COLUMNS} FROM records
+                  WHERE record_id > {delta.max_record})) r ON r.record_id = n.rep
             ORDER BY n.node""").to_arrow_table()
     finally:
         store.con.unregister("_cf_pick")
@@ -366,6 +373,29 @@ def _dropped_filter(alias: str = "") -> str:
             f"OR {p}node_b IN (SELECT node FROM _cf_crossed))")
 
 
+_NAME_HASHES = ("hash(name_fold) AS h1, hash(name_fold || chr(31)) AS h2, "
+                "name_fold IS NULL AS missing")
+
+
+def _name_slots(hashed: dict[str, np.ndarray]) -> NameSlots:
+    """Slots of the nodes' names from their two hashes (128 bits: no two names share them)."""
+    h1, h2 = np.asarray(hashed["h1"]), np.asarray(hashed["h2"])
+    named = np.flatnonzero(~np.asarray(hashed["missing"], dtype=bool))
+    codes = np.full(len(h1), -1, dtype=np.int64)
+    distinct, slot = np.unique(h1[named], return_inverse=True)
+    # The second hash agrees within every slot unless two names share the first one.
+    second = np.zeros(len(distinct), dtype=h2.dtype)
+    second[slot] = h2[named]
+    if np.array_equal(second[slot], h2[named]):
+        codes[named] = slot
+        return NameSlots.of(codes, len(distinct))
+    order = named[np.lexsort((h2[named], h1[named]))]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (h1[order][1:] != h1[order][:-1]) | (h2[order][1:] != h2[order][:-1])
+    codes[order] = np.cumsum(first) - 1
+    return NameSlots.of(codes, int(first.sum()))
+
+
 def name_rule(store: Store, delta: Delta, pairs: NewPairs, threshold: float,
               review: float) -> NameRule:
     """:func:`custfocus.match.adjust.adjust_probability`'s name-only rule, from the flags
@@ -382,15 +412,19 @@ def name_rule(store: Store, delta: Delta, pairs: NewPairs, threshold: float,
     identity = components(
         n, np.concatenate([np.asarray(linked["node_a"], np.int64), pairs.a[new_linked]]),
         np.concatenate([np.asarray(linked["node_b"], np.int64), pairs.b[new_linked]]))
-    # Every node's name: the old ones as saved, the new ones as loaded.
-    old_names = store.con.sql("SELECT name_fold FROM match_nodes ORDER BY node").to_arrow_table()
+    # Every node's name, the old ones as saved, the new ones as loaded: as two hashes each
+    # (DuckDB's, of the name and of the name with a suffix), not as a million strings.
     folded = pairs.frame["name_fold"]
-    new_names = column_text(folded, np.flatnonzero(pairs.rows >= delta.old_nodes),
-                            categories_of(folded))
-    encoded = pa.concat_arrays([old_names.column(0).combine_chunks().cast(pa.string()),
-                                new_names]).dictionary_encode()
-    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-    names = NameSlots.of(codes, len(encoded.dictionary))
+    store.con.register("_cf_new_names", pa.table({"name_fold": column_text(
+        folded, np.flatnonzero(pairs.rows >= delta.old_nodes), categories_of(folded))}))
+    try:
+        hashed = store.execute(f"""
+            SELECT * FROM (SELECT node, {_NAME_HASHES} FROM match_nodes ORDER BY node)
+            UNION ALL SELECT * FROM (SELECT {delta.old_nodes} + row_number() OVER () - 1,
+                                            {_NAME_HASHES} FROM _cf_new_names)""").fetchnumpy()
+    finally:
+        store.con.unregister("_cf_new_names")
+    names = _name_slots(hashed)
     same = store.execute(
         f"SELECT node_a, probability < ? AS apart FROM match_pairs WHERE same_name "
         f"AND {dropped}", [review]).fetchnumpy()
@@ -459,8 +493,9 @@ def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
     must_arr = np.array(must, dtype=np.int64).reshape(-1, 2)
     component = components(n, np.concatenate([ea, must_arr[:, 0]]),
                            np.concatenate([eb, must_arr[:, 1]]))
-    seed = np.unique(np.concatenate(seeds))
-    dirty = np.flatnonzero(np.isin(component, np.unique(component[seed])))
+    seed = np.unique(np.concatenate(seeds), return_counts=True)[0]  # (the sorting path)
+    dirty = np.flatnonzero(np.isin(component,
+                                   np.unique(component[seed], return_counts=True)[0]))
 
     inside = np.isin(ea, dirty)
     order = np.lexsort((eb[inside], ea[inside]))
