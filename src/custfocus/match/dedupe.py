@@ -185,7 +185,9 @@ def _find_duplicates(store: Store, full: bool, retrain: bool, settings: DedupeSe
         trained = None if retrain else _trained_model(store, signature)
         previous = None if full or trained is None else _previous_nodes(store, signature)
         delta = None if previous is None else prepare_delta(store, *previous)
+        clock.release = delta is None  # an incremental run holds little memory to hand back
         if delta is None or not trained.fits(delta.nodes, settings.retrain_growth):
+            clock.release = True
             delta = None
             nodes = prepare_store(store)
             if trained is not None and not trained.fits(len(nodes.frame),
@@ -216,7 +218,7 @@ def _find_duplicates(store: Store, full: bool, retrain: bool, settings: DedupeSe
             del encoded
         del known
         model = trained.model
-        scorer = PairScorer(model, trained.counts.frequencies(frame))
+        scorer = PairScorer(model, trained.value_counts(frame).frequencies(frame))
         adjusted = _adjust_probability(
             frame, a, b, pairs.levels, scorer.probability(a, b, pairs.levels), settings)
         probability = adjusted.probability
@@ -275,11 +277,10 @@ def _update(store: Store, delta: Delta, trained: _Trained, settings: DedupeSetti
     import pyarrow as pa
 
     threshold = settings.cluster.match_threshold
-    clock.release = False  # it holds what changed: little memory to hand back
     with clock("block"):
         blocked = block_new(store, delta)
     with clock("compare"):
-        pairs = compare_new(blocked, trained, threshold)
+        pairs = compare_new(store, blocked, trained, threshold)
         del blocked
     store.con.register("_cf_crossed", pa.table({"node": pa.array(pairs.crossed, pa.int32())}))
     try:
@@ -409,19 +410,45 @@ def _code_fingerprint() -> str:
 
 @dataclass
 class _Trained:
-    """The model a run scores with: fitted by this run (``fresh``) or kept from an earlier one."""
+    """The model a run scores with: fitted by this run (``fresh``) or kept from an earlier one
+    (its value counts then stay in ``match_tf``, read for the nodes a run scores)."""
 
     model: MatchModel
-    counts: ValueCounts
+    counts: ValueCounts | None  # None: kept in the store
     nodes: int  # nodes it was fitted on
     run: int = 0  # the run that fitted it
     fresh: bool = False
+    average: dict[str, float] = field(default_factory=dict)
+    store: Store | None = None
 
     def fits(self, nodes: int, growth: float) -> bool:
         return abs(nodes - self.nodes) <= growth * max(self.nodes, 1)
 
+    def value_counts(self, frame: Any) -> ValueCounts:
+        """The value counts of the values ``frame`` (node rows) holds."""
+        if self.counts is not None:
+            return self.counts
+        import pyarrow as pa
+
+        rows = []
+        for comp in COMPARISONS:
+            if comp.tf_column is None:
+                continue
+            values = categories_of(frame[comp.tf_column])
+            self.store.con.register("_cf_values", pa.table({"value": values}))
+            try:  # comparison names come from the code, not from the user
+                part = self.store.con.sql(
+                    "SELECT value, count FROM match_tf SEMI JOIN _cf_values USING (value) "
+                    f"WHERE comparison = '{comp.name}'").to_arrow_table()
+            finally:
+                self.store.con.unregister("_cf_values")
+            rows.append((comp.name, part.column("value").combine_chunks(),
+                         part.column("count").to_numpy()))
+        return ValueCounts.from_rows(rows, self.average)
+
     def state(self) -> dict[str, Any]:
-        return {"model": self.model.to_dict(), "average": self.counts.average,
+        return {"model": self.model.to_dict(),
+                "average": self.counts.average if self.counts else self.average,
                 "nodes": self.nodes, "run": self.run}
 
 
@@ -433,16 +460,8 @@ def _trained_model(store: Store, signature: str) -> _Trained | None:
     if not state or state.get("signature") != signature or "trained" not in state:
         return None
     kept = state["trained"]
-    rows = []
-    for comp in COMPARISONS:
-        if comp.tf_column is not None:  # names from the code, not from the user
-            part = store.con.sql("SELECT value, count FROM match_tf "
-                                 f"WHERE comparison = '{comp.name}'").to_arrow_table()
-            rows.append((comp.name, part.column("value").combine_chunks(),
-                         part.column("count").to_numpy()))
-    return _Trained(MatchModel.from_dict(kept["model"]),
-                    ValueCounts.from_rows(rows, kept["average"]), int(kept["nodes"]),
-                    int(kept["run"]))
+    return _Trained(MatchModel.from_dict(kept["model"]), None, int(kept["nodes"]),
+                    int(kept["run"]), average=dict(kept["average"]), store=store)
 
 
 def _previous_nodes(store: Store, signature: str) -> tuple[int, int] | None:

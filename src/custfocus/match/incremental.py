@@ -39,7 +39,7 @@ from custfocus.match.block import (
     keys_sql,
 )
 from custfocus.match.cluster import COLUMNS, DECISIONS, ClusterSettings, cluster_nodes
-from custfocus.match.compare import COMPARISONS, _Encoded, compare_in_batches
+from custfocus.match.compare import COMPARISONS, _Encoded, compare_in_batches, unpack_levels
 from custfocus.match.prepare import (
     DERIVED_COLUMNS,
     NODE_KEY_SQL,
@@ -114,9 +114,10 @@ _DERIVED_ONLY = ("given_name", "family_name", "full_name", "company", "source", 
                  "record_hash")
 
 
-def load_nodes(store: Store, delta: Delta, old: np.ndarray) -> tuple[Any, np.ndarray]:
-    """The node frame of the ``old`` nodes (sorted indices) followed by every new node, and
-    the global index of each of its rows."""
+def load_nodes(store: Store, delta: Delta, old: np.ndarray, with_new: bool = True
+               ) -> tuple[Any, np.ndarray]:
+    """The node frame of the ``old`` nodes (sorted indices) followed by every new node
+    (unless not ``with_new``), and the global index of each of its rows."""
     import pyarrow as pa
 
     store.con.register("_cf_pick", pa.table({"node": pa.array(old, pa.int32())}))
@@ -142,11 +143,12 @@ def load_nodes(store: Store, delta: Delta, old: np.ndarray) -> tuple[Any, np.nda
             FROM _cf_new_node n
             JOIN (SELECT * {drop} FROM (SELECT {RECORD_COLUMNS} FROM records
                   WHERE record_id > {delta.max_record})) r ON r.record_id = n.rep
+            WHERE {"true" if with_new else "false"}
             ORDER BY n.node""").to_arrow_table()
     finally:
         store.con.unregister("_cf_pick")
     derived = [f"known_{c}" for c in DERIVED_COLUMNS]
-    if delta.new_derived is not None:  # derived by an earlier call
+    if delta.new_derived is not None and new.num_rows:  # derived by an earlier call
         new = new.drop_columns(derived)
         for name in DERIVED_COLUMNS:
             new = new.append_column(f"known_{name}", delta.new_derived.column(name))
@@ -231,6 +233,7 @@ class Blocked:
     crossed: np.ndarray  # old nodes in a block that grew over its cap (their pairs redone)
     oversized_new: Any  # Arrow (rule, key): blocks over their cap since this run
     new_keys: Any  # Arrow (rule, key_hash, node): the new nodes' keys, for match_keys
+    old_nodes: int = 0
 
 
 def block_new(store: Store, delta: Delta) -> Blocked:
@@ -265,7 +268,7 @@ def block_new(store: Store, delta: Delta) -> Blocked:
         keep = [(r, k) not in before for r, k in zip(oversized.column("rule").to_pylist(),
                                                      oversized.column("key").to_pylist())]
         oversized = oversized.filter(pa.array(keep, pa.bool_()))
-    return Blocked(frame, rows, candidates, touched_old, oversized, new_keys)
+    return Blocked(frame, rows, candidates, touched_old, oversized, new_keys, delta.old_nodes)
 
 
 def _grown_over_cap(store: Store, new_keys: Any) -> np.ndarray:
@@ -308,12 +311,47 @@ def _sharing_a_key(store: Store, nodes: np.ndarray) -> np.ndarray:
     return np.asarray(found, dtype=np.int64)
 
 
-def compare_new(blocked: Blocked, trained: Any, threshold: float) -> NewPairs:
+def _levels(store: Store, frame: Any, rows: np.ndarray, la: np.ndarray, lb: np.ndarray,
+            old_nodes: int) -> dict[str, np.ndarray]:
+    """The comparison levels of the pairs: compared, except pairs of two old nodes (the pairs
+    of a block grown over its cap, generated again), whose levels the previous run saved."""
+    import pyarrow as pa
+
+    both_old = np.flatnonzero((rows[la] < old_nodes) & (rows[lb] < old_nodes))
+    found = {}
+    if len(both_old):
+        store.con.register("_cf_again", pa.table({
+            "node_a": pa.array(rows[la[both_old]], pa.int32()),
+            "node_b": pa.array(rows[lb[both_old]], pa.int32()),
+            "i": pa.array(both_old, pa.int64())}))
+        try:
+            found = store.execute(
+                "SELECT g.i, p.pattern, p.name_similarity FROM _cf_again g "
+                "JOIN match_pairs p USING (node_a, node_b) ORDER BY g.i").fetchnumpy()
+        finally:
+            store.con.unregister("_cf_again")
+    known = np.asarray(found["i"], np.int64) if found else np.zeros(0, np.int64)
+    fresh = np.setdiff1d(np.arange(len(la)), known, assume_unique=True)
+    compared = compare_in_batches(_Encoded(frame), la[fresh], lb[fresh])
+    if not len(known):
+        return compared
+    saved = unpack_levels(np.asarray(found["pattern"], np.int64))
+    saved["name_similarity"] = np.asarray(found["name_similarity"], np.float32)
+    levels = {}
+    for name, values in compared.items():
+        out = np.empty(len(la), dtype=values.dtype)
+        out[fresh] = values
+        out[known] = saved[name].astype(values.dtype)
+        levels[name] = out
+    return levels
+
+
+def compare_new(store: Store, blocked: Blocked, trained: Any, threshold: float) -> NewPairs:
     """Levels and the model's probability of the new pairs (the kept model and counts)."""
     frame, rows, candidates = blocked.frame, blocked.rows, blocked.candidates
     la, lb = candidates.a, candidates.b
-    levels = compare_in_batches(_Encoded(frame), la, lb)
-    scorer = PairScorer(trained.model, trained.counts.frequencies(frame))
+    levels = _levels(store, frame, rows, la, lb, blocked.old_nodes)
+    scorer = PairScorer(trained.model, trained.value_counts(frame).frequencies(frame))
     cap = np.nextafter(threshold, 0)
     model = cap_contacts_only(scorer.probability(la, lb, levels), levels, cap)
     folded = frame["name_fold"].cat.codes.to_numpy()
@@ -500,8 +538,7 @@ def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
     inside = np.isin(ea, dirty)
     order = np.lexsort((eb[inside], ea[inside]))
     ca, cb, cp = ea[inside][order], eb[inside][order], ep[inside][order]
-    frame, rows = load_nodes(store, delta, dirty[dirty < delta.old_nodes])
-    assert np.array_equal(rows, dirty), "dirty components hold every new node"
+    frame, rows = _cluster_frame(store, delta, pairs, dirty)
     position = np.searchsorted(rows, np.concatenate([ca, cb])) if len(ca) else np.zeros(0, int)
     pa_, pb_ = position[:len(ca)], position[len(ca):]
     in_dirty = np.zeros(n, dtype=bool)
@@ -565,6 +602,34 @@ def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
     return Reclustered(dirty=dirty, cluster=cluster, a=all_a, b=all_b, probability=all_p,
                        codes=codes, refused=clustering.refused, changed=changed,
                        was_strong=np.concatenate([was_strong, np.zeros(len(pairs.a), bool)]))
+
+
+def _cluster_frame(store: Store, delta: Delta, pairs: NewPairs, dirty: np.ndarray
+                   ) -> tuple[Any, np.ndarray]:
+    """The columns the clustering reads, for the ``dirty`` nodes (every new node among them):
+    the rows the comparison loaded, and the others loaded now."""
+    import pandas as pd
+
+    columns = [c for c in COLUMNS if c in pairs.frame]
+    place = np.searchsorted(pairs.rows, dirty)
+    have = (place < len(pairs.rows)) & (pairs.rows[np.minimum(place, len(pairs.rows) - 1)]
+                                        == dirty) if len(pairs.rows) else np.zeros(0, bool)
+    known = pairs.frame.iloc[place[have], [pairs.frame.columns.get_loc(c) for c in columns]]
+    missing = dirty[~have]
+    if not len(missing):
+        return known.reset_index(drop=True), dirty
+    extra, extra_rows = load_nodes(store, delta, missing, with_new=False)
+    rows = np.concatenate([dirty[have], extra_rows])
+    order = np.argsort(rows, kind="stable")
+    data = {}
+    for c in columns:
+        parts = [known[c].reset_index(drop=True), extra[c].reset_index(drop=True)]
+        if isinstance(parts[0].dtype, pd.CategoricalDtype):
+            joined = pd.Series(pd.api.types.union_categoricals(parts, ignore_order=True))
+        else:
+            joined = pd.concat(parts, ignore_index=True)
+        data[c] = joined.iloc[order].reset_index(drop=True)
+    return pd.DataFrame(data), rows[order]
 
 
 def _band_codes(a: np.ndarray, b: np.ndarray, probability: np.ndarray, clusters: np.ndarray,
