@@ -538,7 +538,7 @@ def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
     inside = np.isin(ea, dirty)
     order = np.lexsort((eb[inside], ea[inside]))
     ca, cb, cp = ea[inside][order], eb[inside][order], ep[inside][order]
-    frame, rows = _cluster_frame(store, delta, pairs, dirty)
+    frame, rows = load_nodes(store, delta, dirty[dirty < delta.old_nodes])
     position = np.searchsorted(rows, np.concatenate([ca, cb])) if len(ca) else np.zeros(0, int)
     pa_, pb_ = position[:len(ca)], position[len(ca):]
     in_dirty = np.zeros(n, dtype=bool)
@@ -602,34 +602,6 @@ def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
     return Reclustered(dirty=dirty, cluster=cluster, a=all_a, b=all_b, probability=all_p,
                        codes=codes, refused=clustering.refused, changed=changed,
                        was_strong=np.concatenate([was_strong, np.zeros(len(pairs.a), bool)]))
-
-
-def _cluster_frame(store: Store, delta: Delta, pairs: NewPairs, dirty: np.ndarray
-                   ) -> tuple[Any, np.ndarray]:
-    """The columns the clustering reads, for the ``dirty`` nodes (every new node among them):
-    the rows the comparison loaded, and the others loaded now."""
-    import pandas as pd
-
-    columns = [c for c in COLUMNS if c in pairs.frame]
-    place = np.searchsorted(pairs.rows, dirty)
-    have = (place < len(pairs.rows)) & (pairs.rows[np.minimum(place, len(pairs.rows) - 1)]
-                                        == dirty) if len(pairs.rows) else np.zeros(0, bool)
-    known = pairs.frame.iloc[place[have], [pairs.frame.columns.get_loc(c) for c in columns]]
-    missing = dirty[~have]
-    if not len(missing):
-        return known.reset_index(drop=True), dirty
-    extra, extra_rows = load_nodes(store, delta, missing, with_new=False)
-    rows = np.concatenate([dirty[have], extra_rows])
-    order = np.argsort(rows, kind="stable")
-    data = {}
-    for c in columns:
-        parts = [known[c].reset_index(drop=True), extra[c].reset_index(drop=True)]
-        if isinstance(parts[0].dtype, pd.CategoricalDtype):
-            joined = pd.Series(pd.api.types.union_categoricals(parts, ignore_order=True))
-        else:
-            joined = pd.concat(parts, ignore_index=True)
-        data[c] = joined.iloc[order].reset_index(drop=True)
-    return pd.DataFrame(data), rows[order]
 
 
 def _band_codes(a: np.ndarray, b: np.ndarray, probability: np.ndarray, clusters: np.ndarray,
