@@ -121,6 +121,8 @@ class _Run:
                     "SELECT segment_sizes FROM pipeline_runs WHERE run_id = ?", [run_id]))
                 self._step("snapshot", run_id=run_id)
             # Committed: from here on a failure leaves the run recorded and old files in place.
+            if dedupe_mode == "full":  # see custfocus.match.dedupe._settle
+                store.execute("CHECKPOINT")
             results = evaluate(audit, rules)
             outputs = self._outputs(store, audit, results)
         breached = [r.threshold.text for r in results if r.breached]
