@@ -172,3 +172,10 @@ def test_a_grown_export_reimported_is_matched_incrementally(tmp_path, runner, ex
     after = dict(store.execute("SELECT record_id, customer_id FROM record_customer").fetchall())
     assert all(after[r] == c for r, c in ids_before.items())
     store.close()
+    # --retrain fits the model again: a full run, and the customers keep their ids.
+    result = runner.invoke(app, ["dedupe", "--db", str(db), "--retrain", "--json"])
+    assert result.exit_code == 0 and '"mode": "full"' in result.stdout
+    store = Store(db)
+    again = dict(store.execute("SELECT record_id, customer_id FROM record_customer").fetchall())
+    assert sum(again[r] == c for r, c in after.items()) >= 0.95 * len(after)
+    store.close()
