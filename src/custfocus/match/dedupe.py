@@ -50,6 +50,7 @@ from custfocus.match.incremental import (
     block_new,
     compare_new,
     constraint_nodes,
+    forget_delta,
     name_rule,
     prepare_delta,
     recluster,
@@ -188,6 +189,8 @@ def _find_duplicates(store: Store, full: bool, retrain: bool, settings: DedupeSe
         clock.release = delta is None  # an incremental run holds little memory to hand back
         if delta is None or not trained.fits(delta.nodes, settings.retrain_growth):
             clock.release = True
+            if delta is not None:
+                forget_delta(store)
             delta = None
             nodes = prepare_store(store)
             if trained is not None and not trained.fits(len(nodes.frame),
@@ -304,6 +307,7 @@ def _update(store: Store, delta: Delta, trained: _Trained, settings: DedupeSetti
             _save_state(store, dedupe, signature, trained, delta.nodes, len(result.dirty))
     finally:
         store.con.unregister("_cf_crossed")
+        forget_delta(store)
     return dedupe
 
 

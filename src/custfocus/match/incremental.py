@@ -16,9 +16,10 @@ those components. A full run on the same data with the same model gives the same
 clusters (tests and ``bench/bench_incremental.py`` compare them).
 
 What it reads of the whole store is numeric or cheap to scan: identity links, same-name
-pairs, uncorroborated pairs above the cap, strong pairs, and node names. Anything else
-(records removed or re-imported, a store written by an older version) is left to a full
-run: :func:`prepare_delta` returns None.
+pairs, uncorroborated pairs above the cap, strong pairs, and node names (hashed). Anything
+else (records removed or changed, a store written by an older version) is left to a full
+run: :func:`prepare_delta` returns None. A source imported again keeps the record ids of
+its unchanged rows, so a grown export is only added records.
 """
 
 from __future__ import annotations
@@ -61,7 +62,6 @@ class Delta:
     old_nodes: int  # nodes the previous run saved (indices 0..old_nodes-1)
     max_record: int  # the last record the previous run saw
     new_nodes: int  # nodes of new records only (indices old_nodes..)
-    new_records: int
     grown: np.ndarray  # old nodes that new records joined
     grown_by: np.ndarray  # how many records each of them gained
     last_import: int = 0  # the last import the previous run saw
@@ -73,8 +73,9 @@ class Delta:
 
 
 def prepare_delta(store: Store, old_nodes: int, last_import: int = 0) -> Delta | None:
-    """The new records as nodes (temp table ``_cf_new_node``), or None when records were
-    removed or re-imported since the previous run (a full run is due)."""
+    """The new records as nodes (temp tables ``_cf_new_node`` and ``_cf_grown``, dropped by
+    :func:`forget_delta`), or None when records were removed or changed since the previous
+    run (a full run is due)."""
     con = store.con
     seen = store.execute("SELECT count(*), max(record_id) FROM record_customer").fetchone()
     if not seen[0] or store.query_value(
@@ -91,22 +92,27 @@ def prepare_delta(store: Store, old_nodes: int, last_import: int = 0) -> Delta |
         CREATE OR REPLACE TEMP TABLE _cf_new_record AS
         SELECT record_id, {NODE_KEY_SQL} AS node_key
         FROM (SELECT {RECORD_COLUMNS} FROM records WHERE record_id > {max_record})""")
-    grown = con.execute("""
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _cf_grown AS
         SELECT m.node, count(*) AS added FROM _cf_new_record k
-        JOIN match_nodes m USING (node_key) GROUP BY m.node ORDER BY m.node""").fetchnumpy()
+        JOIN match_nodes m USING (node_key) GROUP BY m.node ORDER BY m.node""")
+    grown = con.execute("SELECT node, added FROM _cf_grown ORDER BY node").fetchnumpy()
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _cf_new_node AS
         SELECT node_key, min(record_id) AS rep, count(*) AS size,
                {old_nodes} + row_number() OVER (ORDER BY min(record_id)) - 1 AS node
         FROM _cf_new_record WHERE node_key NOT IN (SELECT node_key FROM match_nodes)
         GROUP BY node_key""")
-    con.execute("CREATE OR REPLACE TEMP TABLE _cf_grown AS SELECT * FROM grown")
     return Delta(
         old_nodes=old_nodes, max_record=max_record,
         new_nodes=int(store.query_value("SELECT count(*) FROM _cf_new_node")),
-        new_records=int(store.query_value("SELECT count(*) FROM _cf_new_record")),
         grown=np.asarray(grown["node"], dtype=np.int64),
         grown_by=np.asarray(grown["added"], dtype=np.int64), last_import=last_import)
+
+
+def forget_delta(store: Store) -> None:
+    for table in ("_cf_new_record", "_cf_new_node", "_cf_grown"):
+        store.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 # Record columns read only to derive match columns (or to save), not to block or compare.
