@@ -186,12 +186,11 @@ def _find_duplicates(store: Store, full: bool, retrain: bool, settings: DedupeSe
         trained = None if retrain else _trained_model(store, signature)
         previous = None if full or trained is None else _previous_nodes(store, signature)
         delta = None if previous is None else prepare_delta(store, *previous)
-        clock.release = delta is None  # an incremental run holds little memory to hand back
-        if delta is None or not trained.fits(delta.nodes, settings.retrain_growth):
-            clock.release = True
-            if delta is not None:
-                forget_delta(store)
+        if delta is not None and not trained.fits(delta.nodes, settings.retrain_growth):
+            forget_delta(store)  # grown too much: fitted again, in a full run
             delta = None
+        clock.release = delta is None  # an incremental run holds little memory to hand back
+        if delta is None:
             nodes = prepare_store(store)
             if trained is not None and not trained.fits(len(nodes.frame),
                                                         settings.retrain_growth):
