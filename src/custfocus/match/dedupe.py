@@ -298,6 +298,7 @@ def _update(store: Store, delta: Delta, trained: _Trained, settings: DedupeSetti
             ids = save_delta(store, delta, pairs, rule, result, run_id, threshold,
                              settings.survivorship)
             outcome = _summary(store, run_id)
+            ids["kept_ids"] = outcome["customers"] - ids["new_ids"]  # untouched ones kept theirs
             dedupe = DedupeResult(
                 run_id=run_id, mode="incremental", distinct_identities=delta.nodes,
                 compared_pairs=len(pairs.a), pairs_per_rule=pairs.pairs_per_rule,
