@@ -157,28 +157,26 @@ def test_a_persons_own_records_do_not_make_their_name_shared() -> None:
     names = NameSlots.of(folded.codes, len(folded.categories))
     a, b = np.array([0, 0, 1, 3, 3, 4]), np.array([1, 2, 2, 4, 5, 5])
 
-    def _shared_name(frame, a, b, identity=None, apart=None):
+    def shared(identity=None, apart=None):
+        """Per pair, whether its name is someone else's too; without ``apart`` every pair
+        within a name counts as told apart (no name is one person's)."""
         identity = np.arange(len(folded)) if identity is None else identity
         same = names.same(a, b)
-        groups, one_person = name_carriers(
-            names, identity, a[same], np.ones(same.sum(), bool) if apart is None
-            else apart[same])
-        return pair_shared(names, identity, groups, one_person, a, b)
+        told_apart = np.ones(int(same.sum()), bool) if apart is None else apart[same]
+        groups, one_person = name_carriers(names, identity, a[same], told_apart)
+        return pair_shared(names, identity, groups, one_person, a, b).tolist()
 
-    frame = None
     # Records 0 and 1 are linked by an e-mail: with record 2, two carriers of "ana lopez",
     # so a name-only link of record 2 is between the name's only two carriers.
     identity = np.array([0, 0, 2, 3, 4, 5])
-    assert _shared_name(frame, a, b).tolist() == [True] * 6  # by records: three carriers
-    assert _shared_name(frame, a, b, identity).tolist() == [True, False, False,
-                                                            True, True, True]
+    assert shared() == [True] * 6  # by records: three carriers
+    assert shared(identity) == [True, False, False, True, True, True]
     # Every two "luis gil" records compared and none told apart: one person's name.
     apart = np.zeros(6, dtype=bool)
-    assert not _shared_name(frame, a, b, identity, apart).any()
+    assert not any(shared(identity, apart))
     # One pair scored as different people: the name is shared.
     apart[4] = True
-    assert _shared_name(frame, a, b, identity, apart).tolist() == [False, False, False,
-                                                                  True, True, True]
+    assert shared(identity, apart) == [False, False, False, True, True, True]
 
 
 def test_contacts_without_a_name_are_kept_below_the_match_threshold() -> None:
