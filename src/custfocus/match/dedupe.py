@@ -44,7 +44,7 @@ from custfocus.match.compare import (
     pack_levels,
 )
 from custfocus.match.golden import Survivorship, build_golden_records
-from custfocus.match.ids import assign_ids, format_id
+from custfocus.match.ids import assign_stored_ids, format_id
 from custfocus.match.incremental import (
     Delta,
     block_new,
@@ -629,24 +629,9 @@ def _save(store: Store, nodes: Nodes, run_id: int, pair_count: int, decided: dic
     previous_ids = prev.column("prev").to_numpy(zero_copy_only=False)
     record_hash = prev.column("record_hash")
 
-    # One sequence call, then a local counter; the sequence is advanced past what was used.
-    first = int(store.query_value("SELECT nextval('customer_seq')"))
-    used = [0]
-
-    def next_number() -> int:
-        used[0] += 1
-        return first + used[0] - 1
-
-    ids = assign_ids(record_labels, previous_ids, next_number)
-    if used[0] > 1:
-        store.next_ids("customer_seq", used[0] - 1)
+    ids = assign_stored_ids(store, record_labels, previous_ids,
+                            set(previous_customers.column("customer_id").to_pylist()))
     customer_ids = ids.ids_of(record_labels)
-    absorbed = {oid for e in ids.events for oid in e["other_ids"]}
-    gone = (set(previous_customers.column("customer_id").to_pylist())
-            - set(ids.ids.tolist()) - absorbed)
-    for cid in sorted(gone):
-        ids.events.append({"kind": "retired", "customer_id": cid, "other_ids": [],
-                           "records": 0, "reason": "its records are no longer imported"})
 
     records_table = pa.table({
         "record_id": pa.array(record_ids, pa.int64()),

@@ -124,3 +124,27 @@ def assign_ids(
     result.labels, result.ids = labels, ids
     result.customer_of_label = dict(zip(labels.tolist(), ids.tolist()))
     return result
+
+
+def assign_stored_ids(store: Any, labels_of_records: np.ndarray, previous_ids: Any,
+                      held: set[str]) -> IdAssignment:
+    """:func:`assign_ids` with new numbers from the store's ``customer_seq``, and a
+    "retired" event for every id in ``held`` that no cluster keeps or absorbs.
+
+    One sequence call, then a local counter; the sequence is advanced past what was used.
+    """
+    first = int(store.query_value("SELECT nextval('customer_seq')"))
+    used = [0]
+
+    def next_number() -> int:
+        used[0] += 1
+        return first + used[0] - 1
+
+    ids = assign_ids(labels_of_records, previous_ids, next_number)
+    if used[0] > 1:
+        store.next_ids("customer_seq", used[0] - 1)
+    absorbed = {oid for e in ids.events for oid in e["other_ids"]}
+    for cid in sorted(held - set(ids.ids.tolist()) - absorbed):
+        ids.events.append({"kind": "retired", "customer_id": cid, "other_ids": [],
+                           "records": 0, "reason": "its records are no longer imported"})
+    return ids

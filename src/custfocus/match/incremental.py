@@ -769,7 +769,7 @@ def _save_customers(store: Store, delta: Delta, result: Reclustered, cluster: np
     import pyarrow as pa
 
     from custfocus.match.golden import build_golden_records
-    from custfocus.match.ids import assign_ids
+    from custfocus.match.ids import assign_stored_ids
 
     con = store.con
     old_dirty = result.dirty[result.dirty < delta.old_nodes]
@@ -796,23 +796,10 @@ def _save_customers(store: Store, delta: Delta, result: Reclustered, cluster: np
         con.unregister("_cf_dirty_old")
     labels = cluster[moved.column("node").to_numpy().astype(np.int64)]
     previous = moved.column("prev").to_numpy(zero_copy_only=False)
-    first = int(store.query_value("SELECT nextval('customer_seq')"))
-    used = [0]
-
-    def next_number() -> int:
-        used[0] += 1
-        return first + used[0] - 1
-
-    ids = assign_ids(labels, previous, next_number)
-    if used[0] > 1:
-        store.next_ids("customer_seq", used[0] - 1)
-    customer_ids = ids.ids_of(labels)
     before = {v for v in previous.tolist() if v is not None}
-    absorbed = {oid for e in ids.events for oid in e["other_ids"]}
-    gone = before - set(ids.ids.tolist()) - absorbed
-    for cid in sorted(gone):
-        ids.events.append({"kind": "retired", "customer_id": cid, "other_ids": [],
-                           "records": 0, "reason": "its records are no longer imported"})
+    ids = assign_stored_ids(store, labels, previous, before)
+    customer_ids = ids.ids_of(labels)
+    gone = {e["customer_id"] for e in ids.events if e["kind"] == "retired"}
     # Only the rows whose customer changed are rewritten, and only those customers rebuilt.
     moved_now = np.asarray([p != c for p, c in zip(previous.tolist(), customer_ids.tolist())],
                            dtype=bool)
