@@ -85,14 +85,44 @@ def test_new_records_are_matched_alone_and_give_the_full_runs_clusters(generated
     full_store.close()
 
 
+def test_newcomers_sharing_a_name_hold_back_old_name_only_links(tmp_path):
+    # On this data the new records carry names that old strong pairs agreed on alone:
+    # the name-only rule now holds those pairs under the threshold, as a full run does.
+    data = tmp_path / "data"
+    generate(data, customers=5000, seed=2, csv_only=True)
+    old, new = split(data, tmp_path, held=300)
+    db = tmp_path / "s.duckdb"
+    store = Store(db)
+    import_paths(store, [old])
+    find_duplicates(store, settings=KEEP_MODEL)
+    strong_before = set(store.execute("SELECT node_a, node_b FROM match_strong").fetchall())
+    import_paths(store, [new])
+    store.close()
+    incremental, full, store, full_store = incremental_and_full(db, tmp_path)
+    assert incremental.mode == "incremental"
+    held_back = set(store.execute("SELECT node_a, node_b FROM match_pairs WHERE capped"
+                                  ).fetchall()) & strong_before
+    assert held_back
+    assert not held_back & set(store.execute("SELECT node_a, node_b FROM match_strong"
+                                             ).fetchall())
+    for query in ("SELECT node_a, node_b, probability, decision FROM match_strong ORDER BY 1, 2",
+                  "SELECT record_a, record_b, round(probability, 12), decision "
+                  "FROM match_links ORDER BY 1, 2"):
+        assert store.execute(query).fetchall() == full_store.execute(query).fetchall(), query
+    assert partition(store) == partition(full_store)
+    store.close()
+    full_store.close()
+
+
 def test_a_block_pushed_over_its_cap_drops_its_old_pairs(tmp_path):
-    # 50 people at one office address (the address block's cap is 50), then one more.
-    head = "Nombre,Apellidos,Email,Dirección,CP,Ciudad\n"
-    rows = [f"Persona{i},Apellido{i},p{i}@ejemplo.es,Calle Mayor 1,28001,Madrid\n"
-            for i in range(50)]
+    # 50 people at one office address (the address block's cap is 50), then one more. Two
+    # of them also share a phone: their pair outlives the address block.
+    head = "Nombre,Apellidos,Email,Teléfono,Dirección,CP,Ciudad\n"
+    rows = [f"Persona{i},Apellido{i},p{i}@ejemplo.es,{'600123456' if i < 2 else ''},"
+            f"Calle Mayor 1,28001,Madrid\n" for i in range(50)]
     (tmp_path / "a.csv").write_text(head + "".join(rows), encoding="utf-8")
     (tmp_path / "b.csv").write_text(
-        head + "Persona7,Apellido7,otra7@ejemplo.es,Calle Mayor 1,28001,Madrid\n",
+        head + "Persona7,Apellido7,otra7@ejemplo.es,,Calle Mayor 1,28001,Madrid\n",
         encoding="utf-8")
     db = tmp_path / "s.duckdb"
     store = Store(db)
@@ -105,9 +135,40 @@ def test_a_block_pushed_over_its_cap_drops_its_old_pairs(tmp_path):
     assert incremental.mode == "incremental"
     assert "address" in incremental.oversized_blocks
     assert store.query_value("SELECT count(*) FROM match_pairs") < before
+    assert store.execute("SELECT r.given_name FROM match_pairs p JOIN match_nodes n "
+                         "ON n.node IN (p.node_a, p.node_b) JOIN records r "
+                         "ON r.record_id = n.rep ORDER BY 1").fetchall() == [
+        ("Persona0",), ("Persona1",), ("Persona7",), ("Persona7",)]
     assert partition(store) == partition(full_store)
     query = "SELECT node_a, node_b, pattern FROM match_pairs ORDER BY 1, 2"
     assert store.execute(query).fetchall() == full_store.execute(query).fetchall()
+    store.close()
+    full_store.close()
+
+
+def test_a_block_over_its_cap_before_stays_skipped_when_partly_loaded(tmp_path):
+    # 51 people at one address: the address block is over its cap from the start. Of the
+    # two newcomers, one moves in there; the other shares a phone with a resident, who is
+    # therefore loaded with the new records: the address must not pair the first with them.
+    head = "Nombre,Apellidos,Email,Teléfono,Dirección,CP,Ciudad\n"
+    rows = [f"Persona{i},Apellido{i},p{i}@ejemplo.es,{'600123456' if i == 5 else ''},"
+            f"Calle Mayor 1,28001,Madrid\n" for i in range(51)]
+    (tmp_path / "a.csv").write_text(head + "".join(rows), encoding="utf-8")
+    (tmp_path / "b.csv").write_text(
+        head + "Nueva,Vecina,nueva@ejemplo.es,,Calle Mayor 1,28001,Madrid\n"
+        "Otro,Distinto,otro@ejemplo.es,600123456,Calle Luna 9,41001,Sevilla\n",
+        encoding="utf-8")
+    db = tmp_path / "s.duckdb"
+    store = Store(db)
+    import_paths(store, [tmp_path / "a.csv"])
+    assert "address" in find_duplicates(store, settings=KEEP_MODEL).oversized_blocks
+    import_paths(store, [tmp_path / "b.csv"])
+    store.close()
+    incremental, full, store, full_store = incremental_and_full(db, tmp_path)
+    assert incremental.mode == "incremental"
+    query = "SELECT node_a, node_b, pattern, probability FROM match_pairs ORDER BY 1, 2"
+    assert store.execute(query).fetchall() == full_store.execute(query).fetchall()
+    assert store.query_value("SELECT count(*) FROM match_pairs") == 1  # the shared phone
     store.close()
     full_store.close()
 

@@ -78,6 +78,7 @@ def find_candidates(
     fresh: np.ndarray | None = None,
     oversized_before: Any = None,
     still_over: bool = False,
+    pair_crossed: bool = True,
 ) -> Candidates:
     """Generate candidate pairs with DuckDB; with ``only_nodes``, only pairs touching them
     (and block statistics of the blocks they are in).
@@ -92,6 +93,10 @@ def find_candidates(
     ``still_over``: records were only added since, so the blocks over their cap then still
     are, and ``nodes`` need not hold their members (only the new nodes and the members of
     their other blocks, as an incremental run loads them).
+
+    ``pair_crossed=False``: only the pairs touching a new node are generated; the caller
+    drops the old pairs a block that grew over its cap no longer makes (``touched`` is then
+    the new nodes alone).
     """
     import tempfile
 
@@ -99,7 +104,7 @@ def find_candidates(
         con = _connect(spill)
         try:
             return _find_candidates(nodes, rules, only_nodes, fresh, oversized_before,
-                                    still_over, con)
+                                    still_over, pair_crossed, con)
         finally:
             con.close()
 
@@ -149,7 +154,7 @@ def keys_sql(rules: tuple[BlockingRule, ...], source: str) -> str:
 
 def _find_candidates(nodes: Any, rules: tuple[BlockingRule, ...], only_nodes: np.ndarray | None,
                      fresh: np.ndarray | None, oversized_before: Any, still_over: bool,
-                     con: Any) -> Candidates:
+                     pair_crossed: bool, con: Any) -> Candidates:
     import pyarrow as pa
 
     columns = {c: _arrow(nodes[c]) for c in _KEY_COLUMNS}
@@ -172,6 +177,10 @@ def _find_candidates(nodes: Any, rules: tuple[BlockingRule, ...], only_nodes: np
             SELECT rule, key, count(DISTINCT node), {caps}
             FROM {source} WHERE rule IN ({cross_list}) GROUP BY rule, key
             HAVING count(DISTINCT node) > 1""")
+        if still_over and fresh is not None:
+            # ``nodes`` may hold only part of a block that was over its cap: it still is.
+            con.execute("UPDATE sizes SET n = greatest(n, cap + 1) FROM was_over w "
+                        "WHERE sizes.rule = w.rule AND sizes.key = w.key")
 
     def blocks_of(table: str) -> str:
         """The keys rows of every block one of the nodes in ``table`` is in."""
@@ -207,20 +216,21 @@ def _find_candidates(nodes: Any, rules: tuple[BlockingRule, ...], only_nodes: np
             SELECT DISTINCT rule, key FROM keys WHERE node IN (SELECT node FROM fresh)
             UNION SELECT rule, key FROM was_over""")
         block_sizes("(SELECT k.* FROM keys k JOIN candidates_scope USING (rule, key))")
-        still = "true" if still_over else "false"
-        crossed = con.execute(f"""
-            SELECT DISTINCT k.node FROM keys k
-            JOIN candidates_scope c USING (rule, key)
-            LEFT JOIN sizes s USING (rule, key)
-            LEFT JOIN (SELECT rule, key, true AS was FROM was_over) w USING (rule, key)
-            WHERE coalesce(s.n > s.cap, false) <> coalesce(w.was, false)
-              AND NOT ({still} AND coalesce(w.was, false))
-              AND k.node NOT IN (SELECT node FROM fresh)""").fetchnumpy()["node"]
+        only_nodes = np.asarray(fresh, dtype=np.int64)
+        if pair_crossed:
+            still = "true" if still_over else "false"
+            crossed = con.execute(f"""
+                SELECT DISTINCT k.node FROM keys k
+                JOIN candidates_scope c USING (rule, key)
+                LEFT JOIN sizes s USING (rule, key)
+                LEFT JOIN (SELECT rule, key, true AS was FROM was_over) w USING (rule, key)
+                WHERE coalesce(s.n > s.cap, false) <> coalesce(w.was, false)
+                  AND NOT ({still} AND coalesce(w.was, false))
+                  AND k.node NOT IN (SELECT node FROM fresh)""").fetchnumpy()["node"]
+            only_nodes = np.union1d(np.asarray(crossed, dtype=np.int64), only_nodes)
         # Every block over its cap now was over it before or has a new node: all are here.
         oversized_keys = con.execute("SELECT rule, key FROM sizes WHERE n > cap").fetchnumpy()
         stats = block_stats()
-        only_nodes = np.union1d(np.asarray(crossed, dtype=np.int64),
-                                np.asarray(fresh, dtype=np.int64))
     if only_nodes is not None:
         con.register("touched", pa.table({"node": np.asarray(only_nodes, dtype=np.int32)}))
         touch = ("AND (x.node IN (SELECT node FROM touched) "

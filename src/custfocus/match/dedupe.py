@@ -284,7 +284,7 @@ def _update(store: Store, delta: Delta, trained: _Trained, settings: DedupeSetti
     with clock("compare"):
         pairs = compare_new(store, blocked, trained, threshold)
         del blocked
-    store.con.register("_cf_crossed", pa.table({"node": pa.array(pairs.crossed, pa.int32())}))
+    store.con.register("_cf_dropped", pa.table({"key": pa.array(pairs.dropped, pa.int64())}))
     try:
         with clock("score"):
             rule = name_rule(store, delta, pairs, threshold, settings.cluster.review_threshold)
@@ -306,7 +306,7 @@ def _update(store: Store, delta: Delta, trained: _Trained, settings: DedupeSetti
                 timings=clock.timings, **outcome, **ids)
             _save_state(store, dedupe, signature, trained, delta.nodes, len(result.dirty))
     finally:
-        store.con.unregister("_cf_crossed")
+        store.con.unregister("_cf_dropped")
         forget_delta(store)
     return dedupe
 

@@ -4,8 +4,8 @@ The model is kept (``dedupe._Trained``), so an earlier pair's evidence never mov
 new records can change is
   * their own pairs: the new nodes are loaded with the members of the blocks they fall
     in (the blocks over their cap stay over it), blocked, compared and scored alone;
-  * the blocks they push over their cap: those blocks' old pairs go, and every pair of
-    their members is generated again;
+  * the blocks they push over their cap: the old pairs no other block (under its cap)
+    makes go, found from the blocking keys every node keeps (``match_keys``);
   * the name-only rule, which reads every node's name, the groups linked by more than a
     name and the pairs within each name: recomputed exactly from the flags the previous
     run kept per pair (``match_pairs``), which changes the probability of a few old pairs;
@@ -40,7 +40,7 @@ from custfocus.match.block import (
     keys_sql,
 )
 from custfocus.match.cluster import COLUMNS, DECISIONS, ClusterSettings, cluster_nodes
-from custfocus.match.compare import COMPARISONS, _Encoded, compare_in_batches, unpack_levels
+from custfocus.match.compare import COMPARISONS, _Encoded, compare_in_batches
 from custfocus.match.prepare import (
     DERIVED_COLUMNS,
     NODE_KEY_SQL,
@@ -218,8 +218,8 @@ class NewPairs:
     same_name: np.ndarray
     la: np.ndarray  # the same pairs by row of ``frame``
     lb: np.ndarray
-    touched: np.ndarray  # global nodes whose every pair was generated (new and re-paired)
-    crossed: np.ndarray  # old nodes in a block that grew over its cap (their pairs redone)
+    touched: np.ndarray  # global nodes whose every pair was generated (the new ones)
+    dropped: np.ndarray  # old pairs no block makes any more, as keys (see _pair_key)
     oversized_new: Any  # Arrow (rule, key): blocks over their cap since this run
     new_keys: Any
     pairs_per_rule: dict[str, int]
@@ -236,127 +236,93 @@ class Blocked:
     frame: Any  # the new nodes and the old ones sharing a block with them
     rows: np.ndarray  # global index of each frame row
     candidates: Any
-    crossed: np.ndarray  # old nodes in a block that grew over its cap (their pairs redone)
+    dropped: np.ndarray  # old pairs no block makes any more, as keys (see _pair_key)
     oversized_new: Any  # Arrow (rule, key): blocks over their cap since this run
     new_keys: Any  # Arrow (rule, key_hash, node): the new nodes' keys, for match_keys
     old_nodes: int = 0
 
 
 def block_new(store: Store, delta: Delta) -> Blocked:
-    """Every pair touching a new node (and, for a block the new nodes pushed over its cap,
-    every pair touching its members)."""
+    """Every pair touching a new node, and the old pairs that a block the new nodes pushed
+    over its cap made alone (they go, as in a full run, which skips that block)."""
     import pyarrow as pa
 
     was_over = store.con.sql("SELECT rule, key FROM match_blocks").to_arrow_table()
     new_frame, new_rows = load_nodes(store, delta, np.zeros(0, dtype=np.int64))
     old, new_keys = neighbours(store, new_frame, np.arange(len(new_rows)), new_rows)
-    old = old[old < delta.old_nodes]
-    # The blocks the new nodes push over their cap, from the stored keys, so that their
-    # members and the members of these members' other blocks load at once.
-    crossed = _grown_over_cap(store, new_keys)
-    if len(crossed):
-        old = np.union1d(old, _sharing_a_key(store, crossed))
-    for _ in range(2):  # a second round if a hash collision hid a block that grew over
-        frame, rows = load_nodes(store, delta, np.union1d(old, crossed))
-        fresh = np.flatnonzero(rows >= delta.old_nodes)
-        candidates = find_candidates(frame, fresh=fresh, oversized_before=was_over,
-                                     still_over=True)
-        touched = rows[candidates.touched]
-        touched_old = touched[touched < delta.old_nodes]
-        if np.isin(touched_old, crossed).all():
-            break
-        crossed = touched_old
-        found, _ = neighbours(store, frame, np.searchsorted(rows, crossed), crossed)
-        old = np.union1d(old, found[found < delta.old_nodes])
+    # Every member of every block a new node is in (under its cap before) is loaded, so the
+    # blocks' sizes, and those now over the cap, are exact (hashes only add neighbours).
+    frame, rows = load_nodes(store, delta, old[old < delta.old_nodes])
+    fresh = np.flatnonzero(rows >= delta.old_nodes)
+    candidates = find_candidates(frame, fresh=fresh, oversized_before=was_over,
+                                 still_over=True, pair_crossed=False)
     oversized = candidates.oversized_keys
     if oversized is not None and oversized.num_rows:
         before = set(zip(was_over.column("rule").to_pylist(), was_over.column("key").to_pylist()))
         keep = [(r, k) not in before for r, k in zip(oversized.column("rule").to_pylist(),
                                                      oversized.column("key").to_pylist())]
         oversized = oversized.filter(pa.array(keep, pa.bool_()))
-    return Blocked(frame, rows, candidates, touched_old, oversized, new_keys, delta.old_nodes)
+    dropped = dropped_pairs(store, oversized)
+    return Blocked(frame, rows, candidates, dropped, oversized, new_keys, delta.old_nodes)
 
 
-def _grown_over_cap(store: Store, new_keys: Any) -> np.ndarray:
-    """Old nodes in a block the new nodes' keys (``new_keys``) push over its cap."""
+def _pair_key(a: Any, b: Any) -> Any:
+    """One integer per pair of nodes (node indices are INTEGER): numpy arrays or SQL text."""
+    if isinstance(a, str):
+        return f"(CAST({a} AS BIGINT) * 4294967296 + {b})"
+    return np.asarray(a, np.int64) * 4294967296 + np.asarray(b, np.int64)
+
+
+def dropped_pairs(store: Store, grown_over: Any) -> np.ndarray:
+    """Keys of the old pairs that only blocks now over their cap (``grown_over``, Arrow:
+    rule, key) made: a pair stays while the two nodes share a key of a block under its cap.
+
+    Read from the stored keys (``match_keys``) alone: a block of the phone2-vs-phone rule
+    shared under its cap always makes the pair by one of the three phone rules (its
+    members by phone or by phone2 are blocks no larger, with larger caps).
+    """
     import pyarrow as pa
 
-    caps = pa.table({"rule": pa.array(np.arange(len(DEFAULT_RULES), dtype=np.int8)),
-                     "cap": pa.array([r.max_block for r in DEFAULT_RULES], pa.int64())})
-    store.con.register("_cf_new_keys", new_keys)
-    store.con.register("_cf_caps", caps)
+    if grown_over is None or not grown_over.num_rows:
+        return np.zeros(0, np.int64)
+    names = pa.table({"rule": pa.array(np.arange(len(DEFAULT_RULES), dtype=np.int8)),
+                      "name": pa.array([r.name for r in DEFAULT_RULES], pa.string())})
+    store.con.register("_cf_rule_names", names)
+    store.con.register("_cf_grown_over", grown_over)
     try:
-        found = store.execute("""
-            WITH added AS (SELECT rule, key_hash, count(DISTINCT node) AS n
-                           FROM _cf_new_keys GROUP BY rule, key_hash),
-            held AS (SELECT rule, key_hash, count(DISTINCT node) AS n FROM match_keys
-                     SEMI JOIN added USING (rule, key_hash) GROUP BY rule, key_hash),
-            grown AS (SELECT rule, key_hash FROM added JOIN held USING (rule, key_hash)
-                      JOIN _cf_caps USING (rule)
-                      WHERE held.n <= cap AND held.n + added.n > cap)
-            SELECT DISTINCT node FROM match_keys SEMI JOIN grown USING (rule, key_hash)
-            ORDER BY node""").fetchnumpy()["node"]
+        found = store.execute(f"""
+            WITH grown AS (SELECT n.rule, hash(g.key) AS key_hash FROM _cf_grown_over g
+                           JOIN _cf_rule_names n ON n.name = g.rule),
+            over AS (SELECT rule, key_hash FROM grown
+                     UNION SELECT n.rule, hash(b.key) FROM match_blocks b
+                     JOIN _cf_rule_names n ON n.name = b.rule),
+            members AS (SELECT node, rule, key_hash FROM match_keys
+                        SEMI JOIN grown USING (rule, key_hash)),
+            inside AS (SELECT DISTINCT p.node_a, p.node_b FROM match_pairs p
+                       JOIN members x ON x.node = p.node_a
+                       JOIN members y ON y.node = p.node_b AND y.rule = x.rule
+                                      AND y.key_hash = x.key_hash),
+            ends AS (SELECT node_a AS node FROM inside UNION SELECT node_b FROM inside),
+            keys AS (SELECT k.node, k.rule, k.key_hash FROM match_keys k
+                     SEMI JOIN ends USING (node) ANTI JOIN over USING (rule, key_hash)),
+            kept AS (SELECT DISTINCT i.node_a, i.node_b FROM inside i
+                     JOIN keys ka ON ka.node = i.node_a
+                     JOIN keys kb ON kb.node = i.node_b AND kb.rule = ka.rule
+                                  AND kb.key_hash = ka.key_hash)
+            SELECT {_pair_key("node_a", "node_b")} AS key
+            FROM (SELECT * FROM inside EXCEPT SELECT * FROM kept) ORDER BY key
+            """).fetchnumpy()["key"]
     finally:
-        store.con.unregister("_cf_new_keys")
-        store.con.unregister("_cf_caps")
-    return np.asarray(found, dtype=np.int64)
-
-
-def _sharing_a_key(store: Store, nodes: np.ndarray) -> np.ndarray:
-    """Old nodes sharing any blocking key with ``nodes`` (the members of all their blocks)."""
-    import pyarrow as pa
-
-    store.con.register("_cf_of", pa.table({"node": pa.array(nodes, pa.int32())}))
-    try:
-        found = store.execute("""
-            SELECT DISTINCT node FROM match_keys SEMI JOIN (
-                SELECT rule, key_hash FROM match_keys WHERE node IN (SELECT node FROM _cf_of))
-                USING (rule, key_hash) ORDER BY node""").fetchnumpy()["node"]
-    finally:
-        store.con.unregister("_cf_of")
-    return np.asarray(found, dtype=np.int64)
-
-
-def _levels(store: Store, frame: Any, rows: np.ndarray, la: np.ndarray, lb: np.ndarray,
-            old_nodes: int) -> dict[str, np.ndarray]:
-    """The comparison levels of the pairs: compared, except pairs of two old nodes (the pairs
-    of a block grown over its cap, generated again), whose levels the previous run saved."""
-    import pyarrow as pa
-
-    both_old = np.flatnonzero((rows[la] < old_nodes) & (rows[lb] < old_nodes))
-    found = {}
-    if len(both_old):
-        store.con.register("_cf_again", pa.table({
-            "node_a": pa.array(rows[la[both_old]], pa.int32()),
-            "node_b": pa.array(rows[lb[both_old]], pa.int32()),
-            "i": pa.array(both_old, pa.int64())}))
-        try:
-            found = store.execute(
-                "SELECT g.i, p.pattern, p.name_similarity FROM _cf_again g "
-                "JOIN match_pairs p USING (node_a, node_b) ORDER BY g.i").fetchnumpy()
-        finally:
-            store.con.unregister("_cf_again")
-    known = np.asarray(found["i"], np.int64) if found else np.zeros(0, np.int64)
-    fresh = np.setdiff1d(np.arange(len(la)), known, assume_unique=True)
-    compared = compare_in_batches(_Encoded(frame), la[fresh], lb[fresh])
-    if not len(known):
-        return compared
-    saved = unpack_levels(np.asarray(found["pattern"], np.int64))
-    saved["name_similarity"] = np.asarray(found["name_similarity"], np.float32)
-    levels = {}
-    for name, values in compared.items():
-        out = np.empty(len(la), dtype=values.dtype)
-        out[fresh] = values
-        out[known] = saved[name].astype(values.dtype)
-        levels[name] = out
-    return levels
+        store.con.unregister("_cf_rule_names")
+        store.con.unregister("_cf_grown_over")
+    return np.asarray(found, np.int64)
 
 
 def compare_new(store: Store, blocked: Blocked, trained: Any, threshold: float) -> NewPairs:
     """Levels and the model's probability of the new pairs (the kept model and counts)."""
     frame, rows, candidates = blocked.frame, blocked.rows, blocked.candidates
     la, lb = candidates.a, candidates.b
-    levels = _levels(store, frame, rows, la, lb, blocked.old_nodes)
+    levels = compare_in_batches(_Encoded(frame), la, lb)
     scorer = PairScorer(trained.model, trained.value_counts(frame).frequencies(frame))
     cap = np.nextafter(threshold, 0)
     model = cap_contacts_only(scorer.probability(la, lb, levels), levels, cap)
@@ -365,7 +331,7 @@ def compare_new(store: Store, blocked: Blocked, trained: Any, threshold: float) 
     return NewPairs(
         a=rows[la], b=rows[lb], la=la, lb=lb, levels=levels, model=model,
         corroborated=corroborated(levels), same_name=same, touched=rows[candidates.touched],
-        crossed=blocked.crossed, oversized_new=blocked.oversized_new,
+        dropped=blocked.dropped, oversized_new=blocked.oversized_new,
         new_keys=blocked.new_keys,
         pairs_per_rule=candidates.pairs_per_rule,
         oversized_blocks=candidates.oversized_blocks, frame=frame, rows=rows, scorer=scorer)
@@ -412,9 +378,9 @@ class NameRule:
 
 
 def _dropped_filter(alias: str = "") -> str:
+    """SQL: the pair is not one of the dropped ones (table ``_cf_dropped``)."""
     p = f"{alias}." if alias else ""
-    return (f"NOT ({p}node_a IN (SELECT node FROM _cf_crossed) "
-            f"OR {p}node_b IN (SELECT node FROM _cf_crossed))")
+    return f"{_pair_key(p + 'node_a', p + 'node_b')} NOT IN (SELECT key FROM _cf_dropped)"
 
 
 _NAME_HASHES = ("hash(name_fold) AS h1, hash(name_fold || chr(31)) AS h2, "
@@ -531,6 +497,7 @@ def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
     ep = np.concatenate([sp[stay], now_final[up], final_new[keep_new]])
 
     seeds = [np.arange(delta.old_nodes, n), delta.grown, pairs.touched,
+             pairs.dropped >> 32, pairs.dropped & 0xFFFFFFFF,
              sa[~stay], sb[~stay], rule.changed_a, rule.changed_b]
     links = np.array([*must, *cannot], dtype=np.int64).reshape(-1)
     seeds.append(links)
@@ -575,14 +542,15 @@ def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
     finally:
         store.con.unregister("_cf_dirty")
     oa, ob = np.asarray(old["node_a"], np.int64), np.asarray(old["node_b"], np.int64)
-    capped = np.asarray(old["capped"], bool)
+    was_capped = np.asarray(old["capped"], bool)
+    capped = was_capped.copy()  # with the flips of this run
     hit = np.isin(oa * key + ob, changed_key)
     if hit.any():
         place = np.searchsorted(changed_key, oa[hit] * key + ob[hit],
                                 sorter=np.argsort(changed_key))
         capped[hit] = rule.changed_capped[np.argsort(changed_key)][place]
     model_p = np.asarray(old["probability"], np.float64)
-    was_p = np.where(np.asarray(old["capped"], bool), cap, model_p)
+    was_p = np.where(was_capped, cap, model_p)
     op = np.where(capped, cap, model_p)
     all_a = np.concatenate([oa, pairs.a])
     all_b = np.concatenate([ob, pairs.b])
@@ -643,11 +611,17 @@ def save_delta(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
     rep = np.concatenate([np.asarray(saved["rep"], np.int64),
                           frame["record_id"].to_numpy()[new_rows].astype(np.int64)])
     # Pairs: those of re-paired nodes go (generated again below), flags that flipped.
-    if len(pairs.crossed):
+    if len(pairs.dropped):
         con.execute(f"DELETE FROM match_pairs WHERE NOT {_dropped_filter()}")
-        con.execute("DELETE FROM match_links WHERE record_a IN (SELECT rep FROM match_nodes "
-                    "WHERE node IN (SELECT node FROM _cf_crossed)) OR record_b IN (SELECT "
-                    "rep FROM match_nodes WHERE node IN (SELECT node FROM _cf_crossed))")
+        con.execute(f"DELETE FROM match_strong WHERE NOT {_dropped_filter()}")
+        con.register("_cf_dropped_links", pa.table({
+            "record_a": pa.array(rep[pairs.dropped >> 32], pa.int64()),
+            "record_b": pa.array(rep[pairs.dropped & 0xFFFFFFFF], pa.int64())}))
+        try:
+            con.execute("DELETE FROM match_links USING _cf_dropped_links d WHERE "
+                        "match_links.record_a = d.record_a AND match_links.record_b = d.record_b")
+        finally:
+            con.unregister("_cf_dropped_links")
     if len(rule.changed_a):
         _update(store, "match_pairs", ("node_a", "node_b"), pa.table({
             "node_a": pa.array(rule.changed_a, pa.int32()),
@@ -702,8 +676,6 @@ def save_delta(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
     def decision(codes: np.ndarray) -> Any:
         return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), names)
 
-    if len(pairs.crossed):
-        con.execute(f"DELETE FROM match_strong WHERE NOT {_dropped_filter()}")
     old_pairs = len(result.a) - len(pairs.a)  # the re-clustered old pairs come first
     changed = np.flatnonzero(result.changed[:old_pairs])
     gone = changed[result.was_strong[changed]]
