@@ -480,15 +480,16 @@ def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
     n = delta.nodes
     threshold, cap = settings.match_threshold, np.nextafter(settings.match_threshold, 0)
     final_new = np.where(rule.new_capped, cap, pairs.model)
-    strong = store.execute(
-        f"SELECT node_a, node_b, probability FROM match_strong WHERE {_dropped_filter()}"
-    ).fetchnumpy()
+    strong = store.execute("SELECT node_a, node_b, probability FROM match_strong").fetchnumpy()
     sa, sb = np.asarray(strong["node_a"], np.int64), np.asarray(strong["node_b"], np.int64)
     sp = np.asarray(strong["probability"], np.float64)
-    # Old pairs re-capped: out of the strong set, and back in when no longer capped.
+    # Old pairs re-capped: out of the strong set, and back in when no longer capped. Old
+    # pairs dropped: out. (A weak pair dropped changes no cluster: it is not seeded.)
     key = n + 1
     changed_key = rule.changed_a * key + rule.changed_b
     stay = ~np.isin(sa * key + sb, changed_key)
+    if len(pairs.dropped):
+        stay &= ~np.isin(_pair_key(sa, sb), pairs.dropped)
     now_final = np.where(rule.changed_capped, cap, rule.changed_model)
     up = now_final >= threshold
     keep_new = final_new >= threshold
@@ -497,7 +498,6 @@ def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
     ep = np.concatenate([sp[stay], now_final[up], final_new[keep_new]])
 
     seeds = [np.arange(delta.old_nodes, n), delta.grown, pairs.touched,
-             pairs.dropped >> 32, pairs.dropped & 0xFFFFFFFF,
              sa[~stay], sb[~stay], rule.changed_a, rule.changed_b]
     links = np.array([*must, *cannot], dtype=np.int64).reshape(-1)
     seeds.append(links)
