@@ -47,6 +47,33 @@ def same_partition(x: dict[int, str], y: dict[int, str]) -> bool:
     return len(pairs) == len({a for a, _ in pairs}) == len({b for _, b in pairs})
 
 
+# What both runs save besides the partition: pairs with their flags, strong pairs with
+# their decisions, the links explain reads, and the nodes.
+_SAVED = {
+    "pairs": "SELECT node_a, node_b, pattern, probability, corroborated, same_name, capped "
+             "FROM {}.match_pairs",
+    "decisions": "SELECT node_a, node_b, probability, decision FROM {}.match_strong",
+    "links": "SELECT record_a, record_b, round(probability, 12), decision FROM {}.match_links",
+    "nodes": "SELECT node, cluster, size, identity, rep FROM {}.match_nodes",
+}
+
+
+def differing_rows(first: Path, second: Path) -> dict[str, int]:
+    """Per saved table, the rows one store holds and the other does not."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{first}' AS x (READ_ONLY)")
+    con.execute(f"ATTACH '{second}' AS y (READ_ONLY)")
+    out = {}
+    for name, query in _SAVED.items():
+        x, y = query.format("x"), query.format("y")
+        out[name] = sum(con.execute(f"SELECT count(*) FROM ({p} EXCEPT ALL {q})").fetchone()[0]
+                        for p, q in ((x, y), (y, x)))
+    con.close()
+    return out
+
+
 def measure(customers: int, seed: int, share: float) -> None:
     from custfocus.ingest.importer import import_paths
     from custfocus.match.dedupe import find_duplicates
@@ -76,6 +103,7 @@ def measure(customers: int, seed: int, share: float) -> None:
         t_full = time.perf_counter() - t
         full_part = partition(store)
         store.close()
+        differ = differing_rows(root / "s.duckdb", root / "full.duckdb")
 
     print(f"\n== {customers:,} customers: {first.records:,} records, then {held:,} new "
           f"({held / first.records:.1%}); first full run {sum(first.timings.values()):.1f}s")
@@ -87,6 +115,8 @@ def measure(customers: int, seed: int, share: float) -> None:
     print(f"mode {inc.mode}; pairs compared {inc.compared_pairs:,} of {full.compared_pairs:,}; "
           f"customers {inc.customers:,} / {full.customers:,}; same clusters as the full run: "
           f"{same_partition(inc_part, full_part)}")
+    print("rows saved differently from the full run: "
+          + ", ".join(f"{name} {count:,}" for name, count in differ.items()))
 
 
 def main() -> None:

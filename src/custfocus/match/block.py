@@ -79,6 +79,7 @@ def find_candidates(
     oversized_before: Any = None,
     still_over: bool = False,
     pair_crossed: bool = True,
+    connection: Any = None,
 ) -> Candidates:
     """Generate candidate pairs with DuckDB; with ``only_nodes``, only pairs touching them
     (and block statistics of the blocks they are in).
@@ -97,9 +98,19 @@ def find_candidates(
     ``pair_crossed=False``: only the pairs touching a new node are generated; the caller
     drops the old pairs a block that grew over its cap no longer makes (``touched`` is then
     the new nodes alone).
+
+    ``connection``: a DuckDB connection to work in (a cursor of it, closed after), for a few
+    thousand nodes; by default a private one, bounded in memory, that spills to disk.
     """
     import tempfile
 
+    if connection is not None:
+        con = connection.cursor()
+        try:
+            return _find_candidates(nodes, rules, only_nodes, fresh, oversized_before,
+                                    still_over, pair_crossed, con)
+        finally:
+            con.close()
     with tempfile.TemporaryDirectory(prefix="custfocus-block-") as spill:
         con = _connect(spill)
         try:

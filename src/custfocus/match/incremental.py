@@ -65,7 +65,7 @@ class Delta:
     grown: np.ndarray  # old nodes that new records joined
     grown_by: np.ndarray  # how many records each of them gained
     last_import: int = 0  # the last import the previous run saw
-    new_derived: Any = None  # the new nodes' derived columns, once derived (Arrow)
+    new_nodes_table: Any = None  # the new nodes' rows, once read (Arrow; see load_nodes)
 
     @property
     def nodes(self) -> int:
@@ -120,55 +120,63 @@ _DERIVED_ONLY = ("given_name", "family_name", "full_name", "company", "source", 
                  "record_hash")
 
 
-def load_nodes(store: Store, delta: Delta, old: np.ndarray, with_new: bool = True
-               ) -> tuple[Any, np.ndarray]:
-    """The node frame of the ``old`` nodes (sorted indices) followed by every new node
-    (unless not ``with_new``), and the global index of each of its rows."""
+def load_nodes(store: Store, delta: Delta, old: np.ndarray) -> tuple[Any, np.ndarray]:
+    """The node frame of the ``old`` nodes (sorted indices) followed by every new node, and
+    the global index of each of its rows.
+
+    The new nodes are read and their match columns derived by the first call; later calls
+    reuse them (``delta.new_nodes_table``) and read only old nodes, whose derived columns
+    the previous run saved.
+    """
     import pyarrow as pa
 
-    store.con.register("_cf_pick", pa.table({"node": pa.array(old, pa.int32())}))
     known = ", ".join(f"m.{c} AS known_{c}" for c in DERIVED_COLUMNS)
-    unknown = ", ".join(f"CAST(NULL AS VARCHAR) AS known_{c}" for c in DERIVED_COLUMNS)
     birth = "left(CAST(r.birth_date AS VARCHAR), 10) AS birth"
-    # Once every node's derived columns are known, the texts they come from are not read.
-    drop = "" if delta.new_derived is None else f"EXCLUDE ({', '.join(_DERIVED_ONLY)})"
+    derived = [f"known_{c}" for c in DERIVED_COLUMNS]
+    first = delta.new_nodes_table is None
+    if first:
+        unknown = ", ".join(f"CAST(NULL AS VARCHAR) AS known_{c}" for c in DERIVED_COLUMNS)
+        delta.new_nodes_table = store.con.sql(f"""
+            SELECT CAST(n.node AS INTEGER) AS node, n.node_key, CAST(n.size AS BIGINT) AS size,
+                   r.*, {birth}, {unknown}
+            FROM _cf_new_node n
+            JOIN (SELECT {RECORD_COLUMNS} FROM records
+                  WHERE record_id > {delta.max_record}) r ON r.record_id = n.rep
+            ORDER BY n.node""").to_arrow_table()
+    new = delta.new_nodes_table
+    # The texts derived columns come from are read only until they are derived; an old
+    # node's key is not read at all (only a new node's is saved).
+    drop = f"EXCLUDE ({', '.join(_DERIVED_ONLY)})"
+    store.con.register("_cf_pick", pa.table({"node": pa.array(old, pa.int32())}))
     try:
         before = store.con.sql(f"""
             WITH picked AS (SELECT * FROM match_nodes
                             WHERE node IN (SELECT node FROM _cf_pick))
-            SELECT m.node, m.node_key, CAST(m.size + coalesce(g.added, 0) AS BIGINT) AS size,
+            SELECT m.node, CAST(NULL AS VARCHAR) AS node_key,
+                   CAST(m.size + coalesce(g.added, 0) AS BIGINT) AS size,
                    r.*, {birth}, {known}
             FROM picked m
             LEFT JOIN _cf_grown g ON g.node = m.node
             JOIN (SELECT * {drop} FROM (SELECT {RECORD_COLUMNS} FROM records
                   WHERE record_id IN (SELECT rep FROM picked))) r ON r.record_id = m.rep
             ORDER BY m.node""").to_arrow_table()
-        new = store.con.sql(f"""
-            SELECT CAST(n.node AS INTEGER) AS node, n.node_key, CAST(n.size AS BIGINT) AS size,
-                   r.*, {birth}, {unknown}
-            FROM _cf_new_node n
-            JOIN (SELECT * {drop} FROM (SELECT {RECORD_COLUMNS} FROM records
-                  WHERE record_id > {delta.max_record})) r ON r.record_id = n.rep
-            WHERE {"true" if with_new else "false"}
-            ORDER BY n.node""").to_arrow_table()
     finally:
         store.con.unregister("_cf_pick")
-    derived = [f"known_{c}" for c in DERIVED_COLUMNS]
-    if delta.new_derived is not None and new.num_rows:  # derived by an earlier call
-        new = new.drop_columns(derived)
-        for name in DERIVED_COLUMNS:
-            new = new.append_column(f"known_{name}", delta.new_derived.column(name))
-    table = pa.concat_tables([before, new.cast(before.schema)])
+    # (The first call's new rows hold the texts the old rows lack: nulls there.)
+    table = pa.concat_tables([before, new.cast(pa.schema(
+        [before.schema.field(c) if c in before.column_names else new.schema.field(c)
+         for c in new.column_names]))], promote_options="default")
     nodes = table.column("node").to_numpy().astype(np.int64)
     known_table = table.select(derived).rename_columns(list(DERIVED_COLUMNS))
-    is_known = np.arange(len(nodes)) < before.num_rows + (
-        new.num_rows if delta.new_derived is not None else 0)
+    is_known = np.arange(len(nodes)) < before.num_rows + (0 if first else new.num_rows)
     frame = node_frame(table.drop_columns(["node", *derived]), known_table, is_known)
-    if delta.new_derived is None:
+    if first:  # keep the new nodes' derived columns, and drop the texts they came from
         rows = np.arange(before.num_rows, len(nodes))
-        delta.new_derived = pa.table({name: column_text(frame[name], rows,
-                                                        categories_of(frame[name]))
-                                      for name in DERIVED_COLUMNS})
+        new = new.drop_columns(derived + list(_DERIVED_ONLY))
+        for name in DERIVED_COLUMNS:
+            new = new.append_column(f"known_{name}", column_text(
+                frame[name], rows, categories_of(frame[name])))
+        delta.new_nodes_table = new
     return frame, nodes
 
 
@@ -255,7 +263,7 @@ def block_new(store: Store, delta: Delta) -> Blocked:
     frame, rows = load_nodes(store, delta, old[old < delta.old_nodes])
     fresh = np.flatnonzero(rows >= delta.old_nodes)
     candidates = find_candidates(frame, fresh=fresh, oversized_before=was_over,
-                                 still_over=True, pair_crossed=False)
+                                 still_over=True, pair_crossed=False, connection=store.con)
     oversized = candidates.oversized_keys
     if oversized is not None and oversized.num_rows:
         before = set(zip(was_over.column("rule").to_pylist(), was_over.column("key").to_pylist()))
@@ -480,7 +488,10 @@ def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
     n = delta.nodes
     threshold, cap = settings.match_threshold, np.nextafter(settings.match_threshold, 0)
     final_new = np.where(rule.new_capped, cap, pairs.model)
-    strong = store.execute("SELECT node_a, node_b, probability FROM match_strong").fetchnumpy()
+    names = ", ".join(f"'{d}'" for d in DECISIONS)
+    strong = store.execute(f"SELECT node_a, node_b, probability, "
+                           f"list_position([{names}], decision) - 1 AS code "
+                           f"FROM match_strong").fetchnumpy()
     sa, sb = np.asarray(strong["node_a"], np.int64), np.asarray(strong["node_b"], np.int64)
     sp = np.asarray(strong["probability"], np.float64)
     # Old pairs re-capped: out of the strong set, and back in when no longer capped. Old
@@ -532,16 +543,19 @@ def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
     import pyarrow as pa
 
     store.con.register("_cf_dirty", pa.table({"node": pa.array(dirty, pa.int32())}))
-    try:
+    try:  # (two semi-joins: an OR of the two took four times as long at 1M)
         old = store.execute(
-            f"SELECT p.node_a, p.node_b, p.probability, p.capped, s.decision "
-            f"FROM match_pairs p LEFT JOIN match_strong s USING (node_a, node_b) "
-            f"WHERE (p.node_a IN (SELECT node FROM _cf_dirty) "
-            f"OR p.node_b IN (SELECT node FROM _cf_dirty)) AND {_dropped_filter('p')}"
-        ).fetchnumpy()
+            "SELECT node_a, node_b, probability, capped FROM match_pairs "
+            "WHERE node_a IN (SELECT node FROM _cf_dirty) UNION ALL "
+            "SELECT node_a, node_b, probability, capped FROM match_pairs "
+            "WHERE node_b IN (SELECT node FROM _cf_dirty) "
+            "AND node_a NOT IN (SELECT node FROM _cf_dirty)").fetchnumpy()
     finally:
         store.con.unregister("_cf_dirty")
     oa, ob = np.asarray(old["node_a"], np.int64), np.asarray(old["node_b"], np.int64)
+    live = ~np.isin(_pair_key(oa, ob), pairs.dropped) if len(pairs.dropped) else slice(None)
+    old = {name: np.asarray(values)[live] for name, values in old.items()}
+    oa, ob = oa[live], ob[live]
     was_capped = np.asarray(old["capped"], bool)
     capped = was_capped.copy()  # with the flips of this run
     hit = np.isin(oa * key + ob, changed_key)
@@ -568,14 +582,27 @@ def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
     codes[strong_pairs] = clustering.codes[where]
     # What the previous run decided on the same old pairs: only differences are written.
     before = _band_codes(oa, ob, was_p, saved, settings)
-    decided = np.asarray(old["decision"], dtype=object)
     was_strong = was_p >= threshold
-    before[was_strong] = [_CODE.get(d, 0) for d in decided[was_strong].tolist()]
+    before[was_strong] = _saved_codes(_pair_key(sa, sb), np.asarray(strong["code"], np.int8),
+                                      _pair_key(oa[was_strong], ob[was_strong]))
     changed = np.concatenate([(op != was_p) | (codes[:len(oa)] != before),
                               np.ones(len(pairs.a), dtype=bool)])
     return Reclustered(dirty=dirty, cluster=cluster, a=all_a, b=all_b, probability=all_p,
                        codes=codes, refused=clustering.refused, changed=changed,
                        was_strong=np.concatenate([was_strong, np.zeros(len(pairs.a), bool)]))
+
+
+def _saved_codes(keys: np.ndarray, codes: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The code saved for each ``wanted`` pair key (``keys``, ``codes``: the saved pairs);
+    0 ("below") for a pair not saved."""
+    out = np.zeros(len(wanted), dtype=np.int8)
+    if not len(keys) or not len(wanted):
+        return out
+    order = np.argsort(keys)
+    found = order[np.minimum(np.searchsorted(keys, wanted, sorter=order), len(order) - 1)]
+    hit = keys[found] == wanted
+    out[hit] = codes[found[hit]]
+    return out
 
 
 def _band_codes(a: np.ndarray, b: np.ndarray, probability: np.ndarray, clusters: np.ndarray,
