@@ -246,8 +246,10 @@ def _find_candidates(nodes: Any, rules: tuple[BlockingRule, ...], only_nodes: np
         con.register("touched", pa.table({"node": np.asarray(only_nodes, dtype=np.int32)}))
         touch = ("AND (x.node IN (SELECT node FROM touched) "
                  "OR y.node IN (SELECT node FROM touched))")
-        # Every pair touching these nodes comes from a block one of them is in.
-        block_sizes(blocks_of("touched"))
+        # Every pair touching these nodes comes from a block one of them is in (the new
+        # nodes' blocks are sized already).
+        if fresh is None or pair_crossed:
+            block_sizes(blocks_of("touched"))
     else:
         block_sizes("keys")
         oversized_keys = con.execute("SELECT rule, key FROM sizes WHERE n > cap").fetchnumpy()

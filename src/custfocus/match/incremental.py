@@ -77,17 +77,15 @@ def prepare_delta(store: Store, old_nodes: int, last_import: int = 0) -> Delta |
     :func:`forget_delta`), or None when records were removed or changed since the previous
     run (a full run is due)."""
     con = store.con
-    seen = store.execute("SELECT count(*), max(record_id) FROM record_customer").fetchone()
-    if not seen[0] or store.query_value(
-            "SELECT count(*) FROM match_nodes WHERE rep IS NULL OR identity IS NULL"):
+    count, max_record, unsaved, kept, joined = store.execute("""
+        SELECT (SELECT count(*) FROM record_customer), (SELECT max(record_id) FROM record_customer),
+               (SELECT count(*) FROM match_nodes WHERE rep IS NULL OR identity IS NULL),
+               (SELECT count(*) FROM records
+                WHERE record_id <= (SELECT max(record_id) FROM record_customer)),
+               (SELECT count(*) FROM record_customer JOIN records USING (record_id))""").fetchone()
+    if not count or unsaved or kept != count or joined != count:
         return None
-    count, max_record = int(seen[0]), int(seen[1])
-    kept = store.query_value(
-        "SELECT count(*) FROM records WHERE record_id <= ?", [max_record])
-    joined = store.query_value(
-        "SELECT count(*) FROM record_customer JOIN records USING (record_id)")
-    if kept != count or joined != count:
-        return None
+    max_record = int(max_record)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _cf_new_record AS
         SELECT record_id, {NODE_KEY_SQL} AS node_key
@@ -385,10 +383,11 @@ class NameRule:
     new_capped: np.ndarray  # per new pair
 
 
-def _dropped_filter(alias: str = "") -> str:
-    """SQL: the pair is not one of the dropped ones (table ``_cf_dropped``)."""
+def _dropped_filter(alias: str = "", dropped: bool = False) -> str:
+    """SQL: the pair is not one of the dropped ones (table ``_cf_dropped``), or is."""
     p = f"{alias}." if alias else ""
-    return f"{_pair_key(p + 'node_a', p + 'node_b')} NOT IN (SELECT key FROM _cf_dropped)"
+    return (f"{_pair_key(p + 'node_a', p + 'node_b')} {'IN' if dropped else 'NOT IN'} "
+            "(SELECT key FROM _cf_dropped)")
 
 
 _NAME_HASHES = ("hash(name_fold) AS h1, hash(name_fold || chr(31)) AS h2, "
@@ -639,8 +638,8 @@ def save_delta(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
                           frame["record_id"].to_numpy()[new_rows].astype(np.int64)])
     # Pairs: those of re-paired nodes go (generated again below), flags that flipped.
     if len(pairs.dropped):
-        con.execute(f"DELETE FROM match_pairs WHERE NOT {_dropped_filter()}")
-        con.execute(f"DELETE FROM match_strong WHERE NOT {_dropped_filter()}")
+        con.execute(f"DELETE FROM match_pairs WHERE {_dropped_filter(dropped=True)}")
+        con.execute(f"DELETE FROM match_strong WHERE {_dropped_filter(dropped=True)}")
         con.register("_cf_dropped_links", pa.table({
             "record_a": pa.array(rep[pairs.dropped >> 32], pa.int64()),
             "record_b": pa.array(rep[pairs.dropped & 0xFFFFFFFF], pa.int64())}))
@@ -771,14 +770,16 @@ def _save_customers(store: Store, delta: Delta, result: Reclustered, cluster: np
     from custfocus.match.ids import assign_stored_ids
 
     con = store.con
-    old_dirty = result.dirty[result.dirty < delta.old_nodes]
-    con.register("_cf_dirty_old", pa.table({"node": pa.array(old_dirty, pa.int32())}))
+    # Every node of these customers is dirty (a customer lies in one component, and the
+    # new nodes are dirty), so records find their node among the dirty ones.
+    con.register("_cf_dirty_all", pa.table({"node": pa.array(result.dirty, pa.int32())}))
     try:
         moved = con.sql(f"""
-            WITH owners AS (
-                SELECT DISTINCT rc.customer_id FROM match_nodes m
-                JOIN record_customer rc ON rc.record_id = m.rep
-                WHERE m.node IN (SELECT node FROM _cf_dirty_old)),
+            WITH dirty AS (SELECT node, node_key, rep FROM match_nodes
+                           WHERE node IN (SELECT node FROM _cf_dirty_all)),
+            owners AS (
+                SELECT DISTINCT rc.customer_id FROM dirty m
+                JOIN record_customer rc ON rc.record_id = m.rep),
             chosen AS (
                 SELECT record_id, customer_id AS prev FROM record_customer
                 WHERE customer_id IN (SELECT customer_id FROM owners)
@@ -789,10 +790,12 @@ def _save_customers(store: Store, delta: Delta, result: Reclustered, cluster: np
                 FROM (SELECT {RECORD_COLUMNS} FROM records
                       WHERE record_id IN (SELECT record_id FROM chosen)))
             SELECT k.record_id, k.record_hash, c.prev, m.node
-            FROM keyed k JOIN chosen c USING (record_id) JOIN match_nodes m USING (node_key)
+            FROM keyed k JOIN chosen c USING (record_id) LEFT JOIN dirty m USING (node_key)
             ORDER BY k.record_id""").to_arrow_table()
     finally:
-        con.unregister("_cf_dirty_old")
+        con.unregister("_cf_dirty_all")
+    if moved.column("node").null_count:
+        raise RuntimeError("incremental dedupe: a re-clustered record has no re-clustered node")
     labels = cluster[moved.column("node").to_numpy().astype(np.int64)]
     previous = moved.column("prev").to_numpy(zero_copy_only=False)
     before = {v for v in previous.tolist() if v is not None}
