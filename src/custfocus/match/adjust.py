@@ -80,6 +80,15 @@ def name_carriers(names: NameSlots, identity: np.ndarray, same_a: np.ndarray,
     people, and each of their name-only pairs was held back (most of the missed pairs at
     10k and 1M).
     """
+    size = names.no_name + 1
+    return carriers_of(names, identity, np.bincount(names.slot[same_a], minlength=size),
+                       np.bincount(names.slot[same_a[same_apart]], minlength=size))
+
+
+def carriers_of(names: NameSlots, identity: np.ndarray, compared: np.ndarray,
+                told_apart: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`name_carriers` from the pairs within each name counted per slot already
+    (``compared``, ``told_apart``), as an incremental run counts the saved ones."""
     slot, no_name = names.slot, names.no_name
     n, size = len(slot), no_name + 1
     named = slot != no_name
@@ -89,8 +98,6 @@ def name_carriers(names: NameSlots, identity: np.ndarray, same_a: np.ndarray,
     groups = np.bincount(carriers, minlength=size)
     groups[no_name] = 0
     records = np.bincount(slot, minlength=size)
-    compared = np.bincount(slot[same_a], minlength=size)
-    told_apart = np.bincount(slot[same_a[same_apart]], minlength=size)
     one_person = (compared == records * (records - 1) // 2) & (told_apart == 0)
     return groups, one_person
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from custfocus.match.adjust import NameSlots, components, name_carriers, pair_shared
+from custfocus.match.adjust import NameSlots, carriers_of, components, pair_shared
 from custfocus.match.block import (
     _KEY_COLUMNS,
     DEFAULT_RULES,
@@ -390,67 +390,81 @@ def _dropped_filter(alias: str = "", dropped: bool = False) -> str:
             "(SELECT key FROM _cf_dropped)")
 
 
-_NAME_HASHES = ("hash(name_fold) AS h1, hash(name_fold || chr(31)) AS h2, "
-                "name_fold IS NULL AS missing")
-
-
-def _name_slots(hashed: dict[str, np.ndarray]) -> NameSlots:
-    """Slots of the nodes' names from their two hashes (128 bits: no two names share them)."""
-    h1, h2 = np.asarray(hashed["h1"]), np.asarray(hashed["h2"])
-    named = np.flatnonzero(~np.asarray(hashed["missing"], dtype=bool))
-    codes = np.full(len(h1), -1, dtype=np.int64)
-    distinct, slot = np.unique(h1[named], return_inverse=True)
-    # The second hash agrees within every slot unless two names share the first one.
-    second = np.zeros(len(distinct), dtype=h2.dtype)
-    second[slot] = h2[named]
-    if np.array_equal(second[slot], h2[named]):
-        codes[named] = slot
-        return NameSlots.of(codes, len(distinct))
-    order = named[np.lexsort((h2[named], h1[named]))]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = (h1[order][1:] != h1[order][:-1]) | (h2[order][1:] != h2[order][:-1])
-    codes[order] = np.cumsum(first) - 1
-    return NameSlots.of(codes, int(first.sum()))
+def identity_groups(store: Store, delta: Delta, pairs: NewPairs, threshold: float
+                    ) -> np.ndarray:
+    """Every node's group of nodes linked by more than a name (labelled by its smallest
+    node): the saved groups joined by the new links. When a dropped pair was such a link a
+    group may split: the groups are then read again from every saved link."""
+    n = delta.nodes
+    new_linked = pairs.corroborated & (pairs.model >= threshold)
+    linked = "corroborated AND probability >= ?"
+    if len(pairs.dropped) and store.query_value(
+            f"SELECT count(*) FROM match_pairs WHERE {linked} "
+            f"AND {_dropped_filter(dropped=True)}", [threshold]):
+        saved = store.execute(f"SELECT node_a, node_b FROM match_pairs WHERE {linked} "
+                              f"AND {_dropped_filter()}", [threshold]).fetchnumpy()
+        return components(
+            n, np.concatenate([np.asarray(saved["node_a"], np.int64), pairs.a[new_linked]]),
+            np.concatenate([np.asarray(saved["node_b"], np.int64), pairs.b[new_linked]]))
+    saved = store.execute("SELECT identity FROM match_nodes ORDER BY node").fetchnumpy()
+    label = np.concatenate([np.asarray(saved["identity"], np.int64),
+                            np.arange(delta.old_nodes, n, dtype=np.int64)])
+    # Group labels are nodes (the smallest of each group): linking the labels links groups.
+    return components(n, label[pairs.a[new_linked]], label[pairs.b[new_linked]])[label]
 
 
 def name_rule(store: Store, delta: Delta, pairs: NewPairs, threshold: float,
               review: float) -> NameRule:
     """:func:`custfocus.match.adjust.adjust_probability`'s name-only rule, from the flags
-    the previous run kept and the new pairs."""
+    the previous run kept and the new pairs.
+
+    Names are numbered by DuckDB from two hashes of each (128 bits: no two names share
+    them), and the saved pairs within each name are counted there: a million names and
+    millions of same-name pairs are never fetched.
+    """
     import pyarrow as pa
 
     n = delta.nodes
     cap = np.nextafter(threshold, 0)
-    dropped = _dropped_filter()
-    linked = store.execute(
-        f"SELECT node_a, node_b FROM match_pairs WHERE corroborated AND probability >= ? "
-        f"AND {dropped}", [threshold]).fetchnumpy()
-    new_linked = pairs.corroborated & (pairs.model >= threshold)
-    identity = components(
-        n, np.concatenate([np.asarray(linked["node_a"], np.int64), pairs.a[new_linked]]),
-        np.concatenate([np.asarray(linked["node_b"], np.int64), pairs.b[new_linked]]))
-    # Every node's name, the old ones as saved, the new ones as loaded: as two hashes each
-    # (DuckDB's, of the name and of the name with a suffix), not as a million strings.
+    dropped = _dropped_filter("p") if len(pairs.dropped) else "true"
+    identity = identity_groups(store, delta, pairs, threshold)
     folded = pairs.frame["name_fold"]
-    store.con.register("_cf_new_names", pa.table({"name_fold": column_text(
-        folded, np.flatnonzero(pairs.rows >= delta.old_nodes), categories_of(folded))}))
+    new_rows = np.flatnonzero(pairs.rows >= delta.old_nodes)
+    store.con.register("_cf_new_names", pa.table({
+        "node": pa.array(pairs.rows[new_rows], pa.int32()),
+        "name_fold": column_text(folded, new_rows, categories_of(folded))}))
     try:
-        hashed = store.execute(f"""
-            SELECT * FROM (SELECT node, {_NAME_HASHES} FROM match_nodes ORDER BY node)
-            UNION ALL SELECT * FROM (SELECT {delta.old_nodes} + row_number() OVER () - 1,
-                                            {_NAME_HASHES} FROM _cf_new_names)""").fetchnumpy()
+        store.execute("""
+            CREATE OR REPLACE TEMP TABLE _cf_slots AS
+            SELECT node, CAST(dense_rank() OVER (ORDER BY h1, h2) - 1 AS INTEGER) AS slot
+            FROM (SELECT node, hash(name_fold) AS h1, hash(name_fold || chr(31)) AS h2
+                  FROM (SELECT node, name_fold FROM match_nodes
+                        UNION ALL SELECT node, name_fold FROM _cf_new_names)
+                  WHERE name_fold IS NOT NULL)""")
+        slots = store.execute("SELECT node, slot FROM _cf_slots").fetchnumpy()
+        saved = store.execute(f"""
+            SELECT s.slot, count(*) AS compared, count(*) FILTER (WHERE p.probability < ?)
+                   AS apart
+            FROM match_pairs p JOIN _cf_slots s ON s.node = p.node_a
+            WHERE p.same_name AND {dropped} GROUP BY s.slot""", [review]).fetchnumpy()
     finally:
         store.con.unregister("_cf_new_names")
-    names = _name_slots(hashed)
-    same = store.execute(
-        f"SELECT node_a, probability < ? AS apart FROM match_pairs WHERE same_name "
-        f"AND {dropped}", [review]).fetchnumpy()
-    groups, one_person = name_carriers(
-        names, identity,
-        np.concatenate([np.asarray(same["node_a"], np.int64), pairs.a[pairs.same_name]]),
-        np.concatenate([np.asarray(same["apart"], bool), pairs.model[pairs.same_name] < review]))
+        store.execute("DROP TABLE IF EXISTS _cf_slots")
+    codes = np.full(n, -1, dtype=np.int64)
+    slot_of = np.asarray(slots["slot"], np.int64)
+    codes[np.asarray(slots["node"], np.int64)] = slot_of
+    names = NameSlots.of(codes, int(slot_of.max()) + 1 if len(slot_of) else 0)
+    size = names.no_name + 1
+    compared, told_apart = np.zeros(size, np.int64), np.zeros(size, np.int64)
+    compared[np.asarray(saved["slot"], np.int64)] = saved["compared"]
+    told_apart[np.asarray(saved["slot"], np.int64)] = saved["apart"]
+    same_a = pairs.a[pairs.same_name]
+    compared += np.bincount(names.slot[same_a], minlength=size)
+    told_apart += np.bincount(names.slot[same_a[pairs.model[pairs.same_name] < review]],
+                              minlength=size)
+    groups, one_person = carriers_of(names, identity, compared, told_apart)
     high = store.execute(
-        f"SELECT node_a, node_b, probability, capped FROM match_pairs "
+        f"SELECT node_a, node_b, probability, capped FROM match_pairs p "
         f"WHERE NOT corroborated AND probability > ? AND {dropped}", [cap]).fetchnumpy()
     ha, hb = np.asarray(high["node_a"], np.int64), np.asarray(high["node_b"], np.int64)
     shared = pair_shared(names, identity, groups, one_person, ha, hb)
