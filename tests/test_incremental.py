@@ -292,7 +292,8 @@ def test_identity_groups_follow_the_links_left_after_a_run(case):
             b=np.array([b for _, b in new], dtype=np.int64),
             corroborated=np.ones(len(new), dtype=bool),
             model=np.array([0.99 if linked else 0.5 for linked in new.values()]),
-            dropped=dropped)
+            dropped=dropped,
+            dropped_links=any(linked and drop for linked, drop, _ in saved.values()))
         delta = Delta(old_nodes=old, max_record=0, new_nodes=3,
                       grown=np.zeros(0, np.int64), grown_by=np.zeros(0, np.int64))
         store.con.register("_cf_dropped", pa.table({"key": pa.array(dropped, pa.int64())}))

@@ -226,6 +226,7 @@ class NewPairs:
     lb: np.ndarray
     touched: np.ndarray  # global nodes whose every pair was generated (the new ones)
     dropped: np.ndarray  # old pairs no block makes any more, as keys (see _pair_key)
+    dropped_links: bool  # one of them agreed on more than a name above the threshold
     oversized_new: Any  # Arrow (rule, key): blocks over their cap since this run
     new_keys: Any
     pairs_per_rule: dict[str, int]
@@ -242,7 +243,7 @@ class Blocked:
     frame: Any  # the new nodes and the old ones sharing a block with them
     rows: np.ndarray  # global index of each frame row
     candidates: Any
-    dropped: np.ndarray  # old pairs no block makes any more, as keys (see _pair_key)
+    dropped: Dropped  # old pairs no block makes any more
     oversized_new: Any  # Arrow (rule, key): blocks over their cap since this run
     new_keys: Any  # Arrow (rule, key_hash, node): the new nodes' keys, for match_keys
     old_nodes: int = 0
@@ -279,7 +280,22 @@ def _pair_key(a: Any, b: Any) -> Any:
     return np.asarray(a, np.int64) * 4294967296 + np.asarray(b, np.int64)
 
 
-def dropped_pairs(store: Store, grown_over: Any) -> np.ndarray:
+@dataclass
+class Dropped:
+    """Old pairs no block makes any more: their keys (see :func:`_pair_key`, sorted) and
+    what was saved of them (the model's probability, whether it agreed on more than a
+    name)."""
+
+    key: np.ndarray
+    probability: np.ndarray
+    corroborated: np.ndarray
+
+    @classmethod
+    def none(cls) -> Dropped:
+        return cls(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool))
+
+
+def dropped_pairs(store: Store, grown_over: Any) -> Dropped:
     """Keys of the old pairs that only blocks now over their cap (``grown_over``, Arrow:
     rule, key) made: a pair stays while the two nodes share a key of a block under its cap.
 
@@ -290,7 +306,7 @@ def dropped_pairs(store: Store, grown_over: Any) -> np.ndarray:
     import pyarrow as pa
 
     if grown_over is None or not grown_over.num_rows:
-        return np.zeros(0, np.int64)
+        return Dropped.none()
     names = pa.table({"rule": pa.array(np.arange(len(DEFAULT_RULES), dtype=np.int8)),
                       "name": pa.array([r.name for r in DEFAULT_RULES], pa.string())})
     store.con.register("_cf_rule_names", names)
@@ -315,13 +331,16 @@ def dropped_pairs(store: Store, grown_over: Any) -> np.ndarray:
                      JOIN keys ka ON ka.node = i.node_a
                      JOIN keys kb ON kb.node = i.node_b AND kb.rule = ka.rule
                                   AND kb.key_hash = ka.key_hash)
-            SELECT {_pair_key("node_a", "node_b")} AS key
-            FROM (SELECT * FROM inside EXCEPT SELECT * FROM kept) ORDER BY key
-            """).fetchnumpy()["key"]
+            SELECT {_pair_key("p.node_a", "p.node_b")} AS key, p.probability, p.corroborated
+            FROM (SELECT * FROM inside EXCEPT SELECT * FROM kept) d
+            JOIN match_pairs p USING (node_a, node_b) ORDER BY key
+            """).fetchnumpy()
     finally:
         store.con.unregister("_cf_rule_names")
         store.con.unregister("_cf_grown_over")
-    return np.asarray(found, np.int64)
+    return Dropped(np.asarray(found["key"], np.int64),
+                   np.asarray(found["probability"], np.float64),
+                   np.asarray(found["corroborated"], bool))
 
 
 def compare_new(store: Store, blocked: Blocked, trained: Any, threshold: float) -> NewPairs:
@@ -337,7 +356,9 @@ def compare_new(store: Store, blocked: Blocked, trained: Any, threshold: float) 
     return NewPairs(
         a=rows[la], b=rows[lb], la=la, lb=lb, levels=levels, model=model,
         corroborated=corroborated(levels), same_name=same, touched=rows[candidates.touched],
-        dropped=blocked.dropped, oversized_new=blocked.oversized_new,
+        dropped=blocked.dropped.key, oversized_new=blocked.oversized_new,
+        dropped_links=bool((blocked.dropped.corroborated
+                            & (blocked.dropped.probability >= threshold)).any()),
         new_keys=blocked.new_keys,
         pairs_per_rule=candidates.pairs_per_rule,
         oversized_blocks=candidates.oversized_blocks, frame=frame, rows=rows, scorer=scorer)
@@ -397,20 +418,31 @@ def identity_groups(store: Store, delta: Delta, pairs: NewPairs, threshold: floa
     group may split: the groups are then read again from every saved link."""
     n = delta.nodes
     new_linked = pairs.corroborated & (pairs.model >= threshold)
-    linked = "corroborated AND probability >= ?"
-    if len(pairs.dropped) and store.query_value(
-            f"SELECT count(*) FROM match_pairs WHERE {linked} "
-            f"AND {_dropped_filter(dropped=True)}", [threshold]):
-        saved = store.execute(f"SELECT node_a, node_b FROM match_pairs WHERE {linked} "
-                              f"AND {_dropped_filter()}", [threshold]).fetchnumpy()
+    if pairs.dropped_links:
+        saved = store.execute(f"SELECT node_a, node_b FROM match_pairs WHERE corroborated "
+                              f"AND probability >= ? AND {_dropped_filter()}",
+                              [threshold]).fetchnumpy()
         return components(
             n, np.concatenate([np.asarray(saved["node_a"], np.int64), pairs.a[new_linked]]),
             np.concatenate([np.asarray(saved["node_b"], np.int64), pairs.b[new_linked]]))
     saved = store.execute("SELECT identity FROM match_nodes ORDER BY node").fetchnumpy()
     label = np.concatenate([np.asarray(saved["identity"], np.int64),
                             np.arange(delta.old_nodes, n, dtype=np.int64)])
-    # Group labels are nodes (the smallest of each group): linking the labels links groups.
-    return components(n, label[pairs.a[new_linked]], label[pairs.b[new_linked]])[label]
+    # Group labels are nodes (the smallest of each group): linking the labels links groups,
+    # on the labels the new links touch only.
+    la, lb = label[pairs.a[new_linked]], label[pairs.b[new_linked]]
+    touched = np.unique(np.concatenate([la, lb]), return_counts=True)[0]
+    joined = components(len(touched), np.searchsorted(touched, la),
+                        np.searchsorted(touched, lb))
+    relabel = np.arange(n, dtype=np.int64)
+    relabel[touched] = touched[joined]  # (the smallest index is the smallest label)
+    return relabel[label]
+
+
+def _per_name(size: int, slots: np.ndarray, counts: Any, more: np.ndarray) -> np.ndarray:
+    """Per name slot: the ``counts`` of ``slots`` plus one per slot in ``more``."""
+    return np.bincount(np.concatenate([slots, more]), minlength=size, weights=np.concatenate(
+        [np.asarray(counts, np.float64), np.ones(len(more))])).astype(np.int64)
 
 
 def name_rule(store: Store, delta: Delta, pairs: NewPairs, threshold: float,
@@ -419,8 +451,8 @@ def name_rule(store: Store, delta: Delta, pairs: NewPairs, threshold: float,
     the previous run kept and the new pairs.
 
     Names are numbered by DuckDB from two hashes of each (128 bits: no two names share
-    them), and the saved pairs within each name are counted there: a million names and
-    millions of same-name pairs are never fetched.
+    them), not fetched as a million strings; the saved pairs within each name are counted
+    there per node, not fetched as millions of pairs.
     """
     import pyarrow as pa
 
@@ -434,34 +466,30 @@ def name_rule(store: Store, delta: Delta, pairs: NewPairs, threshold: float,
         "node": pa.array(pairs.rows[new_rows], pa.int32()),
         "name_fold": column_text(folded, new_rows, categories_of(folded))}))
     try:
-        store.execute("""
-            CREATE OR REPLACE TEMP TABLE _cf_slots AS
+        slots = store.execute("""
             SELECT node, CAST(dense_rank() OVER (ORDER BY h1, h2) - 1 AS INTEGER) AS slot
             FROM (SELECT node, hash(name_fold) AS h1, hash(name_fold || chr(31)) AS h2
                   FROM (SELECT node, name_fold FROM match_nodes
                         UNION ALL SELECT node, name_fold FROM _cf_new_names)
-                  WHERE name_fold IS NOT NULL)""")
-        slots = store.execute("SELECT node, slot FROM _cf_slots").fetchnumpy()
-        saved = store.execute(f"""
-            SELECT s.slot, count(*) AS compared, count(*) FILTER (WHERE p.probability < ?)
-                   AS apart
-            FROM match_pairs p JOIN _cf_slots s ON s.node = p.node_a
-            WHERE p.same_name AND {dropped} GROUP BY s.slot""", [review]).fetchnumpy()
+                  WHERE name_fold IS NOT NULL)""").fetchnumpy()
     finally:
         store.con.unregister("_cf_new_names")
-        store.execute("DROP TABLE IF EXISTS _cf_slots")
+    # Same-name pairs counted per first node (grouping by node took half the time of
+    # joining every pair to its name's number), then per name here.
+    saved = store.execute(f"""
+        SELECT node_a, count(*) AS compared, count(*) FILTER (WHERE probability < ?) AS apart
+        FROM match_pairs p WHERE same_name AND {dropped} GROUP BY node_a""",
+                          [review]).fetchnumpy()
     codes = np.full(n, -1, dtype=np.int64)
     slot_of = np.asarray(slots["slot"], np.int64)
     codes[np.asarray(slots["node"], np.int64)] = slot_of
     names = NameSlots.of(codes, int(slot_of.max()) + 1 if len(slot_of) else 0)
     size = names.no_name + 1
-    compared, told_apart = np.zeros(size, np.int64), np.zeros(size, np.int64)
-    compared[np.asarray(saved["slot"], np.int64)] = saved["compared"]
-    told_apart[np.asarray(saved["slot"], np.int64)] = saved["apart"]
+    first = names.slot[np.asarray(saved["node_a"], np.int64)]
     same_a = pairs.a[pairs.same_name]
-    compared += np.bincount(names.slot[same_a], minlength=size)
-    told_apart += np.bincount(names.slot[same_a[pairs.model[pairs.same_name] < review]],
-                              minlength=size)
+    apart_a = same_a[pairs.model[pairs.same_name] < review]
+    compared = _per_name(size, first, saved["compared"], names.slot[same_a])
+    told_apart = _per_name(size, first, saved["apart"], names.slot[apart_a])
     groups, one_person = carriers_of(names, identity, compared, told_apart)
     high = store.execute(
         f"SELECT node_a, node_b, probability, capped FROM match_pairs p "
