@@ -148,8 +148,9 @@ def load_nodes(store: Store, delta: Delta, old: np.ndarray) -> tuple[Any, np.nda
     store.con.register("_cf_pick", pa.table({"node": pa.array(old, pa.int32())}))
     try:
         before = store.con.sql(f"""
-            WITH picked AS (SELECT * FROM match_nodes
-                            WHERE node IN (SELECT node FROM _cf_pick))
+            WITH picked AS MATERIALIZED (SELECT * FROM match_nodes
+                                         WHERE {"node IN (SELECT node FROM _cf_pick)"
+                                                if len(old) else "false"})
             SELECT m.node, CAST(NULL AS VARCHAR) AS node_key,
                    CAST(m.size + coalesce(g.added, 0) AS BIGINT) AS size,
                    r.*, {birth}, {known}
