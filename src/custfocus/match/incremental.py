@@ -674,7 +674,8 @@ def save_delta(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
 
     con = store.con
     old_n = delta.old_nodes
-    saved = store.execute("SELECT rep, identity FROM match_nodes ORDER BY node").fetchnumpy()
+    saved = store.execute("SELECT rep, identity, cluster, size FROM match_nodes "
+                          "ORDER BY node").fetchnumpy()
     new_rows = np.flatnonzero(pairs.rows >= old_n)
     frame = pairs.frame
     rep = np.concatenate([np.asarray(saved["rep"], np.int64),
@@ -706,14 +707,11 @@ def save_delta(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
             "same_name": pa.array(pairs.same_name),
             "capped": pa.array(rule.new_capped)}))
     # Nodes: clusters, sizes and identity groups that changed; the new ones.
-    cluster = store.execute("SELECT cluster FROM match_nodes ORDER BY node").fetchnumpy()
-    cluster = np.concatenate([np.asarray(cluster["cluster"], np.int64),
+    cluster = np.concatenate([np.asarray(saved["cluster"], np.int64),
                               np.zeros(delta.new_nodes, np.int64)])
     cluster[result.dirty] = result.cluster
     size = frame["size"].to_numpy()
-    stored_size = np.asarray(
-        store.execute("SELECT size FROM match_nodes ORDER BY node").fetchnumpy()["size"],
-        np.int64)
+    stored_size = np.asarray(saved["size"], np.int64)
     stored_size[delta.grown] += delta.grown_by
     changed = np.zeros(old_n, dtype=bool)
     changed[result.dirty[result.dirty < old_n]] = True
