@@ -122,23 +122,33 @@ def test_newcomers_sharing_a_name_hold_back_old_name_only_links(tmp_path):
     full_store.close()
 
 
-def test_a_block_pushed_over_its_cap_drops_its_old_pairs(tmp_path):
-    # 50 people at one office address (the address block's cap is 50), then one more. Two
-    # of them also share a phone: their pair outlives the address block.
-    head = "Nombre,Apellidos,Email,Teléfono,Dirección,CP,Ciudad\n"
-    rows = [f"Persona{i},Apellido{i},p{i}@ejemplo.es,{'600123456' if i < 2 else ''},"
-            f"Calle Mayor 1,28001,Madrid\n" for i in range(50)]
-    (tmp_path / "a.csv").write_text(head + "".join(rows), encoding="utf-8")
-    (tmp_path / "b.csv").write_text(
-        head + "Persona7,Apellido7,otra7@ejemplo.es,,Calle Mayor 1,28001,Madrid\n",
-        encoding="utf-8")
+_OFFICE_HEAD = "Nombre,Apellidos,Email,Teléfono,Dirección,CP,Ciudad\n"
+
+
+def office_then(tmp_path: Path, people: int, with_phone: set[int], newcomers: list[str]
+                ) -> tuple[Path, object, int]:
+    """``people`` at one office address (the address block's cap is 50), those in
+    ``with_phone`` sharing a phone, deduped; then the ``newcomers`` rows imported. The
+    store's path, the first run, and its pair count."""
+    rows = [f"Persona{i},Apellido{i},p{i}@ejemplo.es,{'600123456' if i in with_phone else ''},"
+            f"Calle Mayor 1,28001,Madrid\n" for i in range(people)]
+    (tmp_path / "a.csv").write_text(_OFFICE_HEAD + "".join(rows), encoding="utf-8")
+    (tmp_path / "b.csv").write_text(_OFFICE_HEAD + "".join(newcomers), encoding="utf-8")
     db = tmp_path / "s.duckdb"
     store = Store(db)
     import_paths(store, [tmp_path / "a.csv"])
-    find_duplicates(store, settings=KEEP_MODEL)
-    before = store.query_value("SELECT count(*) FROM match_pairs")
+    first = find_duplicates(store, settings=KEEP_MODEL)
+    pairs = store.query_value("SELECT count(*) FROM match_pairs")
     import_paths(store, [tmp_path / "b.csv"])
     store.close()
+    return db, first, pairs
+
+
+def test_a_block_pushed_over_its_cap_drops_its_old_pairs(tmp_path):
+    # 50 people at one office, then one more. Two of them also share a phone: their pair
+    # outlives the address block.
+    db, _, before = office_then(tmp_path, 50, {0, 1}, [
+        "Persona7,Apellido7,otra7@ejemplo.es,,Calle Mayor 1,28001,Madrid\n"])
     incremental, full, store, full_store = incremental_and_full(db, tmp_path)
     assert incremental.mode == "incremental"
     assert "address" in incremental.oversized_blocks
@@ -158,20 +168,10 @@ def test_a_block_over_its_cap_before_stays_skipped_when_partly_loaded(tmp_path):
     # 51 people at one address: the address block is over its cap from the start. Of the
     # two newcomers, one moves in there; the other shares a phone with a resident, who is
     # therefore loaded with the new records: the address must not pair the first with them.
-    head = "Nombre,Apellidos,Email,Teléfono,Dirección,CP,Ciudad\n"
-    rows = [f"Persona{i},Apellido{i},p{i}@ejemplo.es,{'600123456' if i == 5 else ''},"
-            f"Calle Mayor 1,28001,Madrid\n" for i in range(51)]
-    (tmp_path / "a.csv").write_text(head + "".join(rows), encoding="utf-8")
-    (tmp_path / "b.csv").write_text(
-        head + "Nueva,Vecina,nueva@ejemplo.es,,Calle Mayor 1,28001,Madrid\n"
-        "Otro,Distinto,otro@ejemplo.es,600123456,Calle Luna 9,41001,Sevilla\n",
-        encoding="utf-8")
-    db = tmp_path / "s.duckdb"
-    store = Store(db)
-    import_paths(store, [tmp_path / "a.csv"])
-    assert "address" in find_duplicates(store, settings=KEEP_MODEL).oversized_blocks
-    import_paths(store, [tmp_path / "b.csv"])
-    store.close()
+    db, first, _ = office_then(tmp_path, 51, {5}, [
+        "Nueva,Vecina,nueva@ejemplo.es,,Calle Mayor 1,28001,Madrid\n",
+        "Otro,Distinto,otro@ejemplo.es,600123456,Calle Luna 9,41001,Sevilla\n"])
+    assert "address" in first.oversized_blocks
     incremental, full, store, full_store = incremental_and_full(db, tmp_path)
     assert incremental.mode == "incremental"
     query = "SELECT node_a, node_b, pattern, probability FROM match_pairs ORDER BY 1, 2"
