@@ -15,8 +15,9 @@ Ids, ``record_customer`` and golden records are rewritten only for the customers
 those components. A full run on the same data with the same model gives the same
 clusters (tests and ``bench/bench_incremental.py`` compare them).
 
-What it reads of the whole store is numeric or cheap to scan: identity links, same-name
-pairs, uncorroborated pairs above the cap, strong pairs, and node names (hashed). Anything
+What it reads of the whole store is numeric or cheap to scan: the saved node columns
+(once, :func:`saved_nodes`), node names (hashed and numbered in DuckDB), same-name pairs
+(counted per node), uncorroborated pairs above the cap, and strong pairs. Anything
 else (records removed or changed, a store written by an older version) is left to a full
 run: :func:`prepare_delta` returns None. A source imported again keeps the record ids of
 its unchanged rows, so a grown export is only added records.
@@ -66,6 +67,7 @@ class Delta:
     grown_by: np.ndarray  # how many records each of them gained
     last_import: int = 0  # the last import the previous run saw
     new_nodes_table: Any = None  # the new nodes' rows, once read (Arrow; see load_nodes)
+    saved: dict[str, np.ndarray] | None = None  # see saved_nodes
 
     @property
     def nodes(self) -> int:
@@ -106,6 +108,16 @@ def prepare_delta(store: Store, old_nodes: int, last_import: int = 0) -> Delta |
         new_nodes=int(store.query_value("SELECT count(*) FROM _cf_new_node")),
         grown=np.asarray(grown["node"], dtype=np.int64),
         grown_by=np.asarray(grown["added"], dtype=np.int64), last_import=last_import)
+
+
+def saved_nodes(store: Store, delta: Delta) -> dict[str, np.ndarray]:
+    """What the previous run saved per node (rep, identity, cluster, size; by node),
+    read once for the run: the name rule, the clustering and the save all need it."""
+    if delta.saved is None:
+        delta.saved = {name: np.asarray(values, np.int64) for name, values in store.execute(
+            "SELECT rep, identity, cluster, size FROM match_nodes ORDER BY node"
+        ).fetchnumpy().items()}
+    return delta.saved
 
 
 def forget_delta(store: Store) -> None:
@@ -189,9 +201,7 @@ def neighbours(store: Store, frame: Any, rows: np.ndarray, nodes: np.ndarray
     columns = {c: _arrow(frame[c].iloc[rows]) for c in _KEY_COLUMNS}
     columns["node"] = pa.array(nodes, pa.int32())
     store.con.register("_cf_key_nodes", pa.table(columns))
-    names = pa.table({"rule": pa.array(np.arange(len(DEFAULT_RULES), dtype=np.int8)),
-                      "name": pa.array([r.name for r in DEFAULT_RULES], pa.string())})
-    store.con.register("_cf_rule_names", names)
+    store.con.register("_cf_rule_names", _rule_numbers())
     try:
         store.con.execute(f"""
             CREATE OR REPLACE TEMP TABLE _cf_keys AS
@@ -225,7 +235,6 @@ class NewPairs:
     same_name: np.ndarray
     la: np.ndarray  # the same pairs by row of ``frame``
     lb: np.ndarray
-    touched: np.ndarray  # global nodes whose every pair was generated (the new ones)
     dropped: np.ndarray  # old pairs no block makes any more, as keys (see _pair_key)
     dropped_links: bool  # one of them agreed on more than a name above the threshold
     oversized_new: Any  # Arrow (rule, key): blocks over their cap since this run
@@ -247,7 +256,6 @@ class Blocked:
     dropped: Dropped  # old pairs no block makes any more
     oversized_new: Any  # Arrow (rule, key): blocks over their cap since this run
     new_keys: Any  # Arrow (rule, key_hash, node): the new nodes' keys, for match_keys
-    old_nodes: int = 0
 
 
 def block_new(store: Store, delta: Delta) -> Blocked:
@@ -271,7 +279,15 @@ def block_new(store: Store, delta: Delta) -> Blocked:
                                                      oversized.column("key").to_pylist())]
         oversized = oversized.filter(pa.array(keep, pa.bool_()))
     dropped = dropped_pairs(store, oversized)
-    return Blocked(frame, rows, candidates, dropped, oversized, new_keys, delta.old_nodes)
+    return Blocked(frame, rows, candidates, dropped, oversized, new_keys)
+
+
+def _rule_numbers() -> Any:
+    """Arrow (rule, name): the number of each blocking rule, as ``match_keys`` stores it."""
+    import pyarrow as pa
+
+    return pa.table({"rule": pa.array(np.arange(len(DEFAULT_RULES), dtype=np.int8)),
+                     "name": pa.array([r.name for r in DEFAULT_RULES], pa.string())})
 
 
 def _pair_key(a: Any, b: Any) -> Any:
@@ -304,13 +320,10 @@ def dropped_pairs(store: Store, grown_over: Any) -> Dropped:
     shared under its cap always makes the pair by one of the three phone rules (its
     members by phone or by phone2 are blocks no larger, with larger caps).
     """
-    import pyarrow as pa
 
     if grown_over is None or not grown_over.num_rows:
         return Dropped.none()
-    names = pa.table({"rule": pa.array(np.arange(len(DEFAULT_RULES), dtype=np.int8)),
-                      "name": pa.array([r.name for r in DEFAULT_RULES], pa.string())})
-    store.con.register("_cf_rule_names", names)
+    store.con.register("_cf_rule_names", _rule_numbers())
     store.con.register("_cf_grown_over", grown_over)
     try:
         found = store.execute(f"""
@@ -356,7 +369,7 @@ def compare_new(store: Store, blocked: Blocked, trained: Any, threshold: float) 
     same = (folded[la] >= 0) & (folded[la] == folded[lb])
     return NewPairs(
         a=rows[la], b=rows[lb], la=la, lb=lb, levels=levels, model=model,
-        corroborated=corroborated(levels), same_name=same, touched=rows[candidates.touched],
+        corroborated=corroborated(levels), same_name=same,
         dropped=blocked.dropped.key, oversized_new=blocked.oversized_new,
         dropped_links=bool((blocked.dropped.corroborated
                             & (blocked.dropped.probability >= threshold)).any()),
@@ -426,8 +439,7 @@ def identity_groups(store: Store, delta: Delta, pairs: NewPairs, threshold: floa
         return components(
             n, np.concatenate([np.asarray(saved["node_a"], np.int64), pairs.a[new_linked]]),
             np.concatenate([np.asarray(saved["node_b"], np.int64), pairs.b[new_linked]]))
-    saved = store.execute("SELECT identity FROM match_nodes ORDER BY node").fetchnumpy()
-    label = np.concatenate([np.asarray(saved["identity"], np.int64),
+    label = np.concatenate([saved_nodes(store, delta)["identity"],
                             np.arange(delta.old_nodes, n, dtype=np.int64)])
     # Group labels are nodes (the smallest of each group): linking the labels links groups,
     # on the labels the new links touch only.
@@ -550,7 +562,7 @@ def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
     eb = np.concatenate([sb[stay], rule.changed_b[up], pairs.b[keep_new]])
     ep = np.concatenate([sp[stay], now_final[up], final_new[keep_new]])
 
-    seeds = [np.arange(delta.old_nodes, n), delta.grown, pairs.touched,
+    seeds = [np.arange(delta.old_nodes, n), delta.grown,
              sa[~stay], sb[~stay], rule.changed_a, rule.changed_b]
     links = np.array([*must, *cannot], dtype=np.int64).reshape(-1)
     seeds.append(links)
@@ -602,9 +614,9 @@ def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
     capped = was_capped.copy()  # with the flips of this run
     hit = np.isin(oa * key + ob, changed_key)
     if hit.any():
-        place = np.searchsorted(changed_key, oa[hit] * key + ob[hit],
-                                sorter=np.argsort(changed_key))
-        capped[hit] = rule.changed_capped[np.argsort(changed_key)][place]
+        by_key = np.argsort(changed_key)
+        place = np.searchsorted(changed_key, oa[hit] * key + ob[hit], sorter=by_key)
+        capped[hit] = rule.changed_capped[by_key][place]
     model_p = np.asarray(old["probability"], np.float64)
     was_p = np.where(was_capped, cap, model_p)
     op = np.where(capped, cap, model_p)
@@ -612,8 +624,7 @@ def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
     all_b = np.concatenate([ob, pairs.b])
     all_p = np.concatenate([op, final_new])
     # The cluster of every node these pairs touch: new for dirty nodes, as saved otherwise.
-    node_cluster = store.execute("SELECT cluster FROM match_nodes ORDER BY node").fetchnumpy()
-    saved = np.concatenate([np.asarray(node_cluster["cluster"], np.int64),
+    saved = np.concatenate([saved_nodes(store, delta)["cluster"],
                             np.full(delta.new_nodes, -1, np.int64)])
     clusters = saved.copy()
     clusters[dirty] = cluster
@@ -674,13 +685,12 @@ def save_delta(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
 
     con = store.con
     old_n = delta.old_nodes
-    saved = store.execute("SELECT rep, identity, cluster, size FROM match_nodes "
-                          "ORDER BY node").fetchnumpy()
+    saved = saved_nodes(store, delta)
     new_rows = np.flatnonzero(pairs.rows >= old_n)
     frame = pairs.frame
-    rep = np.concatenate([np.asarray(saved["rep"], np.int64),
+    rep = np.concatenate([saved["rep"],
                           frame["record_id"].to_numpy()[new_rows].astype(np.int64)])
-    # Pairs: those of re-paired nodes go (generated again below), flags that flipped.
+    # Pairs: the dropped ones go, with their strong pair and link; flags that flipped.
     if len(pairs.dropped):
         con.execute(f"DELETE FROM match_pairs WHERE {_dropped_filter(dropped=True)}")
         con.execute(f"DELETE FROM match_strong WHERE {_dropped_filter(dropped=True)}")
@@ -707,16 +717,16 @@ def save_delta(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
             "same_name": pa.array(pairs.same_name),
             "capped": pa.array(rule.new_capped)}))
     # Nodes: clusters, sizes and identity groups that changed; the new ones.
-    cluster = np.concatenate([np.asarray(saved["cluster"], np.int64),
+    cluster = np.concatenate([saved["cluster"],
                               np.zeros(delta.new_nodes, np.int64)])
     cluster[result.dirty] = result.cluster
     size = frame["size"].to_numpy()
-    stored_size = np.asarray(saved["size"], np.int64)
+    stored_size = saved["size"].copy()
     stored_size[delta.grown] += delta.grown_by
     changed = np.zeros(old_n, dtype=bool)
     changed[result.dirty[result.dirty < old_n]] = True
     changed[delta.grown] = True
-    changed |= rule.identity[:old_n] != np.asarray(saved["identity"], np.int64)
+    changed |= rule.identity[:old_n] != saved["identity"]
     old_rows = np.flatnonzero(changed)
     if len(old_rows):
         _update(store, "match_nodes", ("node",), pa.table({
