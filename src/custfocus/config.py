@@ -20,9 +20,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from custfocus.errors import UsageError
+
+if TYPE_CHECKING:
+    from custfocus.match.dedupe import DedupeSettings
 
 CONFIG_FILE = "custfocus.toml"
 SOURCE_KEYS = {"unit": "business unit of the source (default: from the file name)",
@@ -187,6 +190,47 @@ def resolve_settings(
     return values
 
 
+def setting_default(key: str) -> Any:
+    """The built-in default of one setting (a copy, so a list default cannot be mutated).
+
+    Example:
+        >>> setting_default("match.survivorship")
+        'recent'
+    """
+    default = _BY_KEY[key].default
+    return list(default) if isinstance(default, list) else default
+
+
+def dedupe_settings(values: Mapping[str, Any]) -> DedupeSettings:
+    """The settings of every matching run, built from :func:`resolve_settings`' values.
+
+    The only place ``[match]`` becomes :class:`~custfocus.match.dedupe.DedupeSettings`:
+    ``custfocus run`` and ``custfocus dedupe`` both go through it, so one workspace matches
+    the same way whichever command runs it. Each field of ``ClusterSettings`` is read from
+    the setting of the same name (a field without a declared setting is a KeyError).
+
+    Example:
+        >>> settings = dedupe_settings(resolve_settings({"match": {"match_threshold": 0.97}}, {}))
+        >>> settings.cluster.match_threshold
+        0.97
+    """
+    from dataclasses import fields
+
+    from custfocus.match.cluster import ClusterSettings
+    from custfocus.match.dedupe import DedupeSettings
+    from custfocus.match.golden import Survivorship
+
+    for name in ("match_threshold", "review_threshold", "bridge_min_support"):
+        if not 0 <= values[f"match.{name}"] <= 1:
+            raise UsageError(f"match.{name} must be between 0 and 1, "
+                             f"not {values[f'match.{name}']}")
+    cluster = ClusterSettings(**{f.name: values[f"match.{f.name}"]
+                                 for f in fields(ClusterSettings)})
+    survivorship = Survivorship(default_rule=values["match.survivorship"],
+                                source_priority=list(values["match.source_priority"]))
+    return DedupeSettings(cluster=cluster, survivorship=survivorship)
+
+
 def _from_env(setting: Setting, text: str) -> Any:
     default = setting.default
     if isinstance(default, bool):
@@ -214,6 +258,12 @@ def _check(setting: Setting, value: Any, where: str) -> Any:
           else isinstance(value, list) if isinstance(default, list)
           else isinstance(value, (int, float)) and not isinstance(value, bool)
           if isinstance(default, (int, float)) else isinstance(value, str))
+    if ok and isinstance(default, int) and not isinstance(default, bool):
+        # a count: 60.0 is 60, 60.5 is no count at all
+        ok = float(value).is_integer()
+        value = int(value) if ok else value
+    elif ok and isinstance(default, float):
+        value = float(value)
     if not ok:
         raise UsageError(f"{where}: {setting.key} has the wrong type ({setting.help})")
     if setting.choices and value not in setting.choices:

@@ -36,6 +36,12 @@ LangOption = Annotated[
     typer.Option("--lang", help="Language of the output: es, pt or en (default: from $LANG)."),
 ]
 DEFAULT_DB = Path("custfocus.duckdb")
+ConfigOption = Annotated[
+    Path,
+    typer.Option("--config", envvar="CUSTFOCUS_CONFIG",
+                 help="Workspace settings file (see custfocus init)."),
+]
+CONFIG = Path("custfocus.toml")
 
 
 def resolve_lang(lang: str | None) -> str:

@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from custfocus.cli._common import (
+    CONFIG,
     DEFAULT_DB,
+    ConfigOption,
     DbOption,
     DebugOption,
     JsonOption,
@@ -24,25 +26,37 @@ def dedupe_command(
     db: DbOption = DEFAULT_DB,
     full: Annotated[bool, typer.Option("--full", help="Rebuild from scratch instead of comparing only new records.")] = False,
     retrain: Annotated[bool, typer.Option("--retrain", help="Fit the match model again, then rebuild (implies --full).")] = False,
+    match_threshold: Annotated[float | None, typer.Option("--match-threshold", min=0.0, max=1.0, help="Merge pairs from this match probability; overrides [match] match_threshold.")] = None,
+    review_threshold: Annotated[float | None, typer.Option("--review-threshold", min=0.0, max=1.0, help="List pairs for review from this probability; overrides [match] review_threshold.")] = None,
+    config_path: ConfigOption = CONFIG,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Match every record into customers: one master with stable ids.
 
+    Settings come from [match] in custfocus.toml, then CUSTFOCUS_MATCH_* variables, then
+    the options, as in custfocus run.
+
     Example: custfocus dedupe --json > dedupe.json
     """
+    from custfocus.config import dedupe_settings, load_config, resolve_settings
     from custfocus.match.dedupe import find_duplicates
     from custfocus.report.console import print_json, stderr_console, stdout_console
     from custfocus.report.dedupe import dedupe_as_dict, render_dedupe
     from custfocus.store import Store
 
-    with handle_errors(debug), Store(db) as store:
+    with handle_errors(debug):
+        settings = dedupe_settings(resolve_settings(load_config(config_path), flags={
+            "match.match_threshold": match_threshold,
+            "match.review_threshold": review_threshold}))
         progress = None
         if show_progress(json_output, quiet):
             console = stderr_console()
             progress = lambda stage: console.print(f"[dim]{stage}...[/]")  # noqa: E731
-        result = find_duplicates(store, full=full, retrain=retrain, progress=progress)
+        with Store(db) as store:
+            result = find_duplicates(store, full=full, retrain=retrain, settings=settings,
+                                     progress=progress)
         if json_output:
             print_json(dedupe_as_dict(result))
         elif not quiet:

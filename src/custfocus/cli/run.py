@@ -10,18 +10,20 @@ from typing import Annotated, Any
 
 import typer
 
-from custfocus.cli._common import DebugOption, JsonOption, LangOption, QuietOption, handle_errors
+from custfocus.cli._common import (
+    CONFIG,
+    ConfigOption,
+    DebugOption,
+    JsonOption,
+    LangOption,
+    QuietOption,
+    handle_errors,
+)
 
-ConfigOption = Annotated[
-    Path,
-    typer.Option("--config", envvar="CUSTFOCUS_CONFIG",
-                 help="Workspace settings file (see custfocus init)."),
-]
 RunDbOption = Annotated[
     Path | None,
     typer.Option("--db", help="Workspace store; overrides [run] db and CUSTFOCUS_DB."),
 ]
-CONFIG = Path("custfocus.toml")
 
 
 def _settings(config_path: Path, **flags: Any) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass, field
 
+from custfocus.config import setting_default
 from custfocus.store import Store
 
 # group -> (columns that survive together, validity expression)
@@ -42,9 +43,11 @@ _FALLBACK_PRESENT = {"email": "email IS NOT NULL", "phone": "phone_e164 IS NOT N
 class Survivorship:
     """How the golden value of each field group is chosen."""
 
-    default_rule: str = "recent"
+    # The defaults are the [match] settings' (declared once, in custfocus.config).
+    default_rule: str = field(default_factory=lambda: setting_default("match.survivorship"))
     rules: dict[str, str] = field(default_factory=dict)
-    source_priority: list[str] = field(default_factory=list)
+    source_priority: list[str] = field(
+        default_factory=lambda: setting_default("match.source_priority"))
 
 
 def build_golden_records(store: Store, run_id: int, survivorship: Survivorship | None = None,

@@ -193,24 +193,15 @@ class _Run:
 
     def _dedupe(self, store: Store, imported: list[str], last_hash: dict[str, Any],
                 hashes: dict[str, Any]) -> tuple[str, int | None]:
-        from custfocus.match.cluster import ClusterSettings
-        from custfocus.match.dedupe import DedupeSettings, find_duplicates
-        from custfocus.match.golden import Survivorship
+        from custfocus.config import dedupe_settings
+        from custfocus.match.dedupe import find_duplicates
 
         latest = store.query_value("SELECT max(run_id) FROM dedupe_runs WHERE stats IS NOT NULL")
         settings_changed = bool(last_hash) and last_hash.get("match") != hashes["match"]
         if latest is not None and not imported and not settings_changed:
             self._step("dedupe", mode="skipped")
             return "skipped", int(latest)
-        s = self.s
-        settings = DedupeSettings(
-            cluster=ClusterSettings(match_threshold=s["match.match_threshold"],
-                                    review_threshold=s["match.review_threshold"],
-                                    max_records=int(s["match.max_records"]),
-                                    bridge_min_support=s["match.bridge_min_support"]),
-            survivorship=Survivorship(default_rule=s["match.survivorship"],
-                                      source_priority=list(s["match.source_priority"])))
-        result = find_duplicates(store, full=settings_changed, settings=settings)
+        result = find_duplicates(store, full=settings_changed, settings=dedupe_settings(self.s))
         self._step("dedupe", mode=result.mode, records=result.records,
                    customers=result.customers, new_ids=result.new_ids)
         return result.mode, result.run_id
