@@ -20,7 +20,8 @@ from typing import Any
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 
-__all__ = ["CANDIDATE_REGIONS", "PhoneInfo", "guess_region", "normalise_phone"]
+__all__ = ["CANDIDATE_REGIONS", "LOCAL_PREFIX", "PhoneInfo", "guess_region", "is_local",
+           "normalise_phone"]
 
 CANDIDATE_REGIONS: tuple[str, ...] = ("ES", "BR", "MX", "AR", "CO", "PT", "CL", "PE", "US")
 
@@ -35,7 +36,13 @@ _MOBILE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR
 
 @dataclass(frozen=True)
 class PhoneInfo:
-    """A parsed phone; ``e164`` is set whenever the number is at least possible."""
+    """A parsed phone; ``e164`` is set whenever the number is at least possible.
+
+    A local number (a subscriber number written without its area code, "226 2649" in the
+    US) is valid match evidence but has no E.164 form: its ``e164`` is
+    ``local:REGION:DIGITS`` (see :data:`LOCAL_PREFIX`), which can equal only the same local
+    number read in the same region, and ``mobile`` is ``None``.
+    """
 
     e164: str | None
     valid: bool
@@ -45,6 +52,12 @@ class PhoneInfo:
 
 
 _EMPTY = PhoneInfo(None, False, "", None, None)
+LOCAL_PREFIX = "local:"
+
+
+def is_local(e164: str | None) -> bool:
+    """Whether a normalised phone is a local number (``local:US:2262649``), not E.164."""
+    return e164 is not None and e164.startswith(LOCAL_PREFIX)
 
 
 def _repair(text: str) -> str:
@@ -154,6 +167,43 @@ def _fast(text: str, region: str | None) -> PhoneInfo | None:
     return PhoneInfo(f"+{code}{national}", True, national, region, is_mobile)
 
 
+@cache
+def _local_rules(region: str) -> tuple[tuple[frozenset[int], str], ...]:
+    """Per fixed-line and mobile description of the region: the lengths it dials locally
+    (without the area code) and its example number's national digits."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if meta is None:
+        return ()
+    return tuple((frozenset(d.possible_length_local_only), d.example_number)
+                 for d in (meta.fixed_line, meta.mobile)
+                 if d is not None and d.possible_length_local_only and d.example_number)
+
+
+def _local_number(number: phonenumbers.PhoneNumber, region: str | None) -> PhoneInfo | None:
+    """``number`` (parsed without a country code) as a local number of ``region``, if it is one.
+
+    libphonenumber knows which lengths a region dials locally (7 digits in the US, 7-8 in
+    Mexico, 8 for Brazil's fixed lines, none in Spain) but cannot validate a number without
+    its area code. A local number counts when it has such a length *and* completes the
+    region's example number into a valid one (the example's area code + these digits):
+    "2262649" in the US (201 226 2649 is valid), not "0262649" (no exchange starts with 0).
+    """
+    if region is None:
+        return None
+    national = phonenumbers.national_significant_number(number)
+    for lengths, example in _local_rules(region):
+        if len(national) in lengths and len(example) > len(national):
+            completed = _parse(example[:len(example) - len(national)] + national, region)
+            if completed is not None and phonenumbers.is_valid_number(completed):
+                return PhoneInfo(f"{LOCAL_PREFIX}{region}:{national}", True, national, region,
+                                 None)
+    return None
+
+
+def _has_country_code(text: str) -> bool:
+    return text.lstrip().startswith(("+", "00"))
+
+
 @lru_cache(maxsize=262_144)
 def _normalise_cached(text: str, region: str | None) -> PhoneInfo:
     fast = _fast(text, region)
@@ -176,6 +226,10 @@ def _normalise_cached(text: str, region: str | None) -> PhoneInfo:
     # saves a second pass over the region's patterns.
     kind = phonenumbers.number_type(number)
     valid = kind != PhoneNumberType.UNKNOWN
+    if not valid and not _has_country_code(text) and not _has_country_code(repaired):
+        local = _local_number(number, region)
+        if local is not None:
+            return local
     number_region = phonenumbers.region_code_for_number(number)
     if number_region in (None, "ZZ", "001"):
         number_region = None
@@ -228,7 +282,9 @@ def guess_region(values: Iterable[str | None], default: str = "ES", sample: int 
 
     When at least a third of the sample carries an explicit ``+CC``/``00CC``
     prefix the most common such country wins; otherwise each candidate region is
-    tried and the one with the most valid numbers wins (ties go to ``default``).
+    tried and the one with the most valid numbers wins, then the one with the most
+    local numbers (numbers without an area code, which only some regions dial);
+    ties go to ``default``, then to the earlier candidate.
 
     Args:
         values: Raw phone strings from one column.
@@ -255,9 +311,16 @@ def guess_region(values: Iterable[str | None], default: str = "ES", sample: int 
     from custfocus.normalise.vectorised.phones import normalise_phone_column
 
     column = pa.array(texts, pa.string())
-    scores = {r: sum(normalise_phone_column(column, r)["valid"].to_pylist())
-              for r in candidates}
+    scores = {r: _region_score(normalise_phone_column(column, r)) for r in candidates}
     best = max(scores.values())
-    if best == 0 or scores[default] == best:
+    if best == (0, 0) or scores[default] == best:
         return default
     return next(r for r in candidates if scores[r] == best)
+
+
+def _region_score(normalised: dict[str, Any]) -> tuple[int, int]:
+    """(full valid numbers, local numbers) of a column normalised in one region."""
+    valid = [bool(v) for v in normalised["valid"].to_pylist()]
+    local = [is_local(e) for e in normalised["e164"].to_pylist()]
+    return (sum(v and not lo for v, lo in zip(valid, local)),
+            sum(v and lo for v, lo in zip(valid, local)))
