@@ -244,3 +244,11 @@ def test_amounts_round_trip_in_both_conventions(value):
     european = text.replace(",", "_").replace(".", ",").replace("_", ".")
     assert N.parse_amount(text, ".").value == pytest.approx(float(value))
     assert N.parse_amount(european, ",").value == pytest.approx(float(value))
+
+
+def test_a_spanish_nif_with_its_vat_country_prefix_is_the_same_id():
+    from custfocus.normalise.ids import normalise_national_id
+
+    plain = normalise_national_id("43538330C", "ES")
+    assert normalise_national_id("ES43538330C", "ES") == plain
+    assert normalise_national_id("ES-43538330-C", None).value == plain.value == "43538330C"

@@ -132,6 +132,10 @@ def _normalise_cached(text: str, country: str | None) -> NationalId:
         for candidate in _candidates(value, kind):
             if (len(candidate) in lengths or len(candidate) - 2 in lengths) and _is_valid(
                     module, candidate):
+                # The same number with or without its country prefix (an EU VAT form such
+                # as "ES43538330C") is one id: kept without it.
+                if len(candidate) not in lengths and candidate[:2] == kind_country:
+                    candidate = candidate[2:]
                 return NationalId(candidate, kind, True, kind_country)
     for kind, kind_country, pattern in _ordered(country, _SHAPES):
         if pattern.match(value):
