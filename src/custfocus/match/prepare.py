@@ -13,12 +13,14 @@ of Python strings.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from custfocus.normalise import canonical_given, fold, name_tokens
+from custfocus.normalise.names import PARTICLES, sound_keys
 from custfocus.store import Store
 
 RECORD_COLUMNS = """
@@ -158,10 +160,39 @@ def _family_tokens(family: str) -> str | None:
     return " ".join(tokens) if tokens else None
 
 
-def _sound(word: str) -> str:
-    import jellyfish
+_LETTERS = re.compile(r"[^\W\d_]+")
 
-    return jellyfish.metaphone(word) or word
+
+def _first_surname(family: str) -> str | None:
+    """The first word of a surname that is not a particle, as typed ("de la Peña" -> "Peña")."""
+    for word in _LETTERS.findall(family):
+        if word.lower() not in PARTICLES:
+            return word
+    return None
+
+
+class _Batch:
+    """A derived column computed over all distinct values in one call (``many``)."""
+
+    def __init__(self, many: Any) -> None:
+        self.many = many
+
+    def __call__(self, value: str) -> str | None:
+        return self.many([value])[0]
+
+
+def _family1_sounds(families: list[str]) -> list[str | None]:
+    """Sound-alike keys (:func:`~custfocus.normalise.names.sound_key`) of each first surname.
+
+    Read from the surname as typed, not folded: folding makes the "ç" of Gonçalves a "c".
+    """
+    firsts = [_first_surname(f) for f in families]
+    keys = iter(sound_keys([w for w in firsts if w is not None]))
+    out = []
+    for word in firsts:
+        key = next(keys) if word is not None else ""
+        out.append(key or (fold(word) if word else "") or None)
+    return out
 
 
 # name, source column, function of one distinct non-missing value (None: missing)
@@ -171,13 +202,18 @@ DERIVED: tuple[tuple[str, str, Any], ...] = (
     ("given_first", "given_canon", lambda v: v.split(" ")[0]),
     ("family_fold", "family_name", _family_tokens),
     ("family1", "family_fold", lambda v: v.split(" ")[0]),
-    ("family1_sound", "family1", _sound),
+    ("family1_sound", "family_name", _Batch(_family1_sounds)),
     ("name_fold", "full_name", lambda v: " ".join(name_tokens(v)) or None),
     ("company_fold", "company", lambda v: fold(v) or None),
     ("email_local", "email_key", lambda v: v.split("@")[0]),
     ("phone_tail", "phone", lambda v: v[-8:]),
 )
 DERIVED_COLUMNS = tuple(name for name, _, _ in DERIVED)
+
+
+def _apply(fn: Any, values: list[str]) -> list[str | None]:
+    many = getattr(fn, "many", None)
+    return many(values) if many is not None else [fn(v) for v in values]
 
 
 def _derive_arrow(values: Any, fn: Any) -> Any:
@@ -188,7 +224,7 @@ def _derive_arrow(values: Any, fn: Any) -> Any:
     if len(values) == 0:
         return pa.array([], pa.string())
     encoded = _as_string(values).dictionary_encode()
-    out = pa.array([fn(v) for v in encoded.dictionary.to_pylist()], pa.string())
+    out = pa.array(_apply(fn, encoded.dictionary.to_pylist()), pa.string())
     return out.take(encoded.indices)
 
 
@@ -200,7 +236,7 @@ def _derive_codes(codes: np.ndarray, values: Any, fn: Any) -> tuple[np.ndarray, 
 
     if len(codes) == 0:
         return codes.astype(np.int32), pa.array([], pa.string())
-    derived, dictionary = encode(pa.array([fn(v) for v in values.to_pylist()], pa.string()))
+    derived, dictionary = encode(pa.array(_apply(fn, values.to_pylist()), pa.string()))
     mapped = np.append(derived, np.int32(-1))[codes]  # code -1 (missing) stays missing
     present = mapped >= 0
     out = np.full(len(codes), -1, dtype=np.int32)
