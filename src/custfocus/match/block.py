@@ -41,6 +41,12 @@ DEFAULT_RULES: tuple[BlockingRule, ...] = (
     BlockingRule("email_local", "CASE WHEN length(email_local) >= 6 THEN email_local END", 50),
     BlockingRule("sounds_like", "family1_sound || '|' || given_first || '|' || "
                                 "coalesce(postal_code, lower(city), '')", 60),
+    # Organisations (a company column, or a full name read as one): the same name, or the
+    # same first two words in the same place ("Catholic Charities ... - St. Kevin").
+    BlockingRule("organisation", "company_fold", 60),
+    BlockingRule("organisation_start", "split_part(company_fold, ' ', 1) || ' ' || "
+                                       "split_part(company_fold, ' ', 2) || '|' || "
+                                       "coalesce(postal_code, lower(city), '')", 60),
 )
 
 
@@ -67,7 +73,7 @@ class Candidates:
 _KEY_COLUMNS = [
     "email_key", "phone", "phone2", "nid_any", "system", "account_code", "given_first",
     "family1", "postal_code", "city", "family1_sound", "birth", "address_key", "name_key",
-    "email_local",
+    "email_local", "company_fold",
 ]
 
 

@@ -18,12 +18,15 @@ import pyarrow.compute as pc
 
 from custfocus.normalise.names import (
     _PLACEHOLDER_NAMES,
+    _SPLIT_ORGANISATIONS,
     PARTICLES,
     _case_tokens,
     _split_full,
+    is_organisation_name,
     is_placeholder_name,
     name_key,
     name_tokens,
+    organisation_key,
     parse_name,
 )
 from custfocus.normalise.text import PLACEHOLDER_VALUES, clean_text, fold
@@ -85,6 +88,10 @@ def _simple_full(value: str) -> tuple | None:
 
 
 def _full_one(value: str) -> tuple:
+    cleaned = clean_text(value[:_MAX_LENGTH])  # what parse_name reads
+    if _SPLIT_ORGANISATIONS and is_organisation_name(cleaned) and not is_placeholder_name(value):
+        # Not a person: no given or family name, and the organisation's key.
+        return None, None, cleaned or None, organisation_key(cleaned) or None, False
     simple = _simple_full(value)
     if simple is not None:
         return simple
