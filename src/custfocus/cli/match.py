@@ -20,14 +20,17 @@ from custfocus.cli._common import (
     resolve_lang,
     show_progress,
 )
+from custfocus.errors import UsageError
 
 
 def dedupe_command(
     db: DbOption = DEFAULT_DB,
     full: Annotated[bool, typer.Option("--full", help="Rebuild from scratch instead of comparing only new records.")] = False,
     retrain: Annotated[bool, typer.Option("--retrain", help="Fit the match model again, then rebuild (implies --full).")] = False,
-    match_threshold: Annotated[float | None, typer.Option("--match-threshold", min=0.0, max=1.0, help="Merge pairs from this match probability; overrides [match] match_threshold.")] = None,
-    review_threshold: Annotated[float | None, typer.Option("--review-threshold", min=0.0, max=1.0, help="List pairs for review from this probability; overrides [match] review_threshold.")] = None,
+    match_threshold: Annotated[float | None, typer.Option("--match-threshold", min=0.0, max=1.0, help="Merge pairs from this match probability; overrides the match.match_threshold setting.")] = None,
+    review_threshold: Annotated[float | None, typer.Option("--review-threshold", min=0.0, max=1.0, help="List pairs for review from this probability; overrides the match.review_threshold setting.")] = None,
+    show_model: Annotated[bool, typer.Option("--show-model", help="Print the match model of the last run (m, u and bits per level, prior, block models, value-count ranges) without matching.")] = False,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of --show-model: es, pt or en (default: the run.lang setting of custfocus.toml or CUSTFOCUS_LANG, else en).")] = None,
     config_path: ConfigOption = CONFIG,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
@@ -35,10 +38,11 @@ def dedupe_command(
 ) -> None:
     """Match every record into customers: one master with stable ids.
 
-    Settings come from [match] in custfocus.toml, then CUSTFOCUS_MATCH_* variables, then
-    the options, as in custfocus run.
+    Settings come from the match section of custfocus.toml, then CUSTFOCUS_MATCH_*
+    variables, then the options, as in custfocus run. --show-model prints the model the last
+    run fitted, without matching (exit 3 when the store was never deduped).
 
-    Example: custfocus dedupe --json > dedupe.json
+    Example: custfocus dedupe --json > dedupe.json; custfocus dedupe --show-model --lang es
     """
     from custfocus.config import dedupe_settings, load_config, resolve_settings
     from custfocus.match.dedupe import find_duplicates
@@ -47,9 +51,17 @@ def dedupe_command(
     from custfocus.store import Store
 
     with handle_errors(debug):
-        settings = dedupe_settings(resolve_settings(load_config(config_path), flags={
+        values = resolve_settings(load_config(config_path), flags={
             "match.match_threshold": match_threshold,
-            "match.review_threshold": review_threshold}))
+            "match.review_threshold": review_threshold,
+            "run.lang": resolve_lang(lang) if lang else None})
+        if show_model:
+            if full or retrain or match_threshold is not None or review_threshold is not None:
+                raise UsageError("--show-model only prints the last run's model; it cannot be "
+                                 "combined with --full, --retrain or the thresholds")
+            _print_model(db, values["run.lang"], json_output, quiet)
+            return
+        settings = dedupe_settings(values)
         progress = None
         if show_progress(json_output, quiet):
             console = stderr_console()
@@ -61,6 +73,24 @@ def dedupe_command(
             print_json(dedupe_as_dict(result))
         elif not quiet:
             render_dedupe(result, stdout_console())
+
+
+def _print_model(db: Path, lang: str, json_output: bool, quiet: bool) -> None:
+    """``dedupe --show-model``: read the kept model, print it as JSON or tables."""
+    from custfocus.report.console import print_json, stdout_console
+    from custfocus.report.dedupe import (
+        fitted_model_as_dict,
+        load_fitted_model,
+        render_fitted_model,
+    )
+    from custfocus.store import Store
+
+    with Store(db, read_only=True) as store:
+        fitted = load_fitted_model(store)
+    if json_output:
+        print_json(fitted_model_as_dict(fitted))
+    elif not quiet:
+        render_fitted_model(fitted, stdout_console(), lang)
 
 
 def export_command(
