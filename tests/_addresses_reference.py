@@ -219,6 +219,31 @@ _STREET_TYPES = frozenset(
         "ln",
         "drive",
         "dr",
+        "place",
+        "pl",
+        "court",
+        "ct",
+        "terrace",
+        "ter",
+        "parkway",
+        "pkwy",
+        "highway",
+        "hwy",
+        "circle",
+        "cir",
+        "way",
+        "square",
+        "sq",
+        # compass points (dropped like street types)
+        "w",
+        "west",
+        "east",
+        "north",
+        "south",
+        "nw",
+        "ne",
+        "sw",
+        "se",
     ]
 )
 _FILLER_WORDS = frozenset(
@@ -264,6 +289,11 @@ _FILLER_WORDS = frozenset(
         "drcha",
         "entlo",
         "entresuelo",
+        "suite",
+        "ste",
+        "unit",
+        "fl",
+        "floor",
     ]
 )
 _ORDINAL_DETAIL = re.compile(r"(?<!\d)\d{1,4}\s*[º°ª]\s*[a-z]?\b", re.IGNORECASE)

@@ -10,7 +10,7 @@ import pytest
 
 from custfocus.cli import app
 from custfocus.ingest.importer import import_paths
-from custfocus.match.cluster import _same_given, cluster_nodes
+from custfocus.match.cluster import cluster_nodes
 from custfocus.match.dedupe import DedupeSettings, find_duplicates
 from custfocus.match.evaluate import evaluate, evaluate_store
 from custfocus.match.ids import assign_ids
@@ -140,14 +140,6 @@ def test_stable_ids_follow_the_majority_and_record_merges_and_splits():
     ids = assign_ids(np.array([0, 0, 0, 0, 0]), ["C1", "C1", "C1", "C2", "C2"], lambda: next(counter))
     assert ids.customer_of_label == {0: "C1"}
     assert [e["kind"] for e in ids.events] == ["merge"]
-
-
-def test_given_name_compatibility():
-    assert _same_given("maria", "maria jose")
-    assert _same_given("jose", "jose")
-    assert _same_given("j", "jose")
-    assert not _same_given("maria carmen", "maria angeles")
-    assert not _same_given("juan", "jose")
 
 
 def test_cluster_refuses_conflicting_ids_and_honours_cannot_link():

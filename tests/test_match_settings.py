@@ -83,7 +83,10 @@ def test_environment_and_flags_override_the_toml(
     config = tmp_path / "custfocus.toml"
     config.write_text(TOML + "[match]\nmatch_threshold = 0.99\n")
     strict = dedupe_customers(workspace, tmp_path, "--config", str(config))
-    monkeypatch.setenv("CUSTFOCUS_MATCH_MATCH_THRESHOLD", "0.9")  # env beats the file
+    from custfocus.config import setting_default
+
+    default = setting_default("match.match_threshold")
+    monkeypatch.setenv("CUSTFOCUS_MATCH_MATCH_THRESHOLD", str(default))  # env beats the file
     assert dedupe_customers(workspace, tmp_path, "--config", str(config)) == default_customers
     # The flag beats the environment.
     assert dedupe_customers(workspace, tmp_path, "--config", str(config),

@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 
 from custfocus.match.block import BlockingRule, find_candidates
 from custfocus.match.compare import COMPARISONS, compare_pairs
+from custfocus.match.model import estimate_model
 from custfocus.match.prepare import prepare_nodes
-from custfocus.match.score import estimate_model, score_pairs, tf_adjustments
+from custfocus.match.score import score_pairs, tf_adjustments
 
 BASE = {
     "source": "s.csv", "system": "s.csv", "unit": "s", "account_code": None, "company": None,
@@ -77,8 +78,12 @@ def test_em_separates_matches_and_tf_weakens_common_values():
         top = len(comp.levels) - 1
         levels[comp.name] = np.where(truth, np.where(rng.random(n) < 0.85, top, 0),
                                      np.where(rng.random(n) < 0.1, top, 0)).astype(np.int8)
-    model = estimate_model(levels)
-    assert model.converged and abs(model.prior - 0.4) < 0.05
+    # Random pairs are non-matches: they agree at the top level 10 % of the time.
+    random_levels = {c.name: np.where(rng.random(20_000) < 0.1, len(c.levels) - 1, 0
+                                      ).astype(np.int8) for c in COMPARISONS}
+    model = estimate_model(levels, random_levels)  # the candidates are every pair
+    assert model.converged and abs(model.candidate_prior - 0.4) < 0.05
+    assert abs(model.prior - model.candidate_prior) < 0.01
     scores = score_pairs(model, levels)
     predicted = scores.probability > 0.5
     assert (predicted == truth).mean() > 0.97

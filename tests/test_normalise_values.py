@@ -255,13 +255,16 @@ def test_amount_with_a_non_ascii_letter_that_case_folds_to_a_currency_does_not_r
 
 
 def _every_validator(text: str, country: str | None):
-    """The national-id lookup without the length screen: every validator is asked."""
+    """The national-id lookup without the length screen: every validator is asked (an id
+    written with its country's prefix is kept without it)."""
     from custfocus.normalise import ids
 
     value = ids._NON_ALNUM.sub("", text.strip().upper())
-    for kind, _country, module in ids._ordered(country, ids._VALIDATORS):
+    for kind, kind_country, module in ids._ordered(country, ids._VALIDATORS):
         for candidate in ids._candidates(value, kind):
             if ids._is_valid(module, candidate):
+                if len(candidate) not in ids._LENGTHS[kind] and candidate[:2] == kind_country:
+                    candidate = candidate[2:]
                 return candidate, kind, True
     return None
 

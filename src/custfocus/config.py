@@ -73,11 +73,11 @@ SETTINGS: tuple[Setting, ...] = (
        "\"\" for none"),
     _s("run.fail_on", [], "audit thresholds that make `custfocus run` exit 1, e.g. "
        "[\"duplicate_rate>0.05\"]"),
-    _s("match.match_threshold", 0.9, "match probability from which two records are merged"),
-    _s("match.review_threshold", 0.5, "probability from which a pair is listed for review"),
+    _s("match.match_threshold", 0.5, "match probability from which two records are merged "
+       "(the model's probabilities are calibrated: 0.5 merges what is more likely one customer "
+       "than two; raise it to merge only surer pairs and review the rest)"),
+    _s("match.review_threshold", 0.2, "probability from which a pair is listed for review"),
     _s("match.max_records", 60, "largest number of records one customer may have"),
-    _s("match.bridge_min_support", 0.5, "share of links needed to join two groups through "
-       "a weak bridge"),
     _s("match.survivorship", "recent", "how golden values are chosen: recent (latest "
        "update), frequent (most records agree) or source_priority",
        choices=("recent", "frequent", "source_priority")),
@@ -220,7 +220,7 @@ def dedupe_settings(values: Mapping[str, Any]) -> DedupeSettings:
     from custfocus.match.dedupe import DedupeSettings
     from custfocus.match.golden import Survivorship
 
-    for name in ("match_threshold", "review_threshold", "bridge_min_support"):
+    for name in ("match_threshold", "review_threshold"):
         if not 0 <= values[f"match.{name}"] <= 1:
             raise UsageError(f"match.{name} must be between 0 and 1, "
                              f"not {values[f'match.{name}']}")

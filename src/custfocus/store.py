@@ -210,6 +210,14 @@ MIGRATIONS: list[str] = [
     ALTER TABLE match_nodes ADD COLUMN rep BIGINT;
     ALTER TABLE match_nodes ADD COLUMN identity INTEGER;
     """,
+    # v9: the name-only and contacts-only rules are gone (the model weighs a common name or
+    # a shared contact point as what it is), and with them the flags kept for them.
+    """
+    ALTER TABLE match_pairs DROP COLUMN corroborated;
+    ALTER TABLE match_pairs DROP COLUMN same_name;
+    ALTER TABLE match_pairs DROP COLUMN capped;
+    ALTER TABLE match_nodes DROP COLUMN identity;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

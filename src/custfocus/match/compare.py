@@ -32,7 +32,7 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("family_name", ("different", "similar", "partly_same", "same"), "family_fold", 3),
     Comparison("email", ("different", "similar_local", "same_local", "same_shared", "same"),
                "email_key", 4),
-    Comparison("phone", ("different", "same_tail", "same"), "phone", 2),
+    Comparison("phone", ("different", "one_typo", "same_tail", "same"), "phone", 3),
     Comparison("national_id", ("different", "one_typo", "same")),
     Comparison("birth_date", ("different", "typo_or_swap", "same")),
     Comparison("address", ("different", "same_postcode", "similar", "same"), "address_key", 3),
@@ -235,7 +235,9 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
     first = gv.first_letters()
     initial = _pairwise(ga, gb, both & (sim < 0.88) & (ca != cb) & (first[ga] == first[gb]),
                         gv, _initial)
-    level = np.where(sim >= 0.88, 2, np.where(initial, 1, 0))
+    # One given name among the words of the other ("carlos" ~ "juan carlos") is similar.
+    within = _contained(ga, gb, both & (sim < 0.88) & (ga != gb), gv)
+    level = np.where((sim >= 0.88) | within, 2, np.where(initial, 1, 0))
     level = np.where((ca == cb) & both, 3, level)
     given = np.where(both, level, NULL).astype(np.int8)
 
@@ -254,9 +256,17 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
     na, nb, nv, np_ = column("name_fold")
     both_n = np_[na] & np_[nb]
     whole = _similarity(na, nb, both_n, nv, fuzz.token_sort_ratio)
-    swapped = both_n & (whole >= 0.97)
+    # Only between full names (given and family on both sides): a one-word name equal to
+    # the other's one word is a single agreement, not two.
+    full = (gp[ga] & fp[fa]) & (gp[gb] & fp[fb])
+    swapped = both_n & full & (whole >= 0.97)
     given = np.where(swapped & (given < 3), 3, given).astype(np.int8)
     family = np.where(swapped & (family < 3), 3, family).astype(np.int8)
+    # The words of one full name all among the other's, in any order or column ("Lamas
+    # Inigo" ~ "Inigo Lamas Posada"): similar given name, partly the same surname.
+    inside = _contained(na, nb, both_n & full & ~swapped & (given < 2) & (na != nb), nv)
+    given = np.where(inside & (given < 2), 2, given).astype(np.int8)
+    family = np.where(inside & (family < 2), 2, family).astype(np.int8)
     out["given_name"], out["family_name"], out["name_similarity"] = given, family, whole
 
     # E-mail: canonical key, same local part elsewhere, similar local part with same digits.
@@ -284,8 +294,20 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
         (qa == qb) & pp[qa])
     ta, tb, _, tp = column("phone_tail")
     tail = (ta == tb) & tp[ta]
-    out["phone"] = np.where(has_a & has_b, np.where(same, 2, np.where(tail, 1, 0)),
-                            NULL).astype(np.int8)
+    # One digit wrong or two swapped, in numbers of the same length (a typed number).
+    typo = np.zeros(len(a), dtype=bool)
+    maybe = pp[pa] & pp[pb] & ~same & ~tail
+    if maybe.any():
+        from rapidfuzz.process import cpdist
+
+        ux, uy, inverse = _unique_pairs(pa[maybe], pb[maybe], len(phone_values))
+        left, right = phone_values.texts(ux), phone_values.texts(uy)
+        near = cpdist(left, right, scorer=OSA.distance, workers=-1) == 1
+        near &= np.array([len(x) == len(y) and len(x) >= 7 for x, y in zip(left, right)],
+                         dtype=bool)
+        typo[maybe] = near[inverse]
+    out["phone"] = np.where(has_a & has_b, np.where(same, 3, np.where(
+        tail, 2, np.where(typo, 1, 0))), NULL).astype(np.int8)
 
     # National ids: exact, or one edit apart (a typo) when not both valid.
     ia, ib, iv, ip = column("nid_any")

@@ -31,7 +31,6 @@ from typing import Any
 import numpy as np
 
 from custfocus.errors import BadInputError
-from custfocus.match.adjust import Adjusted, NameSlots, adjust_probability
 from custfocus.match.block import DEFAULT_RULES, find_candidates
 from custfocus.match.cluster import DECISIONS, ClusterSettings, cluster_nodes
 from custfocus.match.compare import (
@@ -39,7 +38,6 @@ from custfocus.match.compare import (
     NULL,
     _Encoded,
     compare_in_batches,
-    compare_pairs,
     list_array,
     pack_levels,
 )
@@ -51,11 +49,11 @@ from custfocus.match.incremental import (
     compare_new,
     constraint_nodes,
     forget_delta,
-    name_rule,
     prepare_delta,
     recluster,
     save_delta,
 )
+from custfocus.match.model import MatchModel, estimate_model, evidence_bits
 from custfocus.match.prepare import (
     DERIVED_COLUMNS,
     Nodes,
@@ -63,16 +61,11 @@ from custfocus.match.prepare import (
     column_text,
     prepare_store,
 )
-from custfocus.match.score import (
-    MatchModel,
-    PairScorer,
-    ValueCounts,
-    estimate_model,
-)
+from custfocus.match.score import PairScorer, ValueCounts
 from custfocus.store import Store
 
 Progress = Callable[[str], None]
-RANDOM_PAIRS = 50_000
+RANDOM_PAIRS = 1_000_000  # u from this many random pairs (every pair when there are fewer)
 STATE_VERSION = 2
 _SAVE_BATCH = 2_000_000  # pairs per insert
 
@@ -211,32 +204,31 @@ def _find_duplicates(store: Store, full: bool, retrain: bool, settings: DedupeSe
         must, cannot, known = _constraints(store, nodes, a, b)
         if trained is None:
             random_levels = _random_levels(encoded, len(frame), settings)
-            del encoded  # the codes are compared; their memory goes before the clustering
-            trained = _Trained(estimate_model(pairs.levels, random_levels, known),
-                               ValueCounts.train(frame, a, b, pairs.levels), len(frame),
-                               fresh=True)
+            counts = ValueCounts.train(frame)
+            frequencies = counts.frequencies(frame)
+            trained = _Trained(estimate_model(
+                pairs.levels, random_levels, known, nodes=len(frame), top_u=counts.top_u,
+                tf_of=_tf_of(frequencies, pairs)), counts, len(frame), fresh=True)
             del random_levels
-        else:
-            del encoded
         del known
         model = trained.model
         scorer = PairScorer(model, trained.value_counts(frame).frequencies(frame))
-        adjusted = _adjust_probability(
-            frame, a, b, pairs.levels, scorer.probability(a, b, pairs.levels), settings)
-        probability = adjusted.probability
+        probability = scorer.probability(a, b, pairs.levels)
     with clock("cluster"):
-        labels, decisions, refused = _cluster_all(frame, a, b, probability,
-                                                  settings.cluster, must, cannot)
+        labels, decisions, refused = _cluster_all(
+            frame, a, b, probability, settings.cluster, must, cannot,
+            Completion(scorer, encoded))
+        del encoded
     with clock("save"), store.transaction():
         run_id = int(store.query_value("SELECT nextval('dedupe_run_seq')"))
         store.execute("INSERT INTO dedupe_runs (run_id, started_at, mode) VALUES (?, now(), ?)",
                       [run_id, "full"])
         with _bounded_memory(store, DUCKDB_MEMORY_SAVING_PAIRS):
-            _save_pairs(store, nodes, pairs, adjusted, scorer, labels, decisions, run_id,
+            _save_pairs(store, nodes, pairs, probability, scorer, labels, decisions, run_id,
                         candidates, settings.cluster.match_threshold)
         # The pairs are saved: their memory goes before the customers are built.
         pair_count, decided = len(pairs.a), decisions.counts()
-        del pairs, a, b, probability, adjusted, scorer, decisions
+        del pairs, a, b, probability, scorer, decisions
         candidates.a = candidates.b = np.zeros(0, dtype=np.int64)
         _release_memory()
         result = _save(store, nodes, run_id, pair_count, decided, labels, refused, model,
@@ -282,20 +274,18 @@ def _update(store: Store, delta: Delta, trained: _Trained, settings: DedupeSetti
     with clock("block"):
         blocked = block_new(store, delta)
     with clock("compare"):
-        pairs = compare_new(store, blocked, trained, threshold)
+        pairs = compare_new(store, blocked, trained)
         del blocked
     store.con.register("_cf_dropped", pa.table({"key": pa.array(pairs.dropped, pa.int64())}))
     try:
-        with clock("score"):
-            rule = name_rule(store, delta, pairs, threshold, settings.cluster.review_threshold)
-            must, cannot = constraint_nodes(store)
         with clock("cluster"):
-            result = recluster(store, delta, pairs, rule, settings.cluster, must, cannot)
+            must, cannot = constraint_nodes(store)
+            result = recluster(store, delta, pairs, trained, settings.cluster, must, cannot)
         with clock("save"), store.transaction():
             run_id = int(store.query_value("SELECT nextval('dedupe_run_seq')"))
             store.execute("INSERT INTO dedupe_runs (run_id, started_at, mode) "
                           "VALUES (?, now(), 'incremental')", [run_id])
-            ids = save_delta(store, delta, pairs, rule, result, run_id, threshold,
+            ids = save_delta(store, delta, pairs, result, run_id, threshold,
                              settings.survivorship)
             outcome = _summary(store, run_id)
             ids["kept_ids"] = outcome["customers"] - ids["new_ids"]  # untouched ones kept theirs
@@ -488,15 +478,25 @@ def _previous_nodes(store: Store, signature: str) -> tuple[int, int] | None:
 # -- scoring inputs ----------------------------------------------------------------------------
 
 
+def _tf_of(frequencies: Any, pairs: _Pairs) -> Callable[[np.ndarray], dict[str, np.ndarray]]:
+    """The term-frequency adjustments of some candidate pairs (by index)."""
+    def of(rows: np.ndarray) -> dict[str, np.ndarray]:
+        return frequencies.adjust(pairs.a[rows], pairs.b[rows],
+                                  {k: v[rows] for k, v in pairs.levels.items()})
+    return of
+
+
 def _random_levels(encoded: Any, n: int, settings: DedupeSettings
                    ) -> dict[str, np.ndarray] | None:
     if n < 3:
         return None
+    if n * (n - 1) // 2 <= settings.random_pairs:  # every pair: exact, and no sampling
+        ra, rb = np.triu_indices(n, k=1)
+        return compare_in_batches(encoded, ra.astype(np.int64), rb.astype(np.int64))
     rng = np.random.default_rng(settings.seed)
-    count = min(settings.random_pairs, n * (n - 1) // 2)
-    ra, rb = rng.integers(0, n, count), rng.integers(0, n, count)
+    ra, rb = rng.integers(0, n, settings.random_pairs), rng.integers(0, n, settings.random_pairs)
     keep = ra != rb
-    return compare_pairs(encoded, np.minimum(ra, rb)[keep], np.maximum(ra, rb)[keep])
+    return compare_in_batches(encoded, np.minimum(ra, rb)[keep], np.maximum(ra, rb)[keep])
 
 
 def _constraints(store: Store, nodes: Nodes, a: np.ndarray, b: np.ndarray
@@ -546,29 +546,16 @@ def _by_smallest_member(labels: np.ndarray) -> np.ndarray:
     return np.unique(first[labels], return_inverse=True)[1].astype(np.int64)
 
 
-def _adjust_probability(frame: Any, a: np.ndarray, b: np.ndarray,
-                        levels: dict[str, np.ndarray], probability: np.ndarray,
-                        settings: DedupeSettings) -> Adjusted:
-    """The rules applied to the model's probabilities before clustering."""
-    folded = frame["name_fold"].cat
-    return adjust_probability(NameSlots.of(folded.codes.to_numpy(), len(folded.categories)),
-                              a, b, levels, probability, settings.cluster.match_threshold,
-                              settings.cluster.review_threshold)
-
-
 def _cluster_all(frame: Any, a: np.ndarray, b: np.ndarray, probability: np.ndarray,
                  settings: ClusterSettings, must: list[tuple[int, int]],
-                 cannot: list[tuple[int, int]]) -> tuple[np.ndarray, _Decisions, dict[str, int]]:
-    """Cluster every node, handing the clustering only the strong pairs it decides on.
-
-    Why: a pair under the match threshold never joins clusters; it reads "below", or in the
-    review band "review" or "same_cluster" by the labels (as an incremental run decides the
-    links it does not recluster). Left out, the clustering needs no Python string for the
-    millions of weak pairs, and the result is the same.
-    """
-    strong = np.flatnonzero(probability >= settings.match_threshold)
-    clustering = cluster_nodes(frame, a[strong], b[strong],
-                               probability[strong], settings, must, cannot)
+                 cannot: list[tuple[int, int]], completion: Completion
+                 ) -> tuple[np.ndarray, _Decisions, dict[str, int]]:
+    """Cluster every node (:func:`cluster_with_evidence`), and decide every pair: strong
+    ones by the clustering, those in the review band "review" or "same_cluster" by the
+    labels (as an incremental run decides the links it does not recluster), the rest
+    "below"."""
+    clustering, strong = cluster_with_evidence(frame, a, b, probability, settings, must,
+                                               cannot, completion)
     labels = _by_smallest_member(clustering.labels)
     decisions = _Decisions(np.zeros(len(a), dtype=np.int8), list(DECISIONS))
     decisions.codes[strong] = clustering.codes
@@ -577,6 +564,70 @@ def _cluster_all(frame: Any, a: np.ndarray, b: np.ndarray, probability: np.ndarr
     decisions.codes[band] = np.where(labels[a[band]] == labels[b[band]],
                                      DECISIONS.index("same_cluster"), DECISIONS.index("review"))
     return labels, decisions, clustering.refused
+
+
+@dataclass
+class Completion:
+    """Compares and scores pairs of nodes blocking never made (:func:`cluster_with_evidence`)."""
+
+    scorer: PairScorer
+    encoded: Any  # the nodes' compared columns (compare._Encoded)
+
+    def evidence(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        probability = self.scorer.probability(a, b, compare_in_batches(self.encoded, a, b))
+        return evidence_bits(probability, self.scorer.model.prior)
+
+
+def cluster_with_evidence(frame: Any, a: np.ndarray, b: np.ndarray, probability: np.ndarray,
+                          settings: ClusterSettings, must: list[tuple[int, int]],
+                          cannot: list[tuple[int, int]], completion: Completion
+                          ) -> tuple[Any, np.ndarray]:
+    """Cluster the nodes of ``frame`` from their compared pairs; returns the clustering and
+    the indices of the strong pairs it decided on (its ``codes`` follow them).
+
+    Only strong pairs (at or above the match threshold) can join clusters; every compared
+    pair weighs in as evidence when two groups would merge. Then every pair within a
+    cluster of this first pass that blocking never compared is compared and scored, and
+    the clustering runs again with that evidence too: a chain of links that each look
+    right (the sites of one agency sharing its phone) is weighed against how its ends
+    compare. Full and incremental runs both cluster through here.
+    """
+    strong = np.flatnonzero(probability >= settings.match_threshold)
+    bits = evidence_bits(probability, completion.scorer.model.prior)
+    clustering = cluster_nodes(frame, a[strong], b[strong], probability[strong], settings,
+                               must, cannot, evidence=(a, b, bits))
+    ea, eb = uncompared_pairs(clustering.labels, a, b)
+    if len(ea):
+        evidence = (np.concatenate([a, ea]), np.concatenate([b, eb]),
+                    np.concatenate([bits, completion.evidence(ea, eb)]))
+        clustering = cluster_nodes(frame, a[strong], b[strong], probability[strong],
+                                   settings, must, cannot, evidence=evidence)
+    return clustering, strong
+
+
+def uncompared_pairs(labels: np.ndarray, a: np.ndarray, b: np.ndarray,
+                     largest: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of nodes within one cluster (of at most ``largest`` nodes) that are not
+    among the candidate pairs ``a``, ``b`` (a < b)."""
+    labels = np.asarray(labels, dtype=np.int64)
+    sizes = np.bincount(labels)
+    grouped = np.flatnonzero((sizes[labels] >= 3) & (sizes[labels] <= largest))
+    if not len(grouped):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    order = grouped[np.argsort(labels[grouped], kind="stable")]
+    starts = np.flatnonzero(np.r_[True, labels[order][1:] != labels[order][:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    xs, ys = [], []
+    for start, end in zip(starts.tolist(), ends.tolist()):
+        members = np.sort(order[start:end])
+        i, j = np.triu_indices(len(members), k=1)
+        xs.append(members[i])
+        ys.append(members[j])
+    x, y = np.concatenate(xs), np.concatenate(ys)
+    n = int(labels.shape[0]) + 1
+    known = np.asarray(a, np.int64) * n + np.asarray(b, np.int64)
+    new = ~np.isin(x * n + y, known)
+    return x[new], y[new]
 
 
 @dataclass
@@ -671,12 +722,11 @@ def _save(store: Store, nodes: Nodes, run_id: int, pair_count: int, decided: dic
     )
 
 
-def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, adjusted: Adjusted,
+def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, probability: np.ndarray,
                 scorer: PairScorer, labels: np.ndarray, decisions: _Decisions, run_id: int,
                 candidates: Any, threshold: float) -> None:
     import pyarrow as pa
 
-    probability = adjusted.probability
     frame = nodes.frame
     a, b, levels = pairs.a, pairs.b, pairs.levels
     n = len(frame)
@@ -689,10 +739,7 @@ def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, adjusted: Adjusted,
             "node_b": pa.array(b[part].astype(np.int32)),
             "pattern": pa.array(pack_levels({k: v[part] for k, v in levels.items()})),
             "name_similarity": pa.array(levels["name_similarity"][part], pa.float32()),
-            "probability": pa.array(adjusted.model_probability[part], pa.float64()),
-            "corroborated": pa.array(adjusted.corroborated[part]),
-            "same_name": pa.array(adjusted.same_name[part]),
-            "capped": pa.array(adjusted.capped[part]),
+            "probability": pa.array(probability[part], pa.float64()),
         }))
     strong = np.flatnonzero(probability >= threshold)
     store.execute("DELETE FROM match_strong")
@@ -723,8 +770,7 @@ def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, adjusted: Adjusted,
         columns = {"node": pa.array(rows.astype(np.int32)),
                    "size": pa.array(size[rows].astype(np.int32)),
                    "cluster": pa.array(cluster[rows].astype(np.int32)),
-                   "rep": pa.array(rep[rows], pa.int64()),
-                   "identity": pa.array(adjusted.identity[rows].astype(np.int32))}
+                   "rep": pa.array(rep[rows], pa.int64())}
         for name, values in texts.items():
             columns[name] = column_text(frame[name], rows, values)
         store.insert_arrow("match_nodes", pa.table(columns))

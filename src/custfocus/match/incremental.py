@@ -31,7 +31,6 @@ from typing import Any
 
 import numpy as np
 
-from custfocus.match.adjust import NameSlots, carriers_of, components, pair_shared
 from custfocus.match.block import (
     _KEY_COLUMNS,
     DEFAULT_RULES,
@@ -40,7 +39,7 @@ from custfocus.match.block import (
     find_candidates,
     keys_sql,
 )
-from custfocus.match.cluster import COLUMNS, DECISIONS, ClusterSettings, cluster_nodes
+from custfocus.match.cluster import DECISIONS, ClusterSettings, components
 from custfocus.match.compare import COMPARISONS, _Encoded, compare_in_batches
 from custfocus.match.prepare import (
     DERIVED_COLUMNS,
@@ -50,7 +49,7 @@ from custfocus.match.prepare import (
     column_text,
     node_frame,
 )
-from custfocus.match.score import PairScorer, cap_contacts_only, corroborated
+from custfocus.match.score import PairScorer
 from custfocus.store import Store
 
 _CODE = {name: code for code, name in enumerate(DECISIONS)}
@@ -81,7 +80,7 @@ def prepare_delta(store: Store, old_nodes: int, last_import: int = 0) -> Delta |
     con = store.con
     count, max_record, unsaved, kept, joined = store.execute("""
         SELECT (SELECT count(*) FROM record_customer), (SELECT max(record_id) FROM record_customer),
-               (SELECT count(*) FROM match_nodes WHERE rep IS NULL OR identity IS NULL),
+               (SELECT count(*) FROM match_nodes WHERE rep IS NULL),
                (SELECT count(*) FROM records
                 WHERE record_id <= (SELECT max(record_id) FROM record_customer)),
                (SELECT count(*) FROM record_customer JOIN records USING (record_id))""").fetchone()
@@ -111,11 +110,11 @@ def prepare_delta(store: Store, old_nodes: int, last_import: int = 0) -> Delta |
 
 
 def saved_nodes(store: Store, delta: Delta) -> dict[str, np.ndarray]:
-    """What the previous run saved per node (rep, identity, cluster, size; by node),
-    read once for the run: the name rule, the clustering and the save all need it."""
+    """What the previous run saved per node (rep, cluster, size; by node), read once for
+    the run: the clustering and the save both need it."""
     if delta.saved is None:
         delta.saved = {name: np.asarray(values, np.int64) for name, values in store.execute(
-            "SELECT rep, identity, cluster, size FROM match_nodes ORDER BY node"
+            "SELECT rep, cluster, size FROM match_nodes ORDER BY node"
         ).fetchnumpy().items()}
     return delta.saved
 
@@ -230,13 +229,10 @@ class NewPairs:
     a: np.ndarray
     b: np.ndarray
     levels: dict[str, np.ndarray]
-    model: np.ndarray  # the model's probability after the contacts-only rule
-    corroborated: np.ndarray
-    same_name: np.ndarray
+    probability: np.ndarray  # the model's
     la: np.ndarray  # the same pairs by row of ``frame``
     lb: np.ndarray
     dropped: np.ndarray  # old pairs no block makes any more, as keys (see _pair_key)
-    dropped_links: bool  # one of them agreed on more than a name above the threshold
     oversized_new: Any  # Arrow (rule, key): blocks over their cap since this run
     new_keys: Any
     pairs_per_rule: dict[str, int]
@@ -299,17 +295,13 @@ def _pair_key(a: Any, b: Any) -> Any:
 
 @dataclass
 class Dropped:
-    """Old pairs no block makes any more: their keys (see :func:`_pair_key`, sorted) and
-    what was saved of them (the model's probability, whether it agreed on more than a
-    name)."""
+    """Old pairs no block makes any more: their keys (see :func:`_pair_key`, sorted)."""
 
     key: np.ndarray
-    probability: np.ndarray
-    corroborated: np.ndarray
 
     @classmethod
     def none(cls) -> Dropped:
-        return cls(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool))
+        return cls(np.zeros(0, np.int64))
 
 
 def dropped_pairs(store: Store, grown_over: Any) -> Dropped:
@@ -345,34 +337,25 @@ def dropped_pairs(store: Store, grown_over: Any) -> Dropped:
                      JOIN keys ka ON ka.node = i.node_a
                      JOIN keys kb ON kb.node = i.node_b AND kb.rule = ka.rule
                                   AND kb.key_hash = ka.key_hash)
-            SELECT {_pair_key("p.node_a", "p.node_b")} AS key, p.probability, p.corroborated
-            FROM (SELECT * FROM inside EXCEPT SELECT * FROM kept) d
-            JOIN match_pairs p USING (node_a, node_b) ORDER BY key
+            SELECT {_pair_key("d.node_a", "d.node_b")} AS key
+            FROM (SELECT * FROM inside EXCEPT SELECT * FROM kept) d ORDER BY key
             """).fetchnumpy()
     finally:
         store.con.unregister("_cf_rule_names")
         store.con.unregister("_cf_grown_over")
-    return Dropped(np.asarray(found["key"], np.int64),
-                   np.asarray(found["probability"], np.float64),
-                   np.asarray(found["corroborated"], bool))
+    return Dropped(np.asarray(found["key"], np.int64))
 
 
-def compare_new(store: Store, blocked: Blocked, trained: Any, threshold: float) -> NewPairs:
+def compare_new(store: Store, blocked: Blocked, trained: Any) -> NewPairs:
     """Levels and the model's probability of the new pairs (the kept model and counts)."""
     frame, rows, candidates = blocked.frame, blocked.rows, blocked.candidates
     la, lb = candidates.a, candidates.b
     levels = compare_in_batches(_Encoded(frame), la, lb)
     scorer = PairScorer(trained.model, trained.value_counts(frame).frequencies(frame))
-    cap = np.nextafter(threshold, 0)
-    model = cap_contacts_only(scorer.probability(la, lb, levels), levels, cap)
-    folded = frame["name_fold"].cat.codes.to_numpy()
-    same = (folded[la] >= 0) & (folded[la] == folded[lb])
     return NewPairs(
-        a=rows[la], b=rows[lb], la=la, lb=lb, levels=levels, model=model,
-        corroborated=corroborated(levels), same_name=same,
+        a=rows[la], b=rows[lb], la=la, lb=lb, levels=levels,
+        probability=scorer.probability(la, lb, levels),
         dropped=blocked.dropped.key, oversized_new=blocked.oversized_new,
-        dropped_links=bool((blocked.dropped.corroborated
-                            & (blocked.dropped.probability >= threshold)).any()),
         new_keys=blocked.new_keys,
         pairs_per_rule=candidates.pairs_per_rule,
         oversized_blocks=candidates.oversized_blocks, frame=frame, rows=rows, scorer=scorer)
@@ -405,117 +388,11 @@ def constraint_nodes(store: Store) -> tuple[list[tuple[int, int]], list[tuple[in
     return must, cannot
 
 
-@dataclass
-class NameRule:
-    """The name-only rule recomputed over every node: each node's identity group, the old
-    pairs whose cap changed, and the cap of each new pair."""
-
-    identity: np.ndarray
-    changed_a: np.ndarray  # old pairs whose "capped" flag flips
-    changed_b: np.ndarray
-    changed_capped: np.ndarray  # their new flag
-    changed_model: np.ndarray  # their model probability
-    new_capped: np.ndarray  # per new pair
-
-
 def _dropped_filter(alias: str = "", dropped: bool = False) -> str:
     """SQL: the pair is not one of the dropped ones (table ``_cf_dropped``), or is."""
     p = f"{alias}." if alias else ""
     return (f"{_pair_key(p + 'node_a', p + 'node_b')} {'IN' if dropped else 'NOT IN'} "
             "(SELECT key FROM _cf_dropped)")
-
-
-def identity_groups(store: Store, delta: Delta, pairs: NewPairs, threshold: float
-                    ) -> np.ndarray:
-    """Every node's group of nodes linked by more than a name (labelled by its smallest
-    node): the saved groups joined by the new links. When a dropped pair was such a link a
-    group may split: the groups are then read again from every saved link."""
-    n = delta.nodes
-    new_linked = pairs.corroborated & (pairs.model >= threshold)
-    if pairs.dropped_links:
-        saved = store.execute(f"SELECT node_a, node_b FROM match_pairs WHERE corroborated "
-                              f"AND probability >= ? AND {_dropped_filter()}",
-                              [threshold]).fetchnumpy()
-        return components(
-            n, np.concatenate([np.asarray(saved["node_a"], np.int64), pairs.a[new_linked]]),
-            np.concatenate([np.asarray(saved["node_b"], np.int64), pairs.b[new_linked]]))
-    label = np.concatenate([saved_nodes(store, delta)["identity"],
-                            np.arange(delta.old_nodes, n, dtype=np.int64)])
-    # Group labels are nodes (the smallest of each group): linking the labels links groups,
-    # on the labels the new links touch only.
-    la, lb = label[pairs.a[new_linked]], label[pairs.b[new_linked]]
-    touched = np.unique(np.concatenate([la, lb]), return_counts=True)[0]
-    joined = components(len(touched), np.searchsorted(touched, la),
-                        np.searchsorted(touched, lb))
-    relabel = np.arange(n, dtype=np.int64)
-    relabel[touched] = touched[joined]  # (the smallest index is the smallest label)
-    return relabel[label]
-
-
-def _per_name(size: int, slots: np.ndarray, counts: Any, more: np.ndarray) -> np.ndarray:
-    """Per name slot: the ``counts`` of ``slots`` plus one per slot in ``more``."""
-    return np.bincount(np.concatenate([slots, more]), minlength=size, weights=np.concatenate(
-        [np.asarray(counts, np.float64), np.ones(len(more))])).astype(np.int64)
-
-
-def name_rule(store: Store, delta: Delta, pairs: NewPairs, threshold: float,
-              review: float) -> NameRule:
-    """:func:`custfocus.match.adjust.adjust_probability`'s name-only rule, from the flags
-    the previous run kept and the new pairs.
-
-    Names are numbered by DuckDB from two hashes of each (128 bits: no two names share
-    them), not fetched as a million strings; the saved pairs within each name are counted
-    there per node, not fetched as millions of pairs.
-    """
-    import pyarrow as pa
-
-    n = delta.nodes
-    cap = np.nextafter(threshold, 0)
-    dropped = _dropped_filter("p") if len(pairs.dropped) else "true"
-    identity = identity_groups(store, delta, pairs, threshold)
-    folded = pairs.frame["name_fold"]
-    new_rows = np.flatnonzero(pairs.rows >= delta.old_nodes)
-    store.con.register("_cf_new_names", pa.table({
-        "node": pa.array(pairs.rows[new_rows], pa.int32()),
-        "name_fold": column_text(folded, new_rows, categories_of(folded))}))
-    try:
-        slots = store.execute("""
-            SELECT node, CAST(dense_rank() OVER (ORDER BY h1, h2) - 1 AS INTEGER) AS slot
-            FROM (SELECT node, hash(name_fold) AS h1, hash(name_fold || chr(31)) AS h2
-                  FROM (SELECT node, name_fold FROM match_nodes
-                        UNION ALL SELECT node, name_fold FROM _cf_new_names)
-                  WHERE name_fold IS NOT NULL)""").fetchnumpy()
-    finally:
-        store.con.unregister("_cf_new_names")
-    # Same-name pairs counted per first node (grouping by node took half the time of
-    # joining every pair to its name's number), then per name here.
-    saved = store.execute(f"""
-        SELECT node_a, count(*) AS compared, count(*) FILTER (WHERE probability < ?) AS apart
-        FROM match_pairs p WHERE same_name AND {dropped} GROUP BY node_a""",
-                          [review]).fetchnumpy()
-    codes = np.full(n, -1, dtype=np.int64)
-    slot_of = np.asarray(slots["slot"], np.int64)
-    codes[np.asarray(slots["node"], np.int64)] = slot_of
-    names = NameSlots.of(codes, int(slot_of.max()) + 1 if len(slot_of) else 0)
-    size = names.no_name + 1
-    first = names.slot[np.asarray(saved["node_a"], np.int64)]
-    same_a = pairs.a[pairs.same_name]
-    apart_a = same_a[pairs.model[pairs.same_name] < review]
-    compared = _per_name(size, first, saved["compared"], names.slot[same_a])
-    told_apart = _per_name(size, first, saved["apart"], names.slot[apart_a])
-    groups, one_person = carriers_of(names, identity, compared, told_apart)
-    high = store.execute(
-        f"SELECT node_a, node_b, probability, capped FROM match_pairs p "
-        f"WHERE NOT corroborated AND probability > ? AND {dropped}", [cap]).fetchnumpy()
-    ha, hb = np.asarray(high["node_a"], np.int64), np.asarray(high["node_b"], np.int64)
-    shared = pair_shared(names, identity, groups, one_person, ha, hb)
-    flips = shared != np.asarray(high["capped"], bool)
-    new_shared = pair_shared(names, identity, groups, one_person, pairs.a, pairs.b)
-    return NameRule(
-        identity=identity, changed_a=ha[flips], changed_b=hb[flips],
-        changed_capped=shared[flips],
-        changed_model=np.asarray(high["probability"], np.float64)[flips],
-        new_capped=~pairs.corroborated & new_shared & (pairs.model > cap))
 
 
 @dataclass
@@ -535,35 +412,31 @@ class Reclustered:
     was_strong: np.ndarray  # per pair: in the previous run's strong pairs
 
 
-def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
+def recluster(store: Store, delta: Delta, pairs: NewPairs, trained: Any,
               settings: ClusterSettings, must: list[tuple[int, int]],
               cannot: list[tuple[int, int]]) -> Reclustered:
-    """Cluster again the strong-link components that could differ from the previous run's."""
+    """Cluster again the strong-link components that could differ from the previous run's:
+    those holding a new or grown node, an end of a dropped pair (a dropped pair was
+    evidence between groups) or of a reviewer decision. Through the same
+    :func:`custfocus.match.dedupe.cluster_with_evidence` as a full run, with every compared
+    pair among their nodes as evidence, so the clusters are the full run's."""
+    from custfocus.match.dedupe import Completion, cluster_with_evidence
+
     n = delta.nodes
-    threshold, cap = settings.match_threshold, np.nextafter(settings.match_threshold, 0)
-    final_new = np.where(rule.new_capped, cap, pairs.model)
+    threshold = settings.match_threshold
     names = ", ".join(f"'{d}'" for d in DECISIONS)
     strong = store.execute(f"SELECT node_a, node_b, probability, "
                            f"list_position([{names}], decision) - 1 AS code "
                            f"FROM match_strong").fetchnumpy()
     sa, sb = np.asarray(strong["node_a"], np.int64), np.asarray(strong["node_b"], np.int64)
-    sp = np.asarray(strong["probability"], np.float64)
-    # Old pairs re-capped: out of the strong set, and back in when no longer capped. Old
-    # pairs dropped: out. (A weak pair dropped changes no cluster: it is not seeded.)
-    key = n + 1
-    changed_key = rule.changed_a * key + rule.changed_b
-    stay = ~np.isin(sa * key + sb, changed_key)
-    if len(pairs.dropped):
-        stay &= ~np.isin(_pair_key(sa, sb), pairs.dropped)
-    now_final = np.where(rule.changed_capped, cap, rule.changed_model)
-    up = now_final >= threshold
-    keep_new = final_new >= threshold
-    ea = np.concatenate([sa[stay], rule.changed_a[up], pairs.a[keep_new]])
-    eb = np.concatenate([sb[stay], rule.changed_b[up], pairs.b[keep_new]])
-    ep = np.concatenate([sp[stay], now_final[up], final_new[keep_new]])
+    stay = ~np.isin(_pair_key(sa, sb), pairs.dropped) if len(pairs.dropped) else (
+        np.ones(len(sa), dtype=bool))
+    keep_new = pairs.probability >= threshold
+    ea = np.concatenate([sa[stay], pairs.a[keep_new]])
+    eb = np.concatenate([sb[stay], pairs.b[keep_new]])
 
     seeds = [np.arange(delta.old_nodes, n), delta.grown,
-             sa[~stay], sb[~stay], rule.changed_a, rule.changed_b]
+             pairs.dropped >> 32, pairs.dropped & 0xFFFFFFFF]
     links = np.array([*must, *cannot], dtype=np.int64).reshape(-1)
     seeds.append(links)
     must_arr = np.array(must, dtype=np.int64).reshape(-1, 2)
@@ -573,20 +446,45 @@ def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
     dirty = np.flatnonzero(np.isin(component,
                                    np.unique(component[seed], return_counts=True)[0]))
 
-    inside = np.isin(ea, dirty)
-    order = np.lexsort((eb[inside], ea[inside]))
-    ca, cb, cp = ea[inside][order], eb[inside][order], ep[inside][order]
-    frame, rows = load_nodes(store, delta, dirty[dirty < delta.old_nodes])
-    position = np.searchsorted(rows, np.concatenate([ca, cb])) if len(ca) else np.zeros(0, int)
-    pa_, pb_ = position[:len(ca)], position[len(ca):]
+    # Every old pair touching a dirty node, as saved (the dropped ones gone).
+    import pyarrow as pa
+
+    store.con.register("_cf_dirty", pa.table({"node": pa.array(dirty, pa.int32())}))
+    try:  # (two semi-joins: an OR of the two took four times as long at 1M)
+        old = store.execute(
+            "SELECT node_a, node_b, probability FROM match_pairs "
+            "WHERE node_a IN (SELECT node FROM _cf_dirty) UNION ALL "
+            "SELECT node_a, node_b, probability FROM match_pairs "
+            "WHERE node_b IN (SELECT node FROM _cf_dirty) "
+            "AND node_a NOT IN (SELECT node FROM _cf_dirty)").fetchnumpy()
+    finally:
+        store.con.unregister("_cf_dirty")
+    oa, ob = np.asarray(old["node_a"], np.int64), np.asarray(old["node_b"], np.int64)
+    op = np.asarray(old["probability"], np.float64)
+    if len(pairs.dropped):
+        live = ~np.isin(_pair_key(oa, ob), pairs.dropped)
+        oa, ob, op = oa[live], ob[live], op[live]
+    all_a = np.concatenate([oa, pairs.a])
+    all_b = np.concatenate([ob, pairs.b])
+    all_p = np.concatenate([op, pairs.probability])
+
+    # The pairs among dirty nodes, by row of their frame, in the full run's order (a, b).
     in_dirty = np.zeros(n, dtype=bool)
     in_dirty[dirty] = True
+    inside = np.flatnonzero(in_dirty[all_a] & in_dirty[all_b])
+    inside = inside[np.lexsort((all_b[inside], all_a[inside]))]
+    frame, rows = load_nodes(store, delta, dirty[dirty < delta.old_nodes])
+    ca = np.searchsorted(rows, all_a[inside])
+    cb = np.searchsorted(rows, all_b[inside])
     sub_must = [(int(np.searchsorted(rows, x)), int(np.searchsorted(rows, y)))
                 for x, y in must if in_dirty[x] and in_dirty[y]]
     sub_cannot = [(int(np.searchsorted(rows, x)), int(np.searchsorted(rows, y)))
                   for x, y in cannot if in_dirty[x] and in_dirty[y]]
-    columns = [c for c in COLUMNS if c in frame]
-    clustering = cluster_nodes(frame[columns], pa_, pb_, cp, settings, sub_must, sub_cannot)
+    completion = Completion(
+        PairScorer(trained.model, trained.value_counts(frame).frequencies(frame)),
+        _Encoded(frame))
+    clustering, strong_inside = cluster_with_evidence(
+        frame, ca, cb, all_p[inside], settings, sub_must, sub_cannot, completion)
     labels = np.asarray(clustering.labels, dtype=np.int64)
     smallest = np.full(labels.max() + 1 if len(labels) else 0, n, dtype=np.int64)
     np.minimum.at(smallest, labels, rows)
@@ -594,52 +492,18 @@ def recluster(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
 
     # Every pair touching a dirty node: strong ones decided by the clustering, the others by
     # the clusters (review band) or "below".
-    import pyarrow as pa
-
-    store.con.register("_cf_dirty", pa.table({"node": pa.array(dirty, pa.int32())}))
-    try:  # (two semi-joins: an OR of the two took four times as long at 1M)
-        old = store.execute(
-            "SELECT node_a, node_b, probability, capped FROM match_pairs "
-            "WHERE node_a IN (SELECT node FROM _cf_dirty) UNION ALL "
-            "SELECT node_a, node_b, probability, capped FROM match_pairs "
-            "WHERE node_b IN (SELECT node FROM _cf_dirty) "
-            "AND node_a NOT IN (SELECT node FROM _cf_dirty)").fetchnumpy()
-    finally:
-        store.con.unregister("_cf_dirty")
-    oa, ob = np.asarray(old["node_a"], np.int64), np.asarray(old["node_b"], np.int64)
-    live = ~np.isin(_pair_key(oa, ob), pairs.dropped) if len(pairs.dropped) else slice(None)
-    old = {name: np.asarray(values)[live] for name, values in old.items()}
-    oa, ob = oa[live], ob[live]
-    was_capped = np.asarray(old["capped"], bool)
-    capped = was_capped.copy()  # with the flips of this run
-    hit = np.isin(oa * key + ob, changed_key)
-    if hit.any():
-        by_key = np.argsort(changed_key)
-        place = np.searchsorted(changed_key, oa[hit] * key + ob[hit], sorter=by_key)
-        capped[hit] = rule.changed_capped[by_key][place]
-    model_p = np.asarray(old["probability"], np.float64)
-    was_p = np.where(was_capped, cap, model_p)
-    op = np.where(capped, cap, model_p)
-    all_a = np.concatenate([oa, pairs.a])
-    all_b = np.concatenate([ob, pairs.b])
-    all_p = np.concatenate([op, final_new])
-    # The cluster of every node these pairs touch: new for dirty nodes, as saved otherwise.
     saved = np.concatenate([saved_nodes(store, delta)["cluster"],
                             np.full(delta.new_nodes, -1, np.int64)])
     clusters = saved.copy()
     clusters[dirty] = cluster
     codes = _band_codes(all_a, all_b, all_p, clusters, settings)
-    strong_pairs = np.flatnonzero(all_p >= threshold)
-    edge_key = ca * key + cb
-    where = np.searchsorted(edge_key, all_a[strong_pairs] * key + all_b[strong_pairs])
-    codes[strong_pairs] = clustering.codes[where]
+    codes[inside[strong_inside]] = clustering.codes
     # What the previous run decided on the same old pairs: only differences are written.
-    before = _band_codes(oa, ob, was_p, saved, settings)
-    was_strong = was_p >= threshold
+    before = _band_codes(oa, ob, op, saved, settings)
+    was_strong = op >= threshold
     before[was_strong] = _saved_codes(_pair_key(sa, sb), np.asarray(strong["code"], np.int8),
                                       _pair_key(oa[was_strong], ob[was_strong]))
-    changed = np.concatenate([(op != was_p) | (codes[:len(oa)] != before),
-                              np.ones(len(pairs.a), dtype=bool)])
+    changed = np.concatenate([codes[:len(oa)] != before, np.ones(len(pairs.a), dtype=bool)])
     return Reclustered(dirty=dirty, cluster=cluster, a=all_a, b=all_b, probability=all_p,
                        codes=codes, refused=clustering.refused, changed=changed,
                        was_strong=np.concatenate([was_strong, np.zeros(len(pairs.a), bool)]))
@@ -674,8 +538,7 @@ def _band_codes(a: np.ndarray, b: np.ndarray, probability: np.ndarray, clusters:
 # -- saving -------------------------------------------------------------------------------------
 
 
-def save_delta(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
-               result: Reclustered, run_id: int, threshold: float, survivorship: Any
+def save_delta(store: Store, delta: Delta, pairs: NewPairs, result: Reclustered, run_id: int, threshold: float, survivorship: Any
                ) -> dict[str, Any]:
     """Write what changed: pairs, nodes, blocks, strong pairs, links, then the customers
     of the re-clustered components. Returns the counts a run reports."""
@@ -702,20 +565,12 @@ def save_delta(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
                         "match_links.record_a = d.record_a AND match_links.record_b = d.record_b")
         finally:
             con.unregister("_cf_dropped_links")
-    if len(rule.changed_a):
-        _update(store, "match_pairs", ("node_a", "node_b"), pa.table({
-            "node_a": pa.array(rule.changed_a, pa.int32()),
-            "node_b": pa.array(rule.changed_b, pa.int32()),
-            "capped": pa.array(rule.changed_capped)}))
     if len(pairs.a):
         store.insert_arrow("match_pairs", pa.table({
             "node_a": pa.array(pairs.a, pa.int32()), "node_b": pa.array(pairs.b, pa.int32()),
             "pattern": pa.array(pack_levels(pairs.levels)),
             "name_similarity": pa.array(pairs.levels["name_similarity"], pa.float32()),
-            "probability": pa.array(pairs.model, pa.float64()),
-            "corroborated": pa.array(pairs.corroborated),
-            "same_name": pa.array(pairs.same_name),
-            "capped": pa.array(rule.new_capped)}))
+            "probability": pa.array(pairs.probability, pa.float64())}))
     # Nodes: clusters, sizes and identity groups that changed; the new ones.
     cluster = np.concatenate([saved["cluster"],
                               np.zeros(delta.new_nodes, np.int64)])
@@ -726,20 +581,17 @@ def save_delta(store: Store, delta: Delta, pairs: NewPairs, rule: NameRule,
     changed = np.zeros(old_n, dtype=bool)
     changed[result.dirty[result.dirty < old_n]] = True
     changed[delta.grown] = True
-    changed |= rule.identity[:old_n] != saved["identity"]
     old_rows = np.flatnonzero(changed)
     if len(old_rows):
         _update(store, "match_nodes", ("node",), pa.table({
             "node": pa.array(old_rows, pa.int32()),
             "size": pa.array(stored_size[old_rows], pa.int32()),
-            "cluster": pa.array(cluster[old_rows], pa.int32()),
-            "identity": pa.array(rule.identity[old_rows], pa.int32())}))
+            "cluster": pa.array(cluster[old_rows], pa.int32())}))
     if len(new_rows):
         columns = {"node": pa.array(pairs.rows[new_rows], pa.int32()),
                    "size": pa.array(size[new_rows], pa.int32()),
                    "cluster": pa.array(cluster[pairs.rows[new_rows]], pa.int32()),
-                   "rep": pa.array(rep[pairs.rows[new_rows]], pa.int64()),
-                   "identity": pa.array(rule.identity[pairs.rows[new_rows]], pa.int32())}
+                   "rep": pa.array(rep[pairs.rows[new_rows]], pa.int64())}
         for name in ("node_key", *DERIVED_COLUMNS):
             columns[name] = column_text(frame[name], new_rows, categories_of(frame[name]))
         store.insert_arrow("match_nodes", pa.table(columns))

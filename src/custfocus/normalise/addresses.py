@@ -434,8 +434,26 @@ _STREET_TYPES = frozenset(
         "ln",
         "drive",
         "dr",
+        "place",
+        "pl",
+        "court",
+        "ct",
+        "terrace",
+        "ter",
+        "parkway",
+        "pkwy",
+        "highway",
+        "hwy",
+        "circle",
+        "cir",
+        "way",
+        "square",
+        "sq",
     ]
 )
+# Compass points written before or after an English street name ("W. 19th St",
+# "West 19th Street"): dropped from the key like a street type.
+_DIRECTIONS = frozenset(["w", "west", "east", "north", "south", "nw", "ne", "sw", "se"])
 _FILLER_WORDS = frozenset(
     [
         "de",
@@ -479,9 +497,14 @@ _FILLER_WORDS = frozenset(
         "drcha",
         "entlo",
         "entresuelo",
+        "suite",
+        "ste",
+        "unit",
+        "fl",
+        "floor",
     ]
 )
-_KEY_STOP_WORDS = _STREET_TYPES | _FILLER_WORDS
+_KEY_STOP_WORDS = _STREET_TYPES | _FILLER_WORDS | _DIRECTIONS
 # (?<!\d)\d{1,4}\s*[º°ª]\s*[a-z]?\b, with the first digit ahead of the lookbehind.
 _ORDINAL_DETAIL = re.compile(r"(?s)\d(?<!\d.)\d{0,3}\s*[º°ª]\s*[a-z]?\b", re.IGNORECASE)
 
