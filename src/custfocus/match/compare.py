@@ -35,7 +35,8 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("phone", ("different", "one_typo", "same_tail", "same"), "phone", 3),
     Comparison("national_id", ("different", "one_typo", "same")),
     Comparison("birth_date", ("different", "typo_or_swap", "same")),
-    Comparison("address", ("different", "same_postcode", "similar", "same"), "address_key", 3),
+    Comparison("address", ("different", "same_city", "same_postcode", "similar", "same"),
+               "address_key", 4),
     Comparison("company", ("different", "similar", "same")),
 )
 
@@ -176,7 +177,7 @@ def _unique_pairs(x: np.ndarray, y: np.ndarray, width: int) -> tuple[np.ndarray,
 
 
 def _similarity(x: np.ndarray, y: np.ndarray, mask: np.ndarray, values: Any,
-                scorer: Any, jaro: bool = False) -> np.ndarray:
+                scorer: Any, jaro: bool = False, processor: Any = None) -> np.ndarray:
     """Similarity in [0, 1] (float32) of the pairs in ``mask``, once per distinct value pair.
 
     ``jaro``: Jaro-Winkler computed natively, rounded exactly as a 0-100 scorer would be.
@@ -188,7 +189,8 @@ def _similarity(x: np.ndarray, y: np.ndarray, mask: np.ndarray, values: Any,
         ux, uy, inverse = _unique_pairs(x[mask], y[mask], len(values))
         left, right = values.texts(ux), values.texts(uy)
         if jaro:
-            sims = cpdist(left, right, scorer=scorer, workers=-1, dtype=np.float64)
+            sims = cpdist(left, right, scorer=scorer, workers=-1, dtype=np.float64,
+                          processor=processor)
             sims = (sims * 100).astype(np.float32) / 100.0
         else:
             sims = cpdist(left, right, scorer=scorer, workers=-1) / 100.0
@@ -216,6 +218,7 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
     """
     from rapidfuzz import fuzz
     from rapidfuzz.distance import OSA, JaroWinkler
+    from rapidfuzz.utils import default_process
 
     enc = nodes if isinstance(nodes, _Encoded) else _Encoded(nodes)
     jw = JaroWinkler.normalized_similarity
@@ -262,6 +265,18 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
     swapped = both_n & full & (whole >= 0.97)
     given = np.where(swapped & (given < 3), 3, given).astype(np.int8)
     family = np.where(swapped & (family < 3), 3, family).astype(np.int8)
+    # Given and family name swapped, with a typo ("Moore, Oscar" ~ "Ocar Moore"): each
+    # compared with the other's other name.
+    low = full & ((given < 2) | (family < 2))
+    if low.any():
+        xg, xf, xv = enc.shared("given_fold", "family_fold")
+        cross_1 = _similarity(xg[a], xf[b], low, xv, jw, jaro=True)
+        cross_2 = _similarity(xf[a], xg[b], low, xv, jw, jaro=True)
+        crossed = low & (cross_1 >= 0.88) & (cross_2 >= 0.88)
+        given = np.where(crossed, np.maximum(given, np.where(cross_1 == 1, 3, 2)),
+                         given).astype(np.int8)
+        family = np.where(crossed, np.maximum(family, np.where(cross_2 == 1, 3, 2)),
+                          family).astype(np.int8)
     # The words of one full name all among the other's, in any order or column ("Lamas
     # Inigo" ~ "Inigo Lamas Posada"): similar given name, partly the same surname.
     inside = _contained(na, nb, both_n & full & ~swapped & (given < 2) & (na != nb), nv)
@@ -332,16 +347,24 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
     out["birth_date"] = np.where(both_d, np.where(da == db, 2, np.where(near, 1, 0)),
                                  NULL).astype(np.int8)
 
-    # Address: same canonical key, similar street, same postcode.
+    # Address: same canonical key, similar street, same postcode, same town (a typo in
+    # the town's name allowed).
     aa, ab, av, ap = column("address_key")
     both_a = ap[aa] & ap[ab]
     asim = _similarity(aa, ab, both_a, av, fuzz.token_set_ratio)
     za, zb, _, zp = column("postal_code")
     both_z = zp[za] & zp[zb]
-    level = np.where((za == zb) & both_z, 1, 0)
-    level = np.where(both_a & (asim >= 0.9), 2, level)
-    level = np.where(both_a & (aa == ab), 3, level)
-    out["address"] = np.where(both_a | both_z, level, NULL).astype(np.int8)
+    level = np.zeros(len(a), dtype=np.int8)
+    both_c = np.zeros(len(a), dtype=bool)
+    if "city" in enc.nodes:
+        ta_, tb_, tv, tp_ = column("city")
+        both_c = tp_[ta_] & tp_[tb_]
+        town = _similarity(ta_, tb_, both_c, tv, jw, jaro=True, processor=default_process)
+        level = np.where(both_c & (town >= 0.9), 1, level)
+    level = np.where((za == zb) & both_z, 2, level)
+    level = np.where(both_a & (asim >= 0.9), 3, level)
+    level = np.where(both_a & (aa == ab), 4, level)
+    out["address"] = np.where(both_a | both_z | both_c, level, NULL).astype(np.int8)
 
     # Company names (B2B records).
     ka, kb, kv, kp = column("company_fold")

@@ -52,7 +52,7 @@ DEFAULT_M = {
     "phone": [0.22, 0.03, 0.05, 0.70],
     "national_id": [0.02, 0.08, 0.90],
     "birth_date": [0.03, 0.07, 0.90],
-    "address": [0.15, 0.10, 0.15, 0.60],
+    "address": [0.12, 0.08, 0.08, 0.12, 0.60],
     "company": [0.10, 0.15, 0.75],
 }
 WEIGHT_BOUNDS = (-12.0, 20.0)  # bits one comparison may add, term frequency included
