@@ -131,9 +131,9 @@ def test_two_households_on_one_shared_line_stay_apart():
     assert len(set(labels.tolist())) == 1
 
 
-def test_evidence_bits_are_the_log_odds_less_the_prior_and_bounded():
-    prior = 0.01
-    bits = evidence_bits(np.array([prior, 0.5, 1.0, 0.0]), prior)
-    assert abs(bits[0]) < 1e-9  # nothing compared: no evidence
-    assert abs(bits[1] - np.log2(99)) < 1e-9
+def test_evidence_bits_are_the_log_odds_bounded_and_nothing_compared_says_nothing():
+    bits = evidence_bits(np.array([0.5, 0.8, 1.0, 0.0, 0.01]),
+                         np.array([True, True, True, True, False]))
+    assert bits[0] == 0.0 and abs(bits[1] - 2.0) < 1e-9
     assert bits[2] == 20.0 and bits[3] == -20.0
+    assert bits[4] == 0.0  # no field held by both: neither for nor against

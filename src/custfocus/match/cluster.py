@@ -186,7 +186,7 @@ def cluster_nodes(
     ea = np.searchsorted(rows, a[order]).astype(np.int32)
     eb = np.searchsorted(rows, b[order]).astype(np.int32)
     if evidence is None:
-        evidence = (a, b, evidence_bits(probability, 0.5))
+        evidence = (a, b, evidence_bits(probability))
     neighbours = _weighted_neighbours(rows, *evidence)
 
     groups = _Groups(nodes, rows)

@@ -574,8 +574,11 @@ class Completion:
     encoded: Any  # the nodes' compared columns (compare._Encoded)
 
     def evidence(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        probability = self.scorer.probability(a, b, compare_in_batches(self.encoded, a, b))
-        return evidence_bits(probability, self.scorer.model.prior)
+        levels = compare_in_batches(self.encoded, a, b)
+        compared = np.zeros(len(a), dtype=bool)
+        for comp in COMPARISONS:
+            compared |= levels[comp.name] != NULL
+        return evidence_bits(self.scorer.probability(a, b, levels), compared)
 
 
 def cluster_with_evidence(frame: Any, a: np.ndarray, b: np.ndarray, probability: np.ndarray,
@@ -593,7 +596,7 @@ def cluster_with_evidence(frame: Any, a: np.ndarray, b: np.ndarray, probability:
     compare. Full and incremental runs both cluster through here.
     """
     strong = np.flatnonzero(probability >= settings.match_threshold)
-    bits = evidence_bits(probability, completion.scorer.model.prior)
+    bits = evidence_bits(probability)
     clustering = cluster_nodes(frame, a[strong], b[strong], probability[strong], settings,
                                must, cannot, evidence=(a, b, bits))
     ea, eb = uncompared_pairs(clustering.labels, a, b)

@@ -164,12 +164,12 @@ def _isotonic(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
 EVIDENCE_BITS = 20.0  # what one pair may weigh, either way, when two groups are weighed
 
 
-def evidence_bits(probability: np.ndarray, prior: float) -> np.ndarray:
-    """What a pair's comparison says, in bits (its probability's log-odds less the prior's),
-    bounded: 0 for a pair with nothing to compare."""
+def evidence_bits(probability: np.ndarray, compared: np.ndarray | None = None) -> np.ndarray:
+    """A pair's log-odds of being one customer, in bits, bounded; 0 for a pair with nothing
+    to compare (``compared`` False: no field held by both), which says nothing either way."""
     p = np.clip(np.asarray(probability, np.float64), 1e-300, 1 - 1e-16)
-    bits = np.log2(p) - np.log2(1 - p) - math.log2(prior / (1 - prior))
-    return np.clip(bits, -EVIDENCE_BITS, EVIDENCE_BITS)
+    bits = np.clip(np.log2(p) - np.log2(1 - p), -EVIDENCE_BITS, EVIDENCE_BITS)
+    return bits if compared is None else np.where(compared, bits, 0.0)
 
 
 def estimate_model(
