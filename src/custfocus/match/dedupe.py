@@ -65,7 +65,7 @@ from custfocus.match.score import PairScorer, ValueCounts
 from custfocus.store import Store
 
 Progress = Callable[[str], None]
-RANDOM_PAIRS = 1_000_000  # u from this many random pairs (every pair when there are fewer)
+RANDOM_PAIRS = 200_000  # u from this many random pairs (every pair when there are fewer)
 STATE_VERSION = 2
 _SAVE_BATCH = 2_000_000  # pairs per insert
 
