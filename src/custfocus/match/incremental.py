@@ -34,10 +34,11 @@ import numpy as np
 from custfocus.match.block import (
     _KEY_COLUMNS,
     DEFAULT_RULES,
-    KEY_HASH_SQL,
     _arrow,
+    expand_keys,
     find_candidates,
     keys_sql,
+    level_names,
 )
 from custfocus.match.cluster import DECISIONS, ClusterSettings, components
 from custfocus.match.compare import COMPARISONS, _Encoded, compare_in_batches
@@ -190,11 +191,14 @@ def load_nodes(store: Store, delta: Delta, old: np.ndarray) -> tuple[Any, np.nda
     return frame, nodes
 
 
-def neighbours(store: Store, frame: Any, rows: np.ndarray, nodes: np.ndarray
-               ) -> tuple[np.ndarray, Any]:
+def neighbours(store: Store, frame: Any, rows: np.ndarray, nodes: np.ndarray) -> np.ndarray:
     """Old nodes sharing a blocking key, in a block not over its cap before, with the rows
-    ``rows`` of ``frame`` (global indices ``nodes``); and those rows' keys as match_keys
-    stores them."""
+    ``rows`` of ``frame`` (global indices ``nodes``).
+
+    Under a block over its cap before, the rows' keys of the level below (sub-block, walk
+    window; :func:`custfocus.match.block.expand_keys`) are looked up too: the old members
+    of those blocks kept theirs in ``match_keys``.
+    """
     import pyarrow as pa
 
     columns = {c: _arrow(frame[c].iloc[rows]) for c in _KEY_COLUMNS}
@@ -202,23 +206,27 @@ def neighbours(store: Store, frame: Any, rows: np.ndarray, nodes: np.ndarray
     store.con.register("_cf_key_nodes", pa.table(columns))
     store.con.register("_cf_rule_names", _rule_numbers())
     try:
+        store.con.execute("""
+            CREATE OR REPLACE TEMP TABLE _cf_was_over AS SELECT n.rule, b.key
+            FROM match_blocks b JOIN _cf_rule_names n ON n.name = b.rule""")
         store.con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE _cf_keys AS
-            {keys_sql(DEFAULT_RULES, '_cf_key_nodes')}""")
+            CREATE OR REPLACE TEMP TABLE _cf_keys AS SELECT *, false AS stored FROM (
+            {keys_sql(DEFAULT_RULES, '_cf_key_nodes')})""")
+        expand_keys(store.con, DEFAULT_RULES, "_cf_key_nodes", "_cf_keys", "_cf_was_over",
+                    count=False)
         found = store.con.execute("""
             WITH wanted AS (
                 SELECT DISTINCT rule, key FROM _cf_keys
-                EXCEPT SELECT n.rule, b.key FROM match_blocks b
-                       JOIN _cf_rule_names n ON n.name = b.rule)
+                EXCEPT SELECT rule, key FROM _cf_was_over)
             SELECT DISTINCT node FROM match_keys
             SEMI JOIN (SELECT rule, hash(key) AS key_hash FROM wanted) USING (rule, key_hash)
             ORDER BY node""").fetchnumpy()["node"]
-        hashes = store.con.sql(f"SELECT {KEY_HASH_SQL} FROM _cf_keys").to_arrow_table()
     finally:
         store.con.unregister("_cf_key_nodes")
         store.con.unregister("_cf_rule_names")
-        store.con.execute("DROP TABLE IF EXISTS _cf_keys")
-    return np.asarray(found, dtype=np.int64), hashes
+        for table in ("_cf_keys", "_cf_was_over", "walk_unsplit"):
+            store.con.execute(f"DROP TABLE IF EXISTS {table}")
+    return np.asarray(found, dtype=np.int64)
 
 
 @dataclass
@@ -261,7 +269,7 @@ def block_new(store: Store, delta: Delta) -> Blocked:
 
     was_over = store.con.sql("SELECT rule, key FROM match_blocks").to_arrow_table()
     new_frame, new_rows = load_nodes(store, delta, np.zeros(0, dtype=np.int64))
-    old, new_keys = neighbours(store, new_frame, np.arange(len(new_rows)), new_rows)
+    old = neighbours(store, new_frame, np.arange(len(new_rows)), new_rows)
     # Every member of every block a new node is in (under its cap before) is loaded, so the
     # blocks' sizes, and those now over the cap, are exact (hashes only add neighbours).
     frame, rows = load_nodes(store, delta, old[old < delta.old_nodes])
@@ -274,7 +282,13 @@ def block_new(store: Store, delta: Delta) -> Blocked:
         keep = [(r, k) not in before for r, k in zip(oversized.column("rule").to_pylist(),
                                                      oversized.column("key").to_pylist())]
         oversized = oversized.filter(pa.array(keep, pa.bool_()))
-    dropped = dropped_pairs(store, oversized)
+    # The keys match_keys lacks (the new nodes', old nodes' under a block that crossed its
+    # cap now), by global node.
+    new_keys = candidates.key_hashes
+    new_keys = new_keys.set_column(new_keys.schema.get_field_index("node"), "node", pa.array(
+        rows[new_keys.column("node").to_numpy()], pa.int32()))
+    candidates.key_hashes = None
+    dropped = dropped_pairs(store, oversized, new_keys)
     return Blocked(frame, rows, candidates, dropped, oversized, new_keys)
 
 
@@ -282,8 +296,9 @@ def _rule_numbers() -> Any:
     """Arrow (rule, name): the number of each blocking rule, as ``match_keys`` stores it."""
     import pyarrow as pa
 
-    return pa.table({"rule": pa.array(np.arange(len(DEFAULT_RULES), dtype=np.int8)),
-                     "name": pa.array([r.name for r in DEFAULT_RULES], pa.string())})
+    names = [name for name, _ in level_names(DEFAULT_RULES)]
+    return pa.table({"rule": pa.array(np.arange(len(names), dtype=np.int8)),
+                     "name": pa.array(names, pa.string())})
 
 
 def _pair_key(a: Any, b: Any) -> Any:
@@ -304,9 +319,11 @@ class Dropped:
         return cls(np.zeros(0, np.int64))
 
 
-def dropped_pairs(store: Store, grown_over: Any) -> Dropped:
+def dropped_pairs(store: Store, grown_over: Any, new_keys: Any = None) -> Dropped:
     """Keys of the old pairs that only blocks now over their cap (``grown_over``, Arrow:
     rule, key) made: a pair stays while the two nodes share a key of a block under its cap.
+    ``new_keys`` (Arrow: rule, key_hash, node): keys not in ``match_keys`` yet, such as the
+    sub-blocks and walk windows of a block that crossed its cap now, which keep pairs too.
 
     Read from the stored keys (``match_keys``) alone: a block of the phone2-vs-phone rule
     shared under its cap always makes the pair by one of the three phone rules (its
@@ -315,23 +332,31 @@ def dropped_pairs(store: Store, grown_over: Any) -> Dropped:
 
     if grown_over is None or not grown_over.num_rows:
         return Dropped.none()
+    import pyarrow as pa
+
+    if new_keys is None:
+        new_keys = pa.table({"rule": pa.array([], pa.int8()), "key_hash": pa.array([], pa.uint64()),
+                             "node": pa.array([], pa.int32())})
     store.con.register("_cf_rule_names", _rule_numbers())
     store.con.register("_cf_grown_over", grown_over)
+    store.con.register("_cf_new_keys", new_keys)
     try:
         found = store.execute(f"""
-            WITH grown AS (SELECT n.rule, hash(g.key) AS key_hash FROM _cf_grown_over g
+            WITH all_keys AS (SELECT rule, key_hash, node FROM match_keys
+                              UNION ALL SELECT rule, key_hash, node FROM _cf_new_keys),
+            grown AS (SELECT n.rule, hash(g.key) AS key_hash FROM _cf_grown_over g
                            JOIN _cf_rule_names n ON n.name = g.rule),
             over AS (SELECT rule, key_hash FROM grown
                      UNION SELECT n.rule, hash(b.key) FROM match_blocks b
                      JOIN _cf_rule_names n ON n.name = b.rule),
-            members AS (SELECT node, rule, key_hash FROM match_keys
+            members AS (SELECT node, rule, key_hash FROM all_keys
                         SEMI JOIN grown USING (rule, key_hash)),
             inside AS (SELECT DISTINCT p.node_a, p.node_b FROM match_pairs p
                        JOIN members x ON x.node = p.node_a
                        JOIN members y ON y.node = p.node_b AND y.rule = x.rule
                                       AND y.key_hash = x.key_hash),
             ends AS (SELECT node_a AS node FROM inside UNION SELECT node_b FROM inside),
-            keys AS (SELECT k.node, k.rule, k.key_hash FROM match_keys k
+            keys AS (SELECT k.node, k.rule, k.key_hash FROM all_keys k
                      SEMI JOIN ends USING (node) ANTI JOIN over USING (rule, key_hash)),
             kept AS (SELECT DISTINCT i.node_a, i.node_b FROM inside i
                      JOIN keys ka ON ka.node = i.node_a
@@ -343,6 +368,7 @@ def dropped_pairs(store: Store, grown_over: Any) -> Dropped:
     finally:
         store.con.unregister("_cf_rule_names")
         store.con.unregister("_cf_grown_over")
+        store.con.unregister("_cf_new_keys")
     return Dropped(np.asarray(found["key"], np.int64))
 
 
