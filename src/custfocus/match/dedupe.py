@@ -66,7 +66,7 @@ from custfocus.store import Store
 
 Progress = Callable[[str], None]
 RANDOM_PAIRS = 200_000  # u from this many random pairs (every pair when there are fewer)
-STATE_VERSION = 2
+STATE_VERSION = 3
 _SAVE_BATCH = 2_000_000  # pairs per insert
 
 

@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from custfocus.errors import BadInputError
+from custfocus.match.block import split_summary
 from custfocus.match.compare import COMPARISONS
 from custfocus.match.dedupe import DedupeResult
 from custfocus.match.explain import FIELD_NAMES, LEVEL_WORDS
@@ -59,9 +60,18 @@ def render_dedupe(result: DedupeResult, console: Console) -> None:
     rules = Table(title="Candidate pairs per blocking key", title_justify="left")
     rules.add_column("key")
     rules.add_column("pairs", justify="right")
-    rules.add_column("oversized blocks skipped", justify="right")
+    rules.add_column("over cap", justify="right")
+    rules.add_column("walked", justify="right")
+    rules.add_column("left out", justify="right")
+    split = split_summary(result.oversized_blocks)
     for rule, count in sorted(result.pairs_per_rule.items(), key=lambda kv: -kv[1]):
-        rules.add_row(rule, f"{count:,}", f"{result.oversized_blocks.get(rule, 0):,}")
+        if "/" in rule:
+            continue  # (counted with its rule)
+        over = split.get(rule, {})
+        total = count + sum(n for r, n in result.pairs_per_rule.items()
+                            if r.startswith(rule + "/"))
+        rules.add_row(rule, f"{total:,}", f"{over.get('sub_blocked', 0):,}",
+                      f"{over.get('walked', 0):,}", f"{over.get('left_out', 0):,}")
     console.print(rules)
     timing = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
     console.print(f"[dim]time per stage: {timing}[/]")
