@@ -34,8 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from custfocus.audit import run_audit
+    from custfocus.dedupe.run import dedupe
     from custfocus.ingest.importer import import_paths
-    from custfocus.match.dedupe import find_duplicates
     from custfocus.store import Store
     from custfocus.synth import generate
 
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             import_paths(store, [data])
             print(f"import:   {time.perf_counter() - t:.1f} s", file=sys.stderr)
             t = time.perf_counter()
-            result = find_duplicates(store)
+            result = dedupe(store)
             print(
                 f"dedupe:   {time.perf_counter() - t:.1f} s ({result.records:,} records -> "
                 f"{result.customers:,} customers)",

@@ -55,9 +55,9 @@ def peak_mb() -> float:
 def measure(customers: int, seed: int) -> None:
     import pandas as pd
 
+    from custfocus.dedupe.evaluate import evaluate, evaluate_store
+    from custfocus.dedupe.run import dedupe
     from custfocus.ingest.importer import import_paths
-    from custfocus.match.dedupe import find_duplicates
-    from custfocus.match.evaluate import evaluate, evaluate_store
     from custfocus.normalise import fold
     from custfocus.store import Store
     from custfocus.synth import generate
@@ -70,7 +70,7 @@ def measure(customers: int, seed: int) -> None:
         import_paths(store, [data])
         t_import = time.perf_counter() - t
         t = time.perf_counter()
-        result = find_duplicates(store, full=True)
+        result = dedupe(store, full=True)
         t_dedupe = time.perf_counter() - t
         ours = evaluate_store(store, data / ".truth" / "truth.csv")
         base_map = naive_baseline(store)

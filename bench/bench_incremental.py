@@ -75,8 +75,8 @@ def differing_rows(first: Path, second: Path) -> dict[str, int]:
 
 
 def measure(customers: int, seed: int, share: float) -> None:
+    from custfocus.dedupe.run import dedupe
     from custfocus.ingest.importer import import_paths
-    from custfocus.match.dedupe import find_duplicates
     from custfocus.store import Store
     from custfocus.synth import generate
 
@@ -86,20 +86,20 @@ def measure(customers: int, seed: int, share: float) -> None:
         held = split_new(root / "data", root / "old", root / "new", share)
         store = Store(root / "s.duckdb")
         import_paths(store, [root / "old"])
-        first = find_duplicates(store, full=True)
+        first = dedupe(store, full=True)
         import_paths(store, [root / "new"])
         store.close()
         shutil.copy(root / "s.duckdb", root / "full.duckdb")
 
         store = Store(root / "s.duckdb")
         t = time.perf_counter()
-        inc = find_duplicates(store)
+        inc = dedupe(store)
         t_inc = time.perf_counter() - t
         inc_part = partition(store)
         store.close()
         store = Store(root / "full.duckdb")
         t = time.perf_counter()
-        full = find_duplicates(store, full=True)
+        full = dedupe(store, full=True)
         t_full = time.perf_counter() - t
         full_part = partition(store)
         store.close()

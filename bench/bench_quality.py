@@ -30,7 +30,7 @@ tool's own (``ru_maxrss``; for custfocus the larger of it and its import workers
 
 * ``custfocus``: no configuration at all, as ``custfocus import DIR; custfocus dedupe;
   custfocus export xref`` would run: ``import_paths`` (no options but one worker process
-  per core, as the CLI), ``find_duplicates`` with default settings, ``export`` of the xref.
+  per core, as the CLI), ``dedupe`` with default settings, ``export`` of the xref.
 * ``splink``: Splink 5 on DuckDB, configured by hand per set, with ``bench_splink.py``'s
   harness (``splink_clusters``): prior from deterministic rules, u by random sampling
   (1e7 pairs, fixed seed), m by EM on two or three blocking rules, clusters by connected
@@ -230,10 +230,10 @@ def _prep_of_import(work: Path) -> float:
 
 
 def worker_custfocus(ds: Dataset, work: Path) -> dict[str, Any]:
+    from custfocus.dedupe.run import dedupe
     from custfocus.export import export
     from custfocus.ingest.convert import default_workers
     from custfocus.ingest.importer import ImportOptions, import_paths
-    from custfocus.match.dedupe import find_duplicates
     from custfocus.store import Store
 
     store = Store(work / "custfocus.duckdb")
@@ -241,7 +241,7 @@ def worker_custfocus(ds: Dataset, work: Path) -> dict[str, Any]:
     import_paths(store, [Path(ds.data)], ImportOptions(workers=default_workers()))
     prep = time.perf_counter() - t
     t = time.perf_counter()
-    find_duplicates(store)
+    dedupe(store)
     export(store, "xref", work / "xref_custfocus.csv")
     match = time.perf_counter() - t
     store.close()

@@ -21,12 +21,12 @@ Datasets (``--datasets``, default all):
 * ``gen``: the project's multi-department generator (``custfocus.synth.generate``) at each
   ``--customers`` size (default 10,000; seed ``--seed``). Hard negatives are households,
   colleagues (same company) and namesakes (same folded full name), as in
-  ``custfocus.match.evaluate.evaluate_store``.
+  ``custfocus.dedupe.evaluate.evaluate_store``.
 
 Tools (``--tools``, default all), each in its own subprocess so that peak memory (the
 process's own ``ru_maxrss``) is per tool:
 
-* ``custfocus``: ``import_paths`` + ``find_duplicates(full=True)``, no configuration.
+* ``custfocus``: ``import_paths`` + ``dedupe(full=True)``, no configuration.
 * ``splink``: Splink 5 on DuckDB, configured by hand per dataset (see ``febrl_settings``
   and ``gen_settings``): comparisons with Jaro-Winkler name levels and term-frequency
   adjustments, e-mail, phone, id, birth date, postcode and address levels; a union of
@@ -53,7 +53,7 @@ pairs, pairs compared per second (custfocus: its compare stage; Splink: its ``pr
 which blocks, compares and scores in one SQL pipeline), pairwise P/R/F1, B-cubed F1,
 hard-negative pairs wrongly merged (with households/colleagues/namesakes), predicted
 entities and the largest cluster. All tools are scored by the same function
-(``custfocus.match.evaluate.evaluate``) on the same records.
+(``custfocus.dedupe.evaluate.evaluate``) on the same records.
 """
 
 from __future__ import annotations
@@ -153,9 +153,9 @@ def peak_mb() -> float:
 
 
 def worker_custfocus(work: Path, kind: str) -> dict[str, Any]:
+    from custfocus.dedupe.run import dedupe
     from custfocus.ingest.convert import default_workers
     from custfocus.ingest.importer import ImportOptions, import_paths
-    from custfocus.match.dedupe import find_duplicates
     from custfocus.store import Store
 
     store = Store(work / "custfocus.duckdb")
@@ -165,7 +165,7 @@ def worker_custfocus(work: Path, kind: str) -> dict[str, Any]:
     import_paths(store, [work / "data"], options)
     prep = time.perf_counter() - t
     t = time.perf_counter()
-    result = find_duplicates(store, full=True)
+    result = dedupe(store, full=True)
     match = time.perf_counter() - t
     labels = store.execute(
         "SELECT r.source, CAST(r.row AS VARCHAR) AS row, rc.customer_id AS label "
@@ -413,7 +413,7 @@ def score(work: Path, tool: str, kind: str):
     """Quality of one tool's labels on the records custfocus imported, as evaluate_store."""
     import pandas as pd
 
-    from custfocus.match.evaluate import evaluate
+    from custfocus.dedupe.evaluate import evaluate
     from custfocus.normalise import fold
 
     truth = pd.read_csv(work / "truth.csv", dtype=str)

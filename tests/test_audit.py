@@ -31,8 +31,8 @@ def audited(tmp_path_factory, examples_dir):
 
 
 def _build(tmp_path_factory, examples_dir):
+    from custfocus.dedupe.run import dedupe
     from custfocus.ingest.importer import import_paths
-    from custfocus.match.dedupe import find_duplicates
 
     data = examples_dir
     if not (data / ".truth" / "planted.json").exists():
@@ -44,7 +44,7 @@ def _build(tmp_path_factory, examples_dir):
     db = tmp_path_factory.mktemp("audit") / "audit.duckdb"
     with Store(db) as store:
         import_paths(store, [data])
-        find_duplicates(store)
+        dedupe(store)
     return db, planted
 
 

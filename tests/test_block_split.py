@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import shutil
 
+from custfocus.dedupe.block import BlockingRule, find_candidates, split_summary
+from custfocus.dedupe.prepare import prepare_nodes
+from custfocus.dedupe.run import DedupeSettings, dedupe
 from custfocus.ingest.importer import import_paths
-from custfocus.match.block import BlockingRule, find_candidates, split_summary
-from custfocus.match.dedupe import DedupeSettings, find_duplicates
-from custfocus.match.prepare import prepare_nodes
 from custfocus.store import Store
 from test_match_stages import records
 
@@ -56,14 +56,14 @@ def test_an_organisation_over_its_cap_is_deduped_alike_in_full_and_incremental_r
     db = tmp_path / "s.duckdb"
     store = Store(db)
     import_paths(store, [tmp_path / "a.csv"])
-    run = find_duplicates(store, settings=keep_model)
+    run = dedupe(store, settings=keep_model)
     assert "organisation" in run.oversized_blocks
     import_paths(store, [tmp_path / "b.csv"])
     store.close()
     shutil.copy(db, tmp_path / "full.duckdb")
     store, full_store = Store(db), Store(tmp_path / "full.duckdb")
-    incremental = find_duplicates(store, settings=keep_model)
-    find_duplicates(full_store, full=True, settings=keep_model)
+    incremental = dedupe(store, settings=keep_model)
+    dedupe(full_store, full=True, settings=keep_model)
     assert incremental.mode == "incremental"
     query = "SELECT node_a, node_b, pattern, probability FROM match_pairs ORDER BY 1, 2"
     assert store.execute(query).fetchall() == full_store.execute(query).fetchall()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custfocus.match.cluster import cluster_nodes
-from custfocus.match.compare import COMPARISONS
-from custfocus.match.model import (
+from custfocus.dedupe.cluster import cluster_nodes
+from custfocus.dedupe.compare import COMPARISONS
+from custfocus.dedupe.model import (
     DEFAULT_M,
     MIN_TRAINING_NODES,
     WEIGHT_BOUNDS,
@@ -16,7 +16,7 @@ from custfocus.match.model import (
     evidence_bits,
     plausible_weights,
 )
-from custfocus.match.score import score_pairs
+from custfocus.dedupe.score import score_pairs
 
 
 def nodes(n: int, **columns: list) -> pd.DataFrame:

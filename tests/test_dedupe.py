@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from custfocus.cli import app
+from custfocus.dedupe.cluster import cluster_nodes
+from custfocus.dedupe.evaluate import evaluate, evaluate_store
+from custfocus.dedupe.ids import assign_ids
+from custfocus.dedupe.run import DedupeSettings, dedupe
 from custfocus.ingest.importer import import_paths
-from custfocus.match.cluster import cluster_nodes
-from custfocus.match.dedupe import DedupeSettings, find_duplicates
-from custfocus.match.evaluate import evaluate, evaluate_store
-from custfocus.match.ids import assign_ids
 from custfocus.store import Store
 
 
@@ -22,7 +22,7 @@ def deduped(tmp_path_factory, examples_dir):
     db = tmp_path_factory.mktemp("dedupe") / "ex.duckdb"
     store = Store(db)
     import_paths(store, [examples_dir])
-    result = find_duplicates(store)
+    result = dedupe(store)
     yield store, result, db
     store.close()
 
@@ -57,16 +57,16 @@ def test_rerun_keeps_every_id_and_incremental_equals_full(tmp_path, examples_dir
     import_paths(store, [examples_dir / "ventas.xlsx", examples_dir / "soporte.csv"])
     # The marketing list grows the data by more than the share that refits the model.
     kept_model = DedupeSettings(retrain_growth=10.0)
-    first = find_duplicates(store, full=True, settings=kept_model)
+    first = dedupe(store, full=True, settings=kept_model)
     before = dict(store.execute("SELECT record_hash, customer_id FROM record_customer").fetchall())
-    again = find_duplicates(store, settings=kept_model)
+    again = dedupe(store, settings=kept_model)
     assert again.mode == "incremental" and again.compared_pairs == 0
     after = dict(store.execute("SELECT record_hash, customer_id FROM record_customer").fetchall())
     assert before == after
     import_paths(store, [examples_dir / "marketing.csv"])
-    incremental = find_duplicates(store, settings=kept_model)
+    incremental = dedupe(store, settings=kept_model)
     inc = store.execute("SELECT record_id, customer_id FROM record_customer").df()
-    full = find_duplicates(store, full=True, settings=kept_model)
+    full = dedupe(store, full=True, settings=kept_model)
     fl = store.execute("SELECT record_id, customer_id FROM record_customer").df()
     assert incremental.mode == "incremental" and full.mode == "full"
     assert incremental.compared_pairs < full.compared_pairs
@@ -84,13 +84,13 @@ def test_rerun_keeps_every_id_and_incremental_equals_full(tmp_path, examples_dir
 def test_model_is_fitted_again_on_request_or_once_the_data_has_grown(tmp_path, examples_dir):
     store = Store(tmp_path / "s.duckdb")
     import_paths(store, [examples_dir / "ventas.xlsx", examples_dir / "soporte.csv"])
-    first = find_duplicates(store)
-    kept = find_duplicates(store, full=True)
+    first = dedupe(store)
+    kept = dedupe(store, full=True)
     assert kept.model == first.model and _trained_run(store) == first.run_id
-    again = find_duplicates(store, retrain=True)
+    again = dedupe(store, retrain=True)
     assert again.mode == "full" and _trained_run(store) == again.run_id
     import_paths(store, [examples_dir / "marketing.csv"])  # more than 20 % more nodes
-    grown = find_duplicates(store)
+    grown = dedupe(store)
     assert grown.mode == "full" and _trained_run(store) == grown.run_id
     assert grown.model != first.model
     store.close()
@@ -121,7 +121,7 @@ def test_export_master_is_formula_safe(tmp_path, store):
     path = tmp_path / "evil.csv"
     path.write_text("Nombre,Email\n=HYPERLINK(\"http://x\"),a@x.es\n", encoding="utf-8")
     import_paths(store, [path])
-    find_duplicates(store)
+    dedupe(store)
     from custfocus.export import export
 
     out = tmp_path / "m.xlsx"
@@ -208,7 +208,7 @@ def test_review_round_trip_becomes_constraints(tmp_path, runner, examples_dir):
 
 
 def test_rows_without_a_true_entity_each_count_as_their_own() -> None:
-    from custfocus.match.evaluate import evaluate
+    from custfocus.dedupe.evaluate import evaluate
 
     quality = evaluate(["a", "a", "b", "c"], ["P1", "P1", None, None])
     assert quality.true_entities == 3

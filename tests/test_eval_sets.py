@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from custfocus.dedupe.evaluate import evaluate
+from custfocus.dedupe.run import dedupe
 from custfocus.ingest.importer import import_paths
-from custfocus.match.dedupe import find_duplicates
-from custfocus.match.evaluate import evaluate
 from custfocus.store import Store
 
 EVAL = Path(__file__).parent / "data" / "eval"
@@ -40,7 +40,7 @@ def test_zero_config_matching_holds_on_independent_data(name: str, tmp_path: Pat
     folder = EVAL / name
     store = Store(tmp_path / "s.duckdb")
     import_paths(store, [folder / "data"])
-    find_duplicates(store)
+    dedupe(store)
     customer = {(source, int(row)): cid for source, row, cid in store.execute(
         "SELECT r.source, r.row, c.customer_id FROM records r "
         "JOIN record_customer c USING (record_id)").fetchall()}

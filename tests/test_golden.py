@@ -12,8 +12,8 @@ import json
 import pyarrow as pa
 import pytest
 
-from custfocus.match import golden
-from custfocus.match.golden import Survivorship, build_golden_records
+from custfocus.dedupe import golden
+from custfocus.dedupe.golden import Survivorship, build_golden_records
 from custfocus.store import Store
 
 D = dt.date

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from custfocus.cli import app
+from custfocus.dedupe.run import DedupeSettings, dedupe
 from custfocus.ingest.importer import import_paths
-from custfocus.match.dedupe import DedupeSettings, find_duplicates
 from custfocus.store import Store
 from custfocus.synth import generate
 
@@ -28,8 +28,8 @@ def incremental_and_full(db: Path, tmp: Path) -> tuple[object, object, Store, St
     copy = tmp / "full.duckdb"
     shutil.copy(db, copy)
     store, full_store = Store(db), Store(copy)
-    incremental = find_duplicates(store, settings=KEEP_MODEL)
-    full = find_duplicates(full_store, full=True, settings=KEEP_MODEL)
+    incremental = dedupe(store, settings=KEEP_MODEL)
+    full = dedupe(full_store, full=True, settings=KEEP_MODEL)
     return incremental, full, store, full_store
 
 
@@ -59,7 +59,7 @@ def test_new_records_are_matched_alone_and_give_the_full_runs_clusters(generated
     db = tmp_path / "s.duckdb"
     store = Store(db)
     import_paths(store, [old])
-    first = find_duplicates(store, settings=KEEP_MODEL)
+    first = dedupe(store, settings=KEEP_MODEL)
     import_paths(store, [new])
     store.close()
     incremental, full, store, full_store = incremental_and_full(db, tmp_path)
@@ -95,7 +95,7 @@ def test_newcomers_reweigh_old_clusters_as_a_full_run_does(tmp_path):
     db = tmp_path / "s.duckdb"
     store = Store(db)
     import_paths(store, [old])
-    find_duplicates(store, settings=KEEP_MODEL)
+    dedupe(store, settings=KEEP_MODEL)
     import_paths(store, [new])
     store.close()
     incremental, full, store, full_store = incremental_and_full(db, tmp_path)
@@ -124,7 +124,7 @@ def office_then(tmp_path: Path, people: int, with_phone: set[int], newcomers: li
     db = tmp_path / "s.duckdb"
     store = Store(db)
     import_paths(store, [tmp_path / "a.csv"])
-    first = find_duplicates(store, settings=KEEP_MODEL)
+    first = dedupe(store, settings=KEEP_MODEL)
     pairs = store.query_value("SELECT count(*) FROM match_pairs")
     import_paths(store, [tmp_path / "b.csv"])
     store.close()
@@ -177,7 +177,7 @@ def test_reviewer_decisions_hold_in_incremental_runs(generated, tmp_path, runner
     db = tmp_path / "s.duckdb"
     store = Store(db)
     import_paths(store, [old])
-    find_duplicates(store, settings=KEEP_MODEL)
+    dedupe(store, settings=KEEP_MODEL)
     # "different" for two records of one customer, "same" for two customers' records.
     same = store.execute("""
         SELECT ra.source, ra.row, rb.source, rb.row FROM record_customer a
@@ -191,7 +191,7 @@ def test_reviewer_decisions_hold_in_incremental_runs(generated, tmp_path, runner
                   list(same))
     store.execute("INSERT INTO match_constraints VALUES (?, ?, ?, ?, 'same', 'test', now())",
                   list(apart))
-    find_duplicates(store, settings=KEEP_MODEL)  # the decisions change the signature: full
+    dedupe(store, settings=KEEP_MODEL)  # the decisions change the signature: full
     import_paths(store, [new])
     store.close()
     incremental, _, store, full_store = incremental_and_full(db, tmp_path)

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from custfocus.dedupe.prepare import load_records
 from custfocus.ingest.importer import import_paths
-from custfocus.match.prepare import load_records
 from custfocus.normalise.phones import (
     CANDIDATE_REGIONS,
     LOCAL_PREFIX,

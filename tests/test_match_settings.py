@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 
 from custfocus.cli import app
 from custfocus.config import SETTINGS, dedupe_settings, resolve_settings
+from custfocus.dedupe.cluster import ClusterSettings
+from custfocus.dedupe.golden import Survivorship
 from custfocus.errors import ExitCode, UsageError
-from custfocus.match.cluster import ClusterSettings
-from custfocus.match.golden import Survivorship
 
 ROOT = Path(__file__).resolve().parent.parent
 TOML = """[run]

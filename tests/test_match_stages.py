@@ -7,11 +7,11 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from custfocus.match.block import BlockingRule, find_candidates
-from custfocus.match.compare import COMPARISONS, compare_pairs
-from custfocus.match.model import estimate_model
-from custfocus.match.prepare import prepare_nodes
-from custfocus.match.score import score_pairs, tf_adjustments
+from custfocus.dedupe.block import BlockingRule, find_candidates
+from custfocus.dedupe.compare import COMPARISONS, compare_pairs
+from custfocus.dedupe.model import estimate_model
+from custfocus.dedupe.prepare import prepare_nodes
+from custfocus.dedupe.score import score_pairs, tf_adjustments
 
 BASE = {
     "source": "s.csv", "system": "s.csv", "unit": "s", "account_code": None, "company": None,
@@ -159,7 +159,7 @@ def test_compare_matches_per_pair_rules_on_every_distinct_value_pair():
 def test_batches_and_derived_value_caches_give_the_levels_of_one_pass():
     """Compared in batches of one pair (what is derived from the values made for just the
     values in the batch, then cached for the whole dictionary) or all at once: the same."""
-    from custfocus.match.compare import _Encoded, compare_in_batches
+    from custfocus.dedupe.compare import _Encoded, compare_in_batches
 
     rows = [{"given_name": g, "family_name": f, "email_key": e, "national_id": i}
             for g, f, e, i in [

@@ -48,7 +48,7 @@ def test_many_at_once_is_each_alone(words):
 
 
 def test_prepared_nodes_key_the_first_surname_as_typed():
-    from custfocus.match.prepare import _family1_sounds
+    from custfocus.dedupe.prepare import _family1_sounds
 
     assert _family1_sounds(["de la Peña Ruiz", "Gonçalves-Lima", "da", "42"]) == [
         sound_key("Penha"), sound_key("Gonsalves"), None, None]

@@ -16,8 +16,8 @@ from custfocus.config import (
     resolve_settings,
     source_settings,
 )
+from custfocus.dedupe.cluster import ClusterSettings
 from custfocus.errors import ExitCode, UsageError
-from custfocus.match.cluster import ClusterSettings
 from custfocus.segment.tiers import SegmentSettings
 
 try:

@@ -60,7 +60,7 @@ def test_cdnow_end_to_end_matches_published_parameters(runner, db_path, tmp_path
 @pytest.fixture(scope="module")
 def example_store(tmp_path_factory, examples_dir):
     """Examples imported and deduped (generated with the synthesiser if not present)."""
-    from custfocus.match.dedupe import find_duplicates
+    from custfocus.dedupe.run import dedupe
 
     folder = examples_dir
     if not any(folder.glob("*.csv")) if folder.exists() else True:
@@ -71,7 +71,7 @@ def example_store(tmp_path_factory, examples_dir):
     db = tmp_path_factory.mktemp("db") / "custfocus.duckdb"
     with Store(db) as store:
         import_paths(store, [folder])
-        find_duplicates(store)
+        dedupe(store)
     return db
 
 

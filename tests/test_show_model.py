@@ -10,11 +10,11 @@ import pytest
 from rich.console import Console
 
 from custfocus.cli import app
+from custfocus.dedupe.compare import COMPARISONS
+from custfocus.dedupe.explain import FIELD_NAMES
+from custfocus.dedupe.model import MatchModel
+from custfocus.dedupe.run import dedupe
 from custfocus.ingest.importer import import_paths
-from custfocus.match.compare import COMPARISONS
-from custfocus.match.dedupe import find_duplicates
-from custfocus.match.explain import FIELD_NAMES
-from custfocus.match.model import MatchModel
 from custfocus.report.dedupe import FittedModel, load_fitted_model, render_fitted_model
 from custfocus.store import Store
 
@@ -27,7 +27,7 @@ def deduped_db(tmp_path_factory, examples_dir):
     db = tmp_path_factory.mktemp("show_model") / "ex.duckdb"
     with Store(db) as store:
         import_paths(store, [examples_dir])
-        find_duplicates(store)
+        dedupe(store)
     return db
 
 

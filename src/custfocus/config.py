@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from custfocus.errors import UsageError
 
 if TYPE_CHECKING:
-    from custfocus.match.dedupe import DedupeSettings
+    from custfocus.dedupe.run import DedupeSettings
 
 CONFIG_FILE = "custfocus.toml"
 SOURCE_KEYS = {"unit": "business unit of the source (default: from the file name)",
@@ -204,7 +204,7 @@ def setting_default(key: str) -> Any:
 def dedupe_settings(values: Mapping[str, Any]) -> DedupeSettings:
     """The settings of every matching run, built from :func:`resolve_settings`' values.
 
-    The only place ``[match]`` becomes :class:`~custfocus.match.dedupe.DedupeSettings`:
+    The only place ``[match]`` becomes :class:`~custfocus.dedupe.run.DedupeSettings`:
     ``custfocus run`` and ``custfocus dedupe`` both go through it, so one workspace matches
     the same way whichever command runs it. Each field of ``ClusterSettings`` is read from
     the setting of the same name (a field without a declared setting is a KeyError).
@@ -216,9 +216,9 @@ def dedupe_settings(values: Mapping[str, Any]) -> DedupeSettings:
     """
     from dataclasses import fields
 
-    from custfocus.match.cluster import ClusterSettings
-    from custfocus.match.dedupe import DedupeSettings
-    from custfocus.match.golden import Survivorship
+    from custfocus.dedupe.cluster import ClusterSettings
+    from custfocus.dedupe.golden import Survivorship
+    from custfocus.dedupe.run import DedupeSettings
 
     for name in ("match_threshold", "review_threshold"):
         if not 0 <= values[f"match.{name}"] <= 1:

@@ -45,7 +45,7 @@ def dedupe_command(
     Example: custfocus dedupe --json > dedupe.json; custfocus dedupe --show-model --lang es
     """
     from custfocus.config import dedupe_settings, load_config, resolve_settings
-    from custfocus.match.dedupe import find_duplicates
+    from custfocus.dedupe.run import dedupe
     from custfocus.report.console import print_json, stderr_console, stdout_console
     from custfocus.report.dedupe import dedupe_as_dict, render_dedupe
     from custfocus.store import Store
@@ -67,7 +67,7 @@ def dedupe_command(
             console = stderr_console()
             progress = lambda stage: console.print(f"[dim]{stage}...[/]")  # noqa: E731
         with Store(db) as store:
-            result = find_duplicates(store, full=full, retrain=retrain, settings=settings,
+            result = dedupe(store, full=full, retrain=retrain, settings=settings,
                                      progress=progress)
         if json_output:
             print_json(dedupe_as_dict(result))
@@ -130,7 +130,7 @@ def explain_command(
 
     Example: custfocus explain C000123 --lang es
     """
-    from custfocus.match.explain import explain_customer
+    from custfocus.dedupe.explain import explain_customer
     from custfocus.report.console import print_json, stdout_console
     from custfocus.report.dedupe import render_explanation
     from custfocus.store import Store
@@ -157,7 +157,7 @@ def review_export_command(
 
     Example: custfocus review export -o dudosos.xlsx
     """
-    from custfocus.match.review import export_review
+    from custfocus.dedupe.review import export_review
     from custfocus.store import Store
 
     with handle_errors(debug), Store(db, read_only=True) as store:
@@ -176,7 +176,7 @@ def review_import_command(
 
     Example: custfocus review import dudosos.xlsx && custfocus dedupe
     """
-    from custfocus.match.review import import_review
+    from custfocus.dedupe.review import import_review
     from custfocus.store import Store
 
     with handle_errors(debug), Store(db) as store:

@@ -121,7 +121,7 @@ class _Run:
                     "SELECT segment_sizes FROM pipeline_runs WHERE run_id = ?", [run_id]))
                 self._step("snapshot", run_id=run_id)
             # Committed: from here on a failure leaves the run recorded and old files in place.
-            if dedupe_mode == "full":  # see custfocus.match.dedupe._settle
+            if dedupe_mode == "full":  # see custfocus.dedupe.run._settle
                 store.execute("CHECKPOINT")
             results = evaluate(audit, rules)
             outputs = self._outputs(store, audit, results)
@@ -194,14 +194,14 @@ class _Run:
     def _dedupe(self, store: Store, imported: list[str], last_hash: dict[str, Any],
                 hashes: dict[str, Any]) -> tuple[str, int | None]:
         from custfocus.config import dedupe_settings
-        from custfocus.match.dedupe import find_duplicates
+        from custfocus.dedupe.run import dedupe
 
         latest = store.query_value("SELECT max(run_id) FROM dedupe_runs WHERE stats IS NOT NULL")
         settings_changed = bool(last_hash) and last_hash.get("match") != hashes["match"]
         if latest is not None and not imported and not settings_changed:
             self._step("dedupe", mode="skipped")
             return "skipped", int(latest)
-        result = find_duplicates(store, full=settings_changed, settings=dedupe_settings(self.s))
+        result = dedupe(store, full=settings_changed, settings=dedupe_settings(self.s))
         self._step("dedupe", mode=result.mode, records=result.records,
                    customers=result.customers, new_ids=result.new_ids)
         return result.mode, result.run_id

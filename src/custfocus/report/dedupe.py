@@ -12,12 +12,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from custfocus.dedupe.block import split_summary
+from custfocus.dedupe.compare import COMPARISONS
+from custfocus.dedupe.explain import FIELD_NAMES, LEVEL_WORDS
+from custfocus.dedupe.model import MatchModel
+from custfocus.dedupe.run import DedupeResult
 from custfocus.errors import BadInputError
-from custfocus.match.block import split_summary
-from custfocus.match.compare import COMPARISONS
-from custfocus.match.dedupe import DedupeResult
-from custfocus.match.explain import FIELD_NAMES, LEVEL_WORDS
-from custfocus.match.model import MatchModel
 from custfocus.store import Store
 
 

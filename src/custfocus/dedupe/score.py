@@ -1,5 +1,5 @@
 """Scoring: each candidate pair's evidence, in bits, under the fitted model
-(:mod:`custfocus.match.model`), with term-frequency weights.
+(:mod:`custfocus.dedupe.model`), with term-frequency weights.
 
 Term frequencies as Splink adjusts them: agreeing on a value that many records carry (García,
 María, a switchboard number) is weaker evidence than agreeing on a rare one. For a pair that
@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from custfocus.match.compare import COMPARISONS
-from custfocus.match.model import WEIGHT_BOUNDS, MatchModel, agree_at_top
+from custfocus.dedupe.compare import COMPARISONS
+from custfocus.dedupe.model import WEIGHT_BOUNDS, MatchModel, agree_at_top
 
 TF_CLIP_BITS = (-10.0, 10.0)
 
@@ -171,7 +171,7 @@ def score_pairs(model: MatchModel, levels: dict[str, np.ndarray],
     top level), their sum with the prior, and the match probability.
 
     A pair that agrees at the top level on a training block's comparisons is scored by that
-    block's model (:class:`custfocus.match.model.BlockModel`): the block's match share,
+    block's model (:class:`custfocus.dedupe.model.BlockModel`): the block's match share,
     moved by how common the shared value is, then the other comparisons' evidence among
     such pairs; a pair in several blocks gets the mean of their log-odds. Other pairs are
     scored by the global model. A common value may weaken a top level, but never below a

@@ -121,6 +121,10 @@ class _Values:
     def long(self, length: int) -> np.ndarray:
         return self._once(("long", length), lambda: _long_values(self.arrow, length))
 
+    def lengths(self) -> np.ndarray:
+        """Per distinct value (then 0 for code -1): its length in characters."""
+        return self._once("lengths", lambda: _lengths(self.arrow))
+
     def word_table(self) -> np.ndarray:
         return self._once("words", lambda: _word_table(self.arrow))
 
@@ -270,6 +274,10 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
     low = full & ((given < 2) | (family < 2))
     if low.any():
         xg, xf, xv = enc.shared("given_fold", "family_fold")
+        # (A name and its typo nearly always share the first letter: the rest is not
+        # compared, which saves most of the work on pairs blocked on a contact point.)
+        letter = xv.first_letters()
+        low &= (letter[xg[a]] == letter[xf[b]]) & (letter[xf[a]] == letter[xg[b]])
         cross_1 = _similarity(xg[a], xf[b], low, xv, jw, jaro=True)
         cross_2 = _similarity(xf[a], xg[b], low, xv, jw, jaro=True)
         crossed = low & (cross_1 >= 0.88) & (cross_2 >= 0.88)
@@ -311,15 +319,14 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
     tail = (ta == tb) & tp[ta]
     # One digit wrong or two swapped, in numbers of the same length (a typed number).
     typo = np.zeros(len(a), dtype=bool)
-    maybe = pp[pa] & pp[pb] & ~same & ~tail
+    length = phone_values.lengths()
+    maybe = pp[pa] & pp[pb] & ~same & ~tail & (length[pa] == length[pb]) & (length[pa] >= 7)
     if maybe.any():
         from rapidfuzz.process import cpdist
 
         ux, uy, inverse = _unique_pairs(pa[maybe], pb[maybe], len(phone_values))
-        left, right = phone_values.texts(ux), phone_values.texts(uy)
-        near = cpdist(left, right, scorer=OSA.distance, workers=-1) == 1
-        near &= np.array([len(x) == len(y) and len(x) >= 7 for x, y in zip(left, right)],
-                         dtype=bool)
+        near = cpdist(phone_values.texts(ux), phone_values.texts(uy), scorer=OSA.distance,
+                      workers=-1) == 1
         typo[maybe] = near[inverse]
     out["phone"] = np.where(has_a & has_b, np.where(same, 3, np.where(
         tail, 2, np.where(typo, 1, 0))), NULL).astype(np.int8)
@@ -453,6 +460,13 @@ def _digit_codes_of(texts: list[Any]) -> np.ndarray:
 
     digits = ["".join(filter(str.isdigit, v or "")) for v in texts]
     return pd.factorize(pd.Series(digits, dtype=object))[0].astype(np.int64)
+
+
+def _lengths(values: Any) -> np.ndarray:
+    import pyarrow.compute as pc
+
+    found = pc.fill_null(pc.utf8_length(values), 0).to_numpy(zero_copy_only=False)
+    return np.append(found.astype(np.int32), 0)
 
 
 def _long_values(values: Any, length: int) -> np.ndarray:

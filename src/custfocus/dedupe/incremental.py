@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from custfocus.match.block import (
+from custfocus.dedupe.block import (
     _KEY_COLUMNS,
     DEFAULT_RULES,
     _arrow,
@@ -40,9 +40,9 @@ from custfocus.match.block import (
     keys_sql,
     level_names,
 )
-from custfocus.match.cluster import DECISIONS, ClusterSettings, components
-from custfocus.match.compare import COMPARISONS, _Encoded, compare_in_batches
-from custfocus.match.prepare import (
+from custfocus.dedupe.cluster import DECISIONS, ClusterSettings, components
+from custfocus.dedupe.compare import COMPARISONS, _Encoded, compare_in_batches
+from custfocus.dedupe.prepare import (
     DERIVED_COLUMNS,
     NODE_KEY_SQL,
     RECORD_COLUMNS,
@@ -50,7 +50,7 @@ from custfocus.match.prepare import (
     column_text,
     node_frame,
 )
-from custfocus.match.score import PairScorer
+from custfocus.dedupe.score import PairScorer
 from custfocus.store import Store
 
 _CODE = {name: code for code, name in enumerate(DECISIONS)}
@@ -196,7 +196,7 @@ def neighbours(store: Store, frame: Any, rows: np.ndarray, nodes: np.ndarray) ->
     ``rows`` of ``frame`` (global indices ``nodes``).
 
     Under a block over its cap before, the rows' keys of the level below (sub-block, walk
-    window; :func:`custfocus.match.block.expand_keys`) are looked up too: the old members
+    window; :func:`custfocus.dedupe.block.expand_keys`) are looked up too: the old members
     of those blocks kept theirs in ``match_keys``.
     """
     import pyarrow as pa
@@ -444,9 +444,9 @@ def recluster(store: Store, delta: Delta, pairs: NewPairs, trained: Any,
     """Cluster again the strong-link components that could differ from the previous run's:
     those holding a new or grown node, an end of a dropped pair (a dropped pair was
     evidence between groups) or of a reviewer decision. Through the same
-    :func:`custfocus.match.dedupe.cluster_with_evidence` as a full run, with every compared
+    :func:`custfocus.dedupe.run.cluster_with_evidence` as a full run, with every compared
     pair among their nodes as evidence, so the clusters are the full run's."""
-    from custfocus.match.dedupe import Completion, cluster_with_evidence
+    from custfocus.dedupe.run import Completion, cluster_with_evidence
 
     n = delta.nodes
     threshold = settings.match_threshold
@@ -570,7 +570,7 @@ def save_delta(store: Store, delta: Delta, pairs: NewPairs, result: Reclustered,
     of the re-clustered components. Returns the counts a run reports."""
     import pyarrow as pa
 
-    from custfocus.match.compare import list_array, pack_levels
+    from custfocus.dedupe.compare import list_array, pack_levels
 
     con = store.con
     old_n = delta.old_nodes
@@ -695,8 +695,8 @@ def _save_customers(store: Store, delta: Delta, result: Reclustered, cluster: np
     import pandas as pd
     import pyarrow as pa
 
-    from custfocus.match.golden import build_golden_records
-    from custfocus.match.ids import assign_stored_ids
+    from custfocus.dedupe.golden import build_golden_records
+    from custfocus.dedupe.ids import assign_stored_ids
 
     con = store.con
     # Every node of these customers is dirty (a customer lies in one component, and the

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from custfocus.dedupe.explain import describe, evidence_of
 from custfocus.errors import BadInputError
 from custfocus.export import format_from_path, write_frame
-from custfocus.match.explain import describe, evidence_of
 from custfocus.store import Store
 
 SAME = {"same", "yes", "y", "si", "sí", "s", "sim", "mismo", "misma", "igual", "1", "true"}

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from custfocus.dedupe.compare import COMPARISONS
 from custfocus.errors import UsageError
-from custfocus.match.compare import COMPARISONS
 from custfocus.store import Store
 
 FIELD_NAMES = {

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from custfocus.match.model import evidence_bits
+from custfocus.dedupe.model import evidence_bits
 
 # The decision on an edge, as its code in Clustering.codes.
 DECISIONS = ("below", "review", "same_cluster", "merged", "conflict", "too_big", "weak_bridge")
@@ -165,7 +165,7 @@ def cluster_nodes(
         a, b, probability: The links (node pairs) and their match probabilities; those at
             or above the match threshold are taken, strongest first.
         evidence: Every compared pair (node pairs) and its evidence in bits
-            (:func:`custfocus.match.model.evidence_bits`), weighed when two groups would
+            (:func:`custfocus.dedupe.model.evidence_bits`), weighed when two groups would
             merge; default: the links, from their probability with an even prior.
 
     Only the nodes of a strong edge or a reviewer decision enter the union-find (by their

@@ -10,7 +10,7 @@ is fitted again by ``--retrain``, after a change of settings, reviewer decisions
 and once the data has grown (or shrunk) by ``retrain_growth`` (20 %) since.
 
 After records were added (a new file, or a new export of a source whose unchanged rows
-keep their record ids) a run is incremental (:mod:`custfocus.match.incremental`): it
+keep their record ids) a run is incremental (:mod:`custfocus.dedupe.incremental`): it
 matches the new records against the stored state and redoes only what they change, and
 gives the clusters a full run with the same model gives. A run after records were
 removed or changed, with a model fitted again, or on a store written by an older
@@ -30,10 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from custfocus.errors import BadInputError
-from custfocus.match.block import DEFAULT_RULES, find_candidates
-from custfocus.match.cluster import DECISIONS, ClusterSettings, cluster_nodes
-from custfocus.match.compare import (
+from custfocus.dedupe.block import DEFAULT_RULES, find_candidates
+from custfocus.dedupe.cluster import DECISIONS, ClusterSettings, cluster_nodes, components
+from custfocus.dedupe.compare import (
     COMPARISONS,
     NULL,
     _Encoded,
@@ -41,9 +40,9 @@ from custfocus.match.compare import (
     list_array,
     pack_levels,
 )
-from custfocus.match.golden import Survivorship, build_golden_records
-from custfocus.match.ids import assign_stored_ids, format_id
-from custfocus.match.incremental import (
+from custfocus.dedupe.golden import Survivorship, build_golden_records
+from custfocus.dedupe.ids import assign_stored_ids, format_id
+from custfocus.dedupe.incremental import (
     Delta,
     block_new,
     compare_new,
@@ -53,15 +52,16 @@ from custfocus.match.incremental import (
     recluster,
     save_delta,
 )
-from custfocus.match.model import MatchModel, estimate_model, evidence_bits
-from custfocus.match.prepare import (
+from custfocus.dedupe.model import MatchModel, estimate_model, evidence_bits
+from custfocus.dedupe.prepare import (
     DERIVED_COLUMNS,
     Nodes,
     categories_of,
     column_text,
     prepare_store,
 )
-from custfocus.match.score import PairScorer, ValueCounts
+from custfocus.dedupe.score import PairScorer, ValueCounts
+from custfocus.errors import BadInputError
 from custfocus.store import Store
 
 Progress = Callable[[str], None]
@@ -122,7 +122,7 @@ class _Pairs:
     levels: dict[str, np.ndarray]
 
 
-def find_duplicates(
+def dedupe(
     store: Store,
     *,
     full: bool = False,
@@ -138,7 +138,7 @@ def find_duplicates(
     by ``settings.retrain_growth``.
 
     Example:
-        >>> result = find_duplicates(store)  # doctest: +SKIP
+        >>> result = dedupe(store)  # doctest: +SKIP
         >>> result.customers, result.duplicates  # doctest: +SKIP
     """
     settings = settings or DedupeSettings()
@@ -267,7 +267,7 @@ def _save_state(store: Store, result: DedupeResult, signature: str, trained: _Tr
 
 def _update(store: Store, delta: Delta, trained: _Trained, settings: DedupeSettings,
             signature: str, clock: _Clock) -> DedupeResult:
-    """The incremental run (see :mod:`custfocus.match.incremental`)."""
+    """The incremental run (see :mod:`custfocus.dedupe.incremental`)."""
     import pyarrow as pa
 
     threshold = settings.cluster.match_threshold
@@ -289,16 +289,16 @@ def _update(store: Store, delta: Delta, trained: _Trained, settings: DedupeSetti
                              settings.survivorship)
             outcome = _summary(store, run_id)
             ids["kept_ids"] = outcome["customers"] - ids["new_ids"]  # untouched ones kept theirs
-            dedupe = DedupeResult(
+            outcome_result = DedupeResult(
                 run_id=run_id, mode="incremental", distinct_identities=delta.nodes,
                 compared_pairs=len(pairs.a), pairs_per_rule=pairs.pairs_per_rule,
                 oversized_blocks=pairs.oversized_blocks, model=trained.model.to_dict(),
                 timings=clock.timings, **outcome, **ids)
-            _save_state(store, dedupe, signature, trained, delta.nodes, len(result.dirty))
+            _save_state(store, outcome_result, signature, trained, delta.nodes, len(result.dirty))
     finally:
         store.con.unregister("_cf_dropped")
         forget_delta(store)
-    return dedupe
+    return outcome_result
 
 
 def _summary(store: Store, run_id: int) -> dict[str, Any]:
@@ -596,12 +596,19 @@ def cluster_with_evidence(frame: Any, a: np.ndarray, b: np.ndarray, probability:
     compare. Full and incremental runs both cluster through here.
     """
     strong = np.flatnonzero(probability >= settings.match_threshold)
-    bits = evidence_bits(probability)
+    # Evidence matters only where a group of two or more records could merge: within the
+    # strong-link components of three nodes or more. Only those pairs are kept (at a
+    # million customers, 34 M candidate pairs as evidence cost gigabytes).
+    component = components(len(frame), a[strong], b[strong])
+    big = np.bincount(component, minlength=len(frame))[component] >= 3
+    inside = np.flatnonzero(big[a] & (component[a] == component[b]))
+    ia, ib = a[inside], b[inside]
+    bits = evidence_bits(probability[inside])
     clustering = cluster_nodes(frame, a[strong], b[strong], probability[strong], settings,
-                               must, cannot, evidence=(a, b, bits))
-    ea, eb = uncompared_pairs(clustering.labels, a, b)
+                               must, cannot, evidence=(ia, ib, bits))
+    ea, eb = uncompared_pairs(clustering.labels, ia, ib)
     if len(ea):
-        evidence = (np.concatenate([a, ea]), np.concatenate([b, eb]),
+        evidence = (np.concatenate([ia, ea]), np.concatenate([ib, eb]),
                     np.concatenate([bits, completion.evidence(ea, eb)]))
         clustering = cluster_nodes(frame, a[strong], b[strong], probability[strong],
                                    settings, must, cannot, evidence=evidence)
@@ -610,23 +617,21 @@ def cluster_with_evidence(frame: Any, a: np.ndarray, b: np.ndarray, probability:
 
 def uncompared_pairs(labels: np.ndarray, a: np.ndarray, b: np.ndarray,
                      largest: int = 200) -> tuple[np.ndarray, np.ndarray]:
-    """The pairs of nodes within one cluster (of at most ``largest`` nodes) that are not
-    among the candidate pairs ``a``, ``b`` (a < b)."""
+    """The pairs of nodes within one cluster (of three to ``largest`` nodes) that are not
+    among the pairs ``a``, ``b`` (a < b); vectorised over all clusters at once."""
     labels = np.asarray(labels, dtype=np.int64)
     sizes = np.bincount(labels)
     grouped = np.flatnonzero((sizes[labels] >= 3) & (sizes[labels] <= largest))
     if not len(grouped):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    order = grouped[np.argsort(labels[grouped], kind="stable")]
-    starts = np.flatnonzero(np.r_[True, labels[order][1:] != labels[order][:-1]])
-    ends = np.r_[starts[1:], len(order)]
-    xs, ys = [], []
-    for start, end in zip(starts.tolist(), ends.tolist()):
-        members = np.sort(order[start:end])
-        i, j = np.triu_indices(len(members), k=1)
-        xs.append(members[i])
-        ys.append(members[j])
-    x, y = np.concatenate(xs), np.concatenate(ys)
+    order = grouped[np.lexsort((grouped, labels[grouped]))]  # by cluster, then node
+    first = np.flatnonzero(np.r_[True, labels[order][1:] != labels[order][:-1]])
+    end = np.repeat(np.r_[first[1:], len(order)], np.diff(np.r_[first, len(order)]))
+    later = end - np.arange(len(order)) - 1  # members after each one in its cluster
+    x = np.repeat(order, later)
+    start = np.repeat(np.arange(len(order)) + 1, later)
+    step = np.arange(len(x)) - np.repeat(np.cumsum(later) - later, later)
+    y = order[start + step]
     n = int(labels.shape[0]) + 1
     known = np.asarray(a, np.int64) * n + np.asarray(b, np.int64)
     new = ~np.isin(x * n + y, known)
@@ -804,4 +809,4 @@ def _stats(result: DedupeResult) -> dict[str, Any]:
     return data
 
 
-__all__ = ["DedupeResult", "DedupeSettings", "find_duplicates", "format_id", "NULL"]
+__all__ = ["DedupeResult", "DedupeSettings", "dedupe", "format_id", "NULL"]

@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from custfocus.match.compare import COMPARISONS, NULL
+from custfocus.dedupe.compare import COMPARISONS, NULL
 
 # The default m per level (top level last): how often a true match agrees at each level on
 # a field both records hold. Used as EM's start and prior, and as the model of stores too
