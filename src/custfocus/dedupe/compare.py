@@ -19,26 +19,41 @@ NULL = -1
 
 @dataclass(frozen=True)
 class Comparison:
-    """A field comparison: its levels (index = level) and the column used for term frequency."""
+    """A field comparison: its levels (index = level, least agreement first), the column
+    whose value frequencies adjust the top level's weight, and the thresholds its levels
+    are cut at (``measure:level`` -> value), read by :func:`compare_pairs`, by the model's
+    signature and by anyone explaining a level."""
 
     name: str
     levels: tuple[str, ...]  # level keys, translated in explain
     tf_column: str | None = None  # value frequency adjusts the top level's weight
     tf_level: int | None = None
+    thresholds: tuple[tuple[str, float], ...] = ()
+
+    def threshold(self, key: str) -> float:
+        return dict(self.thresholds)[key]
 
 
 COMPARISONS: tuple[Comparison, ...] = (
-    Comparison("given_name", ("different", "initial", "similar", "same"), "given_canon", 3),
-    Comparison("family_name", ("different", "similar", "partly_same", "same"), "family_fold", 3),
+    Comparison("given_name", ("different", "initial", "similar", "same"), "given_canon", 3,
+               (("jaro_winkler:similar", 0.88), ("jaro_winkler:swapped_typo", 0.88))),
+    Comparison("family_name", ("different", "similar", "partly_same", "same"), "family_fold", 3,
+               (("jaro_winkler:similar", 0.8), ("jaro_winkler:partly_same", 0.94),
+                ("token_sort_ratio:swapped", 0.97))),
     Comparison("email", ("different", "similar_local", "same_local", "same_shared", "same"),
-               "email_key", 4),
-    Comparison("phone", ("different", "one_typo", "same_tail", "same"), "phone", 3),
+               "email_key", 4,
+               (("jaro_winkler:similar_local", 0.9), ("characters:same_local", 5))),
+    Comparison("phone", ("different", "one_typo", "same_tail", "same"), "phone", 3,
+               (("digits:one_typo", 7),)),
     Comparison("national_id", ("different", "one_typo", "same")),
     Comparison("birth_date", ("different", "typo_or_swap", "same")),
     Comparison("address", ("different", "same_city", "same_postcode", "similar", "same"),
-               "address_key", 4),
-    Comparison("company", ("different", "similar", "same")),
+               "address_key", 4,
+               (("jaro_winkler:same_city", 0.9), ("token_set_ratio:similar", 0.9))),
+    Comparison("company", ("different", "similar", "same"), thresholds=(
+        ("token_set_ratio:similar", 0.9),)),
 )
+_BY_NAME = {c.name: c for c in COMPARISONS}
 
 
 class _Encoded:
@@ -240,11 +255,13 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
     sim = _similarity(ga, gb, both, gv, jw, jaro=True)
     # Each rule is evaluated only where its outcome can change the level.
     first = gv.first_letters()
-    initial = _pairwise(ga, gb, both & (sim < 0.88) & (ca != cb) & (first[ga] == first[gb]),
+    given_similar = _BY_NAME["given_name"].threshold("jaro_winkler:similar")
+    initial = _pairwise(ga, gb, both & (sim < given_similar) & (ca != cb)
+                        & (first[ga] == first[gb]),
                         gv, _initial)
     # One given name among the words of the other ("carlos" ~ "juan carlos") is similar.
-    within = _contained(ga, gb, both & (sim < 0.88) & (ga != gb), gv)
-    level = np.where((sim >= 0.88) | within, 2, np.where(initial, 1, 0))
+    within = _contained(ga, gb, both & (sim < given_similar) & (ga != gb), gv)
+    level = np.where((sim >= given_similar) | within, 2, np.where(initial, 1, 0))
     level = np.where((ca == cb) & both, 3, level)
     given = np.where(both, level, NULL).astype(np.int8)
 
@@ -253,9 +270,11 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
     both_f = fp[fa] & fp[fb]
     fsim = _similarity(fa, fb, both_f, fv, jw, jaro=True)
     # Two different one-word surnames are never one contained in the other.
-    partly = _contained(fa, fb, both_f & (fsim < 0.94) & (fa != fb), fv)
-    level = np.where(fsim >= 0.8, 1, 0)
-    level = np.where(partly | (fsim >= 0.94), 2, level)
+    surname = _BY_NAME["family_name"]
+    partly_at = surname.threshold("jaro_winkler:partly_same")
+    partly = _contained(fa, fb, both_f & (fsim < partly_at) & (fa != fb), fv)
+    level = np.where(fsim >= surname.threshold("jaro_winkler:similar"), 1, 0)
+    level = np.where(partly | (fsim >= partly_at), 2, level)
     level = np.where((fa == fb) & both_f, 3, level)
     family = np.where(both_f, level, NULL).astype(np.int8)
 
@@ -266,7 +285,7 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
     # Only between full names (given and family on both sides): a one-word name equal to
     # the other's one word is a single agreement, not two.
     full = (gp[ga] & fp[fa]) & (gp[gb] & fp[fb])
-    swapped = both_n & full & (whole >= 0.97)
+    swapped = both_n & full & (whole >= surname.threshold("token_sort_ratio:swapped"))
     given = np.where(swapped & (given < 3), 3, given).astype(np.int8)
     family = np.where(swapped & (family < 3), 3, family).astype(np.int8)
     # Given and family name swapped, with a typo ("Moore, Oscar" ~ "Ocar Moore"): each
@@ -280,7 +299,8 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
         low &= (letter[xg[a]] == letter[xf[b]]) & (letter[xf[a]] == letter[xg[b]])
         cross_1 = _similarity(xg[a], xf[b], low, xv, jw, jaro=True)
         cross_2 = _similarity(xf[a], xg[b], low, xv, jw, jaro=True)
-        crossed = low & (cross_1 >= 0.88) & (cross_2 >= 0.88)
+        typo = _BY_NAME["given_name"].threshold("jaro_winkler:swapped_typo")
+        crossed = low & (cross_1 >= typo) & (cross_2 >= typo)
         given = np.where(crossed, np.maximum(given, np.where(cross_1 == 1, 3, 2)),
                          given).astype(np.int8)
         family = np.where(crossed, np.maximum(family, np.where(cross_2 == 1, 3, 2)),
@@ -298,12 +318,14 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
     la, lb, lv, _ = column("email_local")
     lsim = _similarity(la, lb, both_e, lv, jw, jaro=True)
     # The digits of the local parts are compared only where they can matter.
-    same_digits = (la == lb) | _same_digits(la, lb, both_e & (lsim >= 0.9) & (ea != eb)
-                                            & (la != lb), lv)
-    long_local = lv.long(5)
+    email = _BY_NAME["email"]
+    similar_local = email.threshold("jaro_winkler:similar_local")
+    same_digits = (la == lb) | _same_digits(la, lb, both_e & (lsim >= similar_local)
+                                            & (ea != eb) & (la != lb), lv)
+    long_local = lv.long(int(email.threshold("characters:same_local")))
     role_of = enc.flag("email_role")
     role = role_of[a] | role_of[b]
-    level = np.where((lsim >= 0.9) & same_digits, 1, 0)
+    level = np.where((lsim >= similar_local) & same_digits, 1, 0)
     level = np.where((la == lb) & long_local[la] & ~role, 2, level)
     level = np.where(ea == eb, np.where(role, 3, 4), level)
     out["email"] = np.where(both_e, level, NULL).astype(np.int8)
@@ -320,7 +342,9 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
     # One digit wrong or two swapped, in numbers of the same length (a typed number).
     typo = np.zeros(len(a), dtype=bool)
     length = phone_values.lengths()
-    maybe = pp[pa] & pp[pb] & ~same & ~tail & (length[pa] == length[pb]) & (length[pa] >= 7)
+    shortest = _BY_NAME["phone"].threshold("digits:one_typo")
+    maybe = (pp[pa] & pp[pb] & ~same & ~tail & (length[pa] == length[pb])
+             & (length[pa] >= shortest))
     if maybe.any():
         from rapidfuzz.process import cpdist
 
@@ -356,6 +380,7 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
 
     # Address: same canonical key, similar street, same postcode, same town (a typo in
     # the town's name allowed).
+    address = _BY_NAME["address"]
     aa, ab, av, ap = column("address_key")
     both_a = ap[aa] & ap[ab]
     asim = _similarity(aa, ab, both_a, av, fuzz.token_set_ratio)
@@ -367,9 +392,10 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
         ta_, tb_, tv, tp_ = column("city")
         both_c = tp_[ta_] & tp_[tb_]
         town = _similarity(ta_, tb_, both_c, tv, jw, jaro=True, processor=default_process)
-        level = np.where(both_c & (town >= 0.9), 1, level)
+        level = np.where(both_c & (town >= address.threshold("jaro_winkler:same_city")), 1,
+                         level)
     level = np.where((za == zb) & both_z, 2, level)
-    level = np.where(both_a & (asim >= 0.9), 3, level)
+    level = np.where(both_a & (asim >= address.threshold("token_set_ratio:similar")), 3, level)
     level = np.where(both_a & (aa == ab), 4, level)
     out["address"] = np.where(both_a | both_z | both_c, level, NULL).astype(np.int8)
 
@@ -377,7 +403,9 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
     ka, kb, kv, kp = column("company_fold")
     both_k = kp[ka] & kp[kb]
     ksim = _similarity(ka, kb, both_k, kv, fuzz.token_set_ratio)
-    out["company"] = np.where(both_k, np.where(ka == kb, 2, np.where(ksim >= 0.9, 1, 0)),
+    similar_company = _BY_NAME["company"].threshold("token_set_ratio:similar")
+    out["company"] = np.where(both_k, np.where(ka == kb, 2, np.where(ksim >= similar_company,
+                                                                     1, 0)),
                               NULL).astype(np.int8)
     return out
 

@@ -385,7 +385,8 @@ def _signature(store: Store, settings: DedupeSettings) -> str:
         "FROM match_constraints").fetchone()
     text = json.dumps({
         "code": _code_fingerprint(),
-        "comparisons": [(c.name, c.levels, c.tf_column, c.tf_level) for c in COMPARISONS],
+        "comparisons": [(c.name, c.levels, c.tf_column, c.tf_level, c.thresholds)
+                        for c in COMPARISONS],
         "rules": [(r.name, r.key, r.max_block) for r in DEFAULT_RULES],
         "cluster": asdict(settings.cluster), "survivorship": asdict(settings.survivorship),
         "random_pairs": settings.random_pairs, "seed": settings.seed,

@@ -171,6 +171,7 @@ def fitted_model_as_dict(fitted: FittedModel) -> dict[str, Any]:
                             "identities": fitted.identities, **model.to_dict()}
     data["prior_bits"] = prior_bits(model.prior)
     data["levels"] = {c.name: list(c.levels) for c in COMPARISONS if c.name in model.m}
+    data["thresholds"] = {c.name: dict(c.thresholds) for c in COMPARISONS if c.name in model.m}
     data["weights"] = {name: [float(x) for x in w] for name, w in model.weights().items()}
     for block, block_model in zip(data["blocks"], model.block_models()):
         block["weights"] = {name: [float(x) for x in w]
