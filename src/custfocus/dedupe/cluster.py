@@ -28,8 +28,6 @@ from custfocus.dedupe.model import evidence_bits
 # The decision on an edge, as its code in Clustering.codes.
 DECISIONS = ("below", "review", "same_cluster", "merged", "conflict", "too_big", "weak_bridge")
 _CODE = {name: code for code, name in enumerate(DECISIONS)}
-# The node columns the clustering reads ("size" is required, "nid" may be missing).
-COLUMNS = ("size", "nid")
 _EDGE_BATCH = 20_000  # edges turned into Python ints at a time
 
 

@@ -323,12 +323,7 @@ def _em_block(pat: np.ndarray, labels: np.ndarray, counts: np.ndarray,
         prior = new_prior
         for j in free:
             comp = COMPARISONS[j]
-            k = len(comp.levels)
-            lv = pat[:, j]
-            has = lv != NULL
-            new_u = (np.bincount(lv[has], weights=wu[has], minlength=k)
-                     + U_PRIOR_PAIRS * u0[comp.name] + 0.01)
-            new_u = new_u / new_u.sum()
+            _, new_u = _reestimate(pat[:, j], wu, U_PRIOR_PAIRS * u0[comp.name])
             moved = max(moved, float(np.max(np.abs(new_u - u[comp.name]))))
             u[comp.name] = new_u
         if moved < tolerance:
@@ -454,17 +449,24 @@ def _em_m(pat: np.ndarray, labels: np.ndarray, counts: np.ndarray,
         prior = new_prior
         for j in free:
             comp = COMPARISONS[j]
-            lv = pat[:, j]
-            has = lv != NULL
-            found = np.bincount(lv[has], weights=wm[has], minlength=len(comp.levels))
-            matched[comp.name] = float(found.sum())
-            new = found + M_PRIOR_PAIRS * default_m[comp.name] + 0.01
-            new = new / new.sum()
+            matched[comp.name], new = _reestimate(pat[:, j], wm,
+                                                  M_PRIOR_PAIRS * default_m[comp.name])
             moved = max(moved, float(np.max(np.abs(new - m[comp.name]))))
             m[comp.name] = new
         if moved < tolerance:
             break
     return m, matched, prior
+
+
+def _reestimate(levels: np.ndarray, weights: np.ndarray, prior: np.ndarray
+                ) -> tuple[float, np.ndarray]:
+    """An M step: the weighted share of each level among the pairs holding the field, with
+    ``prior`` pseudo-counts (MAP) and a hundredth of a pair per level so that no level is
+    impossible; also the weight of the pairs counted."""
+    has = levels != NULL
+    found = np.bincount(levels[has], weights=weights[has], minlength=len(prior))
+    new = found + prior + 0.01
+    return float(found.sum()), new / new.sum()
 
 
 def _em_prior(pat: np.ndarray, labels: np.ndarray, counts: np.ndarray,
