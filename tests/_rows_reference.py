@@ -249,8 +249,13 @@ class RowConverter:
             rec["street"] = expanded
         if number:
             rec["house_number"] = number
+        country = self._get(cells, "country")
+        own = country_code(country) if country else None
         if postal:
             code = self.postal(postal)
+            # invalid in the file's country: read with the row's own country, if another
+            if code is None and own and own != self.plan.region:
+                code = normalise_postal_code(postal, own)
             rec["postal_code"] = code or postal
             if code is None:
                 invalid.append("postal_code")
@@ -260,8 +265,7 @@ class RowConverter:
         for role in ("city", "region"):
             if value := self._get(cells, role):
                 rec[role] = self.text(value)
-        country = self._get(cells, "country")
-        rec["country"] = (country_code(country) if country else None) or self.plan.region
+        rec["country"] = own or self.plan.region
 
     # -- facts ----------------------------------------------------------------------
     def _fact(self, cells: list[str]) -> dict[str, Any] | tuple[str, str] | None:

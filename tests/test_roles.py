@@ -87,3 +87,45 @@ def test_second_phone_column_becomes_phone2() -> None:
 
 def test_every_role_has_a_description() -> None:
     assert all(desc for desc in ROLES.values())
+
+
+@pytest.mark.parametrize(("header", "role"), [
+    ("Default Address City", "city"),
+    ("Default Address Address1", "street"),
+    ("Default Address Zip", "postal_code"),
+    ("Billing Address Province Code", "region"),
+    ("Shipping Country Code", "country"),
+    ("Default Address Company", "company"),
+    ("Teléfono cliente", "phone"),
+    ("Accepts Email Marketing", "opt_in"),
+])
+def test_qualified_headers_are_read_by_their_specific_words(header: str, role: str) -> None:
+    assert role_from_header(header)[0] == role
+
+
+@pytest.mark.parametrize("header", ["Total Spent", "Total Orders", "Orders Count",
+                                    "Importe anual (€)", "Lifetime value"])
+def test_customer_level_totals_are_neither_amounts_nor_ids(header: str) -> None:
+    role, _, reason = role_from_header(header)
+    assert role is None and "customer-level" in reason
+
+
+def test_due_date_is_not_a_birth_date() -> None:
+    assert role_from_header("Fecha vencimiento")[0] is None
+    assert role_from_header("Fecha nacimento")[0] == "birth_date"  # a typo still is
+    rows = [["Ana", f"0{d}/03/2031"] for d in range(1, 8)]
+    cols = infer_roles(["Nombre", "Fecha de nacimiento"], rows)
+    assert cols[1].role is None and "future" in cols[1].reason
+
+
+def test_person_id_with_long_numbers_is_not_a_phone() -> None:
+    rows = [[str(10_000_001 + i), f"Ana {i}"] for i in range(30)]
+    cols = infer_roles(["person_id", "Nombre"], rows)
+    assert cols[0].role is None and "identifier" in cols[0].reason
+    counted = infer_roles(["Teléfono"], [[str(600_000_001 + i)] for i in range(30)])
+    assert counted[0].role is None  # numbers that count up are an id, not phones
+
+
+def test_header_naming_first_and_surname_is_a_full_name() -> None:
+    assert role_from_header("first_and_surname")[0] == "full_name"
+    assert role_from_header("Nombre y apellido")[0] == "full_name"

@@ -7,6 +7,7 @@ three languages ("Tel. móvil", "Celular", "Phone"), and some headers say nothin
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -141,9 +142,10 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "region": (
         "provincia", "region", "estado", "state", "uf", "departamento", "comunidad",
-        "comunidad autonoma", "county", "province", "distrito",
+        "comunidad autonoma", "county", "province", "distrito", "province code", "state code",
+        "region code",
     ),
-    "country": ("pais", "country", "pais iso", "country code", "nacionalidad"),
+    "country": ("pais", "country", "pais iso", "country code", "nacionalidad", "codigo pais"),
     "birth_date": (
         "fecha nacimiento", "fecha de nacimiento", "f nacimiento", "nacimiento",
         "data de nascimento", "data nascimento", "nascimento", "birth date", "date of birth",
@@ -160,7 +162,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "updated_date": (
         "fecha modificacion", "ultima modificacion", "updated", "updated at", "last updated",
         "last modified", "modified", "fecha actualizacion", "data de atualizacao",
-        "ultima atualizacao",
+        "ultima atualizacao", "ultima actualizacion", "fecha ultima actualizacion",
     ),
     "last_contact_date": (
         "ultima compra", "ultimo contacto", "fecha ultimo contacto", "last contact",
@@ -170,7 +172,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "opt_in": (
         "opt in", "optin", "newsletter", "acepta publicidad", "consentimiento", "consent",
         "suscrito", "subscribed newsletter", "marketing consent", "acepta comunicaciones",
-        "aceita newsletter", "aceita comunicacoes", "rgpd", "gdpr", "lopd",
+        "aceita newsletter", "aceita comunicacoes", "rgpd", "gdpr", "lopd", "marketing",
+        "accepts marketing", "email marketing", "accepts email marketing",
     ),
     "order_id": (
         "n pedido", "no pedido", "pedido", "numero pedido", "id pedido", "order", "order id",
@@ -228,7 +231,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "channel": ("canal", "channel", "origen", "source", "origem", "fuente", "medio"),
     "notes": (
         "descripcion", "description", "observaciones", "comentarios", "comments", "notas",
-        "notes", "detalle", "descricao", "observacoes", "mensaje", "message",
+        "notes", "detalle", "descricao", "observacoes", "mensaje", "message", "note",
     ),
 }
 
@@ -238,6 +241,8 @@ HEADER_TO_ROLE: dict[str, str] = {
 
 # Words that, found anywhere in a header, point to a role (checked when no exact match).
 _KEYWORDS: list[tuple[str, str]] = [
+    ("marketing", "opt_in"), ("accepts", "opt_in"), ("acepta", "opt_in"), ("aceita", "opt_in"),
+    ("consent", "opt_in"), ("newsletter", "opt_in"),
     ("nacimiento", "birth_date"), ("nascimento", "birth_date"), ("birth", "birth_date"),
     ("email", "email"), ("correo", "email"), ("mail", "email"),
     ("fijo", "phone2"), ("fixo", "phone2"), ("landline", "phone2"),
@@ -293,21 +298,113 @@ class ColumnRole:
         }
 
 
+# Words that qualify a header without changing what it holds: "Default Address City" is a
+# city, "Teléfono cliente" a phone. English puts them in front, Spanish and Portuguese after.
+_QUALIFIERS = frozenset({
+    "default", "billing", "shipping", "bill", "ship", "address", "customer", "cliente",
+    "client", "primary", "main", "principal", "de", "del", "do", "da", "facturacion",
+    "envio", "entrega", "contact", "contacto", "the", "of",
+})
+# Customer-level totals ("Total Spent", "Orders Count", "Importe anual"): not an order's
+# amount nor its id. Kept raw, so they never become undated orders.
+_AGGREGATE_WORDS = frozenset({
+    "spent", "spend", "gastado", "gasto", "lifetime", "ltv", "anual", "annual", "acumulado",
+    "count", "historico", "yearly",
+})
+_AGGREGATE_LEADS = frozenset({"total", "number", "numero", "num", "n", "no", "nro", "cantidad"})
+_PLURAL_FACTS = frozenset({
+    "orders", "pedidos", "compras", "purchases", "invoices", "facturas", "faturas",
+    "tickets", "visits", "visitas", "transactions",
+})
+# Dates that are not about the customer (due, expiry): kept raw, never a birth date.
+_OTHER_DATE_WORDS = frozenset({
+    "vencimiento", "vencimento", "due", "expiry", "expiration", "caducidad", "validade",
+    "expira", "expires",
+})
+_GIVEN_WORDS = frozenset({"first", "given", "forename", "nombre", "nome", "primeiro"})
+_FAMILY_WORDS = frozenset({
+    "surname", "surnames", "last", "family", "apellido", "apellidos", "sobrenome", "apelido",
+})
+_IDENTIFIER = "header names an identifier (kept raw)"
+_AGGREGATE = "customer-level total (kept raw)"
+_OTHER_DATE = "a due or expiry date (kept raw)"
+# Headers that say what a column is not: its values do not give it a role.
+_KEPT_RAW = frozenset({_IDENTIFIER, _AGGREGATE, _OTHER_DATE})
+_SPLIT_DIGITS = re.compile(r"(?<=[a-z])(?=\d)")
+
+
+def _lookup(folded: str) -> tuple[str | None, float]:
+    """Exact synonym of ``folded``, allowing "address1" for "address 1" and no spaces."""
+    if folded in HEADER_TO_ROLE:
+        return HEADER_TO_ROLE[folded], 0.95
+    spaced = _SPLIT_DIGITS.sub(" ", folded)
+    if spaced in HEADER_TO_ROLE:
+        return HEADER_TO_ROLE[spaced], 0.9
+    compact = folded.replace(" ", "")
+    if len(compact) >= 4:
+        for syn, role in HEADER_TO_ROLE.items():
+            if syn.replace(" ", "") == compact:
+                return role, 0.9
+    return None, 0.0
+
+
+def _without_qualifiers(words: list[str]) -> list[str]:
+    """The header's words with qualifiers dropped from either end, one at a time."""
+    variants = []
+    lead, tail = 0, len(words)
+    while tail - lead > 1 and words[lead] in _QUALIFIERS:
+        lead += 1
+        variants.append(" ".join(words[lead:tail]))
+    lead = 0
+    while tail - lead > 1 and words[tail - 1] in _QUALIFIERS:
+        tail -= 1
+        variants.append(" ".join(words[lead:tail]))
+    return variants
+
+
+def _is_aggregate(words: list[str]) -> bool:
+    if set(words) & _AGGREGATE_WORDS:
+        return True
+    return words[0] in _AGGREGATE_LEADS and bool(set(words[1:]) & _PLURAL_FACTS)
+
+
+def _close_words(header: str, synonym: str) -> bool:
+    """Word-for-word typos only: "telefno movil" is close to "telefono movil", but
+    "fecha vencimiento" is not "fecha nacimiento" (another word, not a typo)."""
+    from rapidfuzz import fuzz
+
+    a, b = header.split(), synonym.split()
+    return len(a) == len(b) and all(fuzz.ratio(x, y) >= 88 for x, y in zip(a, b))
+
+
 def role_from_header(header: str) -> tuple[str | None, float, str]:
-    """Role suggested by the header text alone, with a confidence and a reason."""
+    """Role suggested by the header text alone, with a confidence and a reason.
+
+    Example:
+        >>> role_from_header("Default Address Zip")[:2], role_from_header("Total Orders")[0]
+        (('postal_code', 0.9), None)
+    """
     folded = fold_header(header)
     if not folded:
         return None, 0.0, "empty header"
-    if folded in HEADER_TO_ROLE:
-        return HEADER_TO_ROLE[folded], 0.95, "header"
-    compact = folded.replace(" ", "")
-    for syn, role in HEADER_TO_ROLE.items():
-        if len(compact) >= 4 and syn.replace(" ", "") == compact:
-            return role, 0.9, "header"
+    role, confidence = _lookup(folded)
+    if role:
+        return role, confidence, "header"
+    words = _SPLIT_DIGITS.sub(" ", folded).split()
+    if _is_aggregate(words):
+        return None, 0.0, _AGGREGATE
+    if set(words) & _OTHER_DATE_WORDS:
+        return None, 0.0, _OTHER_DATE
+    for variant in _without_qualifiers(folded.split()):
+        role, confidence = _lookup(variant)
+        if role:
+            return role, round(confidence - 0.05, 2), f"header read as '{variant}'"
+    if set(words) & _GIVEN_WORDS and set(words) & _FAMILY_WORDS:
+        return "full_name", 0.85, "header names given name and surname"
     from rapidfuzz import fuzz, process
 
     match = process.extractOne(folded, HEADER_TO_ROLE.keys(), scorer=fuzz.ratio, score_cutoff=88)
-    if match and len(folded) >= 5:
+    if match and len(folded) >= 5 and _close_words(folded, match[0]):
         return HEADER_TO_ROLE[match[0]], 0.8, f"header resembles '{match[0]}'"
     tokens = f" {folded} "
     for keyword, role in _KEYWORDS:
@@ -315,6 +412,9 @@ def role_from_header(header: str) -> tuple[str | None, float, str]:
             len(keyword) > 3 and keyword in folded
         ):
             return role, 0.7, f"header contains '{keyword}'"
+    if words[-1] == "id" or words[0] == "id":
+        return None, 0.0, _IDENTIFIER
+
     return None, 0.0, "header not recognised"
 
 
@@ -328,6 +428,7 @@ _AMOUNT_RE = re.compile(r"^[-(]?\s*(R\$|US\$|\$|€|£)?\s*-?[\d.,\s]+\s*(€|EU
 _ID_RE = re.compile(r"^[A-Z]?[\d.\-/ ]{7,18}[A-Z0-9]?$", re.I)
 _CODE_RE = re.compile(r"^[A-Z]{0,4}[-_]?\d{1,10}$", re.I)
 _NAMEISH_RE = re.compile(r"^[^\d@]{2,}$")
+_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 
 def profile_values(values: Sequence[str]) -> dict[str, float]:
@@ -341,6 +442,7 @@ def profile_values(values: Sequence[str]) -> dict[str, float]:
         return sum(1 for v in filled if pattern.match(v)) / n
 
     digits = [v for v in filled if sum(c.isdigit() for c in v) >= 7]
+    this_year = datetime.date.today().year
     return {
         "filled": n / max(len(values), 1),
         "email": share(_EMAIL_RE),
@@ -352,7 +454,24 @@ def profile_values(values: Sequence[str]) -> dict[str, float]:
         "nameish": share(_NAMEISH_RE),
         "distinct": len(set(filled)) / n,
         "comma_name": sum(1 for v in filled if "," in v and _NAMEISH_RE.match(v)) / n,
+        "future": sum(1 for v in filled if _year_of(v) > this_year) / n,
+        "sequential": _sequential_share(filled),
     }
+
+
+def _year_of(value: str) -> int:
+    match = _YEAR_RE.search(value)
+    return int(match.group(0)) if match else 0
+
+
+def _sequential_share(values: list[str]) -> float:
+    """Share of neighbouring values that count up by a small step (a row counter or an
+    internal id, not phone numbers)."""
+    numbers = [int(v) for v in values if v.isdigit() and len(v) <= 18]
+    if len(numbers) < 3 or len(numbers) < 0.8 * len(values):
+        return 0.0
+    steps = [b - a for a, b in zip(numbers, numbers[1:])]
+    return sum(1 for step in steps if 0 < step <= 10) / len(steps)
 
 
 def role_from_values(profile: dict[str, float]) -> tuple[str | None, float]:
@@ -363,7 +482,7 @@ def role_from_values(profile: dict[str, float]) -> tuple[str | None, float]:
         return "email", profile["email"]
     if profile["date"] >= 0.8:
         return "event_date", 0.6
-    if profile["phone"] >= 0.7 and profile["distinct"] > 0.3:
+    if profile["phone"] >= 0.7 and profile["distinct"] > 0.3 and profile["sequential"] < 0.5:
         return "phone", 0.6
     return None, 0.0
 
@@ -404,7 +523,8 @@ def _check_against_values(
         return role, confidence * 0.8, reason + "; column empty in sample"
     value_role, value_conf = role_from_values(profile)
     if role is None:
-        if value_role:
+        # "person_id" holding long numbers is an identifier, whatever its digits look like.
+        if value_role and (reason not in _KEPT_RAW or value_role == "email"):
             return value_role, value_conf, "values look like " + value_role.replace("_", " ")
         return None, 0.0, reason
     if role == "email" and profile["email"] < 0.3 and value_role != "email":
@@ -415,6 +535,10 @@ def _check_against_values(
         return "account_code", 0.85, reason + "; values are codes"
     if role == "account_code" and profile["nameish"] >= 0.8 and profile["code"] < 0.2:
         return "full_name", 0.75, reason + "; values are names"
+    if role == "birth_date" and profile["future"] >= 0.2:
+        return None, 0.0, reason + "; dates lie in the future, not births (kept raw)"
+    if role in {"phone", "phone2"} and profile["sequential"] >= 0.5:
+        return None, 0.0, reason + "; values count up, an id rather than phones (kept raw)"
     if role in {"phone", "phone2"} and profile["phone"] < 0.3 and profile["email"] >= 0.5:
         return "email", 0.8, "values are e-mails"
     return role, confidence, reason

@@ -340,13 +340,14 @@ class RowConverter:
         street, number = cells.get("street"), cells.get("house_number")
         postal = cells.get("postal_code")
         address = normalise_address_columns(street, number, postal, self.plan.region)
+        country = map_distinct(cells.get("country"), lambda v: (country_code(v),),
+                               {"c": pa.string()})["c"]
+        _foreign_postal_codes(address, country, self.plan.region, street, number, postal)
         for name in ("street", "house_number", "postal_code", "address_key"):
             rec[name] = address[name]
         invalid["postal_code"] = pc.fill_null(pc.invert(address["postal_valid"]), False)
         for role in ("city", "region"):
             rec[role] = clean_text_column(cells.get(role))
-        country = map_distinct(cells.get("country"), lambda v: (country_code(v),),
-                               {"c": pa.string()})["c"]
         rec["country"] = pc.fill_null(country, pa.scalar(self.plan.region, pa.string())) if (
             self.plan.region) else country
 
@@ -420,6 +421,28 @@ class RowConverter:
             for k in np.flatnonzero(flagged).tolist():
                 reasons[k] = (column, reason)
         return pa.table({name: fact[name] for name in FACT_FIELDS}), reasons
+
+
+def _foreign_postal_codes(address: dict[str, pa.Array], country: pa.Array, region: str | None,
+                          street: pa.Array, number: pa.Array, postal: pa.Array) -> None:
+    """Read again, with their own country's format, the addresses whose postcode is not
+    valid in the file's country and whose row names another country (a French postcode
+    in a Spanish shop). Valid readings are kept, so files without a country column and
+    files with one read the same postcode alike."""
+    if country.null_count == len(country) or postal.null_count == len(postal):
+        return
+    invalid = pc.invert(pc.fill_null(address["postal_valid"], True))
+    others = {c for c in pc.unique(pc.filter(country, invalid)).to_pylist() if c and c != region}
+    for other in sorted(others):
+        rows = np.flatnonzero(pc.fill_null(pc.and_(pc.equal(country, other), invalid),
+                                           False).to_numpy(zero_copy_only=False))
+        take = pa.array(rows, pa.int64())
+        redone = normalise_address_columns(street.take(take), number.take(take),
+                                           postal.take(take), other)
+        for name, values in address.items():
+            merged = values.to_numpy(zero_copy_only=False).copy()
+            merged[rows] = redone[name].to_numpy(zero_copy_only=False)
+            address[name] = pa.array(merged, values.type)
 
 
 def _opt_in(value: str) -> tuple[bool | None]:
