@@ -50,11 +50,11 @@ def same_partition(x: dict[int, str], y: dict[int, str]) -> bool:
 # What both runs save besides the partition: pairs with their flags, strong pairs with
 # their decisions, the links explain reads, and the nodes.
 _SAVED = {
-    "pairs": "SELECT node_a, node_b, pattern, probability, corroborated, same_name, capped "
+    "pairs": "SELECT node_a, node_b, pattern, probability "
              "FROM {}.match_pairs",
     "decisions": "SELECT node_a, node_b, probability, decision FROM {}.match_strong",
     "links": "SELECT record_a, record_b, round(probability, 12), decision FROM {}.match_links",
-    "nodes": "SELECT node, cluster, size, identity, rep FROM {}.match_nodes",
+    "nodes": "SELECT node, cluster, size, rep FROM {}.match_nodes",
 }
 
 

@@ -86,11 +86,6 @@ SORT_COLUMNS: tuple[str, ...] = (
 )
 # Prefix lengths of the sort key a walk cuts its windows at; the last one takes it whole.
 WALK_DEPTHS: tuple[int, ...] = (2, 4, 8, 16, 32, 64, 1000)
-# A walk's windows hold at most the rule's cap / WALK_SHARE members (WALK_MIN at least): a
-# member is compared with its closest neighbours in sort order, not with a cap's worth of
-# them (at 1M customers windows of the full cap made 13 M of the 34 M candidate pairs).
-WALK_SHARE = 4
-WALK_MIN = 10
 
 
 def _reads(rule: BlockingRule, column: str) -> bool:
@@ -103,8 +98,7 @@ def level_names(rules: tuple[BlockingRule, ...]) -> list[tuple[str, int]]:
     (``<name>/sub``, number + len(rules)), then their walks (``<name>/walk``, + 2·len)."""
     return ([(r.name, r.max_block) for r in rules]
             + [(f"{r.name}/sub", r.max_block) for r in rules]
-            + [(f"{r.name}/walk", min(r.max_block, max(WALK_MIN, r.max_block // WALK_SHARE)))
-               for r in rules])
+            + [(f"{r.name}/walk", r.max_block) for r in rules])
 
 
 def split_summary(oversized_blocks: dict[str, int]) -> dict[str, dict[str, int]]:
