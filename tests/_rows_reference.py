@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from custfocus.ingest.plan import TablePlan, country_code
+from custfocus.ingest.rows import PERSON_ID_KINDS, person_written_as_company, same_person_words
 from custfocus.normalise import (
     address_key,
     clean_text,
@@ -178,6 +179,12 @@ class RowConverter:
         full, given, company = get(cells, "full_name"), get(cells, "given_name"), get(
             cells, "company")
         name_placeholder = False
+        nid = self.nid(get(cells, "national_id")) if get(cells, "national_id") else None
+        kind = nid.kind if nid and not (not nid.valid and nid.value.isdigit()
+                                        and len(nid.value) <= 10) else None
+        if (company and not (given or family) and kind in PERSON_ID_KINDS
+                and person_written_as_company(company) and same_person_words(full, company)):
+            full, company = company, ""
         if full and _COMPANY_RE.search(full) and not (given or family):
             company, full = company or self.text(full), ""
         if full or given or family:

@@ -237,3 +237,23 @@ def test_custfocus_toml_sets_unit_region_and_mapping(tmp_path, runner, db_path, 
     (tmp_path / "custfocus.toml").write_text('[sources."lista.csv"]\ncolor = 1\n', encoding="utf-8")
     bad = runner.invoke(app, ["import", "lista.csv", "--db", str(db_path)])
     assert bad.exit_code == ExitCode.USAGE and "unknown setting" in bad.stderr
+
+
+def test_person_named_in_a_company_column_with_a_dni_is_a_person(tmp_path, store):
+    path = tmp_path / "crm.csv"
+    path.write_text(
+        "NIF/CIF;Razón social;Persona de contacto;Email\n"
+        "12345678Z;GARCÍA LÓPEZ, María;María;maria@x.es\n"  # a DNI: María García López
+        "X1234567L;CASTILLO, MARISELA;;m@x.es\n"  # a NIE, no contact
+        "B12345674;Fuentes, Consulting SL;Pedro Ruiz;info@fuentes.es\n"  # a CIF: a company
+        "A58818501;ROCA, Jaume;Jaume;jr@x.es\n"  # a company's CIF: not moved
+        "00000001R;PÉREZ GIL, Ana;Luis Martín;ana@x.es\n", encoding="utf-8")  # another contact
+    import_paths(store, [path])
+    rows = store.query_dicts(
+        "SELECT full_name, given_name, family_name, company FROM records ORDER BY row")
+    assert rows[0] == {"full_name": "María García López", "given_name": "María",
+                       "family_name": "García López", "company": None}
+    assert rows[1]["given_name"] == "Marisela" and rows[1]["company"] is None
+    assert rows[2]["company"] == "Fuentes, Consulting SL"
+    assert rows[3]["company"] == "ROCA, Jaume"
+    assert rows[4]["company"] == "PÉREZ GIL, Ana" and rows[4]["full_name"] == "Luis Martín"

@@ -26,9 +26,11 @@ FACT_HEADERS = ["Código cliente", "Nombre completo", "Email", "Nº pedido", "Fe
 POOLS = {
     "Nombre": ["José", "MARÍA", "ana", "Pepe", "n/a", "", " Luis ", "Juan Carlos", "x", "Æon"],
     "Apellidos": ["García López", "DE LA TORRE", "o'neill", "", "-", "Silva", "García-lópez"],
-    "Nombre completo": ["GARCÍA LÓPEZ, María", "Ana de la Torre Ruiz", "Consumidor final",
+    "Nombre completo": ["GARCÍA LÓPEZ, María", "Marisela", "Ana de la Torre Ruiz",
+                        "Consumidor final",
                         "Distribuciones Pérez S.L.", "", "sin datos", "1234", "Zé Silva"],
-    "Empresa": ["Acme S.A.", "", "N/A", "  Foo\x00Bar  "],
+    "Empresa": ["Acme S.A.", "", "N/A", "  Foo\x00Bar  ", "GARCÍA LÓPEZ, María",
+                "CASTILLO, MARISELA", "Pérez, Distribuciones S.L."],
     "Email": ["ana@example.com", "ANA.Ruiz+x@GoogleMail.com", "info@acme.es", "bad@", "",
               "mailto:a@b.co", "Ana <ana@b.com>", "a@b.com; c@d.com", "noemail@x.com", "-"],
     "Teléfono": ["+34 612 345 678", "612345678", "91 123 45 67", "12", "", "0034612345678",

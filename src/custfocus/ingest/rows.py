@@ -19,6 +19,8 @@ import pyarrow.compute as pc
 
 from custfocus.ingest.plan import TablePlan, country_code
 from custfocus.ingest.readers.table import Chunk, ColumnChunk, Row
+from custfocus.ingest.roles import fold_header
+from custfocus.normalise.names import is_organisation_name
 from custfocus.normalise.vectorised._common import map_distinct
 from custfocus.normalise.vectorised.addresses import normalise_address_columns
 from custfocus.normalise.vectorised.amounts import parse_amount_column
@@ -259,6 +261,8 @@ class RowConverter:
     def _names(self, cells: _Cells, rec: dict[str, pa.Array]) -> None:
         full, given = cells.get("full_name"), cells.get("given_name")
         family, company = self._family(cells), cells.get("company")
+        full, company = _person_in_company_column(full, pc.is_null(pc.coalesce(given, family)),
+                                                  company, rec["national_id_kind"])
         if full.null_count < len(full):
             looks_company = map_distinct(
                 full, lambda v: (_COMPANY_RE.search(v) is not None,), {"c": pa.bool_()}
@@ -281,7 +285,8 @@ class RowConverter:
         region = self.plan.region
         rec: dict[str, pa.Array] = {}
         invalid: dict[str, pa.Array] = {}
-        self._names(cells, rec)
+        self._national_id(cells.get("national_id"), rec, invalid)
+        self._names(cells, rec)  # reads the national id's kind: a person's or a company's
         email = cells.get("email")
         info = normalise_email_column(email)
         given = pc.is_valid(email)
@@ -297,7 +302,6 @@ class RowConverter:
             rec[f"{role}_e164"] = _where(present, phone["e164"])
             rec[f"{role}_valid"] = _where(present, phone["valid"])
             invalid[role] = pc.and_(present, pc.invert(phone["valid"]))
-        self._national_id(cells.get("national_id"), rec, invalid)
         rec["account_code"] = cells.get("account_code")
         self._address(cells, rec, invalid)
         for role in _RECORD_DATES:
@@ -421,6 +425,46 @@ class RowConverter:
             for k in np.flatnonzero(flagged).tolist():
                 reasons[k] = (column, reason)
         return pa.table({name: fact[name] for name in FACT_FIELDS}), reasons
+
+
+# National ids only people have: a record holding one is a person's.
+PERSON_ID_KINDS = frozenset({"es_nif", "es_nie", "br_cpf", "mx_curp"})
+_COMMA_NAME_RE = re.compile(r"^[^\W\d_][\w'\-. ]*,\s*[^\W\d_][\w'\-. ]*$")
+
+
+def person_written_as_company(text: str) -> bool:
+    """Tell whether a company cell holds a person's name written "SURNAMES, Given"."""
+    if not _COMMA_NAME_RE.match(text) or _COMPANY_RE.search(text):
+        return False
+    family, given = (part.split() for part in text.split(","))
+    return 1 <= len(family) <= 3 and 1 <= len(given) <= 3 and not is_organisation_name(text)
+
+
+def same_person_words(contact: str | None, name: str) -> bool:
+    """A contact name that is empty or part of the fuller name ("Marisela" in
+    "CASTILLO, MARISELA") names the same person."""
+    return not contact or set(fold_header(contact).split()) <= set(fold_header(name).split())
+
+
+def _person_in_company_column(full: pa.Array, no_parts: pa.Array, company: pa.Array,
+                              id_kind: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """A company column ("Razón social") holding "GARCÍA LÓPEZ, María" on a record with a
+    person's id (DNI, NIE, CPF) holds that person's name: it becomes the full name, and a
+    contact-person column naming part of it ("María") adds to it rather than replacing it."""
+    if company.null_count == len(company):
+        return full, company
+    looks_person = map_distinct(company, lambda v: (person_written_as_company(v),),
+                                {"p": pa.bool_()}, (False,))["p"]
+    person_id = pc.is_in(id_kind, pa.array(sorted(PERSON_ID_KINDS), pa.string()))
+    move = pc.fill_null(pc.and_(pc.and_(looks_person, person_id), no_parts), False)
+    rows = np.flatnonzero(move.to_numpy(zero_copy_only=False))
+    if not len(rows):
+        return full, company
+    contacts, names = full.to_pylist(), company.to_pylist()
+    for k in rows.tolist():
+        if same_person_words(contacts[k], names[k]):
+            contacts[k], names[k] = names[k], None
+    return pa.array(contacts, pa.string()), pa.array(names, pa.string())
 
 
 def _foreign_postal_codes(address: dict[str, pa.Array], country: pa.Array, region: str | None,
