@@ -146,7 +146,7 @@ def dedupe(
         return _find_duplicates(store, full or retrain, retrain, settings, progress)
 
 
-DUCKDB_MEMORY = "1536MB"  # the store's share of memory during a dedupe (larger work spills)
+DUCKDB_MEMORY = "1GB"  # the store's share of memory during a dedupe (larger work spills)
 # ... while the pairs are saved: they are still held in numpy then, and what DuckDB buffers
 # is already written to the file. It kept buffers up to its share: inserting 8.4 M links
 # held 774 MB with a 1 GB share and 255 MB with 300 MB, as fast.
