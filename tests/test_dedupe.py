@@ -213,3 +213,40 @@ def test_rows_without_a_true_entity_each_count_as_their_own() -> None:
     quality = evaluate(["a", "a", "b", "c"], ["P1", "P1", None, None])
     assert quality.true_entities == 3
     assert quality.pairwise_recall == 1.0
+
+
+def test_csv_exports_neutralise_formulas_in_every_text_dtype(tmp_path):
+    # pandas 3 gives text columns the "str" dtype; the check by dtype name missed it and
+    # CSV exports carried raw formulas (issue 16).
+    import pandas as pd
+
+    from custfocus.export import write_frame
+
+    evil = ["=HYPERLINK(\"http://x\",\"y\")", "=cmd|' /C calc'!A0", "+1", "@SUM(1)", "-2+3",
+            "\r=1+1", "  =1+1", "ok"]
+    for dtype in ("str", "string", object):
+        frame = pd.DataFrame({"name": pd.Series(evil, dtype=dtype),
+                              "phone": pd.Series(["=1+1"] * len(evil), dtype=dtype)})
+        out = tmp_path / "x.csv"
+        write_frame(frame, out, "csv")
+        import csv
+
+        with out.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))[1:]
+        # (A carriage return is written as a line feed, which gets the field quoted.)
+        assert [r[0] for r in rows] == ["'" + v.replace("\r", "\n") for v in evil[:-1]] + [
+            "ok"], dtype
+        assert all(r[1] == "'=1+1" for r in rows)
+
+
+def test_export_master_csv_is_formula_safe(tmp_path, store):
+    path = tmp_path / "evil.csv"
+    path.write_text("Nombre,Email,Empresa\nAna,a@x.es,\"=cmd|' /C calc'!A0\"\n", encoding="utf-8")
+    import_paths(store, [path])
+    dedupe(store)
+    from custfocus.export import export
+
+    out = tmp_path / "m.csv"
+    export(store, "master", out)
+    text = out.read_text(encoding="utf-8")
+    assert "=cmd" in text and ",=" not in text and "\n=" not in text

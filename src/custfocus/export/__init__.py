@@ -81,11 +81,39 @@ def format_from_path(path: Path | None, fmt: str | None) -> str:
     return fmt
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
 def safe_cell(value: Any) -> Any:
-    """Neutralise text a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Neutralise text a spreadsheet would run as a formula: one starting with ``=``,
+    ``+``, ``-``, ``@``, a tab or a line break, or with those after leading spaces."""
+    if isinstance(value, str) and (value[:1] in _FORMULA_START
+                                   or value.lstrip(" ")[:1] in _FORMULA_START):
         return "'" + value
     return value
+
+
+def neutralise_formulas(frame: Any) -> Any:
+    """Every text column of ``frame`` through :func:`safe_cell`, in place, with carriage
+    returns written as line feeds.
+
+    Text columns are found by pandas' own test, so ``object``, ``string`` and pandas 3's
+    default ``str`` dtype are all covered (checking the dtype's name missed ``str``). Why
+    the carriage returns: pandas' CSV writer does not quote a field holding a bare CR, so
+    a spreadsheet reads the rest of the cell ("\r=1+1") as a new line starting with a
+    formula; a line feed gets the field quoted.
+    """
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str) and "\r" in value:
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        return safe_cell(value)
+
+    for col in frame.columns:
+        if is_object_dtype(frame[col].dtype) or is_string_dtype(frame[col].dtype):
+            frame[col] = frame[col].map(clean).astype(object)
+    return frame
 
 
 def write_frame(frame: Any, path: Path | None, fmt: str, sheet: str = "data") -> int:
@@ -93,9 +121,7 @@ def write_frame(frame: Any, path: Path | None, fmt: str, sheet: str = "data") ->
     from custfocus.export._write import write_atomic
 
     if fmt in ("csv", "xlsx"):
-        for col in frame.columns:
-            if frame[col].dtype == object or str(frame[col].dtype).startswith("string"):
-                frame[col] = frame[col].map(safe_cell)
+        neutralise_formulas(frame)
     if path is None:
         if fmt == "csv":
             frame.to_csv(sys.stdout, index=False)
@@ -152,4 +178,4 @@ def export(store: Store, what: str, path: Path | None = None, fmt: str | None = 
     return write_frame(frame, path, fmt, sheet=what)
 
 
-__all__ = ["FORMATS", "export", "safe_cell", "write_frame", "write_xlsx"]
+__all__ = ["FORMATS", "export", "neutralise_formulas", "safe_cell", "write_frame", "write_xlsx"]

@@ -454,7 +454,7 @@ def export_segments(
     store: Store, path: Path | None, fmt: str | None = None, lang: str = "en"
 ) -> int:
     """Write the latest segments: CSV/Parquet/JSON one table; XLSX one sheet per segment."""
-    from custfocus.export import format_from_path, safe_cell, write_frame, write_xlsx
+    from custfocus.export import format_from_path, neutralise_formulas, write_frame, write_xlsx
     from custfocus.export._write import write_atomic
     from custfocus.segment._texts import segment_name
 
@@ -466,10 +466,7 @@ def export_segments(
         raise UsageError("xlsx output needs a file: add -o FILE")
     sheets = {}
     for key in SEGMENTS:
-        part = frame[frame["segment"] == key].copy()
-        for c in part.columns:
-            if part[c].dtype == object:
-                part[c] = part[c].map(safe_cell)
+        part = neutralise_formulas(frame[frame["segment"] == key].copy())
         sheets[segment_name(key, lang)[:31]] = part
     write_atomic(Path(path), lambda tmp: write_xlsx(sheets, tmp))
     return len(frame)
