@@ -250,3 +250,32 @@ def test_export_master_csv_is_formula_safe(tmp_path, store):
     export(store, "master", out)
     text = out.read_text(encoding="utf-8")
     assert "=cmd" in text and ",=" not in text and "\n=" not in text
+
+
+def test_export_writes_through_devices_follows_links_and_refuses_folders(tmp_path, store):
+    import os
+    from pathlib import Path
+
+    from custfocus.errors import StoreError, UsageError
+    from custfocus.export._write import write_atomic
+
+    def text(path):
+        path.write_text("data\n", encoding="utf-8")
+
+    # A character device is written to, never renamed over (it stays a device).
+    write_atomic(Path(os.devnull), text)
+    assert not Path(os.devnull).is_file()
+    if Path("/dev/full").exists():
+        with pytest.raises(StoreError):
+            write_atomic(Path("/dev/full"), text)
+        assert not Path("/dev/full").is_file()
+    # A symlink: the file it points to is replaced, the link stays a link.
+    target = tmp_path / "real.csv"
+    target.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    write_atomic(link, text)
+    assert link.is_symlink() and target.read_text(encoding="utf-8") == "data\n"
+    # A folder is refused.
+    with pytest.raises(UsageError):
+        write_atomic(tmp_path, text)
