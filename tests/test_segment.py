@@ -197,3 +197,14 @@ def test_export_is_formula_safe(tmp_path):
     out = tmp_path / "s.csv"
     write_frame(frame, out, "csv")
     assert "\n=" not in out.read_text() and ",=" not in out.read_text()
+
+
+@pytest.mark.parametrize("command", ["segment", "audit"])
+@pytest.mark.parametrize("as_of", ["0001-01-01", "9999-12-31", "2024-13-01"])
+def test_a_reference_date_out_of_range_is_a_usage_error(runner, example_store, command, as_of):
+    # Year 1 made `segment` exit 70 (an OverflowError in its date arithmetic).
+    from custfocus.cli import app
+
+    result = runner.invoke(app, [command, "--db", str(example_store), "--as-of", as_of])
+    assert result.exit_code == 2, result.output
+    assert "--as-of" in result.output

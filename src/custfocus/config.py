@@ -283,3 +283,26 @@ def documented_settings() -> list[tuple[str, Any, str]]:
     out += [(f"segment.{f.name}", getattr(defaults, f.name), SEGMENT_HELP.get(f.name, ""))
             for f in fields(SegmentSettings)]
     return out
+
+
+# Reference dates a customer analysis can mean: the arithmetic of windows and ages before
+# 1900 or after 2999 overflows Python's dates (year 1 made `segment` exit 70).
+AS_OF_RANGE = ("1900-01-01", "2999-12-31")
+
+
+def reference_date(text: str) -> Any:
+    """A YYYY-MM-DD reference date (``--as-of``, ``run.as_of``) within :data:`AS_OF_RANGE`.
+
+    Raises:
+        UsageError: not such a date.
+    """
+    from datetime import date
+
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"'{text}' is not a date like 2024-06-30") from None
+    low, high = (date.fromisoformat(d) for d in AS_OF_RANGE)
+    if not low <= day <= high:
+        raise UsageError(f"{text} is outside {AS_OF_RANGE[0]} .. {AS_OF_RANGE[1]}")
+    return day

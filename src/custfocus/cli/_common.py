@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -85,3 +85,16 @@ def handle_errors(debug: bool = False) -> Iterator[None]:
             err=True,
         )
         raise typer.Exit(70) from None
+
+
+def parse_as_of(text: str | None) -> Any:
+    """``--as-of`` as a date (None when not given); a usage error (exit 2) otherwise."""
+    from custfocus.config import reference_date
+    from custfocus.errors import UsageError
+
+    if not text:
+        return None
+    try:
+        return reference_date(text)
+    except UsageError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--as-of") from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +15,7 @@ from custfocus.cli._common import (
     LangOption,
     QuietOption,
     handle_errors,
+    parse_as_of,
     resolve_lang,
 )
 
@@ -70,7 +70,7 @@ def audit_command(
 
     language = resolve_lang(lang)
     kind = _output_format(json_output, fmt, output)
-    reference = _parse_date(as_of)
+    reference = parse_as_of(as_of)
     with handle_errors(debug):
         rules = [parse_threshold(r) for r in fail_on or []]
         with Store(db, read_only=True) as store:
@@ -105,17 +105,6 @@ def _output_format(json_output: bool, fmt: str | None, output: Path | None) -> s
             "xlsx output needs a file: add -o FILE.xlsx", param_hint="--output"
         )
     return kind
-
-
-def _parse_date(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"'{text}' is not a date like 2024-06-30", param_hint="--as-of"
-        ) from None
 
 
 def _emit(report, results, kind: str, output: Path | None, quiet: bool) -> None:  # type: ignore[no-untyped-def]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -16,19 +15,9 @@ from custfocus.cli._common import (
     LangOption,
     QuietOption,
     handle_errors,
+    parse_as_of,
     resolve_lang,
 )
-
-
-def _parse_date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise typer.BadParameter(
-            f"'{value}' is not a date like 2024-12-31", param_hint="--as-of"
-        ) from None
 
 
 def segment_command(
@@ -67,7 +56,7 @@ def segment_command(
     from custfocus.store import Store
 
     code = resolve_lang(lang)
-    day = _parse_date(as_of)
+    day = parse_as_of(as_of)
     with handle_errors(debug):
         settings = load_settings(
             "custfocus.toml", horizon_months=horizon, discount_rate=discount_rate

@@ -217,10 +217,12 @@ class _Run:
             return None
         if text == "today":
             return date.today()
+        from custfocus.config import reference_date
+
         try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise UsageError(f"run.as_of must be data, today or YYYY-MM-DD, not '{text}'") from None
+            return reference_date(text)
+        except UsageError as exc:
+            raise UsageError(f"run.as_of must be data, today or YYYY-MM-DD: {exc}") from None
 
     def _segment(self, store: Store, settings: Any, dedupe_mode: str,
                  last_hash: dict[str, Any], hashes: dict[str, Any]
