@@ -257,3 +257,25 @@ def test_person_named_in_a_company_column_with_a_dni_is_a_person(tmp_path, store
     assert rows[2]["company"] == "Fuentes, Consulting SL"
     assert rows[3]["company"] == "ROCA, Jaume"
     assert rows[4]["company"] == "PÉREZ GIL, Ana" and rows[4]["full_name"] == "Luis Martín"
+
+
+def test_json_nested_too_deeply_is_bad_input_not_a_crash(tmp_path, runner, db_path):
+    # 100k levels made json.load raise RecursionError: exit 70 (issue 16).
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    lines = tmp_path / "deep.jsonl"
+    lines.write_text('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}\n", encoding="utf-8")
+    for path in (deep, lines):
+        result = runner.invoke(app, ["import", str(path), "--db", str(db_path), "-q"])
+        assert result.exit_code == ExitCode.BAD_INPUT, result.output
+        assert "nested too deeply" in result.output and path.name in result.output
+
+
+def test_a_file_name_that_is_not_utf8_is_bad_input(tmp_path, runner, db_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = os.fsdecode(b"cli\xe9ntes.csv")
+    (folder / name).write_text("Nombre,Email\nAna,ana@x.es\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", str(folder), "--db", str(db_path), "-q"])
+    assert result.exit_code == ExitCode.BAD_INPUT, result.output
+    assert "not valid UTF-8" in result.output

@@ -161,6 +161,12 @@ class _Importer:
         self.chunk_converter = chunk_converter
 
     def import_file(self, path: Path) -> None:
+        try:  # the name is the record's provenance, stored as text
+            str(path).encode("utf-8")
+        except UnicodeEncodeError:
+            shown = str(path.name).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            raise BadInputError("the file name is not valid UTF-8 text: rename the file",
+                                file=shown) from None
         source_file = open_source(path)
         for sheet in source_file.hidden_sheets:
             self.result.hidden_sheets.append(f"{path.name}#{sheet}")

@@ -88,6 +88,10 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                     raise BadInputError(
                         "line is not valid JSON", file=str(path), row=number
                     ) from None
+                except RecursionError:  # (JSON nested thousands of levels deep)
+                    raise BadInputError(
+                        "line is JSON nested too deeply to be a record", file=str(path),
+                        row=number) from None
                 if not isinstance(record, dict):
                     raise BadInputError(
                         "expected one JSON object per line", file=str(path), row=number
@@ -136,6 +140,8 @@ def _load_array(path: Path) -> tuple[list[Any], str | None]:
         raise BadInputError("JSON text is not UTF-8", file=str(path)) from None
     except ValueError:
         raise BadInputError("not valid JSON", file=str(path)) from None
+    except RecursionError:  # (JSON nested thousands of levels deep)
+        raise BadInputError("JSON nested too deeply to hold records", file=str(path)) from None
     wrapper = None
     if isinstance(data, dict):
         arrays = [key for key, value in data.items() if isinstance(value, list)]
