@@ -279,3 +279,16 @@ def test_a_file_name_that_is_not_utf8_is_bad_input(tmp_path, runner, db_path):
     result = runner.invoke(app, ["import", str(folder), "--db", str(db_path), "-q"])
     assert result.exit_code == ExitCode.BAD_INPUT, result.output
     assert "not valid UTF-8" in result.output
+
+
+def test_a_header_only_csv_is_an_empty_file(tmp_path, runner, db_path):
+    # It was stored as an active source of 0 rows (and would replace a source's records).
+    path = tmp_path / "clientes.csv"
+    path.write_text("Nombre,Email\nAna,ana@x.es\n", encoding="utf-8")
+    assert runner.invoke(app, ["import", str(path), "--db", str(db_path), "-q"]).exit_code == 0
+    path.write_text("Nombre,Email\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", str(path), "--db", str(db_path), "-q"])
+    assert result.exit_code == ExitCode.BAD_INPUT, result.output
+    assert "no data rows" in result.output
+    with Store(db_path, read_only=True) as store:  # the earlier export is still there
+        assert store.query_value("SELECT count(*) FROM records") == 1

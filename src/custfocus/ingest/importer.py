@@ -281,6 +281,10 @@ class _Importer:
             if self.progress:
                 self.progress(source, len(batch.rows))
         res.reject_reasons = dict(reasons.most_common())
+        if res.rows_read == 0 and len(source_file.tables) == 1:
+            # A header and nothing else is an empty export, not a source of no customers
+            # (it would replace the source's records with none).
+            raise BadInputError("file has a header but no data rows", file=table.file.name)
         store.execute(
             "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, "
             "'active', ?, ?, ?, ?, ?, ?, ?)",
