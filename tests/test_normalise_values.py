@@ -291,3 +291,15 @@ def test_length_screen_never_skips_a_validator_that_would_accept(text, country):
         assert not result.valid
     else:
         assert (result.value, result.kind, result.valid) == found
+
+
+def test_an_amount_beyond_any_order_is_no_amount():
+    import pyarrow as pa
+
+    from custfocus.normalise.amounts import parse_amount
+    from custfocus.normalise.vectorised.amounts import parse_amount_column
+
+    values = ["-1e308", "1e308", "123456789012345678", "12,50", "-3.000,00 €"]
+    expected = [None, None, None, 12.5, -3000.0]
+    assert [parse_amount(v, ",").value for v in values] == expected
+    assert parse_amount_column(pa.array(values), ",")["value"].to_pylist() == expected

@@ -17,6 +17,9 @@ from functools import lru_cache
 __all__ = ["Amount", "detect_decimal_separator", "parse_amount"]
 
 _MAX_LENGTH = 64
+# No order, invoice or payment reaches a quadrillion in any currency: beyond it a value is
+# a broken cell (-1e308 was stored as an order amount), not an amount.
+AMOUNT_LIMIT = 1e15
 
 # Longest first so "R$" wins over "$" and "US$" over "$".
 _CURRENCY_CODES: dict[str, str | None] = {
@@ -137,7 +140,7 @@ def _parse_cached(text: str, decimal: str) -> Amount:
     if text.startswith("+") and not negative:
         text = text[1:]
     value = _to_float(text, decimal)
-    if value is None or not math.isfinite(value):
+    if value is None or not math.isfinite(value) or abs(value) >= AMOUNT_LIMIT:
         return Amount(None, currency)
     return Amount(-value if negative and value else value, currency)
 

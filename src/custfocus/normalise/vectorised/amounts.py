@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from custfocus.normalise.amounts import _CURRENCY_CODES, _MAX_LENGTH, parse_amount
+from custfocus.normalise.amounts import _CURRENCY_CODES, _MAX_LENGTH, AMOUNT_LIMIT, parse_amount
 from custfocus.normalise.vectorised._common import (
     by_width,
     compact_rows,
@@ -242,6 +242,7 @@ def _fast(values: pa.Array, decimal: str) -> tuple[np.ndarray, dict[str, pa.Arra
     found_rows, found_values, found_currencies = [], [], []
     for rows, matrix, size in by_width(offsets, data, np.flatnonzero(candidates), _WIDTHS):
         ok, value, currency = _parse(matrix, size, decimal)
+        ok = ok & (np.abs(value) < AMOUNT_LIMIT)  # (the rest: the per-value path says None)
         found_rows.append(rows[ok])
         found_values.append(value[ok])
         found_currencies.append(currency[ok])
