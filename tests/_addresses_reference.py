@@ -379,7 +379,8 @@ def normalise_postal_code(text: str | None, country: str | None = "ES") -> str |
     if not text or not isinstance(text, str) or len(text) > 64:
         return None
     country = country.upper() if isinstance(country, str) else None
-    raw = _POSTAL_PREFIX.sub("", clean_text(text))
+    # (Since the Shopify reading: a leading apostrophe is a spreadsheet's text marker.)
+    raw = _POSTAL_PREFIX.sub("", clean_text(text).lstrip("'’"))
     excel = _EXCEL_FLOAT.match(raw)
     compact = excel.group(1) if excel else _SEPARATORS.sub("", raw).upper()
     if not compact:

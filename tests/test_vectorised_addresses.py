@@ -419,3 +419,11 @@ def test_no_abbreviation_hides_another():
         for long in words:
             if long != short and long.startswith(short):
                 assert re.match(r"[\wº°ª]", long[len(short)]), (short, long)
+
+
+@pytest.mark.parametrize("postal", ["'", "'28013", "’28013", "' ", "''", "'SW1A 1AA"])
+def test_postal_codes_with_a_text_marker_match_reference(postal):
+    # (Found by hypothesis once the leading apostrophe was read as a text marker.)
+    for region in ("ES", "GB", "BR", None):
+        assert new.normalise_postal_code(postal, region) == ref.normalise_postal_code(
+            postal, region)
