@@ -5,9 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from custfocus.store import Store
+
+# Property tests draw the same examples on every run (a seed fixed per test), so the suite
+# is deterministic: a failure found once is found again, and CI cannot fail by chance.
+settings.register_profile("deterministic", derandomize=True)
+settings.load_profile("deterministic")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
