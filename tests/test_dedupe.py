@@ -117,15 +117,22 @@ def test_dedupe_cli_json(tmp_path, runner, examples_dir):
     assert data["cluster_sizes"] and set(data["timings"]) >= {"block", "compare", "cluster"}
 
 
-def test_export_master_is_formula_safe(tmp_path, store):
-    path = tmp_path / "evil.csv"
-    path.write_text("Nombre,Email\n=HYPERLINK(\"http://x\"),a@x.es\n", encoding="utf-8")
-    import_paths(store, [path])
-    dedupe(store)
+def _export_master(tmp_path, store, rows: str, name: str):
+    """Import ``rows`` (a CSV text), dedupe, export the master to ``name``; its path."""
     from custfocus.export import export
 
-    out = tmp_path / "m.xlsx"
+    path = tmp_path / "evil.csv"
+    path.write_text(rows, encoding="utf-8")
+    import_paths(store, [path])
+    dedupe(store)
+    out = tmp_path / name
     export(store, "master", out)
+    return out
+
+
+def test_export_master_is_formula_safe(tmp_path, store):
+    out = _export_master(tmp_path, store, "Nombre,Email\n=HYPERLINK(\"http://x\"),a@x.es\n",
+                         "m.xlsx")
     from openpyxl import load_workbook
 
     cell = load_workbook(out).active["B2"].value
@@ -240,14 +247,8 @@ def test_csv_exports_neutralise_formulas_in_every_text_dtype(tmp_path):
 
 
 def test_export_master_csv_is_formula_safe(tmp_path, store):
-    path = tmp_path / "evil.csv"
-    path.write_text("Nombre,Email,Empresa\nAna,a@x.es,\"=cmd|' /C calc'!A0\"\n", encoding="utf-8")
-    import_paths(store, [path])
-    dedupe(store)
-    from custfocus.export import export
-
-    out = tmp_path / "m.csv"
-    export(store, "master", out)
+    out = _export_master(tmp_path, store,
+                         "Nombre,Email,Empresa\nAna,a@x.es,\"=cmd|' /C calc'!A0\"\n", "m.csv")
     text = out.read_text(encoding="utf-8")
     assert "=cmd" in text and ",=" not in text and "\n=" not in text
 
