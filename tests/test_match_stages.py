@@ -90,7 +90,7 @@ def test_em_separates_matches_and_tf_weakens_common_values():
     assert (predicted == truth).mean() > 0.97
     nodes = pd.DataFrame({"given_canon": ["maria"] * 50 + ["zoe", "zoe"],
                           "family_fold": [None] * 52, "email_key": [None] * 52,
-                          "phone": [None] * 52, "address_key": [None] * 52})
+                          "phone": [None] * 52, "address_key": [None] * 52, "company_fold": [None] * 52})
     a, b = np.array([0, 50]), np.array([1, 51])
     lv = {c.name: np.array([-1, -1], dtype=np.int8) for c in COMPARISONS}
     lv["given_name"] = np.array([3, 3], dtype=np.int8)

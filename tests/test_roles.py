@@ -129,3 +129,26 @@ def test_person_id_with_long_numbers_is_not_a_phone() -> None:
 def test_header_naming_first_and_surname_is_a_full_name() -> None:
     assert role_from_header("first_and_surname")[0] == "full_name"
     assert role_from_header("Nombre y apellido")[0] == "full_name"
+
+
+def test_a_name_column_of_organisations_is_read_as_company_names() -> None:
+    """A "Site name" whose values are mostly organisations' names holds organisations (not
+    people split into given and family name); a person-name column with a company typed
+    here and there stays a person-name column."""
+    sites = [["Salvation Army - Temple"], ["Chicago Youth Centers - ABC"], ["Fiske"],
+             ["YMCA of Metropolitan Chicago"], ["Acme Ltd"], ["Henry Booth House - Loop"]]
+    people = [["Ana Ruiz"], ["Luis Gil"], ["Acme Ltd"], ["Marta Sanz"], ["Pedro Díaz"]]
+    (site,) = infer_roles(["Site name"], sites)
+    (person,) = infer_roles(["Customer name"], people)
+    assert site.role == "company" and "organisation" in site.reason
+    assert person.role == "full_name"
+
+
+def test_a_vague_name_column_of_few_repeated_values_is_a_category_kept_raw() -> None:
+    """"Program Name" holding four values over hundreds of rows is a category, not people."""
+    rows = [[p] for p in ["Head Start", "Child Care", "School Age", "Early Head Start"] * 30]
+    (program,) = infer_roles(["Program Name"], rows)
+    names = [[f"Persona {chr(65 + i % 26)}{i}"] for i in range(120)]
+    (person,) = infer_roles(["Contact name"], names)
+    assert program.role is None and "category" in program.reason
+    assert person.role == "full_name"

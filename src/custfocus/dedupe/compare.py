@@ -50,8 +50,8 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("address", ("different", "same_city", "same_postcode", "similar", "same"),
                "address_key", 4,
                (("jaro_winkler:same_city", 0.9), ("token_set_ratio:similar", 0.9))),
-    Comparison("company", ("different", "similar", "same"), thresholds=(
-        ("token_set_ratio:similar", 0.9),)),
+    Comparison("company", ("different", "related", "similar", "same"), "company_fold", 3, (
+        ("token_set_ratio:related", 0.75), ("token_set_ratio:similar", 0.9))),
 )
 _BY_NAME = {c.name: c for c in COMPARISONS}
 
@@ -403,10 +403,10 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
     ka, kb, kv, kp = column("company_fold")
     both_k = kp[ka] & kp[kb]
     ksim = _similarity(ka, kb, both_k, kv, fuzz.token_set_ratio)
-    similar_company = _BY_NAME["company"].threshold("token_set_ratio:similar")
-    out["company"] = np.where(both_k, np.where(ka == kb, 2, np.where(ksim >= similar_company,
-                                                                     1, 0)),
-                              NULL).astype(np.int8)
+    company = _BY_NAME["company"]
+    level = np.where(ksim >= company.threshold("token_set_ratio:related"), 1, 0)
+    level = np.where(ksim >= company.threshold("token_set_ratio:similar"), 2, level)
+    out["company"] = np.where(both_k, np.where(ka == kb, 3, level), NULL).astype(np.int8)
     return out
 
 

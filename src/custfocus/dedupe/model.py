@@ -53,7 +53,7 @@ DEFAULT_M = {
     "national_id": [0.02, 0.08, 0.90],
     "birth_date": [0.03, 0.07, 0.90],
     "address": [0.12, 0.08, 0.08, 0.12, 0.60],
-    "company": [0.10, 0.15, 0.75],
+    "company": [0.08, 0.07, 0.10, 0.75],
 }
 WEIGHT_BOUNDS = (-12.0, 20.0)  # bits one comparison may add, term frequency included
 MIN_TRAINING_NODES = 200  # below: the default m (u and the prior still come from the data)

@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from custfocus.normalise.names import is_organisation_name
+
 # role -> (group, description). Groups: identity (who), contact, address, date, fact.
 ROLES: dict[str, str] = {
     "account_code": "customer / account code within the source system",
@@ -65,6 +67,11 @@ FACT_ROLES = frozenset(
     {"order_id", "invoice_id", "ticket_id", "event_date", "amount", "amount_net", "tax",
      "quantity", "product_line", "category", "status", "satisfaction", "document_type"}
 )
+# A name column in which at least this share of the values are organisations' names
+# ("... Ltd", "Fundación ...", "YMCA of ... - ...") holds organisations: its values are
+# company names, not people split into given and family name. (A person-name column has
+# a few per cent at most: a company typed where the person should be.)
+ORGANISATION_SHARE = 0.5
 MULTI_ROLES = frozenset({"family_name", "notes", "ignore", "address_extra"})
 
 # Folded header text -> role. Folding = lower, accents stripped, punctuation to spaces.
@@ -445,6 +452,7 @@ def profile_values(values: Sequence[str]) -> dict[str, float]:
     this_year = datetime.date.today().year
     return {
         "filled": n / max(len(values), 1),
+        "filled_count": n,
         "email": share(_EMAIL_RE),
         "phone": sum(1 for v in digits if _PHONE_RE.match(v)) / n,
         "date": share(_DATE_RE),
@@ -456,6 +464,7 @@ def profile_values(values: Sequence[str]) -> dict[str, float]:
         "comma_name": sum(1 for v in filled if "," in v and _NAMEISH_RE.match(v)) / n,
         "future": sum(1 for v in filled if _year_of(v) > this_year) / n,
         "sequential": _sequential_share(filled),
+        "organisation": sum(1 for v in filled if is_organisation_name(v)) / n,
     }
 
 
@@ -531,6 +540,11 @@ def _check_against_values(
         return role, confidence * 0.6, reason + "; few values look like e-mails"
     if role in {"full_name", "given_name", "family_name"} and profile["email"] >= 0.6:
         return "email", 0.8, "values are e-mails"
+    if role == "full_name" and profile["organisation"] >= ORGANISATION_SHARE:
+        return "company", confidence, reason + "; values are organisation names"
+    if (role == "full_name" and reason.startswith("header contains")
+            and profile["filled_count"] >= 50 and profile["distinct"] < 0.05):
+        return None, 0.0, reason + "; a few values repeated, a category rather than names"
     if role == "full_name" and profile["code"] >= 0.8 and profile["nameish"] < 0.2:
         return "account_code", 0.85, reason + "; values are codes"
     if role == "account_code" and profile["nameish"] >= 0.8 and profile["code"] < 0.2:
