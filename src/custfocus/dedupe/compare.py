@@ -50,7 +50,7 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("address", ("different", "same_city", "same_postcode", "similar", "same"),
                "address_key", 4,
                (("jaro_winkler:same_city", 0.9), ("token_set_ratio:similar", 0.9))),
-    Comparison("company", ("different", "related", "similar", "same"), "company_fold", 3, (
+    Comparison("company", ("different", "related", "similar", "same"), thresholds=(
         ("token_set_ratio:related", 0.75), ("token_set_ratio:similar", 0.9))),
 )
 _BY_NAME = {c.name: c for c in COMPARISONS}
