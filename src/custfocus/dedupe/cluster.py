@@ -8,7 +8,10 @@ taken strongest first into a union-find that refuses a merge when
   * the result would exceed ``max_records`` records;
   * the evidence between the two groups is against it: every compared pair of records
     across them (not only the link that proposes the merge) weighs in with its evidence in
-    bits, bounded, and a merge needs the sum to be positive (average linkage in log-odds).
+    bits, bounded, and a merge is refused when the sum is negative (average linkage in
+    log-odds). A pair compared on one field alone weighs nothing here (its log-odds are
+    mostly the prior's: an e-mail-only record against its owner's other e-mail), so
+    when no cross pair but the link says anything, the link decides.
     A record whose birth date or name was mistyped still joins on the rest of its
     evidence; two households linked by one shared landline do not, because their
     members' other pairs disagree.
@@ -264,7 +267,7 @@ def _refusal(groups: _Groups, ra: int, rb: int, neighbours: tuple[array, array, 
             for k in range(indptr[node], indptr[node + 1]):
                 if indices[k] in large_set:
                     total += weights[k]
-        if total <= 0:
+        if total < 0:
             return "weak_bridge"
     return None
 

@@ -576,10 +576,17 @@ class Completion:
 
     def evidence(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         levels = compare_in_batches(self.encoded, a, b)
-        compared = np.zeros(len(a), dtype=bool)
-        for comp in COMPARISONS:
-            compared |= levels[comp.name] != NULL
-        return evidence_bits(self.scorer.probability(a, b, levels), compared)
+        return evidence_bits(self.scorer.probability(a, b, levels), informative(levels))
+
+
+def informative(levels: dict[str, np.ndarray]) -> np.ndarray:
+    """Per pair, whether it compares two fields or more: a pair compared on one field alone
+    (an e-mail-only record against a record with another e-mail) weighs its prior more than
+    its evidence, and says nothing when two groups are weighed."""
+    compared = np.zeros(len(levels[COMPARISONS[0].name]), dtype=np.int8)
+    for comp in COMPARISONS:
+        compared += levels[comp.name] != NULL
+    return compared >= 2
 
 
 def cluster_with_evidence(frame: Any, a: np.ndarray, b: np.ndarray, probability: np.ndarray,
@@ -604,7 +611,8 @@ def cluster_with_evidence(frame: Any, a: np.ndarray, b: np.ndarray, probability:
     big = np.bincount(component, minlength=len(frame))[component] >= 3
     inside = np.flatnonzero(big[a] & (component[a] == component[b]))
     ia, ib = a[inside], b[inside]
-    bits = evidence_bits(probability[inside])
+    bits = evidence_bits(probability[inside],
+                         informative(compare_in_batches(completion.encoded, ia, ib)))
     clustering = cluster_nodes(frame, a[strong], b[strong], probability[strong], settings,
                                must, cannot, evidence=(ia, ib, bits))
     ea, eb = uncompared_pairs(clustering.labels, ia, ib)
