@@ -455,7 +455,8 @@ def _find_candidates(nodes: Any, rules: tuple[BlockingRule, ...], only_nodes: np
     per_rule = {name: per_rule[name] for name in names if name in per_rule}
     result = con.execute("SELECT DISTINCT a, b FROM pairs ORDER BY a, b").fetchnumpy()
     con.close()
-    a, b = np.asarray(result.pop("a"), dtype=np.int64), np.asarray(result.pop("b"), dtype=np.int64)
+    # Node indices as int32 (they are INTEGER in the store): at 34 M pairs, 270 MB less.
+    a, b = np.asarray(result.pop("a"), dtype=np.int32), np.asarray(result.pop("b"), dtype=np.int32)
     return Candidates(
         a=a, b=b,
         pairs_per_rule=per_rule, oversized_blocks=oversized, largest_skipped=largest,

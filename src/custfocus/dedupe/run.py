@@ -528,7 +528,7 @@ def _constraints(store: Store, nodes: Nodes, a: np.ndarray, b: np.ndarray
         keys = np.array(list(label), dtype=np.int64)
         n = len(nodes.frame) + 1
         wanted = keys[:, 0] * n + keys[:, 1]
-        have = a * n + b
+        have = np.asarray(a, np.int64) * n + b
         hit = np.flatnonzero(np.isin(have, wanted))
         for i in hit.tolist():
             known[i] = label[(int(a[i]), int(b[i]))]
