@@ -43,7 +43,7 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("email", ("different", "similar_local", "same_local", "same_shared", "same"),
                "email_key", 4,
                (("jaro_winkler:similar_local", 0.9), ("characters:same_local", 5))),
-    Comparison("phone", ("different", "one_typo", "same_tail", "same"), "phone", 3,
+    Comparison("phone", ("different", "same_block", "one_typo", "same_tail", "same"), "phone", 4,
                (("digits:one_typo", 7),)),
     Comparison("national_id", ("different", "one_typo", "same")),
     Comparison("birth_date", ("different", "typo_or_swap", "same")),
@@ -139,6 +139,12 @@ class _Values:
     def lengths(self) -> np.ndarray:
         """Per distinct value (then 0 for code -1): its length in characters."""
         return self._once("lengths", lambda: _lengths(self.arrow))
+
+    def block_codes(self) -> np.ndarray:
+        """Per distinct value (then -1 for code -1): a code of the value without its last
+        four characters (a phone's line block)."""
+        return self._once("block", lambda: np.append(
+            _codes_of([v[:-4] if v else None for v in self.arrow.to_pylist()]), -1))
 
     def word_table(self) -> np.ndarray:
         return self._once("words", lambda: _word_table(self.arrow))
@@ -352,8 +358,13 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
         near = cpdist(phone_values.texts(ux), phone_values.texts(uy), scorer=OSA.distance,
                       workers=-1) == 1
         typo[maybe] = near[inverse]
-    out["phone"] = np.where(has_a & has_b, np.where(same, 3, np.where(
-        tail, 2, np.where(typo, 1, 0))), NULL).astype(np.int8)
+    # The same line block (all but the last four digits: an organisation's switchboard and
+    # extensions, "832 4700" ~ "832 4716"), in numbers of the same length.
+    block = phone_values.block_codes()
+    same_block = (pp[pa] & pp[pb] & ~same & ~tail & ~typo & (length[pa] == length[pb])
+                  & (length[pa] >= shortest) & (block[pa] == block[pb]))
+    out["phone"] = np.where(has_a & has_b, np.where(same, 4, np.where(
+        tail, 3, np.where(typo, 2, np.where(same_block, 1, 0)))), NULL).astype(np.int8)
 
     # National ids: exact, or one edit apart (a typo) when not both valid.
     ia, ib, iv, ip = column("nid_any")
@@ -481,6 +492,12 @@ def _word_table(values: Any) -> np.ndarray:
     cols = np.concatenate([np.arange(len(w)) for w in words]) if words else np.zeros(0, int)
     table[rows, cols] = codes
     return table
+
+
+def _codes_of(texts: list[Any]) -> np.ndarray:
+    import pandas as pd
+
+    return pd.factorize(pd.Series(texts, dtype=object))[0].astype(np.int64)
 
 
 def _digit_codes_of(texts: list[Any]) -> np.ndarray:
