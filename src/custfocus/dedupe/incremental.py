@@ -1,6 +1,6 @@
 """An incremental dedupe: after records were added, only what they change is redone.
 
-The model is kept (``dedupe._Trained``), so an earlier pair's evidence never moves; what
+The model is kept (:class:`custfocus.dedupe.fitted.Trained`), so an earlier pair's evidence never moves; what
 new records can change is
   * their own pairs: the new nodes are loaded with the members of the blocks they fall
     in (the blocks over their cap stay over it), blocked, compared and scored alone;
@@ -50,7 +50,7 @@ from custfocus.dedupe.prepare import (
     column_text,
     node_frame,
 )
-from custfocus.dedupe.score import PairScorer
+from custfocus.dedupe.score import LINK_FLOOR, PairScorer
 from custfocus.store import Store
 
 _CODE = {name: code for code, name in enumerate(DECISIONS)}
@@ -648,7 +648,7 @@ def save_delta(store: Store, delta: Delta, pairs: NewPairs, result: Reclustered,
         "node_b": pa.array(result.b[strong], pa.int32()),
         "probability": pa.array(result.probability[strong], pa.float64()),
         "decision": decision(result.codes[strong])}))
-    linked = changed[result.probability[changed] >= 0.01]
+    linked = changed[result.probability[changed] >= LINK_FLOOR]
     if len(linked):
         _update(store, "match_links", ("record_a", "record_b"), pa.table({
             "record_a": pa.array(rep[result.a[linked]], pa.int64()),
@@ -656,7 +656,7 @@ def save_delta(store: Store, delta: Delta, pairs: NewPairs, result: Reclustered,
             "probability": pa.array(result.probability[linked], pa.float64()),
             "decision": decision(result.codes[linked]).dictionary_decode(),
             "run_id": pa.array(np.full(len(linked), run_id, np.int32()))}))
-    fresh = np.flatnonzero(result.probability[old_pairs:] >= 0.01)
+    fresh = np.flatnonzero(result.probability[old_pairs:] >= LINK_FLOOR)
     if len(fresh):
         rows = fresh
         scores = pairs.scorer.score(pairs.la[rows], pairs.lb[rows],

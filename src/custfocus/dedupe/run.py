@@ -19,7 +19,6 @@ version is a full run.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections import Counter
@@ -30,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from custfocus.dedupe.block import DEFAULT_RULES, find_candidates
+from custfocus.dedupe.block import find_candidates
 from custfocus.dedupe.cluster import DECISIONS, ClusterSettings, cluster_nodes, components
 from custfocus.dedupe.compare import (
     COMPARISONS,
@@ -39,6 +38,15 @@ from custfocus.dedupe.compare import (
     compare_in_batches,
     list_array,
     pack_levels,
+)
+from custfocus.dedupe.fitted import (
+    STATE_VERSION,
+    Trained,
+    kept_model,
+    previous_nodes,
+)
+from custfocus.dedupe.fitted import (
+    signature as run_signature,
 )
 from custfocus.dedupe.golden import Survivorship, build_golden_records
 from custfocus.dedupe.ids import assign_stored_ids, format_id
@@ -60,13 +68,12 @@ from custfocus.dedupe.prepare import (
     column_text,
     prepare_store,
 )
-from custfocus.dedupe.score import PairScorer, ValueCounts
+from custfocus.dedupe.score import LINK_FLOOR, PairScorer, ValueCounts
 from custfocus.errors import BadInputError
 from custfocus.store import Store
 
 Progress = Callable[[str], None]
 RANDOM_PAIRS = 200_000  # u from this many random pairs (every pair when there are fewer)
-STATE_VERSION = 3
 _SAVE_BATCH = 2_000_000  # pairs per insert
 
 
@@ -172,12 +179,12 @@ def _find_duplicates(store: Store, full: bool, retrain: bool, settings: DedupeSe
                      progress: Progress | None) -> DedupeResult:
     timings: dict[str, float] = {}
     clock = _Clock(timings, progress)
-    signature = _signature(store, settings)
+    signature = run_signature(store, settings)
     with clock("prepare"):
         if not store.query_value("SELECT count(*) > 0 FROM records"):
             raise BadInputError("the store holds no customer records; run 'custfocus import' first")
-        trained = None if retrain else _trained_model(store, signature)
-        previous = None if full or trained is None else _previous_nodes(store, signature)
+        trained = None if retrain else kept_model(store, signature)
+        previous = None if full or trained is None else previous_nodes(store, signature)
         delta = None if previous is None else prepare_delta(store, *previous)
         if delta is not None and not trained.fits(delta.nodes, settings.retrain_growth):
             forget_delta(store)  # grown too much: fitted again, in a full run
@@ -206,7 +213,7 @@ def _find_duplicates(store: Store, full: bool, retrain: bool, settings: DedupeSe
             random_levels = _random_levels(encoded, len(frame), settings)
             counts = ValueCounts.train(frame)
             frequencies = counts.frequencies(frame)
-            trained = _Trained(estimate_model(
+            trained = Trained(estimate_model(
                 pairs.levels, random_levels, known, nodes=len(frame), top_u=counts.top_u,
                 tf_of=_tf_of(frequencies, pairs)), counts, len(frame), fresh=True)
             del random_levels
@@ -254,7 +261,7 @@ def _settle(store: Store) -> None:
         store.execute("CHECKPOINT")
 
 
-def _save_state(store: Store, result: DedupeResult, signature: str, trained: _Trained,
+def _save_state(store: Store, result: DedupeResult, signature: str, trained: Trained,
                 nodes: int, reclustered: int) -> None:
     stats = _stats(result)
     stats["state"] = {"version": STATE_VERSION, "signature": signature, "nodes": nodes,
@@ -265,7 +272,7 @@ def _save_state(store: Store, result: DedupeResult, signature: str, trained: _Tr
                   [json.dumps(stats), result.run_id])
 
 
-def _update(store: Store, delta: Delta, trained: _Trained, settings: DedupeSettings,
+def _update(store: Store, delta: Delta, trained: Trained, settings: DedupeSettings,
             signature: str, clock: _Clock) -> DedupeResult:
     """The incremental run (see :mod:`custfocus.dedupe.incremental`)."""
     import pyarrow as pa
@@ -374,106 +381,6 @@ def _release_memory() -> None:
 
 
 # -- what the previous run left ------------------------------------------------------------------
-
-
-def _signature(store: Store, settings: DedupeSettings) -> str:
-    """Everything whose change makes the previous run's pairs or clusters stale."""
-    import duckdb
-
-    constraints = store.execute(
-        "SELECT count(*), sum(hash(source_a, row_a, source_b, row_b, decision)) "
-        "FROM match_constraints").fetchone()
-    text = json.dumps({
-        "code": _code_fingerprint(),
-        "comparisons": [(c.name, c.levels, c.tf_column, c.tf_level, c.thresholds)
-                        for c in COMPARISONS],
-        "rules": [(r.name, r.key, r.max_block) for r in DEFAULT_RULES],
-        "cluster": asdict(settings.cluster), "survivorship": asdict(settings.survivorship),
-        "random_pairs": settings.random_pairs, "seed": settings.seed,
-        "duckdb": duckdb.__version__,  # its hash() of the stored blocking keys
-        "constraints": [str(v) for v in constraints], "version": STATE_VERSION,
-    }, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _code_fingerprint() -> str:
-    """The matching code itself: a new version re-matches everything once."""
-    from pathlib import Path
-
-    digest = hashlib.sha256()
-    for name in sorted(p.name for p in Path(__file__).parent.glob("*.py")):
-        digest.update((Path(__file__).parent / name).read_bytes())
-    return digest.hexdigest()
-
-
-@dataclass
-class _Trained:
-    """The model a run scores with: fitted by this run (``fresh``) or kept from an earlier one
-    (its value counts then stay in ``match_tf``, read for the nodes a run scores)."""
-
-    model: MatchModel
-    counts: ValueCounts | None  # None: kept in the store
-    nodes: int  # nodes it was fitted on
-    run: int = 0  # the run that fitted it
-    fresh: bool = False
-    average: dict[str, float] = field(default_factory=dict)
-    store: Store | None = None
-
-    def fits(self, nodes: int, growth: float) -> bool:
-        return abs(nodes - self.nodes) <= growth * max(self.nodes, 1)
-
-    def value_counts(self, frame: Any) -> ValueCounts:
-        """The value counts of the values ``frame`` (node rows) holds."""
-        if self.counts is not None:
-            return self.counts
-        import pyarrow as pa
-
-        rows = []
-        for comp in COMPARISONS:
-            if comp.tf_column is None:
-                continue
-            values = categories_of(frame[comp.tf_column])
-            self.store.con.register("_cf_values", pa.table({"value": values}))
-            try:  # comparison names come from the code, not from the user
-                part = self.store.con.sql(
-                    "SELECT value, count FROM match_tf SEMI JOIN _cf_values USING (value) "
-                    f"WHERE comparison = '{comp.name}'").to_arrow_table()
-            finally:
-                self.store.con.unregister("_cf_values")
-            rows.append((comp.name, part.column("value").combine_chunks(),
-                         part.column("count").to_numpy()))
-        return ValueCounts.from_rows(rows, self.average)
-
-    def state(self) -> dict[str, Any]:
-        return {"model": self.model.to_dict(),
-                "average": self.counts.average if self.counts else self.average,
-                "nodes": self.nodes, "run": self.run}
-
-
-def _trained_model(store: Store, signature: str) -> _Trained | None:
-    """The model kept by the last run, when it was fitted with today's code and settings."""
-    row = store.query_value(
-        "SELECT stats FROM dedupe_runs WHERE stats IS NOT NULL ORDER BY run_id DESC LIMIT 1")
-    state = json.loads(row).get("state") if row else None
-    if not state or state.get("signature") != signature or "trained" not in state:
-        return None
-    kept = state["trained"]
-    return _Trained(MatchModel.from_dict(kept["model"]), None, int(kept["nodes"]),
-                    int(kept["run"]), average=dict(kept["average"]), store=store)
-
-
-def _previous_nodes(store: Store, signature: str) -> tuple[int, int] | None:
-    """The node count of the previous run and the last import it saw, when an incremental
-    run can build on it."""
-    row = store.query_value(
-        "SELECT stats FROM dedupe_runs WHERE stats IS NOT NULL ORDER BY run_id DESC LIMIT 1")
-    state = json.loads(row).get("state") if row else None
-    if not state or state.get("signature") != signature:
-        return None
-    count = int(state["nodes"])
-    if store.query_value("SELECT count(*) FROM match_nodes") != count:
-        return None
-    return count, int(state.get("imports", 0))
 
 
 # -- scoring inputs ----------------------------------------------------------------------------
@@ -796,7 +703,7 @@ def _save_pairs(store: Store, nodes: Nodes, pairs: _Pairs, probability: np.ndarr
     rep = frame["record_id"].to_numpy()
     store.execute("DELETE FROM match_links")
     for start, scores in scorer.batches(a, b, levels, _SAVE_BATCH):
-        keep = np.flatnonzero(probability[start:start + _SAVE_BATCH] >= 0.01)
+        keep = np.flatnonzero(probability[start:start + _SAVE_BATCH] >= LINK_FLOOR)
         rows = start + keep
         matrix = np.stack([levels[c.name][rows] for c in COMPARISONS], axis=1)
         store.insert_arrow("match_links", pa.table({

@@ -229,6 +229,9 @@ def _bits(weights: dict[str, np.ndarray], levels: dict[str, np.ndarray],
 
 
 SCORE_BATCH = 2_000_000
+# Pairs at or above this probability are kept as links (match_links: what explain and
+# review show); full and incremental runs keep the same ones.
+LINK_FLOOR = 0.01
 
 
 @dataclass

@@ -1,0 +1,132 @@
+"""The fitted model a run scores with, and the signature that says when it is stale.
+
+A run's model (m, u, the prior, block models and the value counts of term-frequency
+adjustment) is fitted once and kept in the store (``dedupe_runs.stats`` -> ``state``, the
+value counts in ``match_tf``), so that a pair's probability depends on the pair alone. The
+signature covers everything whose change makes kept pairs or clusters stale: the matching
+code itself, the comparisons (levels, thresholds), the blocking rules, the settings, the
+reviewers' decisions and the DuckDB version (its hash of the stored blocking keys).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from custfocus.dedupe.block import DEFAULT_RULES
+from custfocus.dedupe.compare import COMPARISONS
+from custfocus.dedupe.model import MatchModel
+from custfocus.dedupe.prepare import categories_of
+from custfocus.dedupe.score import ValueCounts
+from custfocus.store import Store
+
+if TYPE_CHECKING:
+    from custfocus.dedupe.run import DedupeSettings
+
+STATE_VERSION = 3
+
+
+def signature(store: Store, settings: DedupeSettings) -> str:
+    """Everything whose change makes the previous run's pairs or clusters stale."""
+    import duckdb
+
+    constraints = store.execute(
+        "SELECT count(*), sum(hash(source_a, row_a, source_b, row_b, decision)) "
+        "FROM match_constraints").fetchone()
+    text = json.dumps({
+        "code": code_fingerprint(),
+        "comparisons": [(c.name, c.levels, c.tf_column, c.tf_level, c.thresholds)
+                        for c in COMPARISONS],
+        "rules": [(r.name, r.key, r.max_block) for r in DEFAULT_RULES],
+        "cluster": asdict(settings.cluster), "survivorship": asdict(settings.survivorship),
+        "random_pairs": settings.random_pairs, "seed": settings.seed,
+        "duckdb": duckdb.__version__,  # its hash() of the stored blocking keys
+        "constraints": [str(v) for v in constraints], "version": STATE_VERSION,
+    }, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def code_fingerprint() -> str:
+    """The matching code itself: a new version re-matches everything once."""
+    from pathlib import Path
+
+    digest = hashlib.sha256()
+    for name in sorted(p.name for p in Path(__file__).parent.glob("*.py")):
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass
+class Trained:
+    """The model a run scores with: fitted by this run (``fresh``) or kept from an earlier one
+    (its value counts then stay in ``match_tf``, read for the nodes a run scores)."""
+
+    model: MatchModel
+    counts: ValueCounts | None  # None: kept in the store
+    nodes: int  # nodes it was fitted on
+    run: int = 0  # the run that fitted it
+    fresh: bool = False
+    average: dict[str, float] = field(default_factory=dict)
+    store: Store | None = None
+
+    def fits(self, nodes: int, growth: float) -> bool:
+        return abs(nodes - self.nodes) <= growth * max(self.nodes, 1)
+
+    def value_counts(self, frame: Any) -> ValueCounts:
+        """The value counts of the values ``frame`` (node rows) holds."""
+        if self.counts is not None:
+            return self.counts
+        import pyarrow as pa
+
+        rows = []
+        for comp in COMPARISONS:
+            if comp.tf_column is None:
+                continue
+            values = categories_of(frame[comp.tf_column])
+            self.store.con.register("_cf_values", pa.table({"value": values}))
+            try:  # comparison names come from the code, not from the user
+                part = self.store.con.sql(
+                    "SELECT value, count FROM match_tf SEMI JOIN _cf_values USING (value) "
+                    f"WHERE comparison = '{comp.name}'").to_arrow_table()
+            finally:
+                self.store.con.unregister("_cf_values")
+            rows.append((comp.name, part.column("value").combine_chunks(),
+                         part.column("count").to_numpy()))
+        return ValueCounts.from_rows(rows, self.average)
+
+    def state(self) -> dict[str, Any]:
+        return {"model": self.model.to_dict(),
+                "average": self.counts.average if self.counts else self.average,
+                "nodes": self.nodes, "run": self.run}
+
+
+def kept_model(store: Store, signature: str) -> Trained | None:
+    """The model kept by the last run, when it was fitted with today's code and settings."""
+    row = store.query_value(
+        "SELECT stats FROM dedupe_runs WHERE stats IS NOT NULL ORDER BY run_id DESC LIMIT 1")
+    state = json.loads(row).get("state") if row else None
+    if not state or state.get("signature") != signature or "trained" not in state:
+        return None
+    kept = state["trained"]
+    return Trained(MatchModel.from_dict(kept["model"]), None, int(kept["nodes"]),
+                    int(kept["run"]), average=dict(kept["average"]), store=store)
+
+
+def previous_nodes(store: Store, signature: str) -> tuple[int, int] | None:
+    """The node count of the previous run and the last import it saw, when an incremental
+    run can build on it."""
+    row = store.query_value(
+        "SELECT stats FROM dedupe_runs WHERE stats IS NOT NULL ORDER BY run_id DESC LIMIT 1")
+    state = json.loads(row).get("state") if row else None
+    if not state or state.get("signature") != signature:
+        return None
+    count = int(state["nodes"])
+    if store.query_value("SELECT count(*) FROM match_nodes") != count:
+        return None
+    return count, int(state.get("imports", 0))
+
+
+__all__ = ["STATE_VERSION", "Trained", "code_fingerprint", "kept_model", "previous_nodes",
+           "signature"]
