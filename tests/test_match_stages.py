@@ -178,3 +178,19 @@ def test_batches_and_derived_value_caches_give_the_levels_of_one_pass():
             np.testing.assert_array_equal(batched[name], values, err_msg=name)
     assert whole["email"][list(zip(a, b)).index((0, 2))] == 1  # same digits, in order
     assert whole["email"][list(zip(a, b)).index((0, 1))] == 0  # digits swapped
+
+
+def test_prior_counts_the_matches_blocking_sampled_only_in_part():
+    """292 rows of one organisation make 42,000 pairs, of which a walked block yields a few
+    hundred candidates: the prior comes from the random pairs then (a tenth of them are that
+    organisation), not from the candidates alone, and those rows are matched."""
+    rng = np.random.default_rng(3)
+    n_nodes = 900
+    candidates = {c.name: np.full(800, -1, dtype=np.int8) for c in COMPARISONS}
+    candidates["company"] = np.full(800, 3, dtype=np.int8)  # the same name, nothing else
+    share = (292 * 291) / (n_nodes * (n_nodes - 1))
+    random_levels = {c.name: np.full(200_000, -1, dtype=np.int8) for c in COMPARISONS}
+    random_levels["company"] = np.where(rng.random(200_000) < share, 3, 0).astype(np.int8)
+    model = estimate_model(candidates, random_levels, nodes=n_nodes)
+    assert abs(model.prior - share) < 0.02
+    assert (score_pairs(model, candidates).probability > 0.9).all()

@@ -208,6 +208,9 @@ def estimate_model(
                   for c in COMPARISONS}
     default_m = {c.name: np.array(DEFAULT_M[c.name], dtype=np.float64) for c in COMPARISONS}
     model = MatchModel(m={}, u={}, prior=0.0, pairs=n_pairs, patterns=len(pat))
+    random_patterns = None
+    if random_levels is not None and all(c.name in random_levels for c in COMPARISONS):
+        random_patterns = _distinct_patterns([random_levels[c.name] for c in COMPARISONS])
     u = {k: v.copy() for k, v in observed_u.items()}
     m = default_m
     global_prior = 0.0
@@ -227,9 +230,17 @@ def estimate_model(
                                                            max_iterations, tolerance)
         global_prior = min(0.5, max(candidate_prior * n_pairs / max(all_pairs, 1.0),
                                     1.0 / max(all_pairs, 1.0)))
-        u = {k: _without_matches(observed_u[k], m[k], global_prior) for k in u}
-        for name, (share, pairs) in blocks.items():
-            u[name] = _top_from_block(observed_u[name], u[name], share, pairs, all_pairs)
+        u = _corrected_u(observed_u, m, global_prior, blocks, all_pairs)
+        if random_patterns is not None:
+            # The candidates hold only part of the matches when a block over its cap was
+            # walked (292 rows of one company name give 42,000 pairs, of which the walk
+            # makes a few hundred): the random pairs, a fair sample of all pairs, then
+            # hold more matches than the candidates account for.
+            sampled = _random_prior(*random_patterns, m, observed_u, global_prior, blocks,
+                                    all_pairs, max_iterations, tolerance)
+            if sampled > global_prior:
+                global_prior = min(0.5, sampled)
+                u = _corrected_u(observed_u, m, global_prior, blocks, all_pairs)
         if nodes < MIN_TRAINING_NODES:
             break
         block_warnings: list[str] = []
@@ -285,6 +296,10 @@ def _block_models(levels: dict[str, np.ndarray], pat: np.ndarray, labels: np.nda
         if total < MIN_BLOCK_PAIRS:
             continue
         free = [j for j, c in enumerate(COMPARISONS) if c.name not in block]
+        # Pairs that compare nothing but the block's own fields say nothing of its share.
+        informed = counts[inside][(pat[inside][:, free] != NULL).any(axis=1)].sum()
+        if informed < MIN_BLOCK_PAIRS:
+            continue
         bm, bu, share = _em_block(pat[inside], labels[inside], counts[inside], m, u, free,
                                   max_iterations, tolerance)
         implausible = [COMPARISONS[j].name for j in free
@@ -348,6 +363,39 @@ def _random_u(name: str, k: int, random_levels: dict[str, np.ndarray] | None,
         u[:-1] *= (1.0 - top) / u[:-1].sum()
         u[-1] = top
     return u
+
+
+def _corrected_u(observed_u: dict[str, np.ndarray], m: dict[str, np.ndarray], prior: float,
+                 blocks: dict[str, tuple[float, float]], all_pairs: float
+                 ) -> dict[str, np.ndarray]:
+    """u of every comparison: the random pairs' levels less their duplicates, the top level
+    from its training block where there is one."""
+    u = {k: _without_matches(observed_u[k], m[k], prior) for k in observed_u}
+    for name, (share, pairs) in blocks.items():
+        u[name] = _top_from_block(observed_u[name], u[name], share, pairs, all_pairs)
+    return u
+
+
+def _random_prior(patterns: np.ndarray, counts: np.ndarray, m: dict[str, np.ndarray],
+                  observed_u: dict[str, np.ndarray], start: float,
+                  blocks: dict[str, tuple[float, float]], all_pairs: float,
+                  max_iterations: int, tolerance: float) -> float:
+    """The share of matches among the random pairs, by EM with m fixed and u corrected for
+    that share as it moves (started from ``start``)."""
+    if not len(patterns):
+        return 0.0
+    used = list(range(len(COMPARISONS)))
+    labels = np.full(len(patterns), -1, dtype=np.int8)
+    counts = counts.astype(np.float64)
+    prior = max(start, 1e-12)
+    for _ in range(max_iterations):
+        u = _corrected_u(observed_u, m, prior, blocks, all_pairs)
+        post = _posterior(_logit(patterns, m, u, used, prior), labels)
+        new = float(np.clip((counts * post).sum() / counts.sum(), 1e-12, 0.5))
+        if abs(new - prior) < tolerance * max(prior, 1e-6):
+            return new
+        prior = new
+    return prior
 
 
 def _without_matches(observed: np.ndarray, m: np.ndarray, prior: float) -> np.ndarray:
