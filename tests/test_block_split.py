@@ -80,3 +80,35 @@ def test_an_organisation_over_its_cap_is_deduped_alike_in_full_and_incremental_r
     assert same_address == 3
     store.close()
     full_store.close()
+
+
+def test_rows_identical_in_every_field_over_the_cap_become_one_customer_in_full_and_incremental_runs(tmp_path):
+    """292 rows of one organisation's name and nothing else (no field to sort a walk by):
+    cut into hashed buckets, chained, and joined whatever ``max_records`` says, since a link
+    between identical rows chains nobody; an incremental run with 20 more gives the full
+    run's pairs and customers. Other organisations stay apart."""
+    head = "Razón social,País\n"
+    others = [f"Acme {w} S.L." for w in ("Norte", "Sur", "Este", "Oeste", "Centro")]
+    (tmp_path / "a.csv").write_text(head + "".join(
+        f"{ORGANISATION},NL\n" for _ in range(292)) + "".join(f"{o},ES\n" for o in others),
+        encoding="utf-8")
+    (tmp_path / "b.csv").write_text(head + f"{ORGANISATION},DE\n" * 20, encoding="utf-8")
+    keep_model = DedupeSettings(retrain_growth=10.0)
+    db = tmp_path / "s.duckdb"
+    store = Store(db)
+    import_paths(store, [tmp_path / "a.csv"])
+    first = dedupe(store, settings=keep_model)
+    assert first.largest_cluster == 292 and first.customers == 1 + len(others)
+    import_paths(store, [tmp_path / "b.csv"])
+    store.close()
+    shutil.copy(db, tmp_path / "full.duckdb")
+    store, full_store = Store(db), Store(tmp_path / "full.duckdb")
+    incremental = dedupe(store, settings=keep_model)
+    full = dedupe(full_store, full=True, settings=keep_model)
+    assert incremental.mode == "incremental"
+    query = "SELECT node_a, node_b, pattern, probability FROM match_pairs ORDER BY 1, 2"
+    assert store.execute(query).fetchall() == full_store.execute(query).fetchall()
+    assert incremental.largest_cluster == full.largest_cluster == 312
+    assert store.query_value("SELECT count(*) FROM match_pairs") < 312 * 40
+    store.close()
+    full_store.close()

@@ -20,8 +20,11 @@ The windows are cut by content, not by rank, so a new record never moves an old 
 window: every level is a key like any other, kept in ``match_keys`` and, when over its
 cap, in ``match_blocks``, and an incremental run gives a full run's pairs. Only members of
 a block over its cap get the keys of the level under it. A window still over its cap at the
-last depth (more than ``max_block`` members identical in every sort column) stays
-unpaired by that rule and is counted in ``oversized_blocks["<name>/walk"]``.
+last depth (more than ``max_block`` members identical in every sort column: 292 rows of one
+organisation's name and nothing else) is cut into :data:`BUCKETS` buckets by a hash of the
+node, twice, so that every member shares a bucket with members of other buckets and the
+pairs chain them all; what is still over the cap after :data:`BUCKET_DEPTHS` such levels
+stays unpaired by that rule and is counted in ``oversized_blocks["<name>/walk"]``.
 """
 
 from __future__ import annotations
@@ -86,6 +89,10 @@ SORT_COLUMNS: tuple[str, ...] = (
 )
 # Prefix lengths of the sort key a walk cuts its windows at; the last one takes it whole.
 WALK_DEPTHS: tuple[int, ...] = (2, 4, 8, 16, 32, 64, 1000)
+# A window of members identical in every sort column is cut into this many buckets by two
+# hashes of the node (each level), at most BUCKET_DEPTHS levels deep: 16 ** 2 caps.
+BUCKETS = 16
+BUCKET_DEPTHS = 2
 
 
 def _reads(rule: BlockingRule, column: str) -> bool:
@@ -152,6 +159,16 @@ def _children_sql(rules: tuple[BlockingRule, ...], frontier: str, source: str) -
         f"SELECT rule, anc || '#' || left(sort, {depths}[depth + 1]), node, false, anc, "
         f"(depth + 1)::TINYINT, stored FROM w WHERE rule >= {2 * n} "
         f"AND depth < {len(WALK_DEPTHS)} AND length(sort) > {depths}[depth]")
+    # A window whose members are identical in every sort column cannot be cut by content:
+    # it is cut into BUCKETS by a hash of the node, twice over with different hashes, so
+    # that the buckets overlap and chain every member together.
+    last = len(WALK_DEPTHS)
+    selects.append(
+        f"SELECT rule, key || '%' || p.part || CAST(hash(rep * 31 + depth * 7919 + p.salt) "
+        f"% {BUCKETS} AS VARCHAR), node, false, anc, (depth + 1)::TINYINT, stored "
+        f"FROM w, (VALUES ('a', 0), ('b', 104729)) p(part, salt) WHERE rule >= {2 * n} "
+        f"AND depth < {last + BUCKET_DEPTHS} "
+        f"AND (depth >= {last} OR length(sort) <= {depths}[depth])")
     return cte + " UNION ALL ".join(selects)
 
 
@@ -235,6 +252,20 @@ _KEY_COLUMNS = [
     "family1", "postal_code", "city", "family1_sound", "birth", "address_key", "name_key",
     "email_local", "company_fold",
 ]
+
+
+def key_columns(nodes: Any, rows: Any = None) -> dict[str, Any]:
+    """The node columns blocking keys are made of, as Arrow (of ``rows`` only, if given),
+    with ``rep``: the node's first record id, which stays the node's in later runs (a
+    hashed bucket is a hash of it, so that full and incremental runs cut alike)."""
+    import pyarrow as pa
+
+    part = nodes if rows is None else nodes.iloc[rows]
+    columns = {c: _arrow(part[c]) for c in _KEY_COLUMNS}
+    rep = (part["record_id"].to_numpy() if "record_id" in part
+           else np.arange(len(nodes))[slice(None) if rows is None else rows])
+    columns["rep"] = pa.array(np.asarray(rep, dtype=np.int64))
+    return columns
 
 
 def find_candidates(
@@ -334,7 +365,7 @@ def _find_candidates(nodes: Any, rules: tuple[BlockingRule, ...], only_nodes: np
                      pair_crossed: bool, con: Any) -> Candidates:
     import pyarrow as pa
 
-    columns = {c: _arrow(nodes[c]) for c in _KEY_COLUMNS}
+    columns = key_columns(nodes)
     columns["node"] = pa.array(np.arange(len(nodes), dtype=np.int32))
     con.register("nodes", pa.table(columns))
     levels = level_names(rules)

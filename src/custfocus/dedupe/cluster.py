@@ -5,7 +5,8 @@ taken strongest first into a union-find that refuses a merge when
   * the two groups hold different valid national ids (checksum-valid numbers are not
     typos), or a reviewer said "different" for any two of their records (cannot-link):
     the only vetoes;
-  * the result would exceed ``max_records`` records;
+  * the result would exceed ``max_records`` records, unless the link joins two records
+    identical in every field either holds (they cannot chain two customers together);
   * the evidence between the two groups is against it: every compared pair of records
     across them (not only the link that proposes the merge) weighs in with its evidence in
     bits, bounded, and a merge is refused when the sum is negative (average linkage in
@@ -158,6 +159,7 @@ def cluster_nodes(
     must_link: list[tuple[int, int]] | None = None,
     cannot_link: list[tuple[int, int]] | None = None,
     evidence: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    uncapped: np.ndarray | None = None,
 ) -> Clustering:
     """Assign every node to exactly one cluster; returns labels and a decision per edge.
 
@@ -168,6 +170,8 @@ def cluster_nodes(
         evidence: Every compared pair (node pairs) and its evidence in bits
             (:func:`custfocus.dedupe.model.evidence_bits`), weighed when two groups would
             merge; default: the links, from their probability with an even prior.
+        uncapped: Per link, whether ``max_records`` does not refuse it (a link between
+            two identical records cannot chain two customers together).
 
     Only the nodes of a strong edge or a reviewer decision enter the union-find (by their
     place in ``rows``): every other node is a cluster of its own.
@@ -184,6 +188,8 @@ def cluster_nodes(
         linked[ends] = True
     rows = np.flatnonzero(linked)
     del linked
+    free = (np.zeros(len(order), dtype=bool) if uncapped is None
+            else np.asarray(uncapped, dtype=bool)[order])
     ea = np.searchsorted(rows, a[order]).astype(np.int32)
     eb = np.searchsorted(rows, b[order]).astype(np.int32)
     if evidence is None:
@@ -206,13 +212,13 @@ def cluster_nodes(
     refused: dict[str, int] = {}
     for start in range(0, len(order), _EDGE_BATCH):
         stop = start + _EDGE_BATCH
-        for edge, x, y in zip(range(start, stop), ea[start:stop].tolist(),
-                              eb[start:stop].tolist()):
+        for edge, x, y, capless in zip(range(start, stop), ea[start:stop].tolist(),
+                                       eb[start:stop].tolist(), free[start:stop].tolist()):
             ra, rb = groups.find(x), groups.find(y)
             if ra == rb:
                 decided[edge] = same_cluster
                 continue
-            reason = _refusal(groups, ra, rb, neighbours, settings)
+            reason = _refusal(groups, ra, rb, neighbours, settings, capless)
             if reason:
                 decided[edge] = _CODE[reason]
                 refused[reason] = refused.get(reason, 0) + 1
@@ -253,10 +259,10 @@ def _weighted_neighbours(rows: np.ndarray, a: np.ndarray, b: np.ndarray,
 
 
 def _refusal(groups: _Groups, ra: int, rb: int, neighbours: tuple[array, array, array],
-             settings: ClusterSettings) -> str | None:
+             settings: ClusterSettings, capless: bool = False) -> str | None:
     if groups.conflict(ra, rb):
         return "conflict"
-    if groups.size[ra] + groups.size[rb] > settings.max_records:
+    if not capless and groups.size[ra] + groups.size[rb] > settings.max_records:
         return "too_big"
     if groups.count[ra] >= 2 or groups.count[rb] >= 2:
         small, large = (rb, ra) if groups.count[rb] < groups.count[ra] else (ra, rb)

@@ -32,11 +32,10 @@ from typing import Any
 import numpy as np
 
 from custfocus.dedupe.block import (
-    _KEY_COLUMNS,
     DEFAULT_RULES,
-    _arrow,
     expand_keys,
     find_candidates,
+    key_columns,
     keys_sql,
     level_names,
 )
@@ -201,7 +200,7 @@ def neighbours(store: Store, frame: Any, rows: np.ndarray, nodes: np.ndarray) ->
     """
     import pyarrow as pa
 
-    columns = {c: _arrow(frame[c].iloc[rows]) for c in _KEY_COLUMNS}
+    columns = key_columns(frame, rows)
     columns["node"] = pa.array(nodes, pa.int32())
     store.con.register("_cf_key_nodes", pa.table(columns))
     store.con.register("_cf_rule_names", _rule_numbers())

@@ -75,6 +75,9 @@ from custfocus.store import Store
 Progress = Callable[[str], None]
 RANDOM_PAIRS = 200_000  # u from this many random pairs (every pair when there are fewer)
 _SAVE_BATCH = 2_000_000  # pairs per insert
+# The node columns the comparisons read (which of them a node holds: Completion.fields).
+HELD_COLUMNS = ("given_fold", "family_fold", "email_key", "phone", "phone2", "nid_any",
+                "birth", "address_key", "postal_code", "city", "company_fold")
 
 
 @dataclass
@@ -480,6 +483,18 @@ class Completion:
 
     scorer: PairScorer
     encoded: Any  # the nodes' compared columns (compare._Encoded)
+    _fields: np.ndarray | None = None
+
+    def fields(self) -> np.ndarray:
+        """Per node, which of the compared fields it holds (a bit each)."""
+        if self._fields is None:
+            held = np.zeros(len(self.encoded.nodes), dtype=np.int64)
+            for bit, column in enumerate(HELD_COLUMNS):
+                if column in self.encoded.nodes:
+                    codes, values = self.encoded(column)
+                    held |= values.present()[codes].astype(np.int64) << bit
+            self._fields = held
+        return self._fields
 
     def evidence(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         levels = compare_in_batches(self.encoded, a, b)
@@ -494,6 +509,17 @@ def informative(levels: dict[str, np.ndarray]) -> np.ndarray:
     for comp in COMPARISONS:
         compared += levels[comp.name] != NULL
     return compared >= 2
+
+
+def identical(levels: dict[str, np.ndarray]) -> np.ndarray:
+    """Per pair, whether every field both hold agrees at its top level (at least one)."""
+    out = np.ones(len(levels[COMPARISONS[0].name]), dtype=bool)
+    some = np.zeros_like(out)
+    for comp in COMPARISONS:
+        level = levels[comp.name]
+        out &= (level == NULL) | (level == len(comp.levels) - 1)
+        some |= level != NULL
+    return out & some
 
 
 def cluster_with_evidence(frame: Any, a: np.ndarray, b: np.ndarray, probability: np.ndarray,
@@ -518,16 +544,25 @@ def cluster_with_evidence(frame: Any, a: np.ndarray, b: np.ndarray, probability:
     big = np.bincount(component, minlength=len(frame))[component] >= 3
     inside = np.flatnonzero(big[a] & (component[a] == component[b]))
     ia, ib = a[inside], b[inside]
-    bits = evidence_bits(probability[inside],
-                         informative(compare_in_batches(completion.encoded, ia, ib)))
+    levels = compare_in_batches(completion.encoded, ia, ib)
+    bits = evidence_bits(probability[inside], informative(levels))
+    # A link between two records identical in every field either holds is no chain: the
+    # size cap does not refuse it (292 rows of one organisation's name).
+    same = identical(levels) & (completion.fields()[ia] == completion.fields()[ib])
+    del levels
+    at = np.minimum(np.searchsorted(inside, strong), max(len(inside) - 1, 0))
+    uncapped = np.zeros(len(strong), dtype=bool)
+    if len(inside):
+        uncapped = (inside[at] == strong) & same[at]
     clustering = cluster_nodes(frame, a[strong], b[strong], probability[strong], settings,
-                               must, cannot, evidence=(ia, ib, bits))
+                               must, cannot, evidence=(ia, ib, bits), uncapped=uncapped)
     ea, eb = uncompared_pairs(clustering.labels, ia, ib)
     if len(ea):
         evidence = (np.concatenate([ia, ea]), np.concatenate([ib, eb]),
                     np.concatenate([bits, completion.evidence(ea, eb)]))
         clustering = cluster_nodes(frame, a[strong], b[strong], probability[strong],
-                                   settings, must, cannot, evidence=evidence)
+                                   settings, must, cannot, evidence=evidence,
+                                   uncapped=uncapped)
     return clustering, strong
 
 
