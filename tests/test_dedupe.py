@@ -280,3 +280,25 @@ def test_export_writes_through_devices_follows_links_and_refuses_folders(tmp_pat
     # A folder is refused.
     with pytest.raises(UsageError):
         write_atomic(tmp_path, text)
+
+
+def test_a_store_matched_by_an_earlier_version_keeps_its_ids(tmp_path, examples_dir,
+                                                              monkeypatch):
+    """A new version of the matching code refits the model and re-matches everything
+    (the signature covers the code); customers whose records stay together keep their ids,
+    and the ids of the others follow the majority of their records."""
+    from custfocus.dedupe import fitted
+
+    store = Store(tmp_path / "s.duckdb")
+    import_paths(store, [examples_dir])
+    dedupe(store)
+    before = store.execute("SELECT record_id, customer_id FROM record_customer").df()
+    monkeypatch.setattr(fitted, "code_fingerprint", lambda: "a later version")
+    rerun = dedupe(store)
+    after = store.execute("SELECT record_id, customer_id FROM record_customer").df()
+    assert rerun.mode == "full" and rerun.kept_ids > 0
+    both = before.merge(after, on="record_id")
+    same_members = both.groupby("customer_id_x")["customer_id_y"].nunique() == 1
+    unchanged = both[both["customer_id_x"].isin(same_members[same_members].index)]
+    assert (unchanged["customer_id_x"] == unchanged["customer_id_y"]).mean() > 0.99
+    store.close()
