@@ -16,6 +16,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "num cliente", "numero cliente", "n cliente", "no cliente", "codigo do cliente",
         "cod do cliente", "id do cliente", "conta", "client id", "client code", "ref cliente",
         "referencia cliente", "customer ref", "id", "cliente codigo", "nro cliente",
+        "record id", "contact id", "user id", "external id", "unique external id",
     ),
     "full_name": (
         "nombre completo", "nome completo", "full name", "name", "customer name", "cliente",
@@ -37,6 +38,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "company": (
         "empresa", "company", "compania", "razon social", "company name", "organizacion",
         "organization", "organisation", "empresa cliente", "nome da empresa", "razao social",
+        "organization name", "organisation name", "corporate name", "trade name",
+        "nombre comercial", "nome fantasia", "fantasia", "related company",
+        "empresa relacionada", "empresa associada",
         "business name", "sociedad",
     ),
     "email": (
@@ -49,6 +53,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "movil", "tel movil", "telefono movil", "celular", "cel", "mobile", "mobile phone",
         "cell", "cell phone", "whatsapp", "telefone", "fone", "telemovel", "tel celular",
         "numero de telefono", "contact number", "telefono contacto", "tel 1", "telefono 1",
+        "sms", "cellular", "mobile phone number", "phone 1", "telefone 1",
     ),
     "phone2": (
         "tel fijo", "telefono fijo", "fijo", "landline", "home phone", "work phone",
@@ -61,16 +66,19 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "national id", "id number", "documento", "documento identidad", "num documento",
         "n documento", "identificacion", "cedula", "rg", "ssn", "nif nie", "doc identidad",
         "numero documento", "tax number", "nif iva", "cc", "documento de identidad",
+        "taxvat", "tax vat", "vat id", "document", "document number", "cnpj cpf", "cpf cnpj",
     ),
     "street": (
         "direccion", "domicilio", "calle", "address", "street", "street address",
         "address line 1", "address 1", "endereco", "logradouro", "rua", "direccion postal",
+        "address line one", "street line 1",
         "domicilio fiscal", "via", "direccion envio", "endereco de entrega", "morada",
     ),
     "house_number": ("n", "no", "num", "numero", "number", "house number", "nro", "n puerta"),
     "address_extra": (
         "piso", "puerta", "piso puerta", "complemento", "address line 2", "address 2",
         "apto", "bloque", "escalera",
+        "extended address", "street 2", "calle 2", "address line two", "street line 2",
     ),
     "postal_code": (
         "cp", "c p", "codigo postal", "cod postal", "postal code", "postcode", "zip",
@@ -98,16 +106,24 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "registration date", "data de cadastro", "data cadastro", "cliente desde",
         "customer since", "date created", "fecha de registro", "subscribed",
         "subscription date", "date added",
+        "registration", "registration date", "registro", "registered", "date registered",
+        "signed up", "signup", "sign up", "added", "creado", "creada", "criado",
+        "criado em", "data de criacao", "optin time", "opt in time", "opt in date",
+        "first conversion", "primeira conversao", "primera conversion",
     ),
     "updated_date": (
         "fecha modificacion", "ultima modificacion", "updated", "updated at", "last updated",
         "last modified", "modified", "fecha actualizacion", "data de atualizacao",
         "ultima atualizacao", "ultima actualizacion", "fecha ultima actualizacion",
+        "last modified date", "updated in", "update time",
     ),
     "last_contact_date": (
         "ultima compra", "ultimo contacto", "fecha ultimo contacto", "last contact",
         "last purchase", "last order", "ultima visita", "ultimo pedido", "ultima compra fecha",
         "data ultima compra", "last activity",
+        "last activity date", "last seen", "last active", "last visit", "ultimo acesso",
+        "ultima actividad", "ultima atividade", "last conversion", "ultima conversao",
+        "ultima conversion",
     ),
     "opt_in": (
         "opt in", "optin", "newsletter", "acepta publicidad", "consentimiento", "consent",
@@ -141,18 +157,21 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "price", "total amount", "valor do pedido", "valor pedido", "importe pedido",
         "monto", "monto total", "revenue", "sales", "ventas", "importe eur", "total factura",
         "valor da compra", "importe neto total", "gross amount",
+        "gross", "bruto", "importe bruto", "valor bruto", "dollar value", "total price",
+        "price total", "order total", "total paid", "amount paid", "grand total",
     ),
     "amount_net": (
         "base imponible", "base", "neto", "importe neto", "net amount", "subtotal",
         "valor liquido", "net", "base imp",
     ),
-    "tax": ("iva", "impuestos", "tax", "vat amount", "igv", "icms", "impuesto"),
+    "tax": ("iva", "impuestos", "tax", "vat amount", "igv", "icms", "impuesto", "sales tax"),
     "currency": ("moneda", "divisa", "currency", "moeda", "curr"),
     "quantity": ("cantidad", "unidades", "qty", "quantity", "quantidade", "uds"),
     "product_line": (
         "linea de producto", "linea producto", "product line", "producto", "product",
         "familia", "familia producto", "categoria producto", "product category",
         "linha de produto", "departamento producto", "articulo", "item", "sku category",
+        "item title", "item name", "product name", "nombre producto", "nome do produto",
     ),
     "business_unit": (
         "unidad", "unidad de negocio", "business unit", "division", "unidade",
@@ -167,11 +186,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "satisfaccion", "satisfaction", "csat", "nps", "valoracion", "puntuacion",
         "satisfacao", "avaliacao", "nota", "rating", "score satisfaccion",
     ),
-    "document_type": ("tipo", "tipo documento", "document type", "doc type", "tipo doc"),
-    "channel": ("canal", "channel", "origen", "source", "origem", "fuente", "medio"),
+    "document_type": ("tipo", "tipo documento", "document type", "doc type", "tipo doc", "type",
+                      "transaction type", "tipo de transaccion", "tipo de transacao"),
+    "channel": ("canal", "channel", "origen", "source", "origem", "fuente", "medio", "lead source",
+                "origem da primeira conversao", "first conversion source"),
     "notes": (
         "descripcion", "description", "observaciones", "comentarios", "comments", "notas",
-        "notes", "detalle", "descricao", "observacoes", "mensaje", "message", "note",
+        "notes", "detalle", "descricao", "observacoes", "mensaje", "message", "note", "about", "details",
     ),
 }
 
@@ -208,6 +229,7 @@ QUALIFIERS = frozenset({
     "default", "billing", "shipping", "bill", "ship", "address", "customer", "cliente",
     "client", "primary", "main", "principal", "de", "del", "do", "da", "facturacion",
     "envio", "entrega", "contact", "contacto", "the", "of",
+    "to", "mailing", "home", "business", "work", "other", "personal", "person", "office",
 })
 # Customer-level totals ("Total Spent", "Orders Count", "Importe anual"): not an order's
 # amount nor its id. Kept raw, so they never become undated orders.
@@ -229,3 +251,30 @@ GIVEN_WORDS = frozenset({"first", "given", "forename", "nombre", "nome", "primei
 FAMILY_WORDS = frozenset({
     "surname", "surnames", "last", "family", "apellido", "apellidos", "sobrenome", "apelido",
 })
+# Currency codes and words that qualify an amount header ("amount_usd", "Total (ARS)").
+CURRENCY_WORDS = frozenset({
+    "eur", "euro", "euros", "usd", "us", "dollar", "dollars", "dolares", "brl", "reais", "mxn",
+    "ars", "clp", "cop", "pen", "uyu", "gbp", "pesos",
+})
+# Words naming a part of a name that does not identify a person on its own (a middle name,
+# a nickname, a phonetic reading, a title) or another person's name ("Manager's Name").
+# Matched inside folded words: "middlename" holds "middle".
+NOT_A_NAME = (
+    "middle", "maiden", "nick", "phonetic", "yomi", "prefix", "suffix", "initials", "username",
+    "login", "apodo", "alcunha",
+)
+# Someone other than the customer: their phone or name is not the customer's.
+OTHER_PERSON_WORDS = frozenset({
+    "manager", "assistant", "spouse", "owner", "agent", "asistente", "conyuge",
+})
+# A header ending in one of these names the kind of the neighbouring value, not the value
+# ("Phone 1 - Label" = "Mobile"), or its network address ("OPTIN_IP").
+LABEL_WORDS = frozenset({"label", "labels", "type", "ip", "etiqueta"})
+# Words that end (English) or start (Spanish, Portuguese) a date header around what is dated.
+DATE_WORDS = frozenset({"date", "time", "at", "on", "in", "fecha", "data", "dia"})
+# Words of a mobile phone header: the phone role prefers mobiles.
+MOBILE_WORDS = frozenset({
+    "mobile", "movil", "celular", "cellular", "cell", "telemovel", "sms",
+})
+# English words that a Spanish look-alike would misread ("Department" is no "departamento").
+FALSE_FRIENDS = frozenset({"department", "title", "job title"})

@@ -15,10 +15,17 @@ from dataclasses import dataclass, field
 from custfocus.ingest._vocabulary import (
     AGGREGATE_LEADS,
     AGGREGATE_WORDS,
+    CURRENCY_WORDS,
+    DATE_WORDS,
+    FALSE_FRIENDS,
     FAMILY_WORDS,
     GIVEN_WORDS,
     KEYWORDS,
+    LABEL_WORDS,
+    MOBILE_WORDS,
+    NOT_A_NAME,
     OTHER_DATE_WORDS,
+    OTHER_PERSON_WORDS,
     PLURAL_FACTS,
     QUALIFIERS,
     SYNONYMS,
@@ -93,10 +100,11 @@ _FOLD_RE = re.compile(r"[^0-9a-z]+")
 
 
 def fold_header(header: str) -> str:
-    """Lower-case, accent-free, punctuation-free form used to look headers up."""
+    """Lower-case, accent-free, punctuation-free form used to look headers up; camelCase
+    words are split ("MailingStreet" -> "mailing street")."""
     import unicodedata
 
-    text = unicodedata.normalize("NFKD", header)
+    text = unicodedata.normalize("NFKD", _CAMEL.sub(" ", header))
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     return _FOLD_RE.sub(" ", text).strip()
 
@@ -124,9 +132,18 @@ class ColumnRole:
 _IDENTIFIER = "header names an identifier (kept raw)"
 _AGGREGATE = "customer-level total (kept raw)"
 _OTHER_DATE = "a due or expiry date (kept raw)"
+_LABEL = "names the kind of another column's value (kept raw)"
+_NOT_THE_CUSTOMER = "a name part or someone else's detail (kept raw)"
 # Headers that say what a column is not: its values do not give it a role.
-_KEPT_RAW = frozenset({_IDENTIFIER, _AGGREGATE, _OTHER_DATE})
+_KEPT_RAW = frozenset({_IDENTIFIER, _AGGREGATE, _OTHER_DATE, _LABEL, _NOT_THE_CUSTOMER})
 _SPLIT_DIGITS = re.compile(r"(?<=[a-z])(?=\d)")
+# "MailingStreet" -> "Mailing Street", "IMAddress" -> "IM Address" (not "IDs" -> "I Ds").
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{2})")
+_PARENTHESES = re.compile(r"\([^)]*\)")
+DATE_ROLES = frozenset(
+    {"birth_date", "created_date", "updated_date", "last_contact_date", "event_date"}
+)
+_NAME_ROLES = frozenset({"full_name", "given_name", "family_name"})
 
 
 def _lookup(folded: str) -> tuple[str | None, float]:
@@ -191,10 +208,21 @@ def role_from_header(header: str) -> tuple[str | None, float, str]:
         return None, 0.0, _AGGREGATE
     if set(words) & OTHER_DATE_WORDS:
         return None, 0.0, _OTHER_DATE
-    for variant in _without_qualifiers(folded.split()):
-        role, confidence = _lookup(variant)
-        if role:
-            return role, round(confidence - 0.05, 2), f"header read as '{variant}'"
+    if set(words) & OTHER_PERSON_WORDS or any(part in folded for part in NOT_A_NAME):
+        return None, 0.0, _NOT_THE_CUSTOMER
+    if len(words) > 1 and words[-1] in LABEL_WORDS:
+        return None, 0.0, _LABEL
+    if folded in FALSE_FRIENDS:
+        return None, 0.0, "header not recognised"
+    for reading in _readings(header, folded):
+        for variant in [reading, *_without_qualifiers(reading.split())]:
+            role, confidence = _lookup(variant)
+            # "Person - ID" is no more a customer code than "person_id" is.
+            if role and not (variant == "id" and folded != "id"):
+                return role, round(confidence - 0.05, 2), f"header read as '{variant}'"
+    dated = _dated(words)
+    if dated:
+        return dated
     if set(words) & GIVEN_WORDS and set(words) & FAMILY_WORDS:
         return "full_name", 0.85, "header names given name and surname"
     from rapidfuzz import fuzz, process
@@ -212,6 +240,50 @@ def role_from_header(header: str) -> tuple[str | None, float, str]:
         return None, 0.0, _IDENTIFIER
 
     return None, 0.0, "header not recognised"
+
+
+def _readings(header: str, folded: str) -> list[str]:
+    """Other ways to read a header, most literal first: without a parenthesis ("Created
+    (UTC)"), each alternative of "Town/City", without numbering ("E-mail 1 - Value",
+    "Address 1 - Street") and without a currency ("amount_usd", "Total (ARS)")."""
+    readings: list[str] = []
+
+    def add(text: str) -> None:
+        text = " ".join(text.split())
+        if text and text not in readings:
+            readings.append(text)
+
+    add(folded)
+    add(fold_header(_PARENTHESES.sub(" ", header)))
+    if "/" in header:
+        for part in header.split("/"):
+            add(fold_header(part))
+    for text in list(readings):
+        words = _SPLIT_DIGITS.sub(" ", text).split()
+        if len(words) > 2 and words[-1] == "value" and words[-2].isdigit():
+            words = words[:-1]  # "Phone 1 - Value" holds the phone
+        kept = [w for w in words if not w.isdigit() and w not in CURRENCY_WORDS]
+        if kept and kept != words:
+            add(" ".join(words))
+            add(" ".join(kept))
+    return readings
+
+
+def _dated(words: list[str]) -> tuple[str, float, str] | None:
+    """A date header around what it dates: "Last Activity Time", "Date registered",
+    "Data da primeira conversão" are the dates of what the other words name."""
+    if len(words) < 2:
+        return None
+    if words[-1] in DATE_WORDS:
+        rest = words[:-1]
+    elif words[0] in DATE_WORDS:
+        rest = words[1:]
+    else:
+        return None
+    role, _, _ = role_from_header(" ".join(rest))
+    if role in DATE_ROLES:
+        return role, 0.85, f"header dates '{' '.join(rest)}'"
+    return None
 
 
 # Value sniffing ---------------------------------------------------------------
