@@ -17,11 +17,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "cod do cliente", "id do cliente", "conta", "client id", "client code", "ref cliente",
         "referencia cliente", "customer ref", "id", "cliente codigo", "nro cliente",
         "record id", "contact id", "user id", "external id", "unique external id",
+        # ERP field names: the business partner card and its licensed trade (tax) number.
+        "card code",
     ),
     "full_name": (
         "nombre completo", "nome completo", "full name", "name", "customer name", "cliente",
         "customer", "client", "nombre y apellidos", "nombre apellidos", "apellidos nombre",
-        "apellidos y nombre", "nome", "contacto", "persona de contacto", "contact name",
+        "apellidos y nombre", "nome", "contacto", "persona de contacto", "contact name", "contact person",
         "contact", "razon social nombre", "nombre razon social", "titular", "nombre cliente",
         "nome do cliente", "client name", "destinatario", "comprador", "buyer",
     ),
@@ -66,7 +68,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "national id", "id number", "documento", "documento identidad", "num documento",
         "n documento", "identificacion", "cedula", "rg", "ssn", "nif nie", "doc identidad",
         "numero documento", "tax number", "nif iva", "cc", "documento de identidad",
-        "taxvat", "tax vat", "vat id", "document", "document number", "cnpj cpf", "cpf cnpj",
+        "taxvat", "tax vat", "vat id", "document", "document number", "cnpj cpf", "cpf cnpj", "lic trad num",
     ),
     "street": (
         "direccion", "domicilio", "calle", "address", "street", "street address",
@@ -115,7 +117,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "fecha modificacion", "ultima modificacion", "updated", "updated at", "last updated",
         "last modified", "modified", "fecha actualizacion", "data de atualizacao",
         "ultima atualizacao", "ultima actualizacion", "fecha ultima actualizacion",
-        "last modified date", "updated in", "update time",
+        "last modified date", "updated in", "update time", "last changed",
     ),
     "last_contact_date": (
         "ultima compra", "ultimo contacto", "fecha ultimo contacto", "last contact",
@@ -198,6 +200,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 
 # Words that, found anywhere in a header, point to a role (checked when no exact match).
 KEYWORDS: list[tuple[str, str]] = [
+    # "Marketing contact status" is a status (of the contact), not consent.
+    ("status", "status"),
     ("marketing", "opt_in"), ("accepts", "opt_in"), ("acepta", "opt_in"), ("aceita", "opt_in"),
     ("consent", "opt_in"), ("newsletter", "opt_in"),
     ("nacimiento", "birth_date"), ("nascimento", "birth_date"), ("birth", "birth_date"),
@@ -229,7 +233,7 @@ QUALIFIERS = frozenset({
     "default", "billing", "shipping", "bill", "ship", "address", "customer", "cliente",
     "client", "primary", "main", "principal", "de", "del", "do", "da", "facturacion",
     "envio", "entrega", "contact", "contacto", "the", "of",
-    "to", "mailing", "home", "business", "work", "other", "personal", "person", "office",
+    "to", "mailing", "from", "home", "business", "work", "other", "personal", "person", "office",
 })
 # Customer-level totals ("Total Spent", "Orders Count", "Importe anual"): not an order's
 # amount nor its id. Kept raw, so they never become undated orders.

@@ -92,6 +92,7 @@ FACT_ROLES = frozenset(
 ORGANISATION_SHARE = 0.5
 MULTI_ROLES = frozenset({"family_name", "notes", "ignore", "address_extra"})
 
+_REGION_WORDS = frozenset(SYNONYMS["region"])
 HEADER_TO_ROLE: dict[str, str] = {
     syn: role for role, syns in SYNONYMS.items() for syn in syns
 }
@@ -178,6 +179,8 @@ def _without_qualifiers(words: list[str]) -> list[str]:
 def _is_aggregate(words: list[str]) -> bool:
     if set(words) & AGGREGATE_WORDS:
         return True
+    if len(words) == 1:  # "Orders", "Compras": how many the customer has made
+        return words[0] in PLURAL_FACTS
     return words[0] in AGGREGATE_LEADS and bool(set(words[1:]) & PLURAL_FACTS)
 
 
@@ -223,6 +226,9 @@ def role_from_header(header: str) -> tuple[str | None, float, str]:
     dated = _dated(words)
     if dated:
         return dated
+    abbreviated = _abbreviation_of(folded)
+    if abbreviated:
+        return HEADER_TO_ROLE[abbreviated], 0.8, f"header abbreviates '{abbreviated}'"
     if set(words) & GIVEN_WORDS and set(words) & FAMILY_WORDS:
         return "full_name", 0.85, "header names given name and surname"
     from rapidfuzz import fuzz, process
@@ -269,6 +275,18 @@ def _readings(header: str, folded: str) -> list[str]:
     return readings
 
 
+def _abbreviation_of(folded: str) -> str | None:
+    """The synonym that a header written without vowels abbreviates ("CntctPrsn" is
+    "contact person"); short ones ("Tlf") are left to the synonym list."""
+    compact = folded.replace(" ", "")
+    if len(compact) < 5 or set(compact) & set("aeiou"):
+        return None
+    for synonym in HEADER_TO_ROLE:
+        if "".join(c for c in synonym if c not in " aeiou") == compact:
+            return synonym
+    return None
+
+
 def _dated(words: list[str]) -> tuple[str, float, str] | None:
     """A date header around what it dates: "Last Activity Time", "Date registered",
     "Data da primeira conversão" are the dates of what the other words name."""
@@ -290,13 +308,15 @@ def _dated(words: list[str]) -> tuple[str, float, str] | None:
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I)
 _PHONE_RE = re.compile(r"^\+?[\d\s().\-/]{7,20}$")
 _DATE_RE = re.compile(
-    r"^(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?)$"
+    r"^(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}([ T]\d{1,2}:\d{2}(:\d{2})?)?"
+    r"|\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)$"
 )
 _AMOUNT_RE = re.compile(r"^[-(]?\s*(R\$|US\$|\$|€|£)?\s*-?[\d.,\s]+\s*(€|EUR|BRL|USD|MXN)?\)?-?$")
 _ID_RE = re.compile(r"^[A-Z]?[\d.\-/ ]{7,18}[A-Z0-9]?$", re.I)
 _CODE_RE = re.compile(r"^[A-Z]{0,4}[-_]?\d{1,10}$", re.I)
 _NAMEISH_RE = re.compile(r"^[^\d@]{2,}$")
 _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_COUNTRY_CODE_RE = re.compile(r"^[A-Z]{2}$")
 
 
 def profile_values(values: Sequence[str]) -> dict[str, float]:
@@ -326,7 +346,16 @@ def profile_values(values: Sequence[str]) -> dict[str, float]:
         "future": sum(1 for v in filled if _year_of(v) > this_year) / n,
         "sequential": _sequential_share(filled),
         "organisation": sum(1 for v in filled if is_organisation_name(v)) / n,
+        "country_code": share(_COUNTRY_CODE_RE),
+        "valid_id": _valid_id_share(filled) if share(_ID_RE) >= 0.5 else 0.0,
     }
+
+
+def _valid_id_share(values: list[str]) -> float:
+    """Share of values that validate as a national or tax id (check digit included)."""
+    from custfocus.normalise.ids import normalise_national_id
+
+    return sum(1 for v in values if normalise_national_id(v).valid) / len(values)
 
 
 def _year_of(value: str) -> int:
@@ -352,7 +381,9 @@ def role_from_values(profile: dict[str, float]) -> tuple[str | None, float]:
         return "email", profile["email"]
     if profile["date"] >= 0.8:
         return "event_date", 0.6
-    if profile["phone"] >= 0.7 and profile["distinct"] > 0.3 and profile["sequential"] < 0.5:
+    # A mostly empty column says little: its few numbers are not enough to call it a phone.
+    if (profile["phone"] >= 0.7 and profile["distinct"] > 0.3 and profile["sequential"] < 0.5
+            and profile["filled_count"] >= 3):
         return "phone", 0.6
     return None, 0.0
 
@@ -410,6 +441,14 @@ def _check_against_values(
         return "account_code", 0.85, reason + "; values are codes"
     if role == "account_code" and profile["nameish"] >= 0.8 and profile["code"] < 0.2:
         return "full_name", 0.75, reason + "; values are names"
+    # "ID" holding NIFs is the tax id (an internal counter may pass a check digit by chance).
+    if role == "account_code" and profile["valid_id"] >= 0.8 and profile["sequential"] < 0.5:
+        return "national_id", confidence, reason + "; values are national or tax ids"
+    if role == "national_id" and profile["country_code"] >= 0.8:
+        return "country", 0.8, reason + "; values are country codes"
+    if (role in DATE_ROLES and reason != "header" and profile["filled_count"] >= 3
+            and profile["date"] < 0.3):
+        return None, 0.0, reason + "; values are not dates (kept raw)"
     if role == "birth_date" and profile["future"] >= 0.2:
         return None, 0.0, reason + "; dates lie in the future, not births (kept raw)"
     if role in {"phone", "phone2"} and profile["sequential"] >= 0.5:
@@ -421,6 +460,7 @@ def _check_against_values(
 
 def _resolve_context(columns: list[ColumnRole]) -> None:
     """Settle roles that depend on the other columns of the sheet."""
+    _settle_facts(columns)
     roles = [c.role for c in columns]
     has_family = "family_name" in roles
     has_street = "street" in roles
@@ -440,18 +480,80 @@ def _resolve_context(columns: list[ColumnRole]) -> None:
             col.role, col.reason = "product_line", col.reason + "; in an orders sheet"
         if col.role == "account_code" and folded == "id" and not is_fact_sheet:
             col.confidence = 0.7
-    # Only one column per single-valued role: keep the most confident, demote the rest.
-    best: dict[str, ColumnRole] = {}
+        # In a payments sheet with a "Customer ID", a bare "id" numbers the payments.
+        if (col.role == "account_code" and folded == "id" and is_fact_sheet
+                and roles.count("account_code") > 1):
+            col.role, col.confidence = None, 0.0
+            col.reason += "; the id of each row, beside a customer id (kept raw)"
+    _keep_one_per_role(columns)
+
+
+def _settle_facts(columns: list[ColumnRole]) -> None:
+    """Decide whether the sheet holds orders, invoices or tickets, and read the columns that
+    depend on it: a customer-level figure is not an order, a record's status not a ticket's."""
+    roles = {c.role for c in columns if c.confidence < 1.0}
+    headers = {w for c in columns for w in fold_header(c.header).split()}
     for col in columns:
-        if col.role is None or col.role in MULTI_ROLES:
+        # "Created (UTC)" in a sheet of invoices is the date of each invoice.
+        if (col.role == "created_date" and roles & {"order_id", "invoice_id"}
+                and "event_date" not in roles and col.confidence < 1.0):
+            col.role, col.reason = "event_date", col.reason + "; the date of each order"
+            roles.add("event_date")
+    dated = bool(roles & {"order_id", "invoice_id", "ticket_id", "event_date"})
+    other_facts = roles & (FACT_ROLES - {"event_date"})
+    for col in columns:
+        if col.confidence == 1.0 or col.role is None:
             continue
-        other = best.get(col.role)
-        if other is None or col.confidence > other.confidence:
-            if other is not None:
-                _demote(other)
-            best[col.role] = col
+        if col.role in {"amount", "amount_net"} and not dated:
+            col.role, col.confidence = None, 0.0
+            col.reason += "; no order, invoice or date beside it: " + _AGGREGATE
+        elif (col.role == "event_date" and col.reason.startswith("values")
+              and not other_facts):
+            col.role, col.confidence = None, 0.0
+            col.reason += "; a date with no order, invoice or ticket (kept raw)"
+        elif col.role == "amount_net" and headers & {"fee", "fees", "tarifa", "comision", "taxa"}:
+            col.role, col.confidence = None, 0.0
+            col.reason += "; net of the fees beside it, not before tax (kept raw)"
+    is_fact_sheet = any(
+        c.role in {"order_id", "invoice_id", "ticket_id", "event_date", "amount", "amount_net"}
+        for c in columns
+    )
+    if is_fact_sheet:
+        return
+    for col in columns:
+        if col.confidence == 1.0 or col.role not in {"status", "document_type"}:
+            continue
+        # "Estado" in a list of customers is their state (region), not a ticket's status.
+        if fold_header(col.header) in _REGION_WORDS:
+            col.role, col.reason = "region", col.reason + "; a customer sheet: the state"
         else:
-            _demote(col)
+            col.role, col.confidence = None, 0.0
+            col.reason += "; no order or ticket in this sheet (kept raw)"
+
+
+def _keep_one_per_role(columns: list[ColumnRole]) -> None:
+    """Only one column per single-valued role: keep the best, demote the rest. Twice, as a
+    phone demoted to second phone then competes with the second-phone columns."""
+
+    def rank(col: ColumnRole) -> tuple[bool, float, float]:
+        mobile = col.role == "phone" and bool(
+            set(fold_header(col.header).split()) & MOBILE_WORDS
+        )
+        # Between equals, the column with values beats an empty one of the same kind.
+        return mobile, col.confidence, col.value_profile.get("filled", 0.0)
+
+    for _ in range(2):
+        best: dict[str, ColumnRole] = {}
+        for col in columns:
+            if col.role is None or col.role in MULTI_ROLES:
+                continue
+            other = best.get(col.role)
+            if other is None or rank(col) > rank(other):
+                if other is not None:
+                    _demote(other)
+                best[col.role] = col
+            else:
+                _demote(col)
 
 
 def _demote(col: ColumnRole) -> None:
