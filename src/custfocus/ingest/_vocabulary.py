@@ -132,6 +132,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "suscrito", "subscribed newsletter", "marketing consent", "acepta comunicaciones",
         "aceita newsletter", "aceita comunicacoes", "rgpd", "gdpr", "lopd", "marketing",
         "accepts marketing", "email marketing", "accepts email marketing",
+        "email marketing consent",
     ),
     "order_id": (
         "n pedido", "no pedido", "pedido", "numero pedido", "id pedido", "order", "order id",
