@@ -46,3 +46,32 @@ def test_shopify_customers_get_city_country_and_clean_postcodes(store):
         "28013", "08008", "75004", "69002", "NW1 6XE", "M3 2BW", "46001"]
     assert [r["country"] for r in records] == ["ES", "ES", "FR", "FR", "GB", "GB", "ES"]
     assert by_name["Camille"]["opt_in"] is True and by_name["Hugo"]["opt_in"] is False
+
+
+def test_a_crm_export_reads_through_the_cli_with_no_flags(runner, tmp_path):
+    """HubSpot's contacts: the mobile is the phone, the land line the second phone, and the
+    last activity is the last contact (not an order date), as `import --show-mapping` says."""
+    from custfocus.cli import app
+
+    result = runner.invoke(
+        app,
+        ["import", str(_export("hubspot")), "--dry-run", "--show-mapping",
+         "--db", str(tmp_path / "cf.duckdb")],
+        catch_exceptions=False, env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): line.split("│")[2].strip()
+            for line in result.output.splitlines() if line.count("│") >= 4}
+    assert rows["Mobile Phone Number"] == "phone"
+    assert rows["Phone Number"] == "phone2"
+    assert rows["Last Activity Date"] == "last_contact_date"
+    assert rows["Marketing contact status"] == "(kept raw)"
+
+
+def test_payments_keep_their_own_currency_and_a_refund_is_a_credit_note(store):
+    """PayPal's activity: 'Gross' is the amount, in the row's own currency, not EUR."""
+    result = import_paths(store, [_export("paypal")])
+    assert result.tables[0].facts == 3
+    facts = store.query_dicts("SELECT kind, amount, currency FROM facts ORDER BY row")
+    assert [(f["kind"], f["amount"], f["currency"]) for f in facts] == [
+        ("invoice", 59.9, "EUR"), ("invoice", 120.0, "USD"), ("credit_note", -59.9, "EUR")]

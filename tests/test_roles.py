@@ -152,3 +152,77 @@ def test_a_vague_name_column_of_few_repeated_values_is_a_category_kept_raw() -> 
     (person,) = infer_roles(["Contact name"], names)
     assert program.role is None and "category" in program.reason
     assert person.role == "full_name"
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["dollar_value", "amount_usd", "revenue", "total_price", "importe", "valor", "Amount",
+     "Gross", "Total (ARS)", "Valor (R$)"],
+)
+def test_amount_headers_in_english_spanish_and_portuguese(header: str) -> None:
+    assert role_from_header(header)[0] == "amount"
+
+
+@pytest.mark.parametrize(
+    ("header", "role"),
+    [("Billing Address 1", "street"), ("Shipping City", "city"), ("Bill to Zip", "postal_code"),
+     ("MailingStreet", "street"), ("Home Country/Region", "country"), ("Town/City", "city"),
+     ("Address 1 - Street", "street"), ("E-mail 1 - Value", "email"),
+     ("Phone 2 - Value", "phone2"), ("Person - First name", "given_name"),
+     ("Company Name", "company"), ("Created at", "created_date"),
+     ("Last Activity Date", "last_contact_date"), ("Last Activity Time", "last_contact_date"),
+     ("Date registered", "created_date"), ("Data da primeira conversão", "created_date"),
+     ("Email Marketing Consent", "opt_in"), ("Moeda", "currency"), ("CntctPrsn", "full_name")],
+)
+def test_qualified_numbered_and_dated_headers_read_by_what_they_hold(header: str, role: str) -> None:
+    assert role_from_header(header)[0] == role
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Phone 1 - Label", "OPTIN_IP", "Middle Name", "middlename", "Nickname", "Name Prefix",
+     "Phonetic Last Name", "Manager's Name", "Assistant's Phone", "Contact owner", "Orders",
+     "Department", "Person - ID"],
+)
+def test_labels_name_parts_and_other_peoples_details_are_kept_raw(header: str) -> None:
+    assert role_from_header(header)[0] is None
+
+
+def test_the_mobile_column_is_the_phone_and_the_best_other_the_second_phone() -> None:
+    headers = ["Phone", "Home Phone", "Business Phone", "Mobile", "Other Phone"]
+    rows = [["+34 910 000 001", "+34 910 000 002", "", "+34 600 000 003", ""]] * 3
+    roles = [c.role for c in infer_roles(headers, rows)]
+    assert roles == ["phone2", None, None, "phone", None]
+
+
+def test_an_amount_without_order_invoice_or_date_is_a_customer_total() -> None:
+    rows = [["Ana Ruiz", "ana@example.es", "120,50"], ["Luis Gil", "luis@example.es", "80,00"]]
+    cols = infer_roles(["Nombre", "Email", "Ventas"], rows)
+    assert cols[2].role is None and "customer-level" in cols[2].reason
+    dated = infer_roles(["Nombre", "Fecha", "Importe"], [["Ana Ruiz", "01/02/2024", "12"]])
+    assert dated[2].role == "amount"
+
+
+def test_a_payments_sheet_dates_each_payment_and_keeps_its_own_id_raw() -> None:
+    headers = ["id", "Created (UTC)", "Amount", "Fee", "Net", "Currency", "Customer ID",
+               "Invoice ID"]
+    rows = [["py_1", "2026-10-01 09:12:44", "120.00", "3.90", "116.10", "eur", "cus_1", "in_1"]]
+    roles = [c.role for c in infer_roles(headers, rows)]
+    assert roles == [None, "event_date", "amount", None, None, "currency", "account_code",
+                     "invoice_id"]
+
+
+def test_values_settle_an_id_of_nifs_a_code_of_countries_and_a_state() -> None:
+    rows = [["12345678Z", "ES", "RJ", "Ana"], ["X1234567L", "MX", "SP", "Rui"],
+            ["53123456B", "PT", "MG", "Eva"]]
+    roles = [c.role for c in infer_roles(["ID", "CC", "Estado", "Nome"], rows)]
+    assert roles == ["national_id", "country", "region", "full_name"]
+
+
+def test_a_date_read_from_values_alone_is_no_event_in_a_customer_list() -> None:
+    rows = [["ana@example.es", "2025-03-01 10:05:00"], ["luis@example.es", "2025-04-01 11:00"]]
+    cols = infer_roles(["Email", "CONFIRM_TIME"], rows * 2)
+    assert cols[1].role is None
+    # a loose date header over values that are no dates ("created_in" = a store's name)
+    store = infer_roles(["created_in"], [["Default Store View"]] * 4)
+    assert store[0].role is None

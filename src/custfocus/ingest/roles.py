@@ -12,6 +12,24 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from custfocus.ingest._vocabulary import (
+    AGGREGATE_LEADS,
+    AGGREGATE_WORDS,
+    CURRENCY_WORDS,
+    DATE_WORDS,
+    FALSE_FRIENDS,
+    FAMILY_WORDS,
+    GIVEN_WORDS,
+    KEYWORDS,
+    LABEL_WORDS,
+    MOBILE_WORDS,
+    NOT_A_NAME,
+    OTHER_DATE_WORDS,
+    OTHER_PERSON_WORDS,
+    PLURAL_FACTS,
+    QUALIFIERS,
+    SYNONYMS,
+)
 from custfocus.normalise.names import is_organisation_name
 
 # role -> (group, description). Groups: identity (who), contact, address, date, fact.
@@ -74,213 +92,20 @@ FACT_ROLES = frozenset(
 ORGANISATION_SHARE = 0.5
 MULTI_ROLES = frozenset({"family_name", "notes", "ignore", "address_extra"})
 
-# Folded header text -> role. Folding = lower, accents stripped, punctuation to spaces.
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "account_code": (
-        "codigo cliente", "cod cliente", "cod", "codigo", "id cliente", "cliente id",
-        "customer id", "customer code", "customer number", "customer no", "account",
-        "account number", "account no", "cuenta", "cuenta cliente", "n cuenta", "no cuenta",
-        "num cliente", "numero cliente", "n cliente", "no cliente", "codigo do cliente",
-        "cod do cliente", "id do cliente", "conta", "client id", "client code", "ref cliente",
-        "referencia cliente", "customer ref", "id", "cliente codigo", "nro cliente",
-    ),
-    "full_name": (
-        "nombre completo", "nome completo", "full name", "name", "customer name", "cliente",
-        "customer", "client", "nombre y apellidos", "nombre apellidos", "apellidos nombre",
-        "apellidos y nombre", "nome", "contacto", "persona de contacto", "contact name",
-        "contact", "razon social nombre", "nombre razon social", "titular", "nombre cliente",
-        "nome do cliente", "client name", "destinatario", "comprador", "buyer",
-    ),
-    "given_name": (
-        "nombre", "first name", "firstname", "given name", "forename", "primeiro nome",
-        "nombres", "first", "nombre de pila", "prenome",
-    ),
-    "family_name": (
-        "apellidos", "apellido", "last name", "lastname", "surname", "family name",
-        "sobrenome", "apelido", "primer apellido", "segundo apellido", "apellido 1",
-        "apellido 2", "apellido1", "apellido2", "apellido paterno", "apellido materno",
-        "ultimo nome", "last",
-    ),
-    "company": (
-        "empresa", "company", "compania", "razon social", "company name", "organizacion",
-        "organization", "organisation", "empresa cliente", "nome da empresa", "razao social",
-        "business name", "sociedad",
-    ),
-    "email": (
-        "email", "e mail", "correo", "correo electronico", "mail", "email address",
-        "e mail address", "direccion de correo", "endereco de email", "email facturacion",
-        "correo e", "email cliente", "emails", "email de contacto", "correio eletronico",
-    ),
-    "phone": (
-        "telefono", "tel", "tlf", "tfno", "telf", "phone", "phone number", "telephone",
-        "movil", "tel movil", "telefono movil", "celular", "cel", "mobile", "mobile phone",
-        "cell", "cell phone", "whatsapp", "telefone", "fone", "telemovel", "tel celular",
-        "numero de telefono", "contact number", "telefono contacto", "tel 1", "telefono 1",
-    ),
-    "phone2": (
-        "tel fijo", "telefono fijo", "fijo", "landline", "home phone", "work phone",
-        "telefono 2", "tel 2", "phone 2", "telefone fixo", "fixo", "otro telefono",
-        "telefono trabajo", "tel trabajo", "telefone comercial", "telefone residencial",
-    ),
-    "national_id": (
-        "nif", "dni", "nie", "cif", "nif cif", "dni nif", "cpf", "cnpj", "cpf cnpj", "rfc",
-        "curp", "cuit", "cuil", "nit", "rut", "ruc", "tax id", "vat", "vat number",
-        "national id", "id number", "documento", "documento identidad", "num documento",
-        "n documento", "identificacion", "cedula", "rg", "ssn", "nif nie", "doc identidad",
-        "numero documento", "tax number", "nif iva", "cc", "documento de identidad",
-    ),
-    "street": (
-        "direccion", "domicilio", "calle", "address", "street", "street address",
-        "address line 1", "address 1", "endereco", "logradouro", "rua", "direccion postal",
-        "domicilio fiscal", "via", "direccion envio", "endereco de entrega", "morada",
-    ),
-    "house_number": ("n", "no", "num", "numero", "number", "house number", "nro", "n puerta"),
-    "address_extra": (
-        "piso", "puerta", "piso puerta", "complemento", "address line 2", "address 2",
-        "apto", "bloque", "escalera",
-    ),
-    "postal_code": (
-        "cp", "c p", "codigo postal", "cod postal", "postal code", "postcode", "zip",
-        "zip code", "cep", "codigo postal cp", "zipcode", "cod post",
-    ),
-    "city": (
-        "ciudad", "poblacion", "localidad", "municipio", "city", "town", "cidade",
-        "municipality", "concelho", "localidade",
-    ),
-    "region": (
-        "provincia", "region", "estado", "state", "uf", "departamento", "comunidad",
-        "comunidad autonoma", "county", "province", "distrito", "province code", "state code",
-        "region code",
-    ),
-    "country": ("pais", "country", "pais iso", "country code", "nacionalidad", "codigo pais"),
-    "birth_date": (
-        "fecha nacimiento", "fecha de nacimiento", "f nacimiento", "nacimiento",
-        "data de nascimento", "data nascimento", "nascimento", "birth date", "date of birth",
-        "dob", "birthday", "birthdate", "fec nac", "f nac",
-    ),
-    "gender": ("sexo", "genero", "gender", "sex"),
-    "created_date": (
-        "fecha alta", "f alta", "alta", "fecha de alta", "fecha registro", "fecha creacion",
-        "created", "created at", "created date", "signup date", "sign up date",
-        "registration date", "data de cadastro", "data cadastro", "cliente desde",
-        "customer since", "date created", "fecha de registro", "subscribed",
-        "subscription date", "date added",
-    ),
-    "updated_date": (
-        "fecha modificacion", "ultima modificacion", "updated", "updated at", "last updated",
-        "last modified", "modified", "fecha actualizacion", "data de atualizacao",
-        "ultima atualizacao", "ultima actualizacion", "fecha ultima actualizacion",
-    ),
-    "last_contact_date": (
-        "ultima compra", "ultimo contacto", "fecha ultimo contacto", "last contact",
-        "last purchase", "last order", "ultima visita", "ultimo pedido", "ultima compra fecha",
-        "data ultima compra", "last activity",
-    ),
-    "opt_in": (
-        "opt in", "optin", "newsletter", "acepta publicidad", "consentimiento", "consent",
-        "suscrito", "subscribed newsletter", "marketing consent", "acepta comunicaciones",
-        "aceita newsletter", "aceita comunicacoes", "rgpd", "gdpr", "lopd", "marketing",
-        "accepts marketing", "email marketing", "accepts email marketing",
-    ),
-    "order_id": (
-        "n pedido", "no pedido", "pedido", "numero pedido", "id pedido", "order", "order id",
-        "order number", "order no", "n do pedido", "numero do pedido", "id do pedido",
-        "cod pedido", "codigo pedido", "transaction id", "nro pedido", "num pedido",
-    ),
-    "invoice_id": (
-        "n factura", "no factura", "factura", "numero factura", "invoice", "invoice number",
-        "invoice no", "invoice id", "nota fiscal", "n nota fiscal", "num factura",
-        "nro factura", "n fatura", "fatura", "numero fatura",
-    ),
-    "ticket_id": (
-        "ticket", "n ticket", "ticket id", "id ticket", "incidencia id", "caso", "case",
-        "case id", "n caso", "chamado", "n chamado", "protocolo", "numero ticket",
-    ),
-    "event_date": (
-        "fecha", "date", "data", "fecha pedido", "fecha factura", "fecha ticket",
-        "fecha compra", "order date", "invoice date", "purchase date", "data do pedido",
-        "data pedido", "data da compra", "fecha de compra", "fecha incidencia",
-        "data do chamado", "fecha emision", "fecha de factura", "ticket date", "created on",
-        "data da fatura", "transaction date", "fecha operacion",
-    ),
-    "amount": (
-        "importe", "total", "amount", "importe total", "valor", "valor total", "precio",
-        "price", "total amount", "valor do pedido", "valor pedido", "importe pedido",
-        "monto", "monto total", "revenue", "sales", "ventas", "importe eur", "total factura",
-        "valor da compra", "importe neto total", "gross amount",
-    ),
-    "amount_net": (
-        "base imponible", "base", "neto", "importe neto", "net amount", "subtotal",
-        "valor liquido", "net", "base imp",
-    ),
-    "tax": ("iva", "impuestos", "tax", "vat amount", "igv", "icms", "impuesto"),
-    "currency": ("moneda", "divisa", "currency", "moeda", "curr"),
-    "quantity": ("cantidad", "unidades", "qty", "quantity", "quantidade", "uds"),
-    "product_line": (
-        "linea de producto", "linea producto", "product line", "producto", "product",
-        "familia", "familia producto", "categoria producto", "product category",
-        "linha de produto", "departamento producto", "articulo", "item", "sku category",
-    ),
-    "business_unit": (
-        "unidad", "unidad de negocio", "business unit", "division", "unidade",
-        "unidade de negocio", "departamento comercial", "bu", "canal de venta",
-    ),
-    "category": (
-        "categoria", "category", "tipo incidencia", "motivo", "tipo de contacto", "reason",
-        "asunto", "subject", "topic", "tipologia", "assunto",
-    ),
-    "status": ("estado", "status", "situacion", "situacao", "state of ticket"),
-    "satisfaction": (
-        "satisfaccion", "satisfaction", "csat", "nps", "valoracion", "puntuacion",
-        "satisfacao", "avaliacao", "nota", "rating", "score satisfaccion",
-    ),
-    "document_type": ("tipo", "tipo documento", "document type", "doc type", "tipo doc"),
-    "channel": ("canal", "channel", "origen", "source", "origem", "fuente", "medio"),
-    "notes": (
-        "descripcion", "description", "observaciones", "comentarios", "comments", "notas",
-        "notes", "detalle", "descricao", "observacoes", "mensaje", "message", "note",
-    ),
-}
-
+_REGION_WORDS = frozenset(SYNONYMS["region"])
 HEADER_TO_ROLE: dict[str, str] = {
-    syn: role for role, syns in _SYNONYMS.items() for syn in syns
+    syn: role for role, syns in SYNONYMS.items() for syn in syns
 }
-
-# Words that, found anywhere in a header, point to a role (checked when no exact match).
-_KEYWORDS: list[tuple[str, str]] = [
-    ("marketing", "opt_in"), ("accepts", "opt_in"), ("acepta", "opt_in"), ("aceita", "opt_in"),
-    ("consent", "opt_in"), ("newsletter", "opt_in"),
-    ("nacimiento", "birth_date"), ("nascimento", "birth_date"), ("birth", "birth_date"),
-    ("email", "email"), ("correo", "email"), ("mail", "email"),
-    ("fijo", "phone2"), ("fixo", "phone2"), ("landline", "phone2"),
-    ("movil", "phone"), ("celular", "phone"), ("mobile", "phone"), ("telef", "phone"),
-    ("phone", "phone"), ("tel", "phone"), ("fone", "phone"),
-    ("nif", "national_id"), ("cpf", "national_id"), ("cnpj", "national_id"),
-    ("dni", "national_id"), ("rfc", "national_id"), ("cuit", "national_id"),
-    ("apellido", "family_name"), ("surname", "family_name"), ("sobrenome", "family_name"),
-    ("razon social", "full_name"), ("nombre", "full_name"), ("nome", "full_name"),
-    ("name", "full_name"),
-    ("postal", "postal_code"), ("cep", "postal_code"), ("zip", "postal_code"),
-    ("direccion", "street"), ("domicilio", "street"), ("endereco", "street"),
-    ("address", "street"),
-    ("ciudad", "city"), ("cidade", "city"), ("poblacion", "city"), ("localidad", "city"),
-    ("provincia", "region"),
-    ("pedido", "order_id"), ("order", "order_id"), ("factura", "invoice_id"),
-    ("invoice", "invoice_id"), ("ticket", "ticket_id"),
-    ("satisf", "satisfaction"), ("importe", "amount"), ("valor", "amount"),
-    ("amount", "amount"), ("total", "amount"), ("fecha", "event_date"), ("data", "event_date"),
-    ("date", "event_date"), ("alta", "created_date"), ("cliente", "account_code"),
-    ("cuenta", "account_code"), ("customer", "account_code"),
-]
 
 _FOLD_RE = re.compile(r"[^0-9a-z]+")
 
 
 def fold_header(header: str) -> str:
-    """Lower-case, accent-free, punctuation-free form used to look headers up."""
+    """Lower-case, accent-free, punctuation-free form used to look headers up; camelCase
+    words are split ("MailingStreet" -> "mailing street")."""
     import unicodedata
 
-    text = unicodedata.normalize("NFKD", header)
+    text = unicodedata.normalize("NFKD", _CAMEL.sub(" ", header))
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     return _FOLD_RE.sub(" ", text).strip()
 
@@ -305,39 +130,21 @@ class ColumnRole:
         }
 
 
-# Words that qualify a header without changing what it holds: "Default Address City" is a
-# city, "Teléfono cliente" a phone. English puts them in front, Spanish and Portuguese after.
-_QUALIFIERS = frozenset({
-    "default", "billing", "shipping", "bill", "ship", "address", "customer", "cliente",
-    "client", "primary", "main", "principal", "de", "del", "do", "da", "facturacion",
-    "envio", "entrega", "contact", "contacto", "the", "of",
-})
-# Customer-level totals ("Total Spent", "Orders Count", "Importe anual"): not an order's
-# amount nor its id. Kept raw, so they never become undated orders.
-_AGGREGATE_WORDS = frozenset({
-    "spent", "spend", "gastado", "gasto", "lifetime", "ltv", "anual", "annual", "acumulado",
-    "count", "historico", "yearly",
-})
-_AGGREGATE_LEADS = frozenset({"total", "number", "numero", "num", "n", "no", "nro", "cantidad"})
-_PLURAL_FACTS = frozenset({
-    "orders", "pedidos", "compras", "purchases", "invoices", "facturas", "faturas",
-    "tickets", "visits", "visitas", "transactions",
-})
-# Dates that are not about the customer (due, expiry): kept raw, never a birth date.
-_OTHER_DATE_WORDS = frozenset({
-    "vencimiento", "vencimento", "due", "expiry", "expiration", "caducidad", "validade",
-    "expira", "expires",
-})
-_GIVEN_WORDS = frozenset({"first", "given", "forename", "nombre", "nome", "primeiro"})
-_FAMILY_WORDS = frozenset({
-    "surname", "surnames", "last", "family", "apellido", "apellidos", "sobrenome", "apelido",
-})
 _IDENTIFIER = "header names an identifier (kept raw)"
 _AGGREGATE = "customer-level total (kept raw)"
 _OTHER_DATE = "a due or expiry date (kept raw)"
+_LABEL = "names the kind of another column's value (kept raw)"
+_NOT_THE_CUSTOMER = "a name part or someone else's detail (kept raw)"
 # Headers that say what a column is not: its values do not give it a role.
-_KEPT_RAW = frozenset({_IDENTIFIER, _AGGREGATE, _OTHER_DATE})
+_KEPT_RAW = frozenset({_IDENTIFIER, _AGGREGATE, _OTHER_DATE, _LABEL, _NOT_THE_CUSTOMER})
 _SPLIT_DIGITS = re.compile(r"(?<=[a-z])(?=\d)")
+# "MailingStreet" -> "Mailing Street", "IMAddress" -> "IM Address" (not "IDs" -> "I Ds").
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]{2})")
+_PARENTHESES = re.compile(r"\([^)]*\)")
+DATE_ROLES = frozenset(
+    {"birth_date", "created_date", "updated_date", "last_contact_date", "event_date"}
+)
+_NAME_ROLES = frozenset({"full_name", "given_name", "family_name"})
 
 
 def _lookup(folded: str) -> tuple[str | None, float]:
@@ -359,20 +166,22 @@ def _without_qualifiers(words: list[str]) -> list[str]:
     """The header's words with qualifiers dropped from either end, one at a time."""
     variants = []
     lead, tail = 0, len(words)
-    while tail - lead > 1 and words[lead] in _QUALIFIERS:
+    while tail - lead > 1 and words[lead] in QUALIFIERS:
         lead += 1
         variants.append(" ".join(words[lead:tail]))
     lead = 0
-    while tail - lead > 1 and words[tail - 1] in _QUALIFIERS:
+    while tail - lead > 1 and words[tail - 1] in QUALIFIERS:
         tail -= 1
         variants.append(" ".join(words[lead:tail]))
     return variants
 
 
 def _is_aggregate(words: list[str]) -> bool:
-    if set(words) & _AGGREGATE_WORDS:
+    if set(words) & AGGREGATE_WORDS:
         return True
-    return words[0] in _AGGREGATE_LEADS and bool(set(words[1:]) & _PLURAL_FACTS)
+    if len(words) == 1:  # "Orders", "Compras": how many the customer has made
+        return words[0] in PLURAL_FACTS
+    return words[0] in AGGREGATE_LEADS and bool(set(words[1:]) & PLURAL_FACTS)
 
 
 def _close_words(header: str, synonym: str) -> bool:
@@ -400,13 +209,27 @@ def role_from_header(header: str) -> tuple[str | None, float, str]:
     words = _SPLIT_DIGITS.sub(" ", folded).split()
     if _is_aggregate(words):
         return None, 0.0, _AGGREGATE
-    if set(words) & _OTHER_DATE_WORDS:
+    if set(words) & OTHER_DATE_WORDS:
         return None, 0.0, _OTHER_DATE
-    for variant in _without_qualifiers(folded.split()):
-        role, confidence = _lookup(variant)
-        if role:
-            return role, round(confidence - 0.05, 2), f"header read as '{variant}'"
-    if set(words) & _GIVEN_WORDS and set(words) & _FAMILY_WORDS:
+    if set(words) & OTHER_PERSON_WORDS or any(part in folded for part in NOT_A_NAME):
+        return None, 0.0, _NOT_THE_CUSTOMER
+    if len(words) > 1 and words[-1] in LABEL_WORDS:
+        return None, 0.0, _LABEL
+    if folded in FALSE_FRIENDS:
+        return None, 0.0, "header not recognised"
+    for reading in _readings(header, folded):
+        for variant in [reading, *_without_qualifiers(reading.split())]:
+            role, confidence = _lookup(variant)
+            # "Person - ID" is no more a customer code than "person_id" is.
+            if role and not (variant == "id" and folded != "id"):
+                return role, round(confidence - 0.05, 2), f"header read as '{variant}'"
+    dated = _dated(words)
+    if dated:
+        return dated
+    abbreviated = _abbreviation_of(folded)
+    if abbreviated:
+        return HEADER_TO_ROLE[abbreviated], 0.8, f"header abbreviates '{abbreviated}'"
+    if set(words) & GIVEN_WORDS and set(words) & FAMILY_WORDS:
         return "full_name", 0.85, "header names given name and surname"
     from rapidfuzz import fuzz, process
 
@@ -414,7 +237,7 @@ def role_from_header(header: str) -> tuple[str | None, float, str]:
     if match and len(folded) >= 5 and _close_words(folded, match[0]):
         return HEADER_TO_ROLE[match[0]], 0.8, f"header resembles '{match[0]}'"
     tokens = f" {folded} "
-    for keyword, role in _KEYWORDS:
+    for keyword, role in KEYWORDS:
         if (len(keyword) <= 3 and f" {keyword} " in tokens) or (
             len(keyword) > 3 and keyword in folded
         ):
@@ -425,17 +248,75 @@ def role_from_header(header: str) -> tuple[str | None, float, str]:
     return None, 0.0, "header not recognised"
 
 
+def _readings(header: str, folded: str) -> list[str]:
+    """Other ways to read a header, most literal first: without a parenthesis ("Created
+    (UTC)"), each alternative of "Town/City", without numbering ("E-mail 1 - Value",
+    "Address 1 - Street") and without a currency ("amount_usd", "Total (ARS)")."""
+    readings: list[str] = []
+
+    def add(text: str) -> None:
+        text = " ".join(text.split())
+        if text and text not in readings:
+            readings.append(text)
+
+    add(folded)
+    add(fold_header(_PARENTHESES.sub(" ", header)))
+    if "/" in header:
+        for part in header.split("/"):
+            add(fold_header(part))
+    for text in list(readings):
+        words = _SPLIT_DIGITS.sub(" ", text).split()
+        if len(words) > 2 and words[-1] == "value" and words[-2].isdigit():
+            words = words[:-1]  # "Phone 1 - Value" holds the phone
+        kept = [w for w in words if not w.isdigit() and w not in CURRENCY_WORDS]
+        if kept and kept != words:
+            add(" ".join(words))
+            add(" ".join(kept))
+    return readings
+
+
+def _abbreviation_of(folded: str) -> str | None:
+    """The synonym that a header written without vowels abbreviates ("CntctPrsn" is
+    "contact person"); short ones ("Tlf") are left to the synonym list."""
+    compact = folded.replace(" ", "")
+    if len(compact) < 5 or set(compact) & set("aeiou"):
+        return None
+    for synonym in HEADER_TO_ROLE:
+        if "".join(c for c in synonym if c not in " aeiou") == compact:
+            return synonym
+    return None
+
+
+def _dated(words: list[str]) -> tuple[str, float, str] | None:
+    """A date header around what it dates: "Last Activity Time", "Date registered",
+    "Data da primeira conversão" are the dates of what the other words name."""
+    if len(words) < 2:
+        return None
+    if words[-1] in DATE_WORDS:
+        rest = words[:-1]
+    elif words[0] in DATE_WORDS:
+        rest = words[1:]
+    else:
+        return None
+    role, _, _ = role_from_header(" ".join(rest))
+    if role in DATE_ROLES:
+        return role, 0.85, f"header dates '{' '.join(rest)}'"
+    return None
+
+
 # Value sniffing ---------------------------------------------------------------
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I)
 _PHONE_RE = re.compile(r"^\+?[\d\s().\-/]{7,20}$")
 _DATE_RE = re.compile(
-    r"^(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?)$"
+    r"^(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}([ T]\d{1,2}:\d{2}(:\d{2})?)?"
+    r"|\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)$"
 )
 _AMOUNT_RE = re.compile(r"^[-(]?\s*(R\$|US\$|\$|€|£)?\s*-?[\d.,\s]+\s*(€|EUR|BRL|USD|MXN)?\)?-?$")
 _ID_RE = re.compile(r"^[A-Z]?[\d.\-/ ]{7,18}[A-Z0-9]?$", re.I)
 _CODE_RE = re.compile(r"^[A-Z]{0,4}[-_]?\d{1,10}$", re.I)
 _NAMEISH_RE = re.compile(r"^[^\d@]{2,}$")
 _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_COUNTRY_CODE_RE = re.compile(r"^[A-Z]{2}$")
 
 
 def profile_values(values: Sequence[str]) -> dict[str, float]:
@@ -465,7 +346,16 @@ def profile_values(values: Sequence[str]) -> dict[str, float]:
         "future": sum(1 for v in filled if _year_of(v) > this_year) / n,
         "sequential": _sequential_share(filled),
         "organisation": sum(1 for v in filled if is_organisation_name(v)) / n,
+        "country_code": share(_COUNTRY_CODE_RE),
+        "valid_id": _valid_id_share(filled) if share(_ID_RE) >= 0.5 else 0.0,
     }
+
+
+def _valid_id_share(values: list[str]) -> float:
+    """Share of values that validate as a national or tax id (check digit included)."""
+    from custfocus.normalise.ids import normalise_national_id
+
+    return sum(1 for v in values if normalise_national_id(v).valid) / len(values)
 
 
 def _year_of(value: str) -> int:
@@ -491,7 +381,9 @@ def role_from_values(profile: dict[str, float]) -> tuple[str | None, float]:
         return "email", profile["email"]
     if profile["date"] >= 0.8:
         return "event_date", 0.6
-    if profile["phone"] >= 0.7 and profile["distinct"] > 0.3 and profile["sequential"] < 0.5:
+    # A mostly empty column says little: its few numbers are not enough to call it a phone.
+    if (profile["phone"] >= 0.7 and profile["distinct"] > 0.3 and profile["sequential"] < 0.5
+            and profile["filled_count"] >= 3):
         return "phone", 0.6
     return None, 0.0
 
@@ -549,6 +441,14 @@ def _check_against_values(
         return "account_code", 0.85, reason + "; values are codes"
     if role == "account_code" and profile["nameish"] >= 0.8 and profile["code"] < 0.2:
         return "full_name", 0.75, reason + "; values are names"
+    # "ID" holding NIFs is the tax id (an internal counter may pass a check digit by chance).
+    if role == "account_code" and profile["valid_id"] >= 0.8 and profile["sequential"] < 0.5:
+        return "national_id", confidence, reason + "; values are national or tax ids"
+    if role == "national_id" and profile["country_code"] >= 0.8:
+        return "country", 0.8, reason + "; values are country codes"
+    if (role in DATE_ROLES and reason != "header" and profile["filled_count"] >= 3
+            and profile["date"] < 0.3):
+        return None, 0.0, reason + "; values are not dates (kept raw)"
     if role == "birth_date" and profile["future"] >= 0.2:
         return None, 0.0, reason + "; dates lie in the future, not births (kept raw)"
     if role in {"phone", "phone2"} and profile["sequential"] >= 0.5:
@@ -560,6 +460,7 @@ def _check_against_values(
 
 def _resolve_context(columns: list[ColumnRole]) -> None:
     """Settle roles that depend on the other columns of the sheet."""
+    _settle_facts(columns)
     roles = [c.role for c in columns]
     has_family = "family_name" in roles
     has_street = "street" in roles
@@ -579,18 +480,80 @@ def _resolve_context(columns: list[ColumnRole]) -> None:
             col.role, col.reason = "product_line", col.reason + "; in an orders sheet"
         if col.role == "account_code" and folded == "id" and not is_fact_sheet:
             col.confidence = 0.7
-    # Only one column per single-valued role: keep the most confident, demote the rest.
-    best: dict[str, ColumnRole] = {}
+        # In a payments sheet with a "Customer ID", a bare "id" numbers the payments.
+        if (col.role == "account_code" and folded == "id" and is_fact_sheet
+                and roles.count("account_code") > 1):
+            col.role, col.confidence = None, 0.0
+            col.reason += "; the id of each row, beside a customer id (kept raw)"
+    _keep_one_per_role(columns)
+
+
+def _settle_facts(columns: list[ColumnRole]) -> None:
+    """Decide whether the sheet holds orders, invoices or tickets, and read the columns that
+    depend on it: a customer-level figure is not an order, a record's status not a ticket's."""
+    roles = {c.role for c in columns if c.confidence < 1.0}
+    headers = {w for c in columns for w in fold_header(c.header).split()}
     for col in columns:
-        if col.role is None or col.role in MULTI_ROLES:
+        # "Created (UTC)" in a sheet of invoices is the date of each invoice.
+        if (col.role == "created_date" and roles & {"order_id", "invoice_id"}
+                and "event_date" not in roles and col.confidence < 1.0):
+            col.role, col.reason = "event_date", col.reason + "; the date of each order"
+            roles.add("event_date")
+    dated = bool(roles & {"order_id", "invoice_id", "ticket_id", "event_date"})
+    other_facts = roles & (FACT_ROLES - {"event_date"})
+    for col in columns:
+        if col.confidence == 1.0 or col.role is None:
             continue
-        other = best.get(col.role)
-        if other is None or col.confidence > other.confidence:
-            if other is not None:
-                _demote(other)
-            best[col.role] = col
+        if col.role in {"amount", "amount_net"} and not dated:
+            col.role, col.confidence = None, 0.0
+            col.reason += "; no order, invoice or date beside it: " + _AGGREGATE
+        elif (col.role == "event_date" and col.reason.startswith("values")
+              and not other_facts):
+            col.role, col.confidence = None, 0.0
+            col.reason += "; a date with no order, invoice or ticket (kept raw)"
+        elif col.role == "amount_net" and headers & {"fee", "fees", "tarifa", "comision", "taxa"}:
+            col.role, col.confidence = None, 0.0
+            col.reason += "; net of the fees beside it, not before tax (kept raw)"
+    is_fact_sheet = any(
+        c.role in {"order_id", "invoice_id", "ticket_id", "event_date", "amount", "amount_net"}
+        for c in columns
+    )
+    if is_fact_sheet:
+        return
+    for col in columns:
+        if col.confidence == 1.0 or col.role not in {"status", "document_type"}:
+            continue
+        # "Estado" in a list of customers is their state (region), not a ticket's status.
+        if fold_header(col.header) in _REGION_WORDS:
+            col.role, col.reason = "region", col.reason + "; a customer sheet: the state"
         else:
-            _demote(col)
+            col.role, col.confidence = None, 0.0
+            col.reason += "; no order or ticket in this sheet (kept raw)"
+
+
+def _keep_one_per_role(columns: list[ColumnRole]) -> None:
+    """Only one column per single-valued role: keep the best, demote the rest. Twice, as a
+    phone demoted to second phone then competes with the second-phone columns."""
+
+    def rank(col: ColumnRole) -> tuple[bool, float, float]:
+        mobile = col.role == "phone" and bool(
+            set(fold_header(col.header).split()) & MOBILE_WORDS
+        )
+        # Between equals, the column with values beats an empty one of the same kind.
+        return mobile, col.confidence, col.value_profile.get("filled", 0.0)
+
+    for _ in range(2):
+        best: dict[str, ColumnRole] = {}
+        for col in columns:
+            if col.role is None or col.role in MULTI_ROLES:
+                continue
+            other = best.get(col.role)
+            if other is None or rank(col) > rank(other):
+                if other is not None:
+                    _demote(other)
+                best[col.role] = col
+            else:
+                _demote(col)
 
 
 def _demote(col: ColumnRole) -> None:
