@@ -226,3 +226,23 @@ def test_a_date_read_from_values_alone_is_no_event_in_a_customer_list() -> None:
     # a loose date header over values that are no dates ("created_in" = a store's name)
     store = infer_roles(["created_in"], [["Default Store View"]] * 4)
     assert store[0].role is None
+
+
+def test_amounts_of_an_unknown_currency_are_not_assumed_euros(tmp_path) -> None:
+    """Amounts with no symbol, no currency column and no country in the data are kept in
+    the unknown currency (XXX) with a note, not taken for euros; a header naming its
+    currency decides it."""
+    from custfocus.ingest.plan import UNKNOWN_CURRENCY, plan_table
+    from custfocus.ingest.readers import open_source
+
+    unknown = tmp_path / "orders.csv"
+    unknown.write_text("order_id,customer_id,date,amount\n1,A1,2024-01-05,10.5\n", encoding="utf-8")
+    named = tmp_path / "sales.csv"
+    named.write_text("order_id,customer_id,date,dollar_value\n1,A1,2024-01-05,10.5\n", encoding="utf-8")
+    (table_unknown,) = open_source(unknown).tables
+    (table_named,) = open_source(named).tables
+    plan = plan_table(table_unknown)
+    assert plan.default_currency == UNKNOWN_CURRENCY
+    assert any("currency" in note and "--region" in note for note in plan.notes)
+    assert plan_table(table_named).default_currency == "USD"
+    assert plan_table(table_unknown, region="MX").default_currency == "MXN"

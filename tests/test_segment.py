@@ -208,3 +208,31 @@ def test_a_reference_date_out_of_range_is_a_usage_error(runner, example_store, c
     result = runner.invoke(app, [command, "--db", str(example_store), "--as-of", as_of])
     assert result.exit_code == 2, result.output
     assert "--as-of" in result.output
+
+
+def test_cdnow_as_distributed_is_read_with_no_flags(runner, db_path, tmp_path):
+    """The CDNOW log as published (customer_id, date as YYYYMMDD, number_of_cds,
+    dollar_value): read with no flags, amounts in US dollars (the header says so), and the
+    same BG/NBD and Gamma-Gamma fits as the cleaned sample."""
+    import csv
+
+    app = cli_app()
+    src = tmp_path / "CDNOW_master.csv"
+    with open(DATA / "cdnow_sample.csv", encoding="utf-8") as f, open(
+            src, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["customer_id", "date", "number_of_cds", "dollar_value"])
+        for row in csv.DictReader(f):
+            writer.writerow([row["customer_id"], row["date"].replace("-", ""), 1, row["amount"]])
+    res = runner.invoke(app, ["import", str(src), "--db", str(db_path), "--quiet"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["segment", "--db", str(db_path), "--as-of", "1997-09-30", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["customers"] == 2357
+    bg, gg = data["models"]["bgnbd"], data["models"]["gamma_gamma"]
+    for name, want in {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}.items():
+        assert bg[name] == pytest.approx(want, rel=0.01), name
+    for name, want in {"p": 6.25, "q": 3.74, "gamma": 15.44}.items():
+        assert gg[name] == pytest.approx(want, rel=0.01), name
+    assert data["main_currency"] == "USD" and list(data["currencies"]) == ["USD"]

@@ -23,6 +23,7 @@ from custfocus.normalise import (
     detect_decimal_separator,
     guess_region,
 )
+from custfocus.normalise.amounts import currency_of_header
 
 SAMPLE_ROWS = 2000
 DATE_ROLES = frozenset(
@@ -51,6 +52,7 @@ CURRENCY_BY_REGION = {
     "ES": "EUR", "PT": "EUR", "FR": "EUR", "DE": "EUR", "IT": "EUR", "BR": "BRL",
     "MX": "MXN", "AR": "ARS", "CO": "COP", "CL": "CLP", "PE": "PEN", "US": "USD", "GB": "GBP",
 }
+UNKNOWN_CURRENCY = "XXX"  # ISO 4217's code for "no currency": amounts of an unknown one
 _PORTUGUESE_HINTS = ("cep", "cpf", "cnpj", "celular", "endereco", "cidade", "uf", "nome")
 
 
@@ -114,7 +116,7 @@ def plan_table(
     plan.has_identity = bool(roles & (IDENTITY_ROLES - {"account_code"})) or (
         "account_code" in roles and plan.fact_kind is None
     )
-    plan.default_currency = CURRENCY_BY_REGION.get(region)
+    plan.default_currency = _decide_currency(columns, region, region_reason, plan.notes)
     for col in columns:
         values = [row[col.index] for row in sample if col.index < len(row) and row[col.index]]
         if col.role in DATE_ROLES:
@@ -129,6 +131,25 @@ def plan_table(
         elif col.role in AMOUNT_ROLES:
             plan.decimal_separators[col.index] = detect_decimal_separator(values)
     return plan
+
+
+def _decide_currency(columns: list[ColumnRole], region: str, region_reason: str,
+                     notes: list[str]) -> str | None:
+    """The currency of amounts written without a symbol or a currency column: the one the
+    amount's header names (``dollar_value``, ``Importe (€)``), else the country's when the
+    country is known from the data, else unknown (ISO 4217 ``XXX``), never a guess."""
+    amounts = [c for c in columns if c.role in ("amount", "amount_net", "tax")]
+    for col in amounts:
+        named = currency_of_header(col.header)
+        if named:
+            return named
+    if not amounts or region_reason != "language of the headers":
+        return CURRENCY_BY_REGION.get(region)
+    if any(c.role == "currency" for c in columns):
+        return CURRENCY_BY_REGION.get(region)
+    notes.append(f"currency of '{amounts[0].header}' unknown (no symbol, currency column or "
+                 "country in the data): amounts kept as XXX; set the country with --region")
+    return UNKNOWN_CURRENCY
 
 
 def _order_name(order: str) -> str:

@@ -55,6 +55,34 @@ _SCIENTIFIC = re.compile(r"^\d+(?:\.\d+)?e[+-]?\d{1,3}$", re.IGNORECASE)
 _SEPARATOR_SHAPE = re.compile(r"[^\d.,]+")
 
 
+# Words of a header that name its currency ("dollar_value", "Importe en euros").
+_HEADER_CURRENCY_WORDS = {
+    "dollar": "USD", "dollars": "USD", "dolar": "USD", "dolares": "USD", "usd": "USD",
+    "euro": "EUR", "euros": "EUR", "eur": "EUR", "reais": "BRL", "brl": "BRL",
+    "pounds": "GBP", "gbp": "GBP", "libras": "GBP", "mxn": "MXN", "ars": "ARS", "cop": "COP",
+    "clp": "CLP", "pen": "PEN",
+}
+
+
+def currency_of_header(header: str) -> str | None:
+    """The currency an amount column's header names, if any.
+
+    Example:
+        >>> currency_of_header("dollar_value"), currency_of_header("Importe (€)")
+        ('USD', 'EUR')
+    """
+    import unicodedata
+
+    text = "".join(c for c in unicodedata.normalize("NFKD", (header or "").lower())
+                   if not unicodedata.combining(c))
+    for symbol, code in (("€", "EUR"), ("r$", "BRL"), ("us$", "USD"), ("£", "GBP")):
+        if symbol in text:
+            return code
+    words = re.findall(r"[a-z]+", text.replace("_", " "))
+    found = {_HEADER_CURRENCY_WORDS[w] for w in words if w in _HEADER_CURRENCY_WORDS}
+    return found.pop() if len(found) == 1 else None
+
+
 @dataclass(frozen=True)
 class Amount:
     """A parsed amount; ``value`` is ``None`` when the cell is not a number."""
