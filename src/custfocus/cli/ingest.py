@@ -141,3 +141,65 @@ def sources_command(
                           f"{r['rows_read']:,}", f"{r['records']:,}", f"{r['facts']:,}",
                           f"{r['rejects']:,}")
         stdout_console().print(table)
+
+
+def mapping_command(
+    source: Annotated[str | None, typer.Argument(help="A source (see custfocus sources); default: every source.")] = None,
+    set_roles: Annotated[
+        list[str] | None,
+        typer.Option("--set", help='Set a column\'s role: "Razón social=full_name" ("=ignore" to leave it out).'),
+    ] = None,
+    clear: Annotated[
+        list[str] | None, typer.Option("--clear", help="Give a column back its guessed role.")
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+    json_output: JsonOption = False,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Show how each column of the imported sources is read, and fix a role: the source's
+    records are derived again from the rows the store kept (the file is not needed).
+
+    Example: custfocus mapping crm.csv --set "Razón social=full_name"
+    """
+    from custfocus.errors import UsageError
+    from custfocus.ingest.importer import parse_mapping
+    from custfocus.ingest.remap import remap_source, source_mappings
+    from custfocus.report.console import print_json, stdout_console
+    from custfocus.report.imports import import_as_dict, render_import
+    from custfocus.store import Store
+
+    with handle_errors(debug):
+        changes = parse_mapping(set_roles or [])
+        if (changes or clear) and source is None:
+            raise UsageError("name the source whose columns to change (custfocus sources)")
+        with Store(db, read_only=not (changes or clear)) as store:
+            result = None
+            if changes or clear:
+                from custfocus.config import load_config
+                from custfocus.ingest.importer import ImportOptions
+
+                result = remap_source(store, source, changes, clear or [],
+                                      ImportOptions(config=load_config()))
+            mappings = source_mappings(store, source)
+        if json_output:
+            print_json({"sources": [{"source": m.source, "columns": m.columns,
+                                     "set_by_user": m.overrides} for m in mappings],
+                        **({"import": import_as_dict(result)} if result else {})})
+            return
+        if quiet:
+            return
+        console = stdout_console()
+        if result is not None:
+            render_import(result, console)
+        from rich.table import Table
+
+        for m in mappings:
+            table = Table(title=f"Columns of {m.source}", title_justify="left")
+            for name in ("Column", "Role", "Confidence", "Why"):
+                table.add_column(name)
+            for col in m.columns:
+                table.add_row(str(col.get("column")), col.get("role") or "(kept raw)",
+                              f"{float(col.get('confidence') or 0):.0%}",
+                              str(col.get("reason") or ""))
+            console.print(table)

@@ -237,7 +237,12 @@ class _Importer:
         return json.loads(row) if row else {}
 
     # -- one table ------------------------------------------------------------------
-    def _import_table(self, source_file: SourceFile, table: RawTable, plan: TablePlan) -> None:
+    def _import_table(self, source_file: SourceFile, table: RawTable, plan: TablePlan,
+                      rederive: bool = False) -> None:
+        """Import one table as a new import of its source (replacing the active one unless
+        appending). The same content read with the same roles changes nothing;
+        ``rederive``: the table is the source's stored raw rows, read again
+        (:mod:`custfocus.ingest.remap`)."""
         store, opts = self.store, self.options
         source = self._source_name(table)
         res = TableResult(
@@ -247,11 +252,12 @@ class _Importer:
             notes=list(table.notes) + plan.notes,
         )
         self.result.tables.append(res)
-        same = store.query_value(
-            "SELECT count(*) FROM imports WHERE source = ? AND content_hash = ? "
-            "AND status = 'active'", [source, source_file.content_hash],
-        )
-        if same:
+        # The same file read with the same roles changes nothing; with a role fixed since
+        # (--map, custfocus.toml) its records are derived again.
+        same = [json.loads(m or "[]") for (m,) in store.execute(
+            "SELECT mapping FROM imports WHERE source = ? AND content_hash = ? "
+            "AND status = 'active'", [source, source_file.content_hash]).fetchall()]
+        if not rederive and same and all(_roles(m) == _roles(plan.mapping) for m in same):
             res.status = "unchanged"
             return
         previous = [r[0] for r in store.execute(
@@ -378,6 +384,11 @@ class _Importer:
 _CONTENT_FIELDS = ("record_hash", "given_name", "family_name", "full_name")
 _CONTENT_KEY_SQL = " || chr(31) || ".join(f"coalesce(CAST({c} AS VARCHAR), '')"
                                           for c in _CONTENT_FIELDS)
+
+
+def _roles(mapping: list[dict[str, Any]]) -> list[tuple[Any, Any]]:
+    """(header, role) of every column of a stored or planned mapping."""
+    return [(c.get("column"), c.get("role")) for c in mapping]
 
 
 def _content_keys(records: pa.Table) -> list[str]:
