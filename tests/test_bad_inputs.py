@@ -180,3 +180,33 @@ def test_formulas_without_values_beside_data_are_noted_in_the_summary(runner, tm
     assert any("1 formula cells were saved without their values" in n for n in table["notes"])
     with Store(db_path, read_only=True) as store:
         assert store.query_value("SELECT count(*) FROM records") == 1
+
+
+# -- delimited files: silent loss (defect 4) ------------------------------------------------
+
+def _customer_lines(count: int) -> list[str]:
+    return ["Nombre;Email;Teléfono;Alta"] + [
+        f"Cliente {i};c{i}@example.com;6123456{i:02d};2024-01-{i % 28 + 1:02d}"
+        for i in range(1, count + 1)]
+
+
+def test_a_quote_closed_many_rows_later_names_the_line_it_opened(runner, tmp_path):
+    lines = _customer_lines(40)
+    lines[5] = lines[5].replace("Cliente 5", '"Cliente 5')  # line 6
+    lines[20] = lines[20].replace("Cliente 20", 'Cliente 20"')  # closes on line 21
+    path = tmp_path / "clientes.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    db_path = _store_with_one_import(runner, tmp_path)
+    _import_fails(runner, db_path, path, ExitCode.BAD_INPUT,
+                  'row 6, column "Nombre": a quote opened on line 6 runs to line 21')
+
+
+def test_multi_line_addresses_are_values_not_swallowed_rows(store, tmp_path):
+    from custfocus.ingest.importer import import_paths
+
+    lines = _customer_lines(3)
+    lines[2] += ';"Calle Mayor, 5\n2º B, puerta 3\nMadrid, 28001"'
+    lines[0] += ";Dirección"
+    path = tmp_path / "clientes.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert import_paths(store, [path]).tables[0].records == 3

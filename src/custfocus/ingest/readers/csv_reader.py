@@ -20,10 +20,11 @@ from pathlib import Path
 
 from custfocus.errors import BadInputError, UsageError
 
+from ._quotes import LineCounter, guard_quotes
 from ._scan import ByteScan, decodes_cleanly, scan_bytes
 from .arrow_csv import ARROW_ENCODINGS, arrow_chunks
 from .header import HEADER_SAMPLE_ROWS, find_header_row, is_blank
-from .table import RawTable, Row, SourceFile, clean_header, fit_headers, fit_row
+from .table import RawTable, Row, SourceFile, chunked, clean_header, fit_headers, fit_row
 
 __all__ = ["DELIMITERS", "read_csv", "sniff_delimiter"]
 
@@ -136,26 +137,6 @@ def _open_text(
     return handle, lines
 
 
-class _LineCounter:
-    """Counts the physical lines the csv module pulls, to tell Arrow how many to skip.
-
-    Arrow skips physical lines while the row numbers count records (a quoted line break in
-    a title block makes them differ).
-    """
-
-    def __init__(self, lines: Iterable[str]):
-        self._lines = iter(lines)
-        self.count = 0
-
-    def __iter__(self) -> _LineCounter:
-        return self
-
-    def __next__(self) -> str:
-        line = next(self._lines)
-        self.count += 1
-        return line
-
-
 def read_csv(
     path: Path, *, encoding: str | None = None, delimiter: str | None = None
 ) -> SourceFile:
@@ -193,7 +174,7 @@ def read_csv(
                 sep = sniff_delimiter(text, truncated=truncated, default=default)
                 handle.seek(0)
             sample: list[tuple[int, list[str]]] = []
-            counted = _LineCounter(lines)
+            counted = LineCounter(lines)
             lines_after: list[int] = []  # physical lines read once record k is complete
             for number, cells in enumerate(csv.reader(counted, delimiter=sep), 1):
                 lines_after.append(counted.count)
@@ -231,6 +212,8 @@ def read_csv(
             path, chosen, sep, strip_nuls, header_row, len(headers) if dropped else None
         ),
     )
+    # Arrow skips physical lines while row numbers count records (a quoted line break in a
+    # title block makes them differ), hence lines_after.
     lines_in_head = scan.head.count(b"\n") or scan.head.count(b"\r")
     table.row_estimate = max(0, round(scan.size * lines_in_head / len(scan.head)) - header_row)
     if not strip_nuls and chosen in ARROW_ENCODINGS:
@@ -242,9 +225,25 @@ def read_csv(
             file_width=len(sample[index][1]), width=len(headers), first_rows=first,
             size=size, python_rows=table.rows,
         )
+    _guard_quotes(table, chosen, sep)
     return SourceFile(
         path=path, kind="csv", content_hash=scan.sha256, size=scan.size, tables=[table]
     )
+
+
+def _guard_quotes(table: RawTable, encoding: str, delimiter: str) -> None:
+    """Make both of the table's row streams stop at a quote that swallowed rows."""
+    rows, chunks = table._row_factory, table._chunk_factory
+    where = {"path": table.file, "encoding": encoding, "delimiter": delimiter,
+             "headers": table.headers}
+
+    def guarded_rows() -> Iterator[Row]:
+        for chunk in guard_quotes(chunked(rows(), 1000), **where):
+            yield from chunk  # type: ignore[misc]
+
+    table._row_factory = guarded_rows
+    if chunks is not None:
+        table._chunk_factory = lambda size: guard_quotes(chunks(size), **where)
 
 
 def _iter_rows(
