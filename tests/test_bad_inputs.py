@@ -61,7 +61,7 @@ def test_bad_input_case(case, runner, tmp_path):
     (path,) = [p for p in folder.iterdir() if p.name != "expected.json"]
     db_path = _store_with_one_import(runner, tmp_path)
     before = _digest(db_path)
-    result = runner.invoke(app, ["import", str(path), "--db", str(db_path), "-q"])
+    result = runner.invoke(app, ["import", str(path), "--db", str(db_path), "--json"])
     assert result.exit_code == expected["exit_code"], result.output
     assert expected["message"].lower() in result.output.lower(), result.output
     if expected["exit_code"]:
@@ -199,6 +199,25 @@ def test_a_quote_closed_many_rows_later_names_the_line_it_opened(runner, tmp_pat
     db_path = _store_with_one_import(runner, tmp_path)
     _import_fails(runner, db_path, path, ExitCode.BAD_INPUT,
                   'row 6, column "Nombre": a quote opened on line 6 runs to line 21')
+
+
+def test_lines_mixing_utf8_and_cp1252_are_each_read_right(runner, tmp_path):
+    lines = [line.encode("utf-8") for line in _customer_lines(4)]
+    lines[1] = "José Pérez;jose@example.com;612345678;2024-01-02".encode("cp1252")
+    lines[3] = "João Conceição;joao@example.com;612345679;2024-01-03".encode()
+    lines[4] = "María Ibáñez;maria@example.com;612345670;2024-01-04".encode("cp1252")
+    path = tmp_path / "clientes.csv"
+    path.write_bytes(b"\r\n".join(lines) + b"\r\n")
+    db_path = tmp_path / "custfocus.duckdb"
+    result = runner.invoke(app, ["import", str(path), "--db", str(db_path), "--json"])
+    assert result.exit_code == 0, result.output
+    (table,) = json.loads(result.stdout)["tables"]
+    assert table["encoding"] == "utf-8+cp1252"
+    assert "2 lines were not UTF-8 and were read as cp1252 (2 as UTF-8)" in table["notes"]
+    with Store(db_path, read_only=True) as store:
+        names = [r[0] for r in store.execute("SELECT full_name FROM records ORDER BY row")
+                 .fetchall()]
+    assert names[:4] == ["José Pérez", "Cliente 2", "João Conceição", "María Ibáñez"]
 
 
 def test_multi_line_addresses_are_values_not_swallowed_rows(store, tmp_path):

@@ -87,6 +87,10 @@ def _record_lines(
     path: Path, encoding: str, delimiter: str, row: int
 ) -> tuple[int, list[str], int]:
     """The first physical line of record ``row`` (1-based), its cells, and its last line."""
+    # Only line structure matters here: latin-1 reads any bytes with the same line breaks
+    # as the ASCII-compatible encodings (and as the line-by-line mixed reading).
+    if "+" in encoding:
+        encoding = "latin-1"
     with open(path, encoding=encoding, errors="replace", newline="") as handle:
         lines = LineCounter(handle)
         reader = csv.reader(lines, delimiter=delimiter)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from custfocus.errors import BadInputError, UsageError
 
+from ._mixed import MIXED_ENCODING, MixedText, count_line_encodings
 from ._quotes import LineCounter, guard_quotes
 from ._scan import ByteScan, decodes_cleanly, scan_bytes
 from .arrow_csv import ARROW_ENCODINGS, arrow_chunks
@@ -88,10 +89,16 @@ def _reject_binary(head: bytes, path: Path) -> None:
         raise BadInputError(_NOT_TEXT, file=str(path))
 
 
-def _detect_encoding(scan: ByteScan, path: Path) -> str:
-    """The cascade: BOM, strict UTF-8, cp1252, charset-normalizer's hint, latin-1."""
+def _detect_encoding(scan: ByteScan, path: Path, notes: list[str]) -> str:
+    """The cascade: BOM, strict UTF-8, UTF-8 and cp1252 lines mixed, cp1252,
+    charset-normalizer's hint, latin-1."""
     if scan.utf8_ok:
         return "utf-8"
+    utf8_lines, other_lines = count_line_encodings(path)
+    if utf8_lines and other_lines:
+        notes.append(f"{other_lines:,} lines were not UTF-8 and were read as cp1252 "
+                     f"({utf8_lines:,} as UTF-8)")
+        return MIXED_ENCODING
     if scan.cp1252_ok:
         return "cp1252"
     from charset_normalizer import from_bytes
@@ -129,8 +136,12 @@ def sniff_delimiter(text: str, *, truncated: bool, default: str = ",") -> str:
 
 def _open_text(
     path: Path, encoding: str, strip_nuls: bool
-) -> tuple[io.TextIOWrapper, Iterable[str]]:
-    handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by the caller
+) -> tuple[io.TextIOWrapper | MixedText, Iterable[str]]:
+    handle: io.TextIOWrapper | MixedText
+    if encoding == MIXED_ENCODING:
+        handle = MixedText(path)
+    else:
+        handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by the caller
     lines: Iterable[str] = handle
     if strip_nuls:
         lines = (line.replace("\x00", "") for line in handle)
@@ -156,7 +167,7 @@ def read_csv(
     wide = chosen is not None and chosen.startswith(("utf-16", "utf-32"))
     if not wide:
         _reject_binary(scan.head, path)
-    chosen = chosen or _detect_encoding(scan, path)
+    chosen = chosen or _detect_encoding(scan, path, notes)
     strip_nuls = not wide and scan.nul_count > 0
     if strip_nuls:
         notes.append(f"stray NUL bytes removed: {scan.nul_count}")
