@@ -229,3 +229,33 @@ def test_multi_line_addresses_are_values_not_swallowed_rows(store, tmp_path):
     path = tmp_path / "clientes.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert import_paths(store, [path]).tables[0].records == 3
+
+
+def test_a_file_without_a_header_keeps_its_first_customer(runner, tmp_path):
+    lines = _customer_lines(3)[1:]  # no header: the first line is a customer
+    path = tmp_path / "clientes.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    book = Workbook()
+    for line in lines:
+        book.active.append(line.split(";"))
+    workbook = tmp_path / "clientes.xlsx"
+    workbook.write_bytes(_workbook_bytes(book))
+    for source in (path, workbook):
+        db_path = tmp_path / f"{source.suffix[1:]}.duckdb"
+        result = runner.invoke(app, ["import", str(source), "--db", str(db_path), "--json"])
+        assert result.exit_code == 0, result.output
+        (table,) = json.loads(result.stdout)["tables"]
+        assert table["header_row"] == 0 and table["notes"][0].startswith("no header row")
+        assert [m["column"] for m in table["mapping"]][:2] == ["Column A", "Column B"]
+        with Store(db_path, read_only=True) as store:
+            rows = store.execute("SELECT row, email FROM records ORDER BY row").fetchall()
+        assert rows == [(1, "c1@example.com"), (2, "c2@example.com"), (3, "c3@example.com")]
+
+
+@pytest.mark.parametrize("header", ["Nombre;Email;Teléfono;Alta",
+                                    "Cliente;01/01/2024;01/02/2024;01/03/2024"])
+def test_a_header_is_still_a_header(header):
+    from custfocus.ingest.readers.header import is_data_row
+
+    assert not is_data_row(header.split(";"), ["Ana", "ana@example.com", "612345678", "1"])
+

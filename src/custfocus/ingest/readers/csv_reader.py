@@ -24,7 +24,14 @@ from ._mixed import MIXED_ENCODING, MixedText, count_line_encodings
 from ._quotes import LineCounter, guard_quotes
 from ._scan import ByteScan, decodes_cleanly, scan_bytes
 from .arrow_csv import ARROW_ENCODINGS, arrow_chunks
-from .header import HEADER_SAMPLE_ROWS, find_header_row, is_blank
+from .header import (
+    HEADER_SAMPLE_ROWS,
+    HEADERLESS_NOTE,
+    find_header_row,
+    generated_headers,
+    is_blank,
+    is_data_row,
+)
 from .table import RawTable, Row, SourceFile, chunked, clean_header, fit_headers, fit_row
 
 __all__ = ["DELIMITERS", "read_csv", "sniff_delimiter"]
@@ -201,15 +208,24 @@ def read_csv(
         raise BadInputError("file is empty", file=str(path))
 
     index = find_header_row([cells for _, cells in sample])
-    header_row = sample[index][0]
+    below = next((c for _, c in sample[index + 1 :] if not is_blank(c)), None)
+    headerless = is_data_row(sample[index][1], below)
+    # Without a header, the data starts at the row that was taken for one.
+    first_data = index if headerless else index + 1
+    header_row = sample[index][0] - 1 if headerless else sample[index][0]
     skipped = sum(1 for _, cells in sample[:index] if not is_blank(cells))
     if skipped:
         notes.append(f"title rows above header skipped: {skipped}")
-    headers, dropped = fit_headers(
-        [clean_header(cell) for cell in sample[index][1]], [c for _, c in sample[index + 1 :]]
-    )
-    if dropped:
-        notes.append(f"{dropped} empty columns dropped")
+    if headerless:
+        headers = generated_headers(max(_filled_width(c) for _, c in sample[index:]))
+        dropped = 1  # rows are cut back to the width where the excess is empty
+        notes.append(HEADERLESS_NOTE)
+    else:
+        headers, dropped = fit_headers(
+            [clean_header(cell) for cell in sample[index][1]], [c for _, c in sample[first_data:]]
+        )
+        if dropped:
+            notes.append(f"{dropped} empty columns dropped")
     table = RawTable(
         file=path,
         sheet=None,
@@ -223,15 +239,14 @@ def read_csv(
             path, chosen, sep, strip_nuls, header_row, len(headers) if dropped else None
         ),
     )
-    # Arrow skips physical lines while row numbers count records (a quoted line break in a
-    # title block makes them differ), hence lines_after.
     lines_in_head = scan.head.count(b"\n") or scan.head.count(b"\r")
     table.row_estimate = max(0, round(scan.size * lines_in_head / len(scan.head)) - header_row)
     if not strip_nuls and chosen in ARROW_ENCODINGS:
         first = [(n, fit_row(c, len(headers)) if dropped else c)
-                 for n, c in sample[index + 1:] if any(c)]
+                 for n, c in sample[first_data:] if any(c)]
         table._chunk_factory = lambda size: arrow_chunks(
-            path, encoding=chosen, delimiter=sep, skip_lines=lines_after[header_row - 1],
+            path, encoding=chosen, delimiter=sep,
+            skip_lines=lines_after[header_row - 1] if header_row else 0,
             header_row=header_row,
             file_width=len(sample[index][1]), width=len(headers), first_rows=first,
             size=size, python_rows=table.rows,
@@ -240,6 +255,14 @@ def read_csv(
     return SourceFile(
         path=path, kind="csv", content_hash=scan.sha256, size=scan.size, tables=[table]
     )
+
+
+def _filled_width(cells: list[str]) -> int:
+    """The number of cells up to the last one holding text."""
+    width = len(cells)
+    while width and not cells[width - 1].strip():
+        width -= 1
+    return width
 
 
 def _guard_quotes(table: RawTable, encoding: str, delimiter: str) -> None:

@@ -20,7 +20,14 @@ from custfocus.errors import BadInputError
 from ._scan import scan_bytes
 from ._values import row_to_text
 from ._workbook_limits import check_workbook
-from .header import HEADER_SAMPLE_ROWS, find_header_row, is_blank
+from .header import (
+    HEADER_SAMPLE_ROWS,
+    HEADERLESS_NOTE,
+    find_header_row,
+    generated_headers,
+    is_blank,
+    is_data_row,
+)
 from .table import RawTable, Row, SourceFile, clean_header
 
 __all__ = ["read_workbook"]
@@ -179,8 +186,14 @@ def _sheet_table(
     if not sample:
         return None
     position = find_header_row([cells for _, cells in sample])
-    header_index = sample[position][0]
-    headers = [clean_header(cell) for cell in sample[position][1]]
+    next_row = next((c for _, c in sample[position + 1 :] if not is_blank(c)), None)
+    headerless = is_data_row(sample[position][1], next_row)
+    if headerless:  # the data starts at the row taken for a header
+        header_index = sample[position][0] - 1
+        headers = generated_headers(max(len(cells) for _, cells in sample[position:]))
+    else:
+        header_index = sample[position][0]
+        headers = [clean_header(cell) for cell in sample[position][1]]
     below = [cells for _, cells in sample[position + 1 :]]
     # Unnamed columns empty in the sample are checked against the whole sheet before being
     # dropped, so dropping them never loses a value.
@@ -190,7 +203,7 @@ def _sheet_table(
         if not text and not any(column < len(cells) and cells[column].strip() for cells in below)
     ]
     dropped = _empty_columns(sheet, source, header_index, candidates) if candidates else []
-    notes = []
+    notes = [HEADERLESS_NOTE] if headerless else []
     skipped = sum(1 for _, cells in sample[:position] if not is_blank(cells))
     if skipped:
         notes.append(f"title rows above header skipped: {skipped}")
