@@ -259,3 +259,37 @@ def test_a_header_is_still_a_header(header):
 
     assert not is_data_row(header.split(";"), ["Ana", "ana@example.com", "612345678", "1"])
 
+
+# -- store and folder problems: exit 4 or 3, not 70 (defect 5) -------------------------------
+
+def test_a_truncated_store_is_a_store_error_for_every_command(runner, tmp_path):
+    db_path = _store_with_one_import(runner, tmp_path)
+    assert runner.invoke(app, ["dedupe", "--db", str(db_path), "-q"]).exit_code == 0
+    data = db_path.read_bytes()
+    db_path.write_bytes(data[: len(data) // 2])  # a copy cut short
+    before = _digest(db_path)
+    for command in (["export", "master"], ["export", "xref"], ["audit"], ["sources"],
+                    ["dedupe"]):
+        result = runner.invoke(app, [*command, "--db", str(db_path)])
+        assert result.exit_code == ExitCode.STORE, (command, result.output)
+        assert "is damaged: the file is cut short" in result.stderr
+        assert len(result.stderr.strip().splitlines()) <= 2
+        assert _digest(db_path) == before
+
+
+def test_a_symbolic_link_loop_in_a_folder_is_named(runner, tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "clientes.csv").write_text(GOOD_CSV, encoding="utf-8")
+    (folder / "a.csv").symlink_to("b.csv")
+    (folder / "b.csv").symlink_to("a.csv")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "up").symlink_to("..")  # a folder loop: not followed
+    (folder / "self.csv").symlink_to("self.csv")
+    db_path = _store_with_one_import(runner, tmp_path)
+    message = _import_fails(runner, db_path, folder, ExitCode.BAD_INPUT, "symbolic link loop")
+    assert "a.csv" in message
+    for name in ("a.csv", "b.csv"):
+        (folder / name).unlink()
+    _import_fails(runner, db_path, folder / "self.csv", ExitCode.BAD_INPUT,
+                  "symbolic link loop")
