@@ -65,8 +65,6 @@ _CELL_START = re.compile(rb"<c[\s>/]")
 # A formula closing its cell with no value or an empty one: <f>..</f></c>, <f .../></c>,
 # <f>..</f><v/></c> (openpyxl's way) or <v></v>.
 _UNCACHED = re.compile(rb"(?:</f>|<f\b[^>]{0,200}/>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
-_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
@@ -191,15 +189,26 @@ def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
     workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     targets = {}
-    for rel in rels.iter(f"{_PKG_REL_NS}Relationship"):
+    for rel in rels.iter(f"{_PKG_REL_NS}Relationship"):  # the package namespace is fixed
         target = rel.get("Target", "")
         # Targets are relative to xl/ unless absolute within the package.
         absolute = target.startswith("/")
         member = target.lstrip("/") if absolute else str(PurePosixPath("xl") / target)
         targets[rel.get("Id")] = member.replace("/./", "/")
     names = {}
-    for sheet in workbook.iter(f"{_MAIN_NS}sheet"):
-        member = targets.get(sheet.get(f"{_REL_NS}id"))
+    # By local name: "strict" OOXML files use other namespaces for the same elements.
+    for sheet in workbook.iter():
+        if sheet.tag.rpartition("}")[2] != "sheet":
+            continue
+        rel_id = next(
+            (
+                v
+                for k, v in sheet.attrib.items()
+                if k.rpartition("}")[2] == "id" and k.startswith("{")
+            ),
+            None,
+        )
+        member = targets.get(rel_id)
         if member:
             names[member] = sheet.get("name", "")
     return names
