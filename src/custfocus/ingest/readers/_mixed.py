@@ -9,13 +9,28 @@ never valid UTF-8 by chance.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+from ._scan import BLOCK_SIZE
 
 __all__ = ["MIXED_ENCODING", "MixedText", "count_line_encodings", "decode_lines"]
 
 #: The encoding name a mixed file is stored and reported with.
 MIXED_ENCODING = "utf-8+cp1252"
+# A UTF-8 lead byte followed by a continuation byte: how any UTF-8 accent starts.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+
+
+def _has_utf8_sequence(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        tail = b""
+        while block := handle.read(BLOCK_SIZE):
+            if _UTF8_SEQUENCE.search(tail + block):
+                return True
+            tail = block[-1:]
+    return False
 
 
 def _decode(line: bytes) -> str:
@@ -38,10 +53,15 @@ def decode_lines(lines: Iterable[bytes]) -> Iterator[str]:
 def count_line_encodings(path: Path) -> tuple[int, int]:
     """How many lines with non-ASCII bytes are valid UTF-8, and how many are not.
 
+    A file with no UTF-8 multi-byte sequence at all (nearly every cp1252 file: an accented
+    letter is followed by ASCII) is told apart by a fast byte search, without the line loop.
+
     Example:
         >>> count_line_encodings(Path("mixed.csv"))  # doctest: +SKIP
         (12, 3)
     """
+    if not _has_utf8_sequence(path):
+        return 0, 1
     utf8 = other = 0
     with open(path, "rb") as handle:
         for line in handle:
