@@ -65,6 +65,7 @@ _CELL_START = re.compile(rb"<c[\s>/]")
 # A formula closing its cell with no value or an empty one: <f>..</f></c>, <f .../></c>,
 # <f>..</f><v/></c> (openpyxl's way) or <v></v>.
 _UNCACHED = re.compile(rb"(?:</f>|<f\b[^>]{0,200}/>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
+_WORKSHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
@@ -142,14 +143,16 @@ def check_workbook(path: Path, kind: str) -> WorkbookScan:
             # declares and checks the CRC, so a member hiding a bigger payload is refused
             # here instead of being inflated in full by the parser.
             for info in members:
-                extent, used = _scan_member(
-                    archive, info, budget, path, sheet=info.filename in names
-                )
+                # A worksheet the workbook does not list is checked too, under its own name.
+                name = names.get(info.filename)
+                if name is None and _WORKSHEET.match(info.filename):
+                    name = info.filename
+                extent, used = _scan_member(archive, info, budget, path, sheet=name is not None)
                 budget -= used
-                if info.filename in names:
-                    _check_extent(path, names[info.filename], extent)
+                if name is not None:
+                    _check_extent(path, name, extent)
                     if extent.uncached:
-                        scan.uncached_formulas[names[info.filename]] = extent.uncached
+                        scan.uncached_formulas[name] = extent.uncached
             return scan
     except (
         zipfile.BadZipFile,
