@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     import duckdb
 
 DEFAULT_DB = "custfocus.duckdb"
+# DuckDB's file starts with a main header and two database headers of 4 KiB each, then
+# holds its blocks (PRAGMA database_size counts them).
+_HEADER_BYTES = 3 * 4096
 
 # Each entry migrates from version i to i+1. Never edit a released entry: append one.
 MIGRATIONS: list[str] = [
@@ -266,11 +269,37 @@ class Store:
         if not self.in_memory:
             with contextlib.suppress(OSError):
                 os.chmod(self.path, 0o600)
+            if not self._creating:
+                self._check_complete()
         self._in_transaction = False
         if not read_only:
             self._migrate()
         else:
             self._check_version()
+
+    def _check_complete(self) -> None:
+        """Refuse a store file shorter than the blocks its header counts (cut by a copy).
+
+        Why: DuckDB opens a truncated file without complaint and fails only when a query
+        reaches a missing block, so ``sources`` reported it as fine and ``export`` and
+        ``audit`` failed as internal errors.
+        """
+        import duckdb
+
+        try:
+            _, _, block_size, total_blocks, *_ = self.con.execute(
+                "PRAGMA database_size").fetchone() or (None, None, 0, 0)
+            size = os.path.getsize(self.path)
+        except (duckdb.Error, OSError) as exc:
+            self.con.close()
+            raise StoreError(f"cannot read the store {self.path}: {_first_line(exc)}") from None
+        expected = _HEADER_BYTES + int(total_blocks) * int(block_size)
+        if size < expected:
+            self.con.close()
+            raise StoreError(
+                f"the store {self.path} is damaged: the file is cut short ({size:,} of "
+                f"{expected:,} bytes); restore it from a backup or import again into a new store"
+            )
 
     # -- schema -----------------------------------------------------------------
     def schema_version(self) -> int:

@@ -79,6 +79,14 @@ def handle_errors(debug: bool = False) -> Iterator[None]:
     except Exception as exc:
         if debug:
             raise
+        duckdb = sys.modules.get("duckdb")
+        if duckdb is not None and isinstance(exc, duckdb.IOException):
+            # A block the store's header promised could not be read (a damaged file):
+            # a store problem, not a bug. DuckDB's message names offsets, never values.
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else "I/O error"
+            typer.echo(f"custfocus: error: the store cannot be read ({first}); restore it "
+                       "from a backup", err=True)
+            raise typer.Exit(int(ExitCode.STORE)) from None
         typer.echo(
             f"custfocus: internal error ({exc.__class__.__name__}); rerun with --debug "
             "and report it. The store was left unchanged.",

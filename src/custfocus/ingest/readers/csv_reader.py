@@ -20,10 +20,19 @@ from pathlib import Path
 
 from custfocus.errors import BadInputError, UsageError
 
+from ._mixed import MIXED_ENCODING, MixedText, count_line_encodings
+from ._quotes import LineCounter, guard_quotes
 from ._scan import ByteScan, decodes_cleanly, scan_bytes
 from .arrow_csv import ARROW_ENCODINGS, arrow_chunks
-from .header import HEADER_SAMPLE_ROWS, find_header_row, is_blank
-from .table import RawTable, Row, SourceFile, clean_header, fit_headers, fit_row
+from .header import (
+    HEADER_SAMPLE_ROWS,
+    HEADERLESS_NOTE,
+    find_header_row,
+    generated_headers,
+    is_blank,
+    is_data_row,
+)
+from .table import RawTable, Row, SourceFile, chunked, clean_header, fit_headers, fit_row
 
 __all__ = ["DELIMITERS", "read_csv", "sniff_delimiter"]
 
@@ -87,10 +96,16 @@ def _reject_binary(head: bytes, path: Path) -> None:
         raise BadInputError(_NOT_TEXT, file=str(path))
 
 
-def _detect_encoding(scan: ByteScan, path: Path) -> str:
-    """The cascade: BOM, strict UTF-8, cp1252, charset-normalizer's hint, latin-1."""
+def _detect_encoding(scan: ByteScan, path: Path, notes: list[str]) -> str:
+    """The cascade: BOM, strict UTF-8, UTF-8 and cp1252 lines mixed, cp1252,
+    charset-normalizer's hint, latin-1."""
     if scan.utf8_ok:
         return "utf-8"
+    utf8_lines, other_lines = count_line_encodings(path)
+    if utf8_lines and other_lines:
+        notes.append(f"{other_lines:,} lines were not UTF-8 and were read as cp1252 "
+                     f"({utf8_lines:,} as UTF-8)")
+        return MIXED_ENCODING
     if scan.cp1252_ok:
         return "cp1252"
     from charset_normalizer import from_bytes
@@ -128,32 +143,16 @@ def sniff_delimiter(text: str, *, truncated: bool, default: str = ",") -> str:
 
 def _open_text(
     path: Path, encoding: str, strip_nuls: bool
-) -> tuple[io.TextIOWrapper, Iterable[str]]:
-    handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by the caller
+) -> tuple[io.TextIOWrapper | MixedText, Iterable[str]]:
+    handle: io.TextIOWrapper | MixedText
+    if encoding == MIXED_ENCODING:
+        handle = MixedText(path)
+    else:
+        handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by the caller
     lines: Iterable[str] = handle
     if strip_nuls:
         lines = (line.replace("\x00", "") for line in handle)
     return handle, lines
-
-
-class _LineCounter:
-    """Counts the physical lines the csv module pulls, to tell Arrow how many to skip.
-
-    Arrow skips physical lines while the row numbers count records (a quoted line break in
-    a title block makes them differ).
-    """
-
-    def __init__(self, lines: Iterable[str]):
-        self._lines = iter(lines)
-        self.count = 0
-
-    def __iter__(self) -> _LineCounter:
-        return self
-
-    def __next__(self) -> str:
-        line = next(self._lines)
-        self.count += 1
-        return line
 
 
 def read_csv(
@@ -175,7 +174,7 @@ def read_csv(
     wide = chosen is not None and chosen.startswith(("utf-16", "utf-32"))
     if not wide:
         _reject_binary(scan.head, path)
-    chosen = chosen or _detect_encoding(scan, path)
+    chosen = chosen or _detect_encoding(scan, path, notes)
     strip_nuls = not wide and scan.nul_count > 0
     if strip_nuls:
         notes.append(f"stray NUL bytes removed: {scan.nul_count}")
@@ -193,7 +192,7 @@ def read_csv(
                 sep = sniff_delimiter(text, truncated=truncated, default=default)
                 handle.seek(0)
             sample: list[tuple[int, list[str]]] = []
-            counted = _LineCounter(lines)
+            counted = LineCounter(lines)
             lines_after: list[int] = []  # physical lines read once record k is complete
             for number, cells in enumerate(csv.reader(counted, delimiter=sep), 1):
                 lines_after.append(counted.count)
@@ -209,15 +208,24 @@ def read_csv(
         raise BadInputError("file is empty", file=str(path))
 
     index = find_header_row([cells for _, cells in sample])
-    header_row = sample[index][0]
+    below = next((c for _, c in sample[index + 1 :] if not is_blank(c)), None)
+    headerless = is_data_row(sample[index][1], below)
+    # Without a header, the data starts at the row that was taken for one.
+    first_data = index if headerless else index + 1
+    header_row = sample[index][0] - 1 if headerless else sample[index][0]
     skipped = sum(1 for _, cells in sample[:index] if not is_blank(cells))
     if skipped:
         notes.append(f"title rows above header skipped: {skipped}")
-    headers, dropped = fit_headers(
-        [clean_header(cell) for cell in sample[index][1]], [c for _, c in sample[index + 1 :]]
-    )
-    if dropped:
-        notes.append(f"{dropped} empty columns dropped")
+    if headerless:
+        headers = generated_headers(max(_filled_width(c) for _, c in sample[index:]))
+        dropped = 1  # rows are cut back to the width where the excess is empty
+        notes.append(HEADERLESS_NOTE)
+    else:
+        headers, dropped = fit_headers(
+            [clean_header(cell) for cell in sample[index][1]], [c for _, c in sample[first_data:]]
+        )
+        if dropped:
+            notes.append(f"{dropped} empty columns dropped")
     table = RawTable(
         file=path,
         sheet=None,
@@ -235,16 +243,41 @@ def read_csv(
     table.row_estimate = max(0, round(scan.size * lines_in_head / len(scan.head)) - header_row)
     if not strip_nuls and chosen in ARROW_ENCODINGS:
         first = [(n, fit_row(c, len(headers)) if dropped else c)
-                 for n, c in sample[index + 1:] if any(c)]
+                 for n, c in sample[first_data:] if any(c)]
         table._chunk_factory = lambda size: arrow_chunks(
-            path, encoding=chosen, delimiter=sep, skip_lines=lines_after[header_row - 1],
+            path, encoding=chosen, delimiter=sep,
+            skip_lines=lines_after[header_row - 1] if header_row else 0,
             header_row=header_row,
             file_width=len(sample[index][1]), width=len(headers), first_rows=first,
             size=size, python_rows=table.rows,
         )
+    _guard_quotes(table, chosen, sep)
     return SourceFile(
         path=path, kind="csv", content_hash=scan.sha256, size=scan.size, tables=[table]
     )
+
+
+def _filled_width(cells: list[str]) -> int:
+    """The number of cells up to the last one holding text."""
+    width = len(cells)
+    while width and not cells[width - 1].strip():
+        width -= 1
+    return width
+
+
+def _guard_quotes(table: RawTable, encoding: str, delimiter: str) -> None:
+    """Make both of the table's row streams stop at a quote that swallowed rows."""
+    rows, chunks = table._row_factory, table._chunk_factory
+    where = {"path": table.file, "encoding": encoding, "delimiter": delimiter,
+             "headers": table.headers}
+
+    def guarded_rows() -> Iterator[Row]:
+        for chunk in guard_quotes(chunked(rows(), 1000), **where):
+            yield from chunk  # type: ignore[misc]
+
+    table._row_factory = guarded_rows
+    if chunks is not None:
+        table._chunk_factory = lambda size: guard_quotes(chunks(size), **where)
 
 
 def _iter_rows(

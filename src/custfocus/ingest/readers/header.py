@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["HEADER_SAMPLE_ROWS", "find_header_row", "is_blank"]
+__all__ = ["HEADER_SAMPLE_ROWS", "HEADERLESS_NOTE", "find_header_row", "generated_headers",
+           "is_blank", "is_data_row"]
 
 #: How many rows from the top the header may be looked for in.
 HEADER_SAMPLE_ROWS = 30
@@ -18,6 +19,12 @@ HEADER_SAMPLE_ROWS = 30
 # Numbers, amounts, percentages, dates and times: values, not column names.
 _VALUE_LIKE = re.compile(r"^[\s+\-−(]*[€$£%]?[\d\s.,:/\-−'’()%€$£]*\d[\d\s.,:/\-−'’()%€$£]*$")
 _MAX_HEADER_LENGTH = 80
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_DATE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T].*)?$")
+#: The note a table read without a header carries.
+HEADERLESS_NOTE = ("no header row: the first row holds customer data (e-mails, phones or ids "
+                   "where column names would be), so it was imported and the columns were "
+                   "named Column A, Column B, ...")
 # How many following non-blank rows decide whether a candidate is as wide as the data.
 _LOOKAHEAD = 5
 
@@ -66,3 +73,43 @@ def find_header_row(rows: list[list[str]]) -> int:
         return 0
     widest = max(counts)
     return counts.index(widest)
+
+
+def _data_kind(value: str) -> str | None:
+    """``email`` or ``number`` (a phone, tax id or account: 7+ digits, not a date)."""
+    value = value.strip()
+    if _EMAIL.match(value):
+        return "email"
+    digits = sum(char.isdigit() for char in value)
+    letters = sum(char.isalpha() for char in value)
+    if digits >= 7 and letters <= 2 and not _DATE.match(value):
+        return "number"
+    return None
+
+
+def is_data_row(row: Sequence[str], below: Sequence[str] | None) -> bool:
+    """True when ``row``, picked as the header, is a customer: a file without a header.
+
+    Column names are never e-mail addresses, phones or tax ids; a cell of that kind whose
+    column holds the same kind in the next row is data. Dates alone do not count (a
+    report's header may be months).
+
+    Example:
+        >>> is_data_row(["Ana", "ana@example.com"], ["Luis", "luis@example.com"])
+        True
+        >>> is_data_row(["Nombre", "Email"], ["Ana", "ana@example.com"])
+        False
+    """
+    kinds = {i: kind for i, value in enumerate(row) if (kind := _data_kind(value))}
+    if not kinds:
+        return False
+    if below is None:
+        return True
+    return any(i < len(below) and _data_kind(below[i]) == kind for i, kind in kinds.items())
+
+
+def generated_headers(width: int) -> list[str]:
+    """``Column A``, ``Column B``, ... for a table without a header row."""
+    from openpyxl.utils import get_column_letter
+
+    return [f"Column {get_column_letter(i + 1)}" for i in range(width)]

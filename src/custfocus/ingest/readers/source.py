@@ -97,6 +97,15 @@ def _expand(folder: Path) -> list[Path]:
     return sorted(found)
 
 
+def _resolved(path: Path) -> Path:
+    """The real path of ``path``; a symbolic link loop is bad input, named, not a crash."""
+    try:
+        return path.resolve(strict=False)
+    except (RuntimeError, OSError):  # RuntimeError before Python 3.13, OSError (ELOOP) after
+        raise BadInputError("symbolic link loop (the link leads back to itself); remove it",
+                            file=str(path)) from None
+
+
 def discover_files(paths: Iterable[Path]) -> list[Path]:
     """Expand folders (recursively, sorted) into the supported input files they contain.
 
@@ -110,6 +119,8 @@ def discover_files(paths: Iterable[Path]) -> list[Path]:
     seen: set[Path] = set()
     for given in paths:
         path = Path(given)
+        if path.is_symlink():
+            _resolved(path)
         if not path.exists():
             raise BadInputError("file or folder not found", file=str(path))
         if not os.access(path, os.R_OK | (os.X_OK if path.is_dir() else 0)):
@@ -120,7 +131,7 @@ def discover_files(paths: Iterable[Path]) -> list[Path]:
             file_kind(path)
             candidates = [path]
         for candidate in candidates:
-            key = candidate.resolve()
+            key = _resolved(candidate)
             if key not in seen:
                 seen.add(key)
                 result.append(candidate)

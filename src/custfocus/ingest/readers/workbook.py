@@ -19,7 +19,15 @@ from custfocus.errors import BadInputError
 
 from ._scan import scan_bytes
 from ._values import row_to_text
-from .header import HEADER_SAMPLE_ROWS, find_header_row, is_blank
+from ._workbook_limits import check_workbook
+from .header import (
+    HEADER_SAMPLE_ROWS,
+    HEADERLESS_NOTE,
+    find_header_row,
+    generated_headers,
+    is_blank,
+    is_data_row,
+)
 from .table import RawTable, Row, SourceFile, clean_header
 
 __all__ = ["read_workbook"]
@@ -178,8 +186,14 @@ def _sheet_table(
     if not sample:
         return None
     position = find_header_row([cells for _, cells in sample])
-    header_index = sample[position][0]
-    headers = [clean_header(cell) for cell in sample[position][1]]
+    next_row = next((c for _, c in sample[position + 1 :] if not is_blank(c)), None)
+    headerless = is_data_row(sample[position][1], next_row)
+    if headerless:  # the data starts at the row taken for a header
+        header_index = sample[position][0] - 1
+        headers = generated_headers(max(len(cells) for _, cells in sample[position:]))
+    else:
+        header_index = sample[position][0]
+        headers = [clean_header(cell) for cell in sample[position][1]]
     below = [cells for _, cells in sample[position + 1 :]]
     # Unnamed columns empty in the sample are checked against the whole sheet before being
     # dropped, so dropping them never loses a value.
@@ -189,7 +203,7 @@ def _sheet_table(
         if not text and not any(column < len(cells) and cells[column].strip() for cells in below)
     ]
     dropped = _empty_columns(sheet, source, header_index, candidates) if candidates else []
-    notes = []
+    notes = [HEADERLESS_NOTE] if headerless else []
     skipped = sum(1 for _, cells in sample[:position] if not is_blank(cells))
     if skipped:
         notes.append(f"title rows above header skipped: {skipped}")
@@ -240,6 +254,8 @@ def read_workbook(path: Path, kind: str, *, sheet: str | None = None) -> SourceF
     if scan.size == 0:
         raise BadInputError("file is empty", file=str(path))
     _check_signature(path, kind, scan.head)
+    # Before the parser: it aborts the process on a grid it cannot allocate.
+    uncached = check_workbook(path, kind).uncached_formulas if kind != "xls" else {}
     workbook = _open(path, kind)
     result = SourceFile(path=path, kind=kind, content_hash=scan.sha256, size=scan.size)
     metadata = getattr(workbook, "sheets_metadata", None)
@@ -276,9 +292,33 @@ def read_workbook(path: Path, kind: str, *, sheet: str | None = None) -> SourceF
                 again.close()
 
         table = _sheet_table(path, name, loaded, reload, keep)
+        if uncached.get(name):
+            table = _without_values(path, name, table, uncached[name])
         if table is None:
             result.empty_sheets.append(name)
         else:
             result.tables.append(table)
     workbook.close()
+    if not result.tables and uncached:
+        sheets = ", ".join(f'"{name}"' for name in uncached)
+        raise BadInputError(
+            f"no data rows: {sum(uncached.values()):,} formula cells (sheets {sheets}) were "
+            f"saved without their values; {_RECALCULATE}", file=str(path))
     return result
+
+
+_RECALCULATE = "open the workbook in Excel or LibreOffice and save it again"
+
+
+def _without_values(path: Path, name: str, table: RawTable | None,
+                    count: int) -> RawTable | None:
+    """Note formula cells saved without a value (read as empty); drop a table left empty.
+
+    Why: programs that write workbooks without calculating them leave only the formulas,
+    and the sheet would otherwise import as blank rows with no word of what was lost.
+    """
+    if table is None or next(iter(table.rows()), None) is None:
+        return None
+    table.notes.append(f"{count:,} formula cells were saved without their values and read "
+                       f"as empty; {_RECALCULATE}")
+    return table
