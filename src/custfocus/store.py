@@ -221,6 +221,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE match_pairs DROP COLUMN capped;
     ALTER TABLE match_nodes DROP COLUMN identity;
     """,
+    # v10: the suppression list of forgotten people: keyed hashes of their identifiers,
+    # never the identifiers (custfocus.privacy).
+    """
+    CREATE TABLE suppressed (key_hash VARCHAR PRIMARY KEY, created_at TIMESTAMP);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

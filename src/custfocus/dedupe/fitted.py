@@ -44,6 +44,8 @@ def signature(store: Store, settings: DedupeSettings) -> str:
         "random_pairs": settings.random_pairs, "seed": settings.seed,
         "duckdb": duckdb.__version__,  # its hash() of the stored blocking keys
         "constraints": [str(v) for v in constraints], "version": STATE_VERSION,
+        # A customer forgotten since (custfocus.privacy.forget): the kept value counts went.
+        "erasures": store.query_value("SELECT value FROM meta WHERE key = 'erasures'"),
     }, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 

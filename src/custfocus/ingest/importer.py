@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from custfocus.errors import BadInputError, CustfocusError, MissingColumnError, UsageError
 from custfocus.ingest.convert import ChunkConverter
@@ -58,6 +59,7 @@ class TableResult:
     records: int = 0
     facts: int = 0
     rejects: int = 0
+    suppressed: int = 0  # rows of forgotten people left out (custfocus.privacy)
     encoding: str | None = None
     delimiter: str | None = None
     header_row: int | None = None
@@ -278,8 +280,9 @@ class _Importer:
         for batch in self.chunk_converter.converted(
                 converter, table.import_chunks(opts.chunk_size), opts.chunk_size,
                 table.row_estimate):
-            self._write_batch(import_id, source, unit, system, batch, reuse)
             res.rows_read += len(batch.rows)
+            batch = self._without_suppressed(batch, system, res)
+            self._write_batch(import_id, source, unit, system, batch, reuse)
             res.records += batch.record_count
             res.facts += batch.fact_count
             res.rejects += len(batch.rejects)
@@ -287,6 +290,9 @@ class _Importer:
             if self.progress:
                 self.progress(source, len(batch.rows))
         res.reject_reasons = dict(reasons.most_common())
+        if res.suppressed:
+            res.notes.append(f"{res.suppressed:,} row(s) of people who asked to be forgotten "
+                             "left out (suppression list)")
         if res.rows_read == 0 and len(source_file.tables) == 1:
             # A header and nothing else is an empty export, not a source of no customers
             # (it would replace the source's records with none).
@@ -336,6 +342,33 @@ class _Importer:
             " mapping = excluded.mapping, updated_at = now()",
             [source, unit, system, plan.region, json.dumps(user_set, ensure_ascii=False)],
         )
+
+    def _without_suppressed(self, batch: Batch, system: str, res: TableResult) -> Batch:
+        """The batch less the rows of people who asked to be forgotten (their identifiers
+        are on the suppression list: :mod:`custfocus.privacy`), counted as suppressed."""
+        from custfocus.privacy import suppressed_mask
+
+        if batch.records is None or not batch.record_count:
+            return batch
+        mask = suppressed_mask(self.store, batch.records, system)
+        if not mask or not any(mask):
+            return batch
+        rows = set(np.asarray(batch.records.column("row"))[np.asarray(mask)].tolist())
+        res.suppressed += len(rows)
+        keep_rows = [i for i, r in enumerate(batch.rows) if r not in rows]
+        raw = batch.raw.take(pa.array(keep_rows, pa.int64())) if isinstance(
+            batch.raw, pa.Array) else [batch.raw[i] for i in keep_rows]
+
+        def kept(table: pa.Table | None) -> pa.Table | None:
+            if table is None:
+                return None
+            rows_of = pa.array(sorted(rows), pa.int32())
+            return table.filter(pc.invert(pc.is_in(table.column("row").cast(pa.int32()),
+                                                   value_set=rows_of)))
+
+        return Batch(rows=[batch.rows[i] for i in keep_rows], raw=raw,
+                     records=kept(batch.records), facts=kept(batch.facts),
+                     rejects=[r for r in batch.rejects if r[0] not in rows])
 
     def _write_batch(self, import_id: int, source: str, unit: str, system: str,
                      batch: Batch, reuse: dict[str, list[int]] | None = None) -> None:

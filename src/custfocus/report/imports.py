@@ -22,6 +22,7 @@ def import_as_dict(result: ImportResult) -> dict[str, Any]:
             "records": result.total("records"),
             "facts": result.total("facts"),
             "rejects": result.total("rejects"),
+            "suppressed": result.total("suppressed"),
             "unlinked_facts": result.unlinked_facts,
         },
         "tables": [asdict(t) for t in result.tables],
