@@ -246,3 +246,29 @@ def test_amounts_of_an_unknown_currency_are_not_assumed_euros(tmp_path) -> None:
     assert any("currency" in note and "--region" in note for note in plan.notes)
     assert plan_table(table_named).default_currency == "USD"
     assert plan_table(table_unknown, region="MX").default_currency == "MXN"
+
+
+def test_an_orders_sheet_takes_the_currency_of_its_workbooks_customers(tmp_path) -> None:
+    """An orders sheet with no symbol and no country of its own, beside a customers sheet
+    whose phones are Spanish: its amounts are euros (the country the workbook shows), not
+    of an unknown currency."""
+    from openpyxl import Workbook
+
+    from custfocus.ingest.importer import import_paths
+    from custfocus.store import Store
+
+    book = Workbook()
+    customers = book.active
+    customers.title = "Clientes"
+    customers.append(["Código cliente", "Nombre", "Teléfono"])
+    customers.append(["C1", "Ana Ruiz", "612345678"])
+    customers.append(["C2", "Luis Gil", "622345678"])
+    orders = book.create_sheet("Pedidos")
+    orders.append(["Nº pedido", "Código cliente", "Fecha", "Importe"])
+    orders.append(["P1", "C1", "2024-01-05", 10.5])
+    orders.append(["P2", "C2", "2024-02-05", 20.0])
+    book.save(tmp_path / "ventas.xlsx")
+    store = Store(tmp_path / "s.duckdb")
+    import_paths(store, [tmp_path / "ventas.xlsx"])
+    assert store.execute("SELECT DISTINCT currency FROM facts").fetchall() == [("EUR",)]
+    store.close()

@@ -178,6 +178,7 @@ class _Importer:
         if not source_file.tables:
             raise BadInputError("file has no data rows", file=path.name)
         planned = [(table, self._plan(table, source_file)) for table in source_file.tables]
+        _share_currency(planned)
         usable = [(t, p) for t, p in planned if p.has_identity or p.fact_kind]
         if not usable:
             table = planned[0][0]
@@ -419,6 +420,21 @@ _CONTENT_KEY_SQL = " || chr(31) || ".join(f"coalesce(CAST({c} AS VARCHAR), '')"
                                           for c in _CONTENT_FIELDS)
 
 
+def _share_currency(planned: list[tuple[RawTable, TablePlan]]) -> None:
+    """A sheet whose amounts' currency is unknown takes the country another sheet of the
+    same workbook shows (an orders sheet beside its customers sheet)."""
+    from custfocus.ingest.plan import CURRENCY_BY_REGION, UNKNOWN_CURRENCY
+
+    shown = [p for _, p in planned if p.region_reason != "language of the headers"]
+    if not shown:
+        return
+    for _, plan in planned:
+        if plan.default_currency == UNKNOWN_CURRENCY:
+            plan.region, plan.region_reason = shown[0].region, "another sheet of the file"
+            plan.default_currency = CURRENCY_BY_REGION.get(plan.region, UNKNOWN_CURRENCY)
+            plan.notes = [n for n in plan.notes if not n.startswith("currency of ")]
+
+
 def _roles(mapping: list[dict[str, Any]]) -> list[tuple[Any, Any]]:
     """(header, role) of every column of a stored or planned mapping."""
     return [(c.get("column"), c.get("role")) for c in mapping]
@@ -485,7 +501,24 @@ def link_facts(store: Store) -> int:
           AND facts.system = codes.system AND facts.account_code = codes.account_code
         """
     )
+    _currency_of_customers(store)
     return int(store.query_value("SELECT count(*) FROM facts WHERE record_id IS NULL"))
+
+
+def _currency_of_customers(store: Store) -> None:
+    """Facts of an unknown currency (``XXX``: no symbol, currency column or country in their
+    file) take the currency of their customer record's country, or of its source's."""
+    from custfocus.ingest.plan import CURRENCY_BY_REGION, UNKNOWN_CURRENCY
+
+    cases = " ".join(f"WHEN '{region}' THEN '{currency}'"
+                     for region, currency in CURRENCY_BY_REGION.items())
+    store.execute(f"""
+        UPDATE facts SET currency = known.currency
+        FROM (SELECT r.record_id, CASE upper(coalesce(r.country, s.region)) {cases} END
+                     AS currency
+              FROM records r LEFT JOIN sources s ON s.name = r.source) AS known
+        WHERE facts.currency = '{UNKNOWN_CURRENCY}' AND facts.record_id = known.record_id
+          AND known.currency IS NOT NULL""")
 
 
 def unique_headers(headers: Sequence[str]) -> list[str]:
