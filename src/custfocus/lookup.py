@@ -1,0 +1,164 @@
+"""Recognise a customer at a point of contact: find them by anything they give, and show
+everything the company knows of them on one card.
+
+One query (:func:`custfocus.privacy.find_customers`: a customer id, an e-mail, a phone, a
+tax id or a customer code in any format, else a name, ranked) and one card
+(:func:`customer_card`): the golden record with each field's source and alternates, every
+source record (source, row, business unit, its dates), the timeline of orders, invoices and
+tickets across all units (newest first), the segment and its recommended action when
+segmentation has run, and the warnings first: open tickets, low satisfaction, conflicting
+contact data, stale data, marketing opt-out.
+
+Example:
+    >>> card = customer_card(store, "C000123")  # doctest: +SKIP
+    >>> card["warnings"]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+from custfocus.errors import UsageError
+from custfocus.privacy import CustomerMatch, find_customers
+from custfocus.store import Store
+
+__all__ = ["CustomerMatch", "candidates", "customer_card", "find_customers", "mask_phone"]
+
+GOLDEN_FIELDS = ("given_name", "family_name", "full_name", "company", "email", "phone",
+                 "phone2", "national_id", "street", "house_number", "postal_code", "city",
+                 "region", "country", "birth_date", "account_code", "opt_in")
+# Ticket statuses that mean "not solved yet", in the three languages.
+OPEN_STATUSES = frozenset({"open", "opened", "abierto", "abierta", "aberto", "aberta",
+                           "pending", "pendiente", "pendente", "new", "nuevo", "novo",
+                           "in progress", "en curso", "em andamento", "escalated", "escalado"})
+TIMELINE_LIMIT = 100
+STALE_DAYS = 730  # no record updated and no fact in two years: the data may be out of date
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """A phone with all but its country code and last three digits hidden (to tell two
+    namesakes apart without showing the number)."""
+    if not phone:
+        return None
+    digits = phone.removeprefix("local:").split(":")[-1]
+    return (digits[:3] + "*" * max(len(digits) - 6, 0) + digits[-3:]) if len(digits) > 6 \
+        else "*" * len(digits)
+
+
+def candidates(store: Store, query: str, limit: int = 10) -> list[dict[str, Any]]:
+    """The customers ``query`` finds, each with one detail to tell them apart (town and a
+    masked phone), best first."""
+    found = find_customers(store, query, limit)
+    out = []
+    for m in found:
+        row = store.execute("SELECT full_name, company, city, phone, records FROM customers "
+                            "WHERE customer_id = ?", [m.customer_id]).fetchall()
+        name, company, city, phone, records = row[0] if row else (m.name, None, None, None, 0)
+        out.append({"customer_id": m.customer_id, "by": m.by, "score": round(m.score, 3),
+                    "name": name or company, "city": city, "phone": mask_phone(phone),
+                    "records": records})
+    return out
+
+
+def customer_card(store: Store, customer_id: str) -> dict[str, Any]:
+    """Everything the store knows of one customer (see the module)."""
+    cols = ", ".join(GOLDEN_FIELDS)
+    rows = store.execute(f"SELECT {cols}, records, sources, units, first_seen, last_seen, "
+                         "provenance, alternates FROM customers WHERE customer_id = ?",
+                         [customer_id]).fetchall()
+    if not rows:
+        raise UsageError(f"no customer {customer_id}; find one with custfocus customer QUERY")
+    row = rows[0]
+    provenance = json.loads(row[-2] or "{}")
+    alternates = json.loads(row[-1] or "{}")
+    golden = {}
+    for name, value in zip(GOLDEN_FIELDS, row):
+        group = _GROUP.get(name, name)
+        # A group's alternates (the other addresses, names) are shown once, on its first field.
+        shown = name not in _GROUP or name in ("given_name", "street")
+        golden[name] = {"value": _plain(value), "source": provenance.get(group),
+                        "alternates": [a for a in alternates.get(group) or []
+                                       if a is not None and a != value] if shown else []}
+    records = store.query_dicts(
+        "SELECT r.record_id, r.source, r.row, r.unit, r.full_name, r.given_name, "
+        "r.family_name, r.company, r.email, r.phone, r.city, r.created_date, r.updated_date, "
+        "r.last_contact_date FROM records r JOIN record_customer rc USING (record_id) "
+        "WHERE rc.customer_id = ? ORDER BY r.source, r.row", [customer_id])
+    timeline = store.query_dicts(
+        "SELECT f.fact_date AS date, f.kind, f.unit, f.source, f.row, f.document_id, f.amount, "
+        "f.currency, f.status, f.category, f.satisfaction, f.product_line, f.channel "
+        "FROM facts f JOIN record_customer rc USING (record_id) WHERE rc.customer_id = ? "
+        "ORDER BY f.fact_date DESC NULLS LAST, f.fact_id DESC LIMIT ?",
+        [customer_id, TIMELINE_LIMIT])
+    segment = None
+    if store.table_exists("customer_segments"):
+        seg = store.query_dicts(
+            "SELECT as_of, segment, action, value_tier, need_tier, rfm_segment, clv, currency "
+            "FROM customer_segments WHERE customer_id = ? AND run_id = "
+            "(SELECT max(run_id) FROM customer_segments)", [customer_id])
+        segment = seg[0] if seg else None
+    card = {
+        "customer_id": customer_id,
+        "records": row[len(GOLDEN_FIELDS)], "sources": _plain(row[len(GOLDEN_FIELDS) + 1]),
+        "units": _plain(row[len(GOLDEN_FIELDS) + 2]),
+        "first_seen": _plain(row[len(GOLDEN_FIELDS) + 3]),
+        "last_seen": _plain(row[len(GOLDEN_FIELDS) + 4]),
+        "golden": golden,
+        "source_records": [{k: _plain(v) for k, v in r.items()} for r in records],
+        "timeline": [{k: _plain(v) for k, v in f.items()} for f in timeline],
+        "segment": {k: _plain(v) for k, v in segment.items()} if segment else None,
+    }
+    card["warnings"] = _warnings(store, card)
+    return card
+
+
+# Golden fields whose provenance and alternates are kept under another name.
+_GROUP = {"given_name": "name", "family_name": "name", "full_name": "name",
+          "street": "address", "house_number": "address", "postal_code": "address",
+          "city": "address", "region": "address"}
+
+
+def _warnings(store: Store, card: dict[str, Any]) -> list[dict[str, Any]]:
+    """What anyone in contact with the customer should know first."""
+    out: list[dict[str, Any]] = []
+    timeline = card["timeline"]
+    open_tickets = [f for f in timeline if f["kind"] == "ticket"
+                    and str(f.get("status") or "").strip().lower() in OPEN_STATUSES]
+    if open_tickets:
+        out.append({"kind": "open_tickets", "count": len(open_tickets),
+                    "latest": open_tickets[0]["date"], "unit": open_tickets[0]["unit"]})
+    rated = [f for f in timeline if f.get("satisfaction") is not None]
+    if rated and rated[0]["satisfaction"] <= _low_satisfaction(rated[0]["satisfaction"]):
+        out.append({"kind": "low_satisfaction", "score": rated[0]["satisfaction"],
+                    "date": rated[0]["date"], "unit": rated[0]["unit"]})
+    golden = card["golden"]
+    conflicting = [name for name in ("email", "phone", "national_id", "street")
+                   if golden[name]["alternates"]]
+    if conflicting:
+        out.append({"kind": "conflicting_data", "fields": conflicting})
+    if golden["opt_in"]["value"] is False:
+        out.append({"kind": "marketing_opt_out"})
+    latest = store.query_value("SELECT max(fact_date) FROM facts")
+    seen = [d for d in [card.get("last_seen"), *(f["date"] for f in timeline[:1])] if d]
+    if latest and seen:
+        last = max(date.fromisoformat(str(d)[:10]) for d in seen)
+        if isinstance(latest, date) and latest - last > timedelta(days=STALE_DAYS):
+            out.append({"kind": "stale", "last_seen": last.isoformat()})
+    return out
+
+
+def _low_satisfaction(score: float) -> float:
+    """The highest score that counts as low on the scale the score seems to be on (1-5,
+    0-10 or 0-100)."""
+    return 2 if score <= 5 else (4 if score <= 10 else 40)
+
+
+def _plain(value: Any) -> Any:
+    """A value JSON can hold (dates as ISO text)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
