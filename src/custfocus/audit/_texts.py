@@ -11,8 +11,9 @@ from datetime import date
 from typing import Any
 
 from custfocus.audit._labels import LABELS
+from custfocus.i18n import LANGS, fmt_date, fmt_float, fmt_int, fmt_pct
 
-LANGS = ("en", "es", "pt")
+__all__ = ["LANGS", "fmt_date", "fmt_float", "fmt_int", "fmt_pct", "fmt_value", "label", "localise"]
 
 TITLES = {
     "q1": (
@@ -172,27 +173,6 @@ def label(key: str, lang: str) -> str:
     """A heading or label; unknown keys read as words (``no_id`` -> ``no id``)."""
     options = LABELS.get(key)
     return _pick(options, lang) if options else key.replace("_", " ")
-
-
-def fmt_int(value: Any, lang: str) -> str:
-    text = f"{int(value):,}"
-    return text if lang == "en" else text.replace(",", ".")
-
-
-def fmt_float(value: Any, lang: str, digits: int = 1) -> str:
-    text = f"{float(value):,.{digits}f}"
-    return text if lang == "en" else text.translate(str.maketrans(",.", ".,"))
-
-
-def fmt_pct(value: Any, lang: str) -> str:
-    text = fmt_float(float(value) * 100, lang, 1)
-    return f"{text}%" if lang == "en" else f"{text} %"
-
-
-def fmt_date(value: Any, lang: str) -> str:
-    if not isinstance(value, date):
-        return str(value)
-    return value.isoformat() if lang == "en" else value.strftime("%d/%m/%Y")
 
 
 def is_share(key: str) -> bool:

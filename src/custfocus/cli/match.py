@@ -98,6 +98,7 @@ def export_command(
     db: DbOption = DEFAULT_DB,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="csv, xlsx, parquet or json (default: from -o, else csv).")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of the segments export (names, actions, sheets): es, pt or en (default: from $LANG).")] = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -106,17 +107,20 @@ def export_command(
     Example: custfocus export xref -o xref.csv
     """
     from custfocus.export import export
+    from custfocus.i18n import count, message
     from custfocus.store import Store
 
+    code = resolve_lang(lang)
     with handle_errors(debug), Store(db, read_only=True) as store:
         if what == "segments":  # one sheet per segment in xlsx
             from custfocus.segment import export_segments
 
-            rows = export_segments(store, output, fmt)
+            rows = export_segments(store, output, fmt, code)
         else:
             rows = export(store, what, output, fmt)
         if output is not None and not quiet:
-            typer.echo(f"wrote {rows:,} rows to {output}", err=True)
+            typer.echo(message("wrote_rows", code, rows=count(rows, "row", code), path=output),
+                       err=True)
 
 
 def explain_command(
@@ -136,11 +140,12 @@ def explain_command(
     from custfocus.store import Store
 
     with handle_errors(debug), Store(db, read_only=True) as store:
-        explanation = explain_customer(store, customer_id, resolve_lang(lang))
+        code = resolve_lang(lang)
+        explanation = explain_customer(store, customer_id, code)
         if json_output:
             print_json(explanation)
         else:
-            render_explanation(explanation, stdout_console())
+            render_explanation(explanation, stdout_console(), code)
 
 
 review_app = typer.Typer(no_args_is_help=True, help="Send borderline pairs to people and read their decisions back.")
@@ -161,9 +166,13 @@ def review_export_command(
     from custfocus.store import Store
 
     with handle_errors(debug), Store(db, read_only=True) as store:
-        rows = export_review(store, output, lang=resolve_lang(lang))
+        code = resolve_lang(lang)
+        rows = export_review(store, output, lang=code)
         if output is not None:
-            typer.echo(f"wrote {rows:,} pairs to review to {output}", err=True)
+            from custfocus.i18n import count, message
+
+            typer.echo(message("wrote_pairs", code, pairs=count(rows, "pair_to_review", code),
+                               path=output), err=True)
 
 
 @review_app.command("import")

@@ -14,7 +14,8 @@ from rich.table import Table
 
 from custfocus.dedupe.block import split_summary
 from custfocus.dedupe.compare import COMPARISONS
-from custfocus.dedupe.explain import FIELD_NAMES, LEVEL_WORDS
+from custfocus.dedupe.explain import FIELD_NAMES, MEMBER_HEADERS, field_name, level_text
+from custfocus.i18n import count, fmt_float, fmt_pct
 from custfocus.dedupe.model import MatchModel
 from custfocus.dedupe.run import DedupeResult
 from custfocus.errors import BadInputError
@@ -77,19 +78,21 @@ def render_dedupe(result: DedupeResult, console: Console) -> None:
     console.print(f"[dim]time per stage: {timing}[/]")
 
 
-def render_explanation(explanation: Any, console: Console) -> None:
-    """Members with provenance, then each link with its reasons and their weights."""
-    console.print(f"[bold]{explanation.customer_id}[/]: {len(explanation.members)} record(s)")
+def render_explanation(explanation: Any, console: Console, lang: str = "en") -> None:
+    """Members with provenance, then each link with its reasons and their weights, in ``lang``."""
+    say = _Words(lang)
+    console.print(f"[bold]{explanation.customer_id}[/]: "
+                  f"{count(len(explanation.members), 'record', say.lang)}")
+    headers = MEMBER_HEADERS[say.lang]
     members = Table(show_header=True)
-    for name in ("source", "row", "name", "e-mail", "phone", "id", "postcode", "city"):
+    for name in headers.values():
         members.add_column(name)
     for m in explanation.members:
-        members.add_row(*[str(m.get(k) or "") for k in (
-            "source", "row", "full_name", "email", "phone", "national_id", "postal_code", "city")])
+        members.add_row(*[str(m.get(k) or "") for k in headers])
     console.print(members)
     for link in explanation.links:
-        reasons = "; ".join(f"{text} ({bits:+.1f})" for text, bits in link.reasons)
-        console.print(f"{link.record_a} ~ {link.record_b}: {link.probability:.0%} "
+        reasons = "; ".join(f"{text} ({say.bits(bits)})" for text, bits in link.reasons)
+        console.print(f"{link.record_a} ~ {link.record_b}: {say.pct(link.probability, 0)} "
                       f"{escape('[' + link.decision + ']')} — {escape(reasons)}")
     for event in explanation.events:
         console.print(f"[dim]{event['event_time']:%Y-%m-%d} {event['kind']}: "
@@ -357,11 +360,10 @@ class _Words:
         return texts.get(self.lang, texts["en"]).format(**values)
 
     def field(self, name: str) -> str:
-        return FIELD_NAMES[self.lang].get(name, name.replace("_", " "))
+        return field_name(name, self.lang)
 
     def level(self, comparison: str, key: str) -> str:
-        template = LEVEL_WORDS[self.lang].get(key, "{f} " + key.replace("_", " "))
-        return template.format(f=self.field(comparison))
+        return level_text(comparison, key, self.lang)
 
     def warning(self, text: str) -> str:
         for pattern, texts in MODEL_WARNINGS:
@@ -376,14 +378,13 @@ class _Words:
         return text
 
     def number(self, value: float, digits: int) -> str:
-        text = f"{value:,.{digits}f}"
-        return text if self.lang == "en" else text.translate(str.maketrans(",.", ".,"))
+        return fmt_float(value, self.lang, digits)
 
     def count(self, value: int) -> str:
         return self.number(value, 0)
 
-    def pct(self, share: float) -> str:
-        return self.number(share * 100, 1) + ("%" if self.lang == "en" else " %")
+    def pct(self, share: float, digits: int = 1) -> str:
+        return fmt_pct(share, self.lang, digits)
 
     def bits(self, value: float) -> str:
         rounded = round(float(value), 1) + 0.0  # + 0.0: no "-0.0"

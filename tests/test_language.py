@@ -1,0 +1,175 @@
+"""One language at a time (#17): with ``--lang es|pt|en`` every word, number and date follows it.
+
+Every command that takes ``--lang`` renders the bundled examples in each language, through
+the CLI at a fixed width (terminal text, and the Markdown, HTML, CSV and XLSX files the
+commands write). A Spanish or Portuguese render fails on any word of ``LEAKED`` (English
+that once leaked into them), on English number formats (``1,461``, ``11.2%``) and, for
+Portuguese, on European forms (``registos``, ``contacto``): ``pt`` is Brazilian Portuguese.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from custfocus.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+CUSTOMER = "C000162"  # four records from two sources in the examples
+WIDTH = {"COLUMNS": "100", "NO_COLOR": "1"}
+
+# English that leaked into es/pt renders, as whole words (case-sensitive where a Spanish or
+# Portuguese word shares the spelling in another case).
+LEAKED = [
+    "record(s)", "records", "customers", "source", "row", "name", "phone", "postcode", "city",
+    "revenue by currency", "never summed", "segmented as of", "imported", "unchanged",
+    "dedupe full", "dedupe incremental", "segments computed", "wrote", "need signals",
+    "cross-sell", "buyers", "candidates", "converged", "weeks", "hidden sheets", "rows to",
+    "pairs to review", "source file", "next:", "Protect", "Develop", "Win back",
+    "Serve efficiently", "Keep and reward", "Call personally", "source_a", "probability",
+    "evidence", "decision", "Cross-sell ratio", "Repeat rate", "Attrition", "all imported files",
+    "workspace settings", "language of reports",
+]
+# European Portuguese where Brazilians say registro, contato, arquivo, cadastro, usuário...
+EUROPEAN_PT = [
+    "registo", "registos", "contacto", "contactos", "ficheiro", "ficheiros", "utilizador",
+    "partilhado", "partilhe", "encomenda", "encomendas", "morada", "equipa", "ecrã",
+    "a rever", "correu", "telemóvel",
+]
+# A thousands comma or a decimal point before a percent sign reads English.
+ENGLISH_NUMBERS = re.compile(r"(?<![\d.,])\d{1,3},\d{3}(?![\d,])|\d\.\d+ ?%")
+LOCAL_NUMBERS = re.compile(r"\d,\d+ %")
+
+
+@contextlib.contextmanager
+def _inside(folder: Path) -> Iterator[None]:
+    before = Path.cwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
+def _cli(runner: CliRunner, *args: str) -> str:
+    result = runner.invoke(app, list(args), env=WIDTH)
+    assert result.exit_code == 0, (args, result.output)
+    return result.output
+
+
+def _xlsx_text(path: Path) -> str:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    cells = [" ".join(book.sheetnames)]
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(max_row=5, values_only=True):
+            cells.append(" ".join(str(v) for v in row if isinstance(v, str)))
+    return "\n".join(cells)
+
+
+def _html_text(path: Path) -> str:
+    page = path.read_text(encoding="utf-8")
+    page = re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+@pytest.fixture(scope="module", params=["es", "pt", "en"])
+def renders(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """Every command's output on the examples in one language: {name: text}."""
+    lang = request.param
+    root = tmp_path_factory.mktemp(f"lang-{lang}")
+    for path in (ROOT / "examples").iterdir():
+        if path.is_file():
+            shutil.copy(path, root / path.name)
+    runner, out = CliRunner(), {}
+    with _inside(root):
+        out["init"] = _cli(runner, "init", "--lang", lang)
+        out["custfocus.toml"] = (root / "custfocus.toml").read_text(encoding="utf-8")
+        out["run"] = _cli(runner, "run", "--lang", lang)
+        out["explain"] = _cli(runner, "explain", CUSTOMER, "--lang", lang)
+        out["segment"] = _cli(runner, "segment", "--lang", lang)
+        out["audit"] = _cli(runner, "audit", "--lang", lang)
+        out["audit.md"] = _cli(runner, "audit", "--lang", lang, "--format", "markdown")
+        out["audit.html"] = _cli(runner, "audit", "--lang", lang, "--format", "html",
+                                 "-o", "audit.html")
+        out["audit.html file"] = _html_text(root / "audit.html")
+        out["history"] = _cli(runner, "history", "--lang", lang)
+        out["report"] = _cli(runner, "report", "--lang", lang, "-o", "report.html")
+        out["report file"] = _html_text(root / "report.html")
+        review = _cli(runner, "review", "export", "--lang", lang)
+        out["review export header"] = next(csv.reader(io.StringIO(review)))[0:13]
+        out["review export"] = _cli(runner, "review", "export", "--lang", lang,
+                                    "-o", "review.xlsx")
+        out["export segments"] = _cli(runner, "export", "segments", "--lang", lang,
+                                      "-o", "segments.xlsx")
+        out["segments.xlsx"] = _xlsx_text(root / "segments.xlsx")
+    return lang, {k: " ".join(v) if isinstance(v, list) else v for k, v in out.items()}
+
+
+def _leaks(text: str, words: list[str]) -> list[str]:
+    return [w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)]
+
+
+def test_no_english_word_in_a_spanish_or_portuguese_render(renders) -> None:
+    lang, out = renders
+    if lang == "en":
+        pytest.skip("English renders are the reference")
+    found = {name: _leaks(text, LEAKED) for name, text in out.items()}
+    assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_portuguese_is_brazilian(renders) -> None:
+    lang, out = renders
+    if lang != "pt":
+        pytest.skip("only pt")
+    found = {name: _leaks(text.lower(), EUROPEAN_PT) for name, text in out.items()}
+    assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_numbers_follow_the_language(renders) -> None:
+    lang, out = renders
+    pattern = LOCAL_NUMBERS if lang == "en" else ENGLISH_NUMBERS
+    found = {name: pattern.findall(text)[:5] for name, text in out.items()
+             if name != "custfocus.toml"}  # toml values are TOML, not prose
+    assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_plurals_follow_the_number(renders) -> None:
+    lang, out = renders
+    wrong = {"es": r"\b1 hojas|\b1 registros|\b1 clientes\b|\b1 filas",
+             "pt": r"\b1 folhas|\b1 abas|\b1 registros|\b1 clientes\b|\b1 linhas",
+             "en": r"\b1 hidden sheets|\b1 records|\b1 customers\b|\b1 rows"}[lang]
+    found = {name: re.findall(wrong, text) for name, text in out.items()}
+    assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_spanish_words_agree_in_gender_and_number() -> None:
+    from custfocus.dedupe.explain import describe
+    from custfocus.dedupe.compare import COMPARISONS
+
+    def say(field: str, level: str, lang: str = "es") -> str:
+        comp = next(c for c in COMPARISONS if c.name == field)
+        if level not in comp.levels:
+            pytest.skip(f"{field} has no level {level}")
+        evidence = {c.name: -1 for c in COMPARISONS}
+        evidence[field] = comp.levels.index(level)
+        evidence["bits"] = [1.0] * len(COMPARISONS)
+        return describe(evidence, lang)[0][0]
+
+    assert say("family_name", "same") == "mismos apellidos"
+    assert say("address", "same") == "misma dirección"
+    assert say("email", "same") == "mismo correo"
+    assert say("address", "different") == "dirección distinta"
+    assert say("family_name", "different") == "apellidos distintos"
+    assert say("address", "same", "pt") == "mesmo endereço"
+    assert say("birth_date", "same", "pt") == "mesma data de nascimento"
