@@ -33,6 +33,8 @@ NOUNS: dict[str, dict[str, tuple[str, str]]] = {
                     "pt": ("arquivo de origem", "arquivos de origem")},
     "hidden_sheet": {"en": ("hidden sheet", "hidden sheets"), "es": ("hoja oculta", "hojas ocultas"),
                      "pt": ("aba oculta", "abas ocultas")},
+    "candidate": {"en": ("candidate", "candidates"), "es": ("candidato", "candidatos"),
+                  "pt": ("candidato", "candidatos")},
     "pair_to_review": {"en": ("pair to review", "pairs to review"),
                        "es": ("par a revisar", "pares a revisar"),
                        "pt": ("par para revisar", "pares para revisar")},
