@@ -33,6 +33,17 @@ NOUNS: dict[str, dict[str, tuple[str, str]]] = {
                     "pt": ("arquivo de origem", "arquivos de origem")},
     "hidden_sheet": {"en": ("hidden sheet", "hidden sheets"), "es": ("hoja oculta", "hojas ocultas"),
                      "pt": ("aba oculta", "abas ocultas")},
+    # Counted phrases with their verb, so that the verb agrees too (audit question 7).
+    "identifier_like_column": {
+        "en": ("unmapped column looks like an identifier", "unmapped columns look like identifiers"),
+        "es": ("columna sin asignar parece un identificador",
+               "columnas sin asignar parecen identificadores"),
+        "pt": ("coluna não mapeada parece um identificador",
+               "colunas não mapeadas parecem identificadores")},
+    "hidden_sheet_not_imported": {
+        "en": ("hidden sheet was not imported", "hidden sheets were not imported"),
+        "es": ("hoja oculta no se importó", "hojas ocultas no se importaron"),
+        "pt": ("aba oculta não foi importada", "abas ocultas não foram importadas")},
     "candidate": {"en": ("candidate", "candidates"), "es": ("candidato", "candidatos"),
                   "pt": ("candidato", "candidatos")},
     "pair_to_review": {"en": ("pair to review", "pairs to review"),
