@@ -94,7 +94,10 @@ def renders(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     runner, out = CliRunner(), {}
     with _inside(root):
         out["init"] = _cli(runner, "init", "--lang", lang)
-        out["custfocus.toml"] = (root / "custfocus.toml").read_text(encoding="utf-8")
+        # Its comments only, less the setting names a person types ("name: ..."): keys stay.
+        toml = (root / "custfocus.toml").read_text(encoding="utf-8").splitlines()
+        out["custfocus.toml"] = re.sub(r"\b\w+: ", " ", "\n".join(
+            line for line in toml if line.startswith("# ") and " = " not in line))
         out["run"] = _cli(runner, "run", "--lang", lang)
         out["explain"] = _cli(runner, "explain", CUSTOMER, "--lang", lang)
         out["segment"] = _cli(runner, "segment", "--lang", lang)
@@ -179,3 +182,15 @@ def test_spanish_words_agree_in_gender_and_number() -> None:
     assert say("family_name", "different") == "apellidos distintos"
     assert say("address", "same", "pt") == "mesmo endereço"
     assert say("birth_date", "same", "pt") == "mesma data de nascimento"
+
+
+def test_every_setting_comment_has_spanish_and_portuguese() -> None:
+    """A setting added without its es/pt comment would put English into ``init --lang``."""
+    from dataclasses import fields
+
+    from custfocus.config import SETTINGS, SOURCE_KEYS
+    from custfocus.pipeline._init_texts import HELP
+    from custfocus.segment.tiers import SegmentSettings
+
+    keys = [s.key for s in SETTINGS] + list(SOURCE_KEYS) + [f.name for f in fields(SegmentSettings)]
+    assert [k for k in keys if set(HELP.get(k, {})) != {"es", "pt"}] == []

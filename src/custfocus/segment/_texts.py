@@ -353,3 +353,34 @@ def note_text(text: str, lang: str) -> str:
                      else v for k, v in found.groupdict().items()}
             return texts[lang].format(**parts)
     return text
+
+
+# Column headers of the XLSX segments export, the one read by people (one sheet per
+# segment); CSV, Parquet and JSON keep the column names other systems import by.
+EXPORT_HEADERS: dict[str, dict[str, str]] = {
+    "es": {"customer_id": "cliente", "full_name": "nombre", "company": "empresa",
+           "email": "e-mail", "phone": "teléfono", "postal_code": "código postal",
+           "city": "localidad", "country": "país", "opt_in": "consentimiento",
+           "segment": "segmento", "action": "acción", "value_tier": "nivel de valor",
+           "need_tier": "nivel de necesidad", "value_score": "puntuación de valor",
+           "need_score": "puntuación de necesidad", "need_signals": "señales de necesidad",
+           "rfm_segment": "segmento RFM", "rfm_code": "código RFM", "currency": "moneda",
+           "revenue": "ingresos", "orders": "pedidos", "first_purchase": "primera compra",
+           "last_purchase": "última compra", "recency_days": "días desde la última compra",
+           "product_lines": "líneas de producto", "p_alive": "probabilidad de seguir activo",
+           "expected_purchases": "compras previstas", "clv": "valor de vida",
+           "cross_sell": "venta cruzada", "as_of": "fecha de referencia",
+           "run_id": "ejecución"},
+    "pt": {"customer_id": "cliente", "full_name": "nome", "company": "empresa",
+           "email": "e-mail", "phone": "telefone", "postal_code": "CEP", "city": "cidade",
+           "country": "país", "opt_in": "consentimento", "segment": "segmento",
+           "action": "ação", "value_tier": "nível de valor", "need_tier": "nível de necessidade",
+           "value_score": "pontuação de valor", "need_score": "pontuação de necessidade",
+           "need_signals": "sinais de necessidade", "rfm_segment": "segmento RFM",
+           "rfm_code": "código RFM", "currency": "moeda", "revenue": "receita",
+           "orders": "pedidos", "first_purchase": "primeira compra",
+           "last_purchase": "última compra", "recency_days": "dias desde a última compra",
+           "product_lines": "linhas de produto", "p_alive": "probabilidade de seguir ativo",
+           "expected_purchases": "compras previstas", "clv": "valor vitalício",
+           "cross_sell": "venda cruzada", "as_of": "data de referência", "run_id": "execução"},
+}
