@@ -163,8 +163,8 @@ def test_plurals_follow_the_number(renders) -> None:
 
 
 def test_spanish_words_agree_in_gender_and_number() -> None:
-    from custfocus.dedupe.explain import describe
     from custfocus.dedupe.compare import COMPARISONS
+    from custfocus.dedupe.explain import describe
 
     def say(field: str, level: str, lang: str = "es") -> str:
         comp = next(c for c in COMPARISONS if c.name == field)

@@ -87,7 +87,7 @@ def level_text(name: str, level: str, lang: str) -> str:
     """One comparison level in words that agree with the field: ``mismos apellidos``."""
     lang = lang if lang in LEVEL_WORDS else "en"
     template = LEVEL_WORDS[lang].get(level, "{f} " + level.replace("_", " "))
-    form = "m f mp fp".split().index(FIELD_GENDERS.get(lang, {}).get(name, "m"))
+    form = ["m", "f", "mp", "fp"].index(FIELD_GENDERS.get(lang, {}).get(name, "m"))
     words = {key: forms[form] for key, forms in AGREEMENT[lang].items()}
     return template.format(f=field_name(name, lang), **words)
 

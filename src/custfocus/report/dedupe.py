@@ -15,10 +15,10 @@ from rich.table import Table
 from custfocus.dedupe.block import split_summary
 from custfocus.dedupe.compare import COMPARISONS
 from custfocus.dedupe.explain import FIELD_NAMES, MEMBER_HEADERS, field_name, level_text
-from custfocus.i18n import count, fmt_float, fmt_pct
 from custfocus.dedupe.model import MatchModel
 from custfocus.dedupe.run import DedupeResult
 from custfocus.errors import BadInputError
+from custfocus.i18n import count, fmt_float, fmt_pct
 from custfocus.store import Store
 
 
@@ -43,8 +43,8 @@ def render_dedupe(result: DedupeResult, console: Console) -> None:
     table.add_row("pairs compared this run", f"{result.compared_pairs:,}")
     table.add_row("pairs merged", f"{result.merged_pairs:,}")
     table.add_row("pairs to review", f"{result.review_pairs:,}")
-    for reason, count in sorted(result.refused.items()):
-        table.add_row(f"merges refused: {reason.replace('_', ' ')}", f"{count:,}")
+    for reason, refused in sorted(result.refused.items()):
+        table.add_row(f"merges refused: {reason.replace('_', ' ')}", f"{refused:,}")
     table.add_row("records with no identifier (kept as their own customer)",
                   f"{result.no_identifier_records:,}")
     table.add_row("largest customer (records)", f"{result.largest_cluster:,}")
