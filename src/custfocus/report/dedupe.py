@@ -18,7 +18,8 @@ from custfocus.dedupe.explain import FIELD_NAMES, MEMBER_HEADERS, field_name, le
 from custfocus.dedupe.model import MatchModel
 from custfocus.dedupe.run import DedupeResult
 from custfocus.errors import BadInputError
-from custfocus.i18n import count, fmt_float, fmt_pct
+from custfocus.i18n import count as counted
+from custfocus.i18n import fmt_float, fmt_pct
 from custfocus.store import Store
 
 
@@ -49,14 +50,14 @@ def render_dedupe(result: DedupeResult, console: Console) -> None:
                   f"{result.no_identifier_records:,}")
     table.add_row("largest customer (records)", f"{result.largest_cluster:,}")
     table.add_row("ids kept / new", f"{result.kept_ids:,} / {result.new_ids:,}")
-    for kind, count in sorted(result.events.items()):
-        table.add_row(f"customers {kind}", f"{count:,}")
+    for kind, number in sorted(result.events.items()):
+        table.add_row(f"customers {kind}", f"{number:,}")
     console.print(table)
     sizes = Table(title="Customers by number of records", title_justify="left")
     sizes.add_column("records", justify="right")
     sizes.add_column("customers", justify="right")
-    for size, count in list(result.cluster_sizes.items())[:12]:
-        sizes.add_row(str(size), f"{count:,}")
+    for size, number in list(result.cluster_sizes.items())[:12]:
+        sizes.add_row(str(size), f"{number:,}")
     console.print(sizes)
     rules = Table(title="Candidate pairs per blocking key", title_justify="left")
     rules.add_column("key")
@@ -82,7 +83,7 @@ def render_explanation(explanation: Any, console: Console, lang: str = "en") -> 
     """Members with provenance, then each link with its reasons and their weights, in ``lang``."""
     say = _Words(lang)
     console.print(f"[bold]{explanation.customer_id}[/]: "
-                  f"{count(len(explanation.members), 'record', say.lang)}")
+                  f"{counted(len(explanation.members), 'record', say.lang)}")
     headers = MEMBER_HEADERS[say.lang]
     members = Table(show_header=True)
     for name in headers.values():
