@@ -37,7 +37,9 @@ LEAKED = [
     "pairs to review", "source file", "next:", "Protect", "Develop", "Win back",
     "Serve efficiently", "Keep and reward", "Call personally", "source_a", "probability",
     "evidence", "decision", "Cross-sell ratio", "Repeat rate", "Attrition", "all imported files",
-    "workspace settings", "language of reports",
+    "workspace settings", "language of reports", "Matching", "duplicates", "pairs merged",
+    "candidate pairs", "time per stage", "Rejected rows", "Reason", "header row", "semicolon",
+    "title rows above header skipped", "fact row names no customer", "Hidden sheets",
 ]
 # European Portuguese where Brazilians say registro, contato, arquivo, cadastro, usuário...
 EUROPEAN_PT = [
@@ -99,6 +101,11 @@ def renders(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         out["custfocus.toml"] = re.sub(r"\b\w+: ", " ", "\n".join(
             line for line in toml if line.startswith("# ") and " = " not in line))
         out["run"] = _cli(runner, "run", "--lang", lang)
+        files = sorted(p.name for p in (ROOT / "examples").iterdir() if p.is_file())
+        out["import"] = _cli(runner, "import", *files, "--lang", lang)  # unchanged now
+        out["sources"] = _cli(runner, "sources", "--lang", lang)
+        out["rejects"] = _cli(runner, "rejects", "--lang", lang)
+        out["dedupe"] = _cli(runner, "dedupe", "--full", "--lang", lang)
         out["explain"] = _cli(runner, "explain", CUSTOMER, "--lang", lang)
         out["segment"] = _cli(runner, "segment", "--lang", lang)
         out["audit"] = _cli(runner, "audit", "--lang", lang)

@@ -30,7 +30,7 @@ def dedupe_command(
     match_threshold: Annotated[float | None, typer.Option("--match-threshold", min=0.0, max=1.0, help="Merge pairs from this match probability; overrides the match.match_threshold setting.")] = None,
     review_threshold: Annotated[float | None, typer.Option("--review-threshold", min=0.0, max=1.0, help="List pairs for review from this probability; overrides the match.review_threshold setting.")] = None,
     show_model: Annotated[bool, typer.Option("--show-model", help="Print the match model of the last run (m, u and bits per level, prior, block models, value-count ranges) without matching.")] = False,
-    lang: Annotated[str | None, typer.Option("--lang", help="Language of --show-model: es, pt or en (default: the run.lang setting of custfocus.toml or CUSTFOCUS_LANG, else en).")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of the output (and of --show-model): es, pt or en (default: the run.lang setting of custfocus.toml or CUSTFOCUS_LANG, else en).")] = None,
     config_path: ConfigOption = CONFIG,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
@@ -72,7 +72,7 @@ def dedupe_command(
         if json_output:
             print_json(dedupe_as_dict(result))
         elif not quiet:
-            render_dedupe(result, stdout_console())
+            render_dedupe(result, stdout_console(), values["run.lang"])
 
 
 def _print_model(db: Path, lang: str, json_output: bool, quiet: bool) -> None:
