@@ -162,9 +162,9 @@ def test_numbers_follow_the_language(renders) -> None:
 
 def test_plurals_follow_the_number(renders) -> None:
     lang, out = renders
-    wrong = {"es": r"\b1 hojas|\b1 registros|\b1 clientes\b|\b1 filas",
-             "pt": r"\b1 folhas|\b1 abas|\b1 registros|\b1 clientes\b|\b1 linhas",
-             "en": r"\b1 hidden sheets|\b1 records|\b1 customers\b|\b1 rows"}[lang]
+    wrong = {"es": r"\b1 hojas|\b1 registros|\b1 clientes\b|\b1 filas|\b1 ejecuciones",
+             "pt": r"\b1 folhas|\b1 abas|\b1 registros|\b1 clientes\b|\b1 linhas|\b1 execuções",
+             "en": r"\b1 hidden sheets|\b1 records|\b1 customers\b|\b1 rows|\b1 runs"}[lang]
     found = {name: re.findall(wrong, text) for name, text in out.items()}
     _assert_none(found)
 
@@ -201,3 +201,18 @@ def test_every_setting_comment_has_spanish_and_portuguese() -> None:
 
     keys = [s.key for s in SETTINGS] + list(SOURCE_KEYS) + [f.name for f in fields(SegmentSettings)]
     assert [k for k in keys if set(HELP.get(k, {})) != {"es", "pt"}] == []
+
+
+@pytest.mark.parametrize(("lang", "number", "share", "day", "one", "two"), [
+    ("es", "1.461", "11,2 %", "30/06/2024", "1 hoja oculta", "2 hojas ocultas"),
+    ("pt", "1.461", "11,2 %", "30/06/2024", "1 aba oculta", "2 abas ocultas"),
+    ("en", "1,461", "11.2%", "2024-06-30", "1 hidden sheet", "2 hidden sheets"),
+])
+def test_one_format_per_language(lang, number, share, day, one, two) -> None:
+    from datetime import date
+
+    from custfocus.i18n import count, fmt_date, fmt_int, fmt_pct
+
+    assert (fmt_int(1461, lang), fmt_pct(0.112, lang), fmt_date(date(2024, 6, 30), lang)) == (
+        number, share, day)
+    assert (count(1, "hidden_sheet", lang), count(2, "hidden_sheet", lang)) == (one, two)

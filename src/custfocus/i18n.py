@@ -27,6 +27,8 @@ NOUNS: dict[str, dict[str, tuple[str, str]]] = {
                "pt": ("registro", "registros")},
     "customer": {"en": ("customer", "customers"), "es": ("cliente", "clientes"),
                  "pt": ("cliente", "clientes")},
+    "run": {"en": ("run", "runs"), "es": ("ejecución", "ejecuciones"),
+            "pt": ("execução", "execuções")},
     "row": {"en": ("row", "rows"), "es": ("fila", "filas"), "pt": ("linha", "linhas")},
     "source_file": {"en": ("source file", "source files"),
                     "es": ("archivo de origen", "archivos de origen"),

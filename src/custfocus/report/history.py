@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from custfocus.i18n import fmt_date, fmt_float, fmt_int, fmt_pct, message
+from custfocus.i18n import count, fmt_date, fmt_float, fmt_int, fmt_pct, message
 from custfocus.pipeline.snapshot import GONE, NEW, History
 from custfocus.segment._texts import segment_name
 
@@ -50,7 +50,6 @@ TEXTS: dict[str, dict[str, str]] = {
                   "es": "Migración entre segmentos desde la ejecución anterior",
                   "pt": "Migração entre segmentos desde a execução anterior"},
     "from_to": {"en": "from \\ to", "es": "de \\ a", "pt": "de \\ para"},
-    "runs": {"en": "runs", "es": "ejecuciones", "pt": "execuções"},
     "no_runs": {"en": "No runs yet: run 'custfocus run'.",
                 "es": "Aún no hay ejecuciones: use 'custfocus run'.",
                 "pt": "Ainda não há execuções: use 'custfocus run'."},
@@ -114,7 +113,7 @@ def render_history(history: History, console: Console, lang: str = "en") -> None
     if not history.runs:
         console.print(text("no_runs", lang))
         return
-    console.print(f"{len(history.runs)} {text('runs', lang)}; {text('baseline', lang)}: "
+    console.print(f"{count(len(history.runs), 'run', lang)}; {text('baseline', lang)}: "
                   f"#{history.baseline}; {text('latest', lang)}: #{history.runs[-1]['run_id']} "
                   f"({fmt_date(history.runs[-1]['as_of'], lang)})")
     for title, rows, is_segment in ((text("trends", lang), history.kpis, False),
