@@ -40,6 +40,7 @@ LEAKED = [
     "workspace settings", "language of reports", "Matching", "duplicates", "pairs merged",
     "candidate pairs", "time per stage", "Rejected rows", "Reason", "header row", "semicolon",
     "title rows above header skipped", "fact row names no customer", "Hidden sheets",
+    "same", "different", "left undecided",
 ]
 # European Portuguese where Brazilians say registro, contato, arquivo, cadastro, usuário...
 EUROPEAN_PT = [
@@ -120,6 +121,7 @@ def renders(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         out["review export header"] = next(csv.reader(io.StringIO(review)))[0:13]
         out["review export"] = _cli(runner, "review", "export", "--lang", lang,
                                     "-o", "review.xlsx")
+        out["review import"] = _cli(runner, "review", "import", "review.xlsx", "--lang", lang)
         out["export segments"] = _cli(runner, "export", "segments", "--lang", lang,
                                       "-o", "segments.xlsx")
         out["segments.xlsx"] = _xlsx_text(root / "segments.xlsx")

@@ -65,6 +65,13 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "pt": "auditoria gravada em {path}"},
     "wrote_report": {"en": "wrote the report to {path}", "es": "informe escrito en {path}",
                      "pt": "relatório gravado em {path}"},
+    "review_imported": {
+        "en": "{same} same, {different} different, {undecided} left undecided; run "
+              "'custfocus dedupe' to apply",
+        "es": "{same} mismo cliente, {different} distintos, {undecided} sin decidir; ejecute "
+              "'custfocus dedupe' para aplicarlo",
+        "pt": "{same} mesmo cliente, {different} diferentes, {undecided} sem decisão; execute "
+              "'custfocus dedupe' para aplicar"},
     "next_run": {"en": "next: custfocus run", "es": "siguiente paso: custfocus run",
                  "pt": "próximo passo: custfocus run"},
     "run_summary": {

@@ -179,6 +179,7 @@ def review_export_command(
 def review_import_command(
     path: Annotated[Path, typer.Argument(help="The reviewed xlsx or csv file.")],
     db: DbOption = DEFAULT_DB,
+    lang: LangOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Store reviewed decisions as rules every later dedupe honours (then run dedupe).
@@ -190,5 +191,9 @@ def review_import_command(
 
     with handle_errors(debug), Store(db) as store:
         result = import_review(store, path)
-        typer.echo(f"{result.same:,} same, {result.different:,} different, "
-                   f"{result.undecided:,} left undecided; run 'custfocus dedupe' to apply", err=True)
+        from custfocus.i18n import fmt_int, message
+
+        code = resolve_lang(lang)
+        typer.echo(message("review_imported", code, same=fmt_int(result.same, code),
+                           different=fmt_int(result.different, code),
+                           undecided=fmt_int(result.undecided, code)), err=True)
