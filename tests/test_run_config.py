@@ -83,8 +83,11 @@ def test_init_writes_a_commented_config(tmp_path: Path) -> None:
     data = tomllib.loads(text)
     assert data["run"] == {"paths": ["exports"], "lang": "es"}
     assert list(data["sources"]) == ["clientes.csv"]
-    for setting in SETTINGS:  # every setting is in the file with its help
-        assert setting.help in text and f"{setting.name} = " in text
+    from custfocus.pipeline._init_texts import help_text
+
+    for setting in SETTINGS:  # every setting is in the file with its help, in Spanish
+        assert help_text(setting.key, setting.help, "es") in text
+        assert f"{setting.name} = " in text
     again = CliRunner().invoke(app, ["init", str(tmp_path)])
     assert again.exit_code == ExitCode.USAGE
 

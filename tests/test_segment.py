@@ -100,7 +100,7 @@ def test_examples_segment_cli(runner, example_store, tmp_path):
     assert data["segments"][0]["name"] == "Proteger"
     assert data["models"]["bgnbd"]["fitted"]
     res = runner.invoke(app, ["segment", "--db", str(example_store)])
-    assert res.exit_code == 0 and "Top 20 %" in res.stdout
+    assert res.exit_code == 0 and "Top 20% of customers" in res.stdout
     # export: csv and one sheet per segment in xlsx
     out = tmp_path / "seg.xlsx"
     res = runner.invoke(app, ["export", "segments", "--db", str(example_store), "-o", str(out)])

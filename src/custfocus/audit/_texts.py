@@ -11,8 +11,9 @@ from datetime import date
 from typing import Any
 
 from custfocus.audit._labels import LABELS
+from custfocus.i18n import LANGS, count, fmt_date, fmt_float, fmt_int, fmt_pct
 
-LANGS = ("en", "es", "pt")
+__all__ = ["LANGS", "fmt_date", "fmt_float", "fmt_int", "fmt_pct", "fmt_value", "label", "localise"]
 
 TITLES = {
     "q1": (
@@ -61,17 +62,17 @@ ANSWERS = {
     "q1": (
         "{source_rows} source rows hold {records} customer records, which are {distinct_customers} distinct customers ({duplicate_rate} duplicates).",
         "{source_rows} filas de origen contienen {records} registros de clientes, que son {distinct_customers} clientes distintos ({duplicate_rate} duplicados).",
-        "{source_rows} linhas de origem contêm {records} registos de clientes, que são {distinct_customers} clientes distintos ({duplicate_rate} duplicados).",
+        "{source_rows} linhas de origem contêm {records} registros de clientes, que são {distinct_customers} clientes distintos ({duplicate_rate} duplicados).",
     ),
     "q1_unmatched": (
         "{source_rows} source rows hold {records} customer records; matching has not run, so each record is counted as one customer.",
         "{source_rows} filas de origen contienen {records} registros de clientes; aún no se ha ejecutado la deduplicación, así que cada registro cuenta como un cliente.",
-        "{source_rows} linhas de origem contêm {records} registos de clientes; a deduplicação ainda não correu, por isso cada registo conta como um cliente.",
+        "{source_rows} linhas de origem contêm {records} registros de clientes; a deduplicação ainda não rodou, por isso cada registro conta como um cliente.",
     ),
     "q2": (
         "{strong_identifier_share} of customers have at least one strong identifier and {contact_channel_share} at least one working contact channel.",
         "El {strong_identifier_share} de los clientes tiene al menos un identificador fuerte y el {contact_channel_share} al menos un canal de contacto válido.",
-        "{strong_identifier_share} dos clientes têm pelo menos um identificador forte e {contact_channel_share} pelo menos um canal de contacto válido.",
+        "{strong_identifier_share} dos clientes têm pelo menos um identificador forte e {contact_channel_share} pelo menos um canal de contato válido.",
     ),
     "q3": (
         "{stale_24m} of customers show no activity for over 24 months; {defects} field values fail validity checks and {conflicts} customers have conflicting values across sources. True accuracy needs an external reference.",
@@ -81,7 +82,7 @@ ANSWERS = {
     "q4": (
         "A customer profile is {completeness_mean} complete on average; {contact_only_share} of customers are contact-only, with no orders or tickets.",
         "Un perfil de cliente está completo en un {completeness_mean} de media; el {contact_only_share} de los clientes solo tiene datos de contacto, sin pedidos ni incidencias.",
-        "Um perfil de cliente está {completeness_mean} completo em média; {contact_only_share} dos clientes só têm dados de contacto, sem encomendas nem pedidos de suporte.",
+        "Um perfil de cliente está {completeness_mean} completo em média; {contact_only_share} dos clientes só têm dados de contato, sem pedidos nem chamados de suporte.",
     ),
     "q5": (
         "Yes: {units} business units keep {sources} separate sources.",
@@ -96,22 +97,22 @@ ANSWERS = {
     "q6": (
         "Partly: {share_in_multiple_sources} of customers appear in two or more sources, and a shared key (account code, tax id, e-mail, phone) links {direct_link_share} of those overlaps; the rest needs fuzzy matching.",
         "En parte: el {share_in_multiple_sources} de los clientes aparece en dos o más fuentes y una clave común (código, NIF, e-mail, teléfono) enlaza el {direct_link_share} de esos solapamientos; el resto necesita coincidencia aproximada.",
-        "Em parte: {share_in_multiple_sources} dos clientes aparecem em duas ou mais fontes e uma chave comum (código, NIF/CPF, e-mail, telefone) liga {direct_link_share} dessas sobreposições; o resto exige correspondência aproximada.",
+        "Em parte: {share_in_multiple_sources} dos clientes aparecem em duas ou mais fontes e uma chave comum (código, CPF/CNPJ, e-mail, telefone) liga {direct_link_share} dessas sobreposições; o resto exige correspondência aproximada.",
     ),
     "q6_unmatched": (
         "Unknown yet: matching has not run, so no customer is linked across sources.",
         "Aún no se sabe: la deduplicación no se ha ejecutado y ningún cliente está enlazado entre fuentes.",
-        "Ainda não se sabe: a deduplicação não correu e nenhum cliente está ligado entre fontes.",
+        "Ainda não se sabe: a deduplicação não rodou e nenhum cliente está ligado entre fontes.",
     ),
     "q7": (
-        "Yes: other sources could fill identifiers for {customers_gaining_from_other_sources} customers; {identifier_like_columns} unmapped columns look like identifiers and {hidden_sheets} hidden sheets were not imported.",
-        "Sí: otras fuentes podrían aportar identificadores a {customers_gaining_from_other_sources} clientes; {identifier_like_columns} columnas sin asignar parecen identificadores y {hidden_sheets} hojas ocultas no se importaron.",
-        "Sim: outras fontes poderiam dar identificadores a {customers_gaining_from_other_sources} clientes; {identifier_like_columns} colunas não mapeadas parecem identificadores e {hidden_sheets} folhas ocultas não foram importadas.",
+        "Yes: other sources could fill identifiers for {customers_gaining_from_other_sources}; {identifier_like_columns} and {hidden_sheets}.",
+        "Sí: otras fuentes podrían aportar identificadores a {customers_gaining_from_other_sources}; {identifier_like_columns} y {hidden_sheets}.",
+        "Sim: outras fontes poderiam dar identificadores a {customers_gaining_from_other_sources}; {identifier_like_columns} e {hidden_sheets}.",
     ),
     "q8": (
-        "The golden record already fills missing fields for {enrichable_customers} customers; {ask_list_size} customers still lack an e-mail, phone, id or address and can be asked at their next contact.",
-        "El registro maestro ya completa campos que faltaban a {enrichable_customers} clientes; a {ask_list_size} clientes aún les falta e-mail, teléfono, documento o dirección y se les puede pedir en su próximo contacto.",
-        "O registo mestre já completa campos em falta para {enrichable_customers} clientes; a {ask_list_size} clientes ainda falta e-mail, telefone, documento ou morada e podem ser pedidos no próximo contacto.",
+        "The golden record already fills missing fields for {enrichable_customers}; {ask_list_size} still lack an e-mail, phone, id or address and can be asked at their next contact.",
+        "El registro maestro ya completa campos que faltaban a {enrichable_customers}; a {ask_list_size} aún les falta e-mail, teléfono, documento o dirección y se les puede pedir en su próximo contacto.",
+        "O registro mestre já completa campos faltantes de {enrichable_customers}; a {ask_list_size} ainda falta e-mail, telefone, documento ou endereço e eles podem ser pedidos no próximo contato.",
     ),
 }
 
@@ -119,7 +120,7 @@ RECOMMENDATIONS = {
     "q1": (
         "Review the largest clusters and the pairs to review, then share the customer master as the single list.",
         "Revise los grupos más grandes y los pares dudosos, y comparta el maestro de clientes como lista única.",
-        "Reveja os maiores grupos e os pares duvidosos e partilhe o mestre de clientes como lista única.",
+        "Revise os maiores grupos e os pares duvidosos e compartilhe o mestre de clientes como lista única.",
     ),
     "q1_unmatched": (
         "Run 'custfocus dedupe' to count distinct customers.",
@@ -129,7 +130,7 @@ RECOMMENDATIONS = {
     "q2": (
         "Make e-mail or phone mandatory at sign-up and capture the tax id on every invoice.",
         "Haga obligatorio el e-mail o el teléfono en el alta y registre el NIF en cada factura.",
-        "Torne obrigatório o e-mail ou o telefone no registo e recolha o NIF/CPF em cada fatura.",
+        "Torne obrigatório o e-mail ou o telefone no cadastro e colete o CPF/CNPJ em cada fatura.",
     ),
     "q3": (
         "Correct or remove invalid and placeholder values at the source, and confirm details of customers inactive for over a year.",
@@ -139,7 +140,7 @@ RECOMMENDATIONS = {
     "q4": (
         "Collect the missing profile fields first for customers who buy, then for contact-only ones.",
         "Complete primero los campos que faltan en los clientes que compran y después en los que solo son contactos.",
-        "Complete primeiro os campos em falta dos clientes que compram e depois dos que são apenas contactos.",
+        "Complete primeiro os campos faltantes dos clientes que compram e depois dos que são apenas contatos.",
     ),
     "q5": (
         "Agree on one customer key that every unit records, and feed every source into the master.",
@@ -154,7 +155,7 @@ RECOMMENDATIONS = {
     "q7": (
         "Map the identifier-like columns with --map, import the hidden sheets that hold customers, and use the sources that fill gaps.",
         "Asigne con --map las columnas que parecen identificadores, importe las hojas ocultas con clientes y aproveche las fuentes que completan huecos.",
-        "Mapeie com --map as colunas que parecem identificadores, importe as folhas ocultas com clientes e use as fontes que preenchem lacunas.",
+        "Mapeie com --map as colunas que parecem identificadores, importe as abas ocultas com clientes e use as fontes que preenchem lacunas.",
     ),
     "q8": (
         "Export the master to give every unit the filled-in fields, and ask the listed customers, highest value first.",
@@ -172,27 +173,6 @@ def label(key: str, lang: str) -> str:
     """A heading or label; unknown keys read as words (``no_id`` -> ``no id``)."""
     options = LABELS.get(key)
     return _pick(options, lang) if options else key.replace("_", " ")
-
-
-def fmt_int(value: Any, lang: str) -> str:
-    text = f"{int(value):,}"
-    return text if lang == "en" else text.replace(",", ".")
-
-
-def fmt_float(value: Any, lang: str, digits: int = 1) -> str:
-    text = f"{float(value):,.{digits}f}"
-    return text if lang == "en" else text.translate(str.maketrans(",.", ".,"))
-
-
-def fmt_pct(value: Any, lang: str) -> str:
-    text = fmt_float(float(value) * 100, lang, 1)
-    return f"{text}%" if lang == "en" else f"{text} %"
-
-
-def fmt_date(value: Any, lang: str) -> str:
-    if not isinstance(value, date):
-        return str(value)
-    return value.isoformat() if lang == "en" else value.strftime("%d/%m/%Y")
 
 
 def is_share(key: str) -> bool:
@@ -239,7 +219,7 @@ def fmt_value(key: str, value: Any, lang: str) -> str:
     """Format one figure or cell by what it is: share, count, decimal, date, list."""
     if value is None:
         return "-"
-    if key in ("field", "missing", "age_months") and isinstance(value, str):
+    if key in ("field", "fields", "missing", "age_months") and isinstance(value, str):
         return ", ".join(label(v.strip(), lang) for v in value.split(","))
     if isinstance(value, bool):
         return "✓" if value else "✗"
@@ -292,6 +272,14 @@ def localise(question: Any, lang: str, matched: bool) -> None:
             ),
             lang,
         )
+    # Counts whose noun (and verb) follows the number: "1 hoja oculta no se importó".
+    counted = {"customers_gaining_from_other_sources": "customer",
+               "identifier_like_columns": "identifier_like_column",
+               "hidden_sheets": "hidden_sheet_not_imported",
+               "enrichable_customers": "customer", "ask_list_size": "customer"}
+    for figure, noun in counted.items():
+        if qid in ("q7", "q8") and isinstance(figs.get(figure), int):
+            values[figure] = count(figs[figure], noun, lang)
     question.title = _pick(TITLES[qid], lang)
     question.answer = _pick(ANSWERS[key], lang).format(**values)
     rec_key = "q1_unmatched" if key == "q1_unmatched" else qid

@@ -135,4 +135,6 @@ def _emit(report, results, kind: str, output: Path | None, quiet: bool) -> None:
             return
         write_atomic(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     if not quiet:
-        typer.echo(f"wrote the audit to {output}", err=True)
+        from custfocus.i18n import message
+
+        typer.echo(message("wrote_audit", report.lang, path=output), err=True)

@@ -12,8 +12,10 @@ from custfocus.cli._common import (
     DbOption,
     DebugOption,
     JsonOption,
+    LangOption,
     QuietOption,
     handle_errors,
+    resolve_lang,
     show_progress,
 )
 from custfocus.errors import ExitCode
@@ -43,6 +45,7 @@ def import_command(
         int | None,
         typer.Option(min=1, help="Processes converting big files (default: one per core)."),
     ] = None,
+    lang: LangOption = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -69,7 +72,8 @@ def import_command(
         if json_output:
             print_json(import_as_dict(result))
         elif not quiet:
-            render_import(result, stdout_console(), show_mapping=show_mapping)
+            render_import(result, stdout_console(), show_mapping=show_mapping,
+                          lang=resolve_lang(lang))
         if result.failures:
             if quiet:
                 for failure in result.failures:
@@ -83,6 +87,7 @@ def rejects_command(
     db: DbOption = DEFAULT_DB,
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+    lang: LangOption = None,
     json_output: JsonOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -103,18 +108,14 @@ def rejects_command(
         if json_output:
             print_json(rows)
             return
-        from rich.table import Table
+        from custfocus.report.imports import render_rejects
 
-        table = Table(title="Rejected rows", title_justify="left")
-        for name in ("Source", "Row", "Column", "Reason"):
-            table.add_column(name)
-        for r in rows:
-            table.add_row(r["source"], str(r["row"]), r["column"] or "", r["reason"])
-        stdout_console().print(table)
+        render_rejects(rows, stdout_console(), resolve_lang(lang))
 
 
 def sources_command(
     db: DbOption = DEFAULT_DB,
+    lang: LangOption = None,
     json_output: JsonOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -131,16 +132,9 @@ def sources_command(
         if json_output:
             print_json(rows)
             return
-        from rich.table import Table
+        from custfocus.report.imports import render_sources
 
-        table = Table(title="Sources", title_justify="left")
-        for name in ("Source", "Unit", "Imported", "Rows", "Records", "Facts", "Rejects"):
-            table.add_column(name)
-        for r in rows:
-            table.add_row(r["source"], r["unit"], f"{r['imported_at']:%Y-%m-%d %H:%M}",
-                          f"{r['rows_read']:,}", f"{r['records']:,}", f"{r['facts']:,}",
-                          f"{r['rejects']:,}")
-        stdout_console().print(table)
+        render_sources(rows, stdout_console(), resolve_lang(lang))
 
 
 def mapping_command(

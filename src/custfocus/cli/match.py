@@ -30,7 +30,7 @@ def dedupe_command(
     match_threshold: Annotated[float | None, typer.Option("--match-threshold", min=0.0, max=1.0, help="Merge pairs from this match probability; overrides the match.match_threshold setting.")] = None,
     review_threshold: Annotated[float | None, typer.Option("--review-threshold", min=0.0, max=1.0, help="List pairs for review from this probability; overrides the match.review_threshold setting.")] = None,
     show_model: Annotated[bool, typer.Option("--show-model", help="Print the match model of the last run (m, u and bits per level, prior, block models, value-count ranges) without matching.")] = False,
-    lang: Annotated[str | None, typer.Option("--lang", help="Language of --show-model: es, pt or en (default: the run.lang setting of custfocus.toml or CUSTFOCUS_LANG, else en).")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of the output (and of --show-model): es, pt or en (default: the run.lang setting of custfocus.toml or CUSTFOCUS_LANG, else en).")] = None,
     config_path: ConfigOption = CONFIG,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
@@ -72,7 +72,7 @@ def dedupe_command(
         if json_output:
             print_json(dedupe_as_dict(result))
         elif not quiet:
-            render_dedupe(result, stdout_console())
+            render_dedupe(result, stdout_console(), values["run.lang"])
 
 
 def _print_model(db: Path, lang: str, json_output: bool, quiet: bool) -> None:
@@ -98,6 +98,7 @@ def export_command(
     db: DbOption = DEFAULT_DB,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="csv, xlsx, parquet or json (default: from -o, else csv).")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of the segments export (names, actions, sheets): es, pt or en (default: from $LANG).")] = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -106,17 +107,20 @@ def export_command(
     Example: custfocus export xref -o xref.csv
     """
     from custfocus.export import export
+    from custfocus.i18n import count, message
     from custfocus.store import Store
 
+    code = resolve_lang(lang)
     with handle_errors(debug), Store(db, read_only=True) as store:
         if what == "segments":  # one sheet per segment in xlsx
             from custfocus.segment import export_segments
 
-            rows = export_segments(store, output, fmt)
+            rows = export_segments(store, output, fmt, code)
         else:
             rows = export(store, what, output, fmt)
         if output is not None and not quiet:
-            typer.echo(f"wrote {rows:,} rows to {output}", err=True)
+            typer.echo(message("wrote_rows", code, rows=count(rows, "row", code), path=output),
+                       err=True)
 
 
 def explain_command(
@@ -136,11 +140,12 @@ def explain_command(
     from custfocus.store import Store
 
     with handle_errors(debug), Store(db, read_only=True) as store:
-        explanation = explain_customer(store, customer_id, resolve_lang(lang))
+        code = resolve_lang(lang)
+        explanation = explain_customer(store, customer_id, code)
         if json_output:
             print_json(explanation)
         else:
-            render_explanation(explanation, stdout_console())
+            render_explanation(explanation, stdout_console(), code)
 
 
 review_app = typer.Typer(no_args_is_help=True, help="Send borderline pairs to people and read their decisions back.")
@@ -161,15 +166,20 @@ def review_export_command(
     from custfocus.store import Store
 
     with handle_errors(debug), Store(db, read_only=True) as store:
-        rows = export_review(store, output, lang=resolve_lang(lang))
+        code = resolve_lang(lang)
+        rows = export_review(store, output, lang=code)
         if output is not None:
-            typer.echo(f"wrote {rows:,} pairs to review to {output}", err=True)
+            from custfocus.i18n import count, message
+
+            typer.echo(message("wrote_pairs", code, pairs=count(rows, "pair_to_review", code),
+                               path=output), err=True)
 
 
 @review_app.command("import")
 def review_import_command(
     path: Annotated[Path, typer.Argument(help="The reviewed xlsx or csv file.")],
     db: DbOption = DEFAULT_DB,
+    lang: LangOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Store reviewed decisions as rules every later dedupe honours (then run dedupe).
@@ -181,5 +191,9 @@ def review_import_command(
 
     with handle_errors(debug), Store(db) as store:
         result = import_review(store, path)
-        typer.echo(f"{result.same:,} same, {result.different:,} different, "
-                   f"{result.undecided:,} left undecided; run 'custfocus dedupe' to apply", err=True)
+        from custfocus.i18n import fmt_int, message
+
+        code = resolve_lang(lang)
+        typer.echo(message("review_imported", code, same=fmt_int(result.same, code),
+                           different=fmt_int(result.different, code),
+                           undecided=fmt_int(result.undecided, code)), err=True)

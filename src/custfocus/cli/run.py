@@ -18,6 +18,7 @@ from custfocus.cli._common import (
     LangOption,
     QuietOption,
     handle_errors,
+    resolve_lang,
 )
 
 RunDbOption = Annotated[
@@ -68,10 +69,14 @@ def init_command(
             raise typer.BadParameter(f"unknown language '{lang}'", param_hint="--lang")
         target, files = write_config(folder, lang=lang.lower()[:2] if lang else None, force=force)
         if not quiet:
-            typer.echo(f"wrote {target} with {len(files)} source file(s):", err=True)
+            from custfocus.i18n import count, message
+
+            code = resolve_lang(lang)
+            typer.echo(message("wrote_config", code, path=target,
+                               files=count(len(files), "source_file", code)), err=True)
             for f in files:
                 typer.echo(f"  {f}", err=True)
-            typer.echo("next: custfocus run", err=True)
+            typer.echo(message("next_run", code), err=True)
 
 
 def run_command(
@@ -207,4 +212,6 @@ def report_command(
         with Store(settings["run.db"], read_only=True) as store:
             write_report(store, output, settings["run.lang"])
         if not quiet:
-            typer.echo(f"wrote the report to {output}", err=True)
+            from custfocus.i18n import message
+
+            typer.echo(message("wrote_report", settings["run.lang"], path=output), err=True)

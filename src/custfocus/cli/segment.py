@@ -1,8 +1,7 @@
-"""``custfocus segment`` and ``custfocus export segments``."""
+"""``custfocus segment`` (``custfocus export segments`` is one case of ``export``)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -67,30 +66,3 @@ def segment_command(
             print_json(segment_as_dict(result, code))
         elif not quiet:
             render_segment(result, stdout_console(), code)
-
-
-def export_segments_command(
-    db: DbOption = DEFAULT_DB,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
-    ] = None,
-    fmt: Annotated[
-        str | None,
-        typer.Option("--format", "-f", help="csv, xlsx (one sheet per segment), parquet or json."),
-    ] = None,
-    lang: LangOption = None,
-    quiet: QuietOption = False,
-    debug: DebugOption = False,
-) -> None:
-    """Export the latest segments for a CRM or mailing import.
-
-    Example: custfocus export segments --format xlsx -o segments.xlsx
-    """
-    from custfocus.segment import export_segments
-    from custfocus.store import Store
-
-    code = resolve_lang(lang)
-    with handle_errors(debug), Store(db, read_only=True) as store:
-        rows = export_segments(store, output, fmt, code)
-        if output is not None and not quiet:
-            typer.echo(f"wrote {rows:,} rows to {output}", err=True)

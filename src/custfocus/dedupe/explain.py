@@ -18,11 +18,35 @@ FIELD_NAMES = {
            "phone": "phone", "national_id": "tax id", "birth_date": "birth date",
            "address": "address", "company": "company"},
     "es": {"given_name": "nombre", "family_name": "apellidos", "email": "correo",
-           "phone": "teléfono", "national_id": "NIF/documento", "birth_date": "nacimiento",
+           "phone": "teléfono", "national_id": "NIF/documento", "birth_date": "fecha de nacimiento",
            "address": "dirección", "company": "empresa"},
     "pt": {"given_name": "nome", "family_name": "sobrenome", "email": "e-mail",
-           "phone": "telefone", "national_id": "documento", "birth_date": "nascimento",
+           "phone": "telefone", "national_id": "documento", "birth_date": "data de nascimento",
            "address": "endereço", "company": "empresa"},
+}
+# Gender and number of each field name ("m", "f", "mp", "fp"): Spanish and Portuguese
+# adjectives and articles agree with them ("mismos apellidos", "misma dirección").
+FIELD_GENDERS = {
+    "es": {"family_name": "mp", "birth_date": "f", "address": "f", "company": "f"},
+    "pt": {"birth_date": "f", "company": "f"},
+}
+# Words that agree with the field, as {m, f, mp, fp}; a level template names them in braces.
+AGREEMENT = {
+    "en": {},
+    "es": {"same": ("mismo", "misma", "mismos", "mismas"),
+           "different": ("distinto", "distinta", "distintos", "distintas"),
+           "similar": ("parecido", "parecida", "parecidos", "parecidas"),
+           "shared": ("compartido", "compartida", "compartidos", "compartidas"),
+           "equal": ("igual", "igual", "iguales", "iguales"),
+           "of_the": ("del", "de la", "de los", "de las"),
+           "ends": ("acaba", "acaba", "acaban", "acaban")},
+    "pt": {"same": ("mesmo", "mesma", "mesmos", "mesmas"),
+           "different": ("diferente", "diferente", "diferentes", "diferentes"),
+           "similar": ("parecido", "parecida", "parecidos", "parecidas"),
+           "shared": ("compartilhado", "compartilhada", "compartilhados", "compartilhadas"),
+           "equal": ("igual", "igual", "iguais", "iguais"),
+           "of_the": ("do", "da", "dos", "das"),
+           "ends": ("termina", "termina", "terminam", "terminam")},
 }
 LEVEL_WORDS = {
     "en": {"same": "same {f}", "same_shared": "same shared {f}", "same_local": "same {f} user",
@@ -33,24 +57,51 @@ LEVEL_WORDS = {
            "one_typo": "{f} one typo apart", "typo_or_swap": "{f} typo or day/month swap",
            "same_postcode": "same postcode", "same_city": "same town",
            "different": "{f} differs"},
-    "es": {"same": "mismo {f}", "same_shared": "mismo {f} compartido",
-           "same_local": "mismo usuario de {f}", "similar": "{f} parecido",
+    "es": {"same": "{same} {f}", "same_shared": "{same} {f} {shared}",
+           "same_local": "mismo usuario de {f}", "similar": "{f} {similar}",
            "related": "{f} con palabras en común",
-           "similar_local": "{f} parecido", "partly_same": "{f} en parte igual",
-           "initial": "coincide la inicial del {f}", "same_tail": "{f} acaba igual",
+           "similar_local": "{f} {similar}", "partly_same": "{f} en parte {equal}",
+           "initial": "coincide la inicial {of_the} {f}", "same_tail": "{f} {ends} igual",
            "same_block": "{f} del mismo bloque de líneas",
            "one_typo": "{f} con una errata", "typo_or_swap": "{f} con errata o día/mes cambiados",
            "same_postcode": "mismo código postal", "same_city": "misma población",
-           "different": "{f} distinto"},
-    "pt": {"same": "mesmo {f}", "same_shared": "mesmo {f} partilhado",
-           "same_local": "mesmo usuário de {f}", "similar": "{f} parecido",
+           "different": "{f} {different}"},
+    "pt": {"same": "{same} {f}", "same_shared": "{same} {f} {shared}",
+           "same_local": "mesmo usuário de {f}", "similar": "{f} {similar}",
            "related": "{f} com palavras em comum",
-           "similar_local": "{f} parecido", "partly_same": "{f} em parte igual",
-           "initial": "inicial do {f} coincide", "same_tail": "{f} termina igual",
+           "similar_local": "{f} {similar}", "partly_same": "{f} em parte {equal}",
+           "initial": "inicial {of_the} {f} coincide", "same_tail": "{f} {ends} igual",
            "same_block": "{f} do mesmo bloco de linhas",
            "one_typo": "{f} com um erro", "typo_or_swap": "{f} com erro ou dia/mês trocados",
            "same_postcode": "mesmo CEP", "same_city": "mesma cidade",
-           "different": "{f} diferente"},
+           "different": "{f} {different}"},
+}
+
+
+def field_name(name: str, lang: str) -> str:
+    """A comparison's field in plain words (``family_name`` -> ``apellidos``)."""
+    return FIELD_NAMES.get(lang, FIELD_NAMES["en"]).get(name, name.replace("_", " "))
+
+
+def level_text(name: str, level: str, lang: str) -> str:
+    """One comparison level in words that agree with the field: ``mismos apellidos``."""
+    lang = lang if lang in LEVEL_WORDS else "en"
+    template = LEVEL_WORDS[lang].get(level, "{f} " + level.replace("_", " "))
+    form = ["m", "f", "mp", "fp"].index(FIELD_GENDERS.get(lang, {}).get(name, "m"))
+    words = {key: forms[form] for key, forms in AGREEMENT[lang].items()}
+    return template.format(f=field_name(name, lang), **words)
+
+
+# Column headers of the members table, by the member's key.
+MEMBER_HEADERS = {
+    "en": {"source": "source", "row": "row", "full_name": "name", "email": "e-mail",
+           "phone": "phone", "national_id": "id", "postal_code": "postcode", "city": "city"},
+    "es": {"source": "origen", "row": "fila", "full_name": "nombre", "email": "e-mail",
+           "phone": "teléfono", "national_id": "documento", "postal_code": "código postal",
+           "city": "localidad"},
+    "pt": {"source": "origem", "row": "linha", "full_name": "nome", "email": "e-mail",
+           "phone": "telefone", "national_id": "documento", "postal_code": "CEP",
+           "city": "cidade"},
 }
 DECISIONS = {
     "en": {"merged": "merged", "same_cluster": "already together", "review": "to review",
@@ -61,7 +112,7 @@ DECISIONS = {
            "conflict": "rechazado: identificadores en conflicto",
            "weak_bridge": "rechazado: los demás registros no coinciden", "too_big": "rechazado: cliente demasiado grande",
            "below": "no coinciden"},
-    "pt": {"merged": "unidos", "same_cluster": "já juntos", "review": "a rever",
+    "pt": {"merged": "unidos", "same_cluster": "já juntos", "review": "para revisar",
            "conflict": "recusado: identificadores em conflito",
            "weak_bridge": "recusado: os outros registros não coincidem", "too_big": "recusado: cliente grande demais",
            "below": "não coincidem"},
@@ -95,7 +146,6 @@ def evidence_of(levels: Any, bits: Any, name_similarity: float | None) -> dict[s
 
 def describe(evidence: dict[str, Any], lang: str = "en") -> list[tuple[str, float]]:
     """Plain-language reasons for one pair, strongest evidence first."""
-    words, names = LEVEL_WORDS[lang], FIELD_NAMES[lang]
     bits = evidence.get("bits", [])
     reasons = []
     for j, comp in enumerate(COMPARISONS):
@@ -103,7 +153,7 @@ def describe(evidence: dict[str, Any], lang: str = "en") -> list[tuple[str, floa
         if level is None or level < 0:
             continue
         key = comp.levels[level]
-        text = words.get(key, "{f} " + key).format(f=names[comp.name])
+        text = level_text(comp.name, key, lang)
         if comp.name == "family_name" and key in {"similar", "partly_same"}:
             text += f" ({evidence.get('name_similarity', 0):.0%})"
         reasons.append((text, float(bits[j]) if j < len(bits) else 0.0))

@@ -20,6 +20,16 @@ DIFFERENT = {"different", "no", "n", "nao", "não", "distinto", "distinta", "dif
              "false"}
 COLUMNS = ["source_a", "row_a", "source_b", "row_b", "probability", "evidence", "name_a",
            "name_b", "email_a", "email_b", "phone_a", "phone_b", "decision"]
+# The review file is read by people: its headers follow --lang, and ``import_review``
+# reads a file back whatever language its headers are in.
+HEADERS = {
+    "es": dict(zip(COLUMNS, ["origen_a", "fila_a", "origen_b", "fila_b", "probabilidad",
+                             "indicios", "nombre_a", "nombre_b", "email_a", "email_b",
+                             "teléfono_a", "teléfono_b", "decisión"])),
+    "pt": dict(zip(COLUMNS, ["origem_a", "linha_a", "origem_b", "linha_b", "probabilidade",
+                             "evidências", "nome_a", "nome_b", "email_a", "email_b",
+                             "telefone_a", "telefone_b", "decisão"])),
+}
 
 
 def review_frame(store: Store, lang: str = "en") -> Any:
@@ -39,12 +49,13 @@ def review_frame(store: Store, lang: str = "en") -> Any:
     frame["evidence"] = [
         "; ".join(text for text, _ in describe(evidence_of(lv, bits, sim), lang))
         for lv, bits, sim in zip(frame["levels"], frame["bits"], frame["name_similarity"])]
-    return frame[COLUMNS]
+    return frame[COLUMNS].rename(columns=HEADERS.get(lang, {}))
 
 
 def export_review(store: Store, path: Path | None, fmt: str | None = None,
                   lang: str = "en") -> int:
-    return write_frame(review_frame(store, lang), path, format_from_path(path, fmt), "review")
+    sheet = {"es": "revisión", "pt": "revisão"}.get(lang, "review")
+    return write_frame(review_frame(store, lang), path, format_from_path(path, fmt), sheet)
 
 
 @dataclass
@@ -67,6 +78,8 @@ def import_review(store: Store, path: Path) -> ReviewImport:
     except Exception as exc:  # any reader failure is a bad input file
         raise BadInputError(f"cannot read the review file ({exc.__class__.__name__})",
                             file=name) from None
+    frame = frame.rename(columns={local: key for names in HEADERS.values()
+                                  for key, local in names.items()})
     missing = [c for c in ("source_a", "row_a", "source_b", "row_b", "decision")
                if c not in frame.columns]
     if missing:

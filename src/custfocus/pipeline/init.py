@@ -12,6 +12,7 @@ from typing import Any
 
 from custfocus.config import SEGMENT_HELP, SETTINGS, SOURCE_KEYS
 from custfocus.errors import UsageError
+from custfocus.pipeline._init_texts import ENV, HEADER, SEGMENT_INTRO, SOURCES_INTRO, help_text
 
 # Folders of a project checkout or a Python environment that never hold customer exports.
 SKIP_DIRS = {"tests", "test", "src", "docs", "bench", "node_modules", "venv", ".venv",
@@ -63,32 +64,36 @@ def config_template(root: Path, lang: str | None = None) -> tuple[str, list[Path
     active: dict[str, Any] = {"run.paths": paths}
     if lang:
         active["run.lang"] = lang
-    lines = ["# custfocus workspace settings (custfocus init). Later wins: these defaults ->",
-             "# this file -> CUSTFOCUS_* environment -> command-line flags.",
-             "# Lines starting with '#' show a setting at its default value.", ""]
+    lines = HEADER.get(lang or "en", [
+        "# custfocus workspace settings (custfocus init). Later wins: these defaults ->",
+        "# this file -> CUSTFOCUS_* environment -> command-line flags.",
+        "# Lines starting with '#' show a setting at its default value."]) + [""]
     section = None
     for s in SETTINGS:
         if s.section != section:
             section = s.section
             lines += ["", f"[{section}]"]
-        env = f" (env {s.env})" if s.env else ""
-        lines.append(f"# {s.help}{env}")
+        env = f" ({ENV.get(lang or 'en', 'env')} {s.env})" if s.env else ""
+        lines.append(f"# {help_text(s.key, s.help, lang)}{env}")
         value = active.get(s.key, s.default)
         prefix = "" if s.key in active else "# "
         lines.append(f"{prefix}{s.name} = {_toml(value)}")
-    lines += ["", "# One table per source file found; a key may also be a glob (\"ventas_*.csv\")",
-              "# or \"file.xlsx#Sheet\". Settings: "
-              + "; ".join(f"{k}: {h}" for k, h in SOURCE_KEYS.items())]
+    intro = SOURCES_INTRO.get(lang or "en", [
+        "# One table per source file found; a key may also be a glob (\"ventas_*.csv\")",
+        "# or \"file.xlsx#Sheet\". Settings: "])
+    lines += ["", intro[0], intro[1]
+              + "; ".join(f"{k}: {help_text(k, h, lang)}" for k, h in SOURCE_KEYS.items())]
     for f in files:
         unit = f.stem.split("__")[0].split("_")[0].lower() or f.stem
         lines += ["", f"[sources.{json.dumps(f.name, ensure_ascii=False)}]",
                   f"unit = {_toml(unit)}",
                   "# region = \"ES\"", "# map = { \"Tel. fijo\" = \"phone2\" }",
                   "# mode = \"full\""]
-    lines += ["", "# Value x need segments (custfocus segment)", "[segment]"]
+    lines += ["", SEGMENT_INTRO.get(lang or "en", "# Value x need segments (custfocus segment)"),
+              "[segment]"]
     defaults = SegmentSettings()
     for f in fields(SegmentSettings):
-        lines.append(f"# {SEGMENT_HELP.get(f.name, f.name)}")
+        lines.append(f"# {help_text(f.name, SEGMENT_HELP.get(f.name, f.name), lang)}")
         value = getattr(defaults, f.name)
         shown = _toml(value) if value is not None else '"EUR"'
         lines.append(f"# {f.name} = {shown}")

@@ -15,9 +15,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from custfocus.audit._texts import fmt_date, fmt_value, label
+from custfocus.audit._texts import fmt_value, label
 from custfocus.audit.model import AuditReport, Question
 from custfocus.audit.thresholds import ThresholdResult
+from custfocus.i18n import fmt_date
 
 SCHEMA_ID = "https://custfocus.example/schemas/audit-1.json"
 SCHEMA_VERSION = 1

@@ -14,10 +14,18 @@ from rich.table import Table
 
 from custfocus.dedupe.block import split_summary
 from custfocus.dedupe.compare import COMPARISONS
-from custfocus.dedupe.explain import FIELD_NAMES, LEVEL_WORDS
+from custfocus.dedupe.explain import (
+    DECISIONS,
+    FIELD_NAMES,
+    MEMBER_HEADERS,
+    field_name,
+    level_text,
+)
 from custfocus.dedupe.model import MatchModel
 from custfocus.dedupe.run import DedupeResult
 from custfocus.errors import BadInputError
+from custfocus.i18n import count as counted
+from custfocus.i18n import fmt_float, fmt_pct
 from custfocus.store import Store
 
 
@@ -28,41 +36,39 @@ def dedupe_as_dict(result: DedupeResult) -> dict[str, Any]:
     return data
 
 
-def render_dedupe(result: DedupeResult, console: Console) -> None:
+def render_dedupe(result: DedupeResult, console: Console, lang: str = "en") -> None:
+    """The run's counts, customer sizes and pairs per blocking key, in ``lang``."""
+    say = _Words(lang)
     rate = result.duplicates / result.records if result.records else 0.0
-    console.print(
-        f"[bold]{result.records:,}[/] records -> [bold]{result.customers:,}[/] customers "
-        f"({result.duplicates:,} duplicates, {rate:.1%}); {result.mode} run #{result.run_id}"
-    )
-    table = Table(title="Matching", title_justify="left", show_header=False)
+    console.print(say("summary", records=counted(result.records, "record", say.lang),
+                      customers=counted(result.customers, "customer", say.lang),
+                      duplicates=say.count(result.duplicates), rate=say.pct(rate),
+                      mode=say(f"mode_{result.mode}"), run=result.run_id))
+    table = Table(title=say("matching"), title_justify="left", show_header=False)
     table.add_column("what")
     table.add_column("value", justify="right")
-    table.add_row("distinct identities (after collapsing repeats)", f"{result.distinct_identities:,}")
-    table.add_row("candidate pairs", f"{result.candidate_pairs:,}")
-    table.add_row("pairs compared this run", f"{result.compared_pairs:,}")
-    table.add_row("pairs merged", f"{result.merged_pairs:,}")
-    table.add_row("pairs to review", f"{result.review_pairs:,}")
-    for reason, count in sorted(result.refused.items()):
-        table.add_row(f"merges refused: {reason.replace('_', ' ')}", f"{count:,}")
-    table.add_row("records with no identifier (kept as their own customer)",
-                  f"{result.no_identifier_records:,}")
-    table.add_row("largest customer (records)", f"{result.largest_cluster:,}")
-    table.add_row("ids kept / new", f"{result.kept_ids:,} / {result.new_ids:,}")
-    for kind, count in sorted(result.events.items()):
-        table.add_row(f"customers {kind}", f"{count:,}")
+    table.add_row(say("distinct_identities"), say.count(result.distinct_identities))
+    table.add_row(say("candidate_pairs"), say.count(result.candidate_pairs))
+    table.add_row(say("compared_pairs"), say.count(result.compared_pairs))
+    table.add_row(say("merged_pairs"), say.count(result.merged_pairs))
+    table.add_row(say("review_pairs"), say.count(result.review_pairs))
+    for reason, refused in sorted(result.refused.items()):
+        table.add_row(say("refused", reason=say.decision(reason)), say.count(refused))
+    table.add_row(say("no_identifier"), say.count(result.no_identifier_records))
+    table.add_row(say("largest"), say.count(result.largest_cluster))
+    table.add_row(say("ids"), f"{say.count(result.kept_ids)} / {say.count(result.new_ids)}")
+    for kind, number in sorted(result.events.items()):
+        table.add_row(say("customers_event", kind=kind), say.count(number))
     console.print(table)
-    sizes = Table(title="Customers by number of records", title_justify="left")
-    sizes.add_column("records", justify="right")
-    sizes.add_column("customers", justify="right")
-    for size, count in list(result.cluster_sizes.items())[:12]:
-        sizes.add_row(str(size), f"{count:,}")
+    sizes = Table(title=say("sizes"), title_justify="left")
+    sizes.add_column(say("records"), justify="right")
+    sizes.add_column(say("customers"), justify="right")
+    for size, number in list(result.cluster_sizes.items())[:12]:
+        sizes.add_row(str(size), say.count(number))
     console.print(sizes)
-    rules = Table(title="Candidate pairs per blocking key", title_justify="left")
-    rules.add_column("key")
-    rules.add_column("pairs", justify="right")
-    rules.add_column("over cap", justify="right")
-    rules.add_column("walked", justify="right")
-    rules.add_column("left out", justify="right")
+    rules = Table(title=say("per_key"), title_justify="left")
+    for name in ("key", "pairs_per_key", "over_cap", "walked", "left_out"):
+        rules.add_column(say(name), justify="left" if name == "key" else "right")
     split = split_summary(result.oversized_blocks)
     for rule, count in sorted(result.pairs_per_rule.items(), key=lambda kv: -kv[1]):
         if "/" in rule:
@@ -70,26 +76,28 @@ def render_dedupe(result: DedupeResult, console: Console) -> None:
         over = split.get(rule, {})
         total = count + sum(n for r, n in result.pairs_per_rule.items()
                             if r.startswith(rule + "/"))
-        rules.add_row(rule, f"{total:,}", f"{over.get('sub_blocked', 0):,}",
-                      f"{over.get('walked', 0):,}", f"{over.get('left_out', 0):,}")
+        rules.add_row(say.rule(rule), say.count(total), say.count(over.get("sub_blocked", 0)),
+                      say.count(over.get("walked", 0)), say.count(over.get("left_out", 0)))
     console.print(rules)
-    timing = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
-    console.print(f"[dim]time per stage: {timing}[/]")
+    timing = ", ".join(f"{k} {say.number(v, 1)} s" for k, v in result.timings.items())
+    console.print(f"[dim]{say('timing', timing=timing)}[/]")
 
 
-def render_explanation(explanation: Any, console: Console) -> None:
-    """Members with provenance, then each link with its reasons and their weights."""
-    console.print(f"[bold]{explanation.customer_id}[/]: {len(explanation.members)} record(s)")
+def render_explanation(explanation: Any, console: Console, lang: str = "en") -> None:
+    """Members with provenance, then each link with its reasons and their weights, in ``lang``."""
+    say = _Words(lang)
+    console.print(f"[bold]{explanation.customer_id}[/]: "
+                  f"{counted(len(explanation.members), 'record', say.lang)}")
+    headers = MEMBER_HEADERS[say.lang]
     members = Table(show_header=True)
-    for name in ("source", "row", "name", "e-mail", "phone", "id", "postcode", "city"):
+    for name in headers.values():
         members.add_column(name)
     for m in explanation.members:
-        members.add_row(*[str(m.get(k) or "") for k in (
-            "source", "row", "full_name", "email", "phone", "national_id", "postal_code", "city")])
+        members.add_row(*[str(m.get(k) or "") for k in headers])
     console.print(members)
     for link in explanation.links:
-        reasons = "; ".join(f"{text} ({bits:+.1f})" for text, bits in link.reasons)
-        console.print(f"{link.record_a} ~ {link.record_b}: {link.probability:.0%} "
+        reasons = "; ".join(f"{text} ({say.bits(bits)})" for text, bits in link.reasons)
+        console.print(f"{link.record_a} ~ {link.record_b}: {say.pct(link.probability, 0)} "
                       f"{escape('[' + link.decision + ']')} — {escape(reasons)}")
     for event in explanation.events:
         console.print(f"[dim]{event['event_time']:%Y-%m-%d} {event['kind']}: "
@@ -260,7 +268,67 @@ def _term_frequency_table(ranges: list[TermFrequencyRange], say: _Words) -> Tabl
     return table
 
 
+# Blocking rules (``block.RULES``) by the parts of their name, for the pairs-per-key table.
+RULE_WORDS: dict[str, dict[str, str]] = {
+    "es": {"email": "e-mail", "email_local": "usuario del e-mail", "phone": "teléfono",
+           "phone2": "segundo teléfono", "phone_cross": "teléfono cruzado",
+           "national_id": "documento", "account_code": "código de cliente", "name": "nombre",
+           "postcode": "código postal", "city": "localidad", "surname": "apellido",
+           "given": "nombre de pila", "birth": "nacimiento", "address": "dirección",
+           "full_name": "nombre completo", "sounds_like": "suena igual",
+           "organisation": "organización", "organisation_start": "inicio de la organización"},
+    "pt": {"email": "e-mail", "email_local": "usuário do e-mail", "phone": "telefone",
+           "phone2": "segundo telefone", "phone_cross": "telefone cruzado",
+           "national_id": "documento", "account_code": "código de cliente", "name": "nome",
+           "postcode": "CEP", "city": "cidade", "surname": "sobrenome", "given": "prenome",
+           "birth": "nascimento", "address": "endereço", "full_name": "nome completo",
+           "sounds_like": "som parecido", "organisation": "organização",
+           "organisation_start": "início da organização"},
+}
 MODEL_TEXTS: dict[str, dict[str, str]] = {
+    # ``custfocus dedupe``: the run's summary
+    "summary": {"en": "[bold]{records}[/] -> [bold]{customers}[/] ({duplicates} duplicates, "
+                      "{rate}); {mode} run #{run}",
+                "es": "[bold]{records}[/] -> [bold]{customers}[/] ({duplicates} duplicados, "
+                      "{rate}); ejecución {mode} #{run}",
+                "pt": "[bold]{records}[/] -> [bold]{customers}[/] ({duplicates} duplicados, "
+                      "{rate}); execução {mode} #{run}"},
+    "mode_full": {"en": "full", "es": "completa", "pt": "completa"},
+    "mode_incremental": {"en": "incremental", "es": "incremental", "pt": "incremental"},
+    "matching": {"en": "Matching", "es": "Deduplicación", "pt": "Deduplicação"},
+    "distinct_identities": {"en": "distinct identities (after collapsing repeats)",
+                            "es": "identidades distintas (tras agrupar repeticiones)",
+                            "pt": "identidades distintas (após agrupar repetições)"},
+    "candidate_pairs": {"en": "candidate pairs", "es": "pares candidatos",
+                        "pt": "pares candidatos"},
+    "compared_pairs": {"en": "pairs compared this run", "es": "pares comparados en esta ejecución",
+                       "pt": "pares comparados nesta execução"},
+    "merged_pairs": {"en": "pairs merged", "es": "pares unidos", "pt": "pares unidos"},
+    "review_pairs": {"en": "pairs to review", "es": "pares a revisar", "pt": "pares para revisar"},
+    "refused": {"en": "merges refused: {reason}", "es": "uniones rechazadas: {reason}",
+                "pt": "uniões recusadas: {reason}"},
+    "no_identifier": {"en": "records with no identifier (kept as their own customer)",
+                      "es": "registros sin identificador (cada uno es su propio cliente)",
+                      "pt": "registros sem identificador (cada um é seu próprio cliente)"},
+    "largest": {"en": "largest customer (records)", "es": "cliente más grande (registros)",
+                "pt": "maior cliente (registros)"},
+    "ids": {"en": "ids kept / new", "es": "identificadores conservados / nuevos",
+            "pt": "identificadores mantidos / novos"},
+    "customers_event": {"en": "customers {kind}", "es": "clientes: {kind}",
+                        "pt": "clientes: {kind}"},
+    "sizes": {"en": "Customers by number of records", "es": "Clientes por número de registros",
+              "pt": "Clientes por número de registros"},
+    "records": {"en": "records", "es": "registros", "pt": "registros"},
+    "customers": {"en": "customers", "es": "clientes", "pt": "clientes"},
+    "per_key": {"en": "Candidate pairs per blocking key", "es": "Pares candidatos por clave de bloqueo",
+                "pt": "Pares candidatos por chave de bloqueio"},
+    "key": {"en": "key", "es": "clave", "pt": "chave"},
+    "pairs_per_key": {"en": "pairs", "es": "pares", "pt": "pares"},
+    "over_cap": {"en": "over cap", "es": "sobre el tope", "pt": "acima do limite"},
+    "walked": {"en": "walked", "es": "recorridos", "pt": "percorridos"},
+    "left_out": {"en": "left out", "es": "excluidos", "pt": "excluídos"},
+    "timing": {"en": "time per stage: {timing}", "es": "tiempo por etapa: {timing}",
+               "pt": "tempo por etapa: {timing}"},
     "model_title": {"en": "Match model", "es": "Modelo de coincidencias",
                     "pt": "Modelo de correspondência"},
     "fitted_by": {"en": "fitted by run #{run} on {identities} distinct identities; last run #{last}",
@@ -357,11 +425,22 @@ class _Words:
         return texts.get(self.lang, texts["en"]).format(**values)
 
     def field(self, name: str) -> str:
-        return FIELD_NAMES[self.lang].get(name, name.replace("_", " "))
+        return field_name(name, self.lang)
 
     def level(self, comparison: str, key: str) -> str:
-        template = LEVEL_WORDS[self.lang].get(key, "{f} " + key.replace("_", " "))
-        return template.format(f=self.field(comparison))
+        return level_text(comparison, key, self.lang)
+
+    def rule(self, name: str) -> str:
+        """A blocking rule's name in words: ``name+city`` -> ``nombre + localidad``."""
+        words = RULE_WORDS.get(self.lang)
+        if not words:
+            return name
+        return " + ".join(words.get(part, part) for part in name.split("+"))
+
+    def decision(self, key: str) -> str:
+        """A refusal reason (``conflict``, ``weak_bridge``...) as explain words it."""
+        text = DECISIONS[self.lang].get(key, key.replace("_", " "))
+        return text.split(": ", 1)[-1]
 
     def warning(self, text: str) -> str:
         for pattern, texts in MODEL_WARNINGS:
@@ -376,14 +455,13 @@ class _Words:
         return text
 
     def number(self, value: float, digits: int) -> str:
-        text = f"{value:,.{digits}f}"
-        return text if self.lang == "en" else text.translate(str.maketrans(",.", ".,"))
+        return fmt_float(value, self.lang, digits)
 
     def count(self, value: int) -> str:
         return self.number(value, 0)
 
-    def pct(self, share: float) -> str:
-        return self.number(share * 100, 1) + ("%" if self.lang == "en" else " %")
+    def pct(self, share: float, digits: int = 1) -> str:
+        return fmt_pct(share, self.lang, digits)
 
     def bits(self, value: float) -> str:
         rounded = round(float(value), 1) + 0.0  # + 0.0: no "-0.0"

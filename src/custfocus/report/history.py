@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from custfocus.audit._texts import fmt_float, fmt_int, fmt_pct
+from custfocus.i18n import count, fmt_date, fmt_float, fmt_int, fmt_pct, message
 from custfocus.pipeline.snapshot import GONE, NEW, History
 from custfocus.segment._texts import segment_name
 
@@ -50,7 +50,6 @@ TEXTS: dict[str, dict[str, str]] = {
                   "es": "Migración entre segmentos desde la ejecución anterior",
                   "pt": "Migração entre segmentos desde a execução anterior"},
     "from_to": {"en": "from \\ to", "es": "de \\ a", "pt": "de \\ para"},
-    "runs": {"en": "runs", "es": "ejecuciones", "pt": "execuções"},
     "no_runs": {"en": "No runs yet: run 'custfocus run'.",
                 "es": "Aún no hay ejecuciones: use 'custfocus run'.",
                 "pt": "Ainda não há execuções: use 'custfocus run'."},
@@ -114,9 +113,9 @@ def render_history(history: History, console: Console, lang: str = "en") -> None
     if not history.runs:
         console.print(text("no_runs", lang))
         return
-    console.print(f"{len(history.runs)} {text('runs', lang)}; {text('baseline', lang)}: "
+    console.print(f"{count(len(history.runs), 'run', lang)}; {text('baseline', lang)}: "
                   f"#{history.baseline}; {text('latest', lang)}: #{history.runs[-1]['run_id']} "
-                  f"({history.runs[-1]['as_of']})")
+                  f"({fmt_date(history.runs[-1]['as_of'], lang)})")
     for title, rows, is_segment in ((text("trends", lang), history.kpis, False),
                                     (text("segments", lang), history.segments, True)):
         table = Table(title=title, title_justify="left")
@@ -297,9 +296,12 @@ def render_run(result: Any, console: Console, lang: str = "en") -> None:
     from custfocus.pipeline.snapshot import KPIS
 
     changed = ", ".join(result.imported) or "-"
-    console.print(f"{text('run', lang)} #{result.run_id} ({result.as_of}): imported {changed}; "
-                  f"{len(result.unchanged)} unchanged; dedupe {result.dedupe}; "
-                  f"segments {result.segment}; {result.seconds:.1f} s")
+    console.print(message("run_summary", lang, run=text("run", lang), run_id=result.run_id,
+                          as_of=fmt_date(result.as_of, lang), imported=changed,
+                          unchanged=fmt_int(len(result.unchanged), lang),
+                          dedupe=message(result.dedupe, lang),
+                          segment=message(result.segment, lang),
+                          seconds=fmt_float(result.seconds, lang, 1)))
     table = Table(title=text("trends", lang), title_justify="left")
     table.add_column(text("kpi", lang))
     table.add_column(text("latest", lang), justify="right")
@@ -314,4 +316,4 @@ def render_run(result: Any, console: Console, lang: str = "en") -> None:
                       f"[{colour}]{cell}[/]" if colour else cell)
     console.print(table)
     for path in result.outputs:
-        console.print(f"[dim]wrote {path}[/]")
+        console.print(f"[dim]{message('wrote', lang, path=path)}[/]")

@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from custfocus.audit._texts import fmt_date, fmt_int, fmt_pct, fmt_value, label
+from custfocus.audit._texts import fmt_value, label
 from custfocus.audit.model import AuditReport
 from custfocus.audit.thresholds import ThresholdResult
+from custfocus.i18n import fmt_date, fmt_int, fmt_pct
 
 COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828"}
 _CSS = """

@@ -2,15 +2,118 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import asdict
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from custfocus.i18n import count, fmt_int
 from custfocus.ingest.importer import ImportResult
 
 _DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab", "|": "pipe"}
+# The import summary's words; statuses and fact kinds by the library's value.
+TEXTS: dict[str, dict[str, str]] = {
+    "title": {"en": "Import", "es": "Importación", "pt": "Importação"},
+    "title_dry_run": {"en": "Import (dry run: nothing saved)",
+                      "es": "Importación (simulación: no se guarda nada)",
+                      "pt": "Importação (simulação: nada é gravado)"},
+    "source": {"en": "Source", "es": "Origen", "pt": "Origem"},
+    "status": {"en": "Status", "es": "Estado", "pt": "Status"},
+    "rows": {"en": "Rows", "es": "Filas", "pt": "Linhas"},
+    "records": {"en": "Records", "es": "Registros", "pt": "Registros"},
+    "facts": {"en": "Facts", "es": "Hechos", "pt": "Fatos"},
+    "rejects": {"en": "Rejects", "es": "Rechazadas", "pt": "Rejeitadas"},
+    "read_as": {"en": "Read as", "es": "Leído como", "pt": "Lido como"},
+    "total": {"en": "Total", "es": "Total", "pt": "Total"},
+    "imported": {"en": "imported", "es": "importado", "pt": "importado"},
+    "unchanged": {"en": "unchanged", "es": "sin cambios", "pt": "sem alterações"},
+    "replaced": {"en": "replaced", "es": "sustituido", "pt": "substituído"},
+    "skipped": {"en": "skipped", "es": "omitido", "pt": "ignorado"},
+    "dry-run": {"en": "dry-run", "es": "simulación", "pt": "simulação"},
+    "semicolon": {"en": "semicolon", "es": "punto y coma", "pt": "ponto e vírgula"},
+    "comma": {"en": "comma", "es": "coma", "pt": "vírgula"},
+    "tab": {"en": "tab", "es": "tabulador", "pt": "tabulação"},
+    "pipe": {"en": "pipe", "es": "barra vertical", "pt": "barra vertical"},
+    "header_row": {"en": "header row {row}", "es": "cabecera en la fila {row}",
+                   "pt": "cabeçalho na linha {row}"},
+    "orders": {"en": "orders", "es": "pedidos", "pt": "pedidos"},
+    "invoices": {"en": "invoices", "es": "facturas", "pt": "faturas"},
+    "tickets": {"en": "tickets", "es": "incidencias", "pt": "chamados"},
+    "interactions": {"en": "interactions", "es": "interacciones", "pt": "interações"},
+    "rejected": {"en": "{rows} rejected", "es": "{rows} rechazadas", "pt": "{rows} rejeitadas"},
+    "hidden": {"en": "Hidden sheets listed, not imported: {sheets}",
+               "es": "Hojas ocultas listadas, no importadas: {sheets}",
+               "pt": "Abas ocultas listadas, não importadas: {sheets}"},
+    "unlinked": {"en": "{facts} fact(s) name a customer code that no customer sheet of the same "
+                       "file holds",
+                 "es": "hechos con un código de cliente que ninguna hoja de clientes del mismo "
+                       "archivo contiene: {facts}",
+                 "pt": "fatos com um código de cliente que nenhuma aba de clientes do mesmo "
+                       "arquivo contém: {facts}"},
+    "failed": {"en": "failed", "es": "error", "pt": "erro"},
+    "unit": {"en": "Unit", "es": "Unidad", "pt": "Unidade"},
+    "imported_at": {"en": "Imported", "es": "Importado", "pt": "Importado"},
+    "sources_title": {"en": "Sources", "es": "Fuentes", "pt": "Fontes"},
+    "rejects_title": {"en": "Rejected rows", "es": "Filas rechazadas", "pt": "Linhas rejeitadas"},
+    "row": {"en": "Row", "es": "Fila", "pt": "Linha"},
+    "column": {"en": "Column", "es": "Columna", "pt": "Coluna"},
+    "reason": {"en": "Reason", "es": "Motivo", "pt": "Motivo"},
+    "see_rejects": {"en": "See the rejected rows with: custfocus rejects",
+                    "es": "Vea las filas rechazadas con: custfocus rejects",
+                    "pt": "Veja as linhas rejeitadas com: custfocus rejects"},
+}
+
+
+# The readers' notes and the reasons rows are rejected, in Spanish and Portuguese; an
+# unknown one is shown as written.
+NOTES: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
+    (re.compile(r"title rows above header skipped: (?P<n>\d+)"),
+     {"es": "filas de título sobre la cabecera omitidas: {n}",
+      "pt": "linhas de título acima do cabeçalho ignoradas: {n}"}),
+    (re.compile(r"merged cells filled down in columns? (?P<names>.+)"),
+     {"es": "celdas combinadas rellenadas hacia abajo en {names}",
+      "pt": "células mescladas preenchidas para baixo em {names}"}),
+    (re.compile(r"(?P<n>\d+) empty columns dropped"),
+     {"es": "columnas vacías descartadas: {n}", "pt": "colunas vazias descartadas: {n}"}),
+    (re.compile(r"stray NUL bytes removed: (?P<n>\d+)"),
+     {"es": "bytes NUL sueltos eliminados: {n}", "pt": "bytes NUL soltos removidos: {n}"}),
+    (re.compile(r"empty or repeated headers were given names: (?P<names>.+)"),
+     {"es": "cabeceras vacías o repetidas renombradas: {names}",
+      "pt": "cabeçalhos vazios ou repetidos renomeados: {names}"}),
+    (re.compile(r"dates in column '(?P<col>.+)' could be day/month or month/day; read as "
+                r"(?P<order>.+) \(override with --date-order\)"),
+     {"es": "las fechas de la columna '{col}' pueden ser día/mes o mes/día; leídas como "
+            "{order} (cámbielo con --date-order)",
+      "pt": "as datas da coluna '{col}' podem ser dia/mês ou mês/dia; lidas como {order} "
+            "(altere com --date-order)"}),
+    (re.compile(r"fact row names no customer"),
+     {"es": "la fila no remite a ningún cliente", "pt": "a linha não remete a nenhum cliente"}),
+    (re.compile(r"date not understood"),
+     {"es": "fecha no reconocida", "pt": "data não reconhecida"}),
+    (re.compile(r"no date on this order/invoice"),
+     {"es": "pedido o factura sin fecha", "pt": "pedido ou fatura sem data"}),
+    (re.compile(r"no amount on this order/invoice"),
+     {"es": "pedido o factura sin importe", "pt": "pedido ou fatura sem valor"}),
+)
+
+
+def note_text(text: str, lang: str) -> str:
+    """A reader's note or a reject reason in ``lang`` (as written when not known)."""
+    for pattern, texts in NOTES:
+        found = pattern.fullmatch(text)
+        if found and lang in texts:
+            return texts[lang].format(**found.groupdict())
+    return text
+
+
+def _text(key: str, lang: str, **values: Any) -> str:
+    """One word or line of :data:`TEXTS` in ``lang``; unknown keys (new statuses) as written."""
+    texts = TEXTS.get(key)
+    return texts.get(lang, texts["en"]).format(**values) if texts else key
 
 
 def import_as_dict(result: ImportResult) -> dict[str, Any]:
@@ -31,52 +134,59 @@ def import_as_dict(result: ImportResult) -> dict[str, Any]:
     }
 
 
-def render_import(result: ImportResult, console: Console, *, show_mapping: bool = False) -> None:
-    """Summary table per file/sheet, then the column mapping when asked (or on a dry run)."""
-    title = "Import (dry run: nothing saved)" if result.dry_run else "Import"
-    table = Table(title=title, title_justify="left")
-    table.add_column("Source", no_wrap=True)  # "file.xlsx#Sheet" must stay readable
-    for name, justify in [("Status", "left"), ("Rows", "right"),
-                          ("Records", "right"), ("Facts", "right"), ("Rejects", "right"),
-                          ("Read as", "left")]:
-        table.add_column(name, justify=justify, no_wrap=name != "Read as",  # type: ignore[arg-type]
+def render_import(result: ImportResult, console: Console, *, show_mapping: bool = False,
+                  lang: str = "en") -> None:
+    """Summary table per file/sheet, then the column mapping when asked (or on a dry run).
+
+    Headers, statuses, counts and the closing lines follow ``lang``; the readers' notes and
+    reject reasons are the library's own English text.
+    """
+    say = functools.partial(_text, lang=lang)
+    table = Table(title=say("title_dry_run" if result.dry_run else "title"), title_justify="left")
+    table.add_column(say("source"), no_wrap=True)  # "file.xlsx#Sheet" must stay readable
+    for key, justify in [("status", "left"), ("rows", "right"), ("records", "right"),
+                         ("facts", "right"), ("rejects", "right"), ("read_as", "left")]:
+        name = say(key)
+        table.add_column(name, justify=justify, no_wrap=key != "read_as",  # type: ignore[arg-type]
                          min_width=len(name))
     for t in result.tables:
         how = []
         if t.encoding:
             how.append(t.encoding)
         if t.delimiter:
-            how.append(_DELIMITER_NAMES.get(t.delimiter, repr(t.delimiter)))
+            how.append(say(_DELIMITER_NAMES.get(t.delimiter, repr(t.delimiter))))
         if t.header_row:
-            how.append(f"header row {t.header_row}")
+            how.append(say("header_row", row=t.header_row))
         if t.region:
             how.append(t.region)
         if t.fact_kind:
-            how.append(f"{t.fact_kind}s")
-        table.add_row(t.source, t.status, f"{t.rows_read:,}", f"{t.records:,}", f"{t.facts:,}",
-                      f"{t.rejects:,}", ", ".join(how))
+            how.append(say(f"{t.fact_kind}s"))
+        table.add_row(t.source, say(t.status), fmt_int(t.rows_read, lang),
+                      fmt_int(t.records, lang), fmt_int(t.facts, lang),
+                      fmt_int(t.rejects, lang), ", ".join(how))
     table.add_section()
-    table.add_row("[bold]Total", "", f"{result.total('rows_read'):,}",
-                  f"{result.total('records'):,}", f"{result.total('facts'):,}",
-                  f"{result.total('rejects'):,}", "")
+    table.add_row(f"[bold]{say('total')}", "", fmt_int(result.total("rows_read"), lang),
+                  fmt_int(result.total("records"), lang), fmt_int(result.total("facts"), lang),
+                  fmt_int(result.total("rejects"), lang), "")
     console.print(table)
     if show_mapping or result.dry_run:
         for t in result.tables:
             render_mapping(t.source, t.mapping, console)
     for t in result.tables:
-        for reason, count in t.reject_reasons.items():
-            console.print(f"[yellow]{t.source}[/]: {count:,} row(s) rejected: {reason}")
+        for reason, number in t.reject_reasons.items():
+            console.print(f"[yellow]{t.source}[/]: "
+                          f"{say('rejected', rows=count(number, 'row', lang))}: "
+                          f"{escape(note_text(reason, lang))}")
         for note in t.notes:
-            console.print(f"[dim]{t.source}: {note}[/]")
+            console.print(f"[dim]{t.source}: {escape(note_text(note, lang))}[/]")
     if result.hidden_sheets:
-        console.print("Hidden sheets listed, not imported: " + ", ".join(result.hidden_sheets))
+        console.print(say("hidden", sheets=", ".join(result.hidden_sheets)))
     if result.unlinked_facts:
-        console.print(f"[yellow]{result.unlinked_facts:,} fact(s) name a customer code that no "
-                      "customer sheet of the same file holds[/]")
+        console.print(f"[yellow]{say('unlinked', facts=fmt_int(result.unlinked_facts, lang))}[/]")
     for failure in result.failures:
-        console.print(f"[red]failed:[/] {failure}")
+        console.print(f"[red]{say('failed')}:[/] {failure}")
     if result.total("rejects"):
-        console.print("See the rejected rows with: custfocus rejects")
+        console.print(say("see_rejects"))
 
 
 def render_mapping(source: str, mapping: list[dict[str, object]], console: Console) -> None:
@@ -89,4 +199,29 @@ def render_mapping(source: str, mapping: list[dict[str, object]], console: Conso
         role = col["role"] or "[dim](kept raw)[/]"
         table.add_row(str(col["column"]), str(role), f"{float(col['confidence']):.0%}",  # type: ignore[arg-type]
                       str(col["reason"]))
+    console.print(table)
+
+
+def render_sources(rows: list[dict[str, Any]], console: Console, lang: str = "en") -> None:
+    """``custfocus sources``: one line per active import, in ``lang``."""
+    say = functools.partial(_text, lang=lang)
+    table = Table(title=say("sources_title"), title_justify="left")
+    for key in ("source", "unit", "imported_at", "rows", "records", "facts", "rejects"):
+        table.add_column(say(key))
+    for r in rows:
+        table.add_row(r["source"], r["unit"], f"{r['imported_at']:%Y-%m-%d %H:%M}",
+                      fmt_int(r["rows_read"], lang), fmt_int(r["records"], lang),
+                      fmt_int(r["facts"], lang), fmt_int(r["rejects"], lang))
+    console.print(table)
+
+
+def render_rejects(rows: list[dict[str, Any]], console: Console, lang: str = "en") -> None:
+    """``custfocus rejects``: where each unusable row is and why, in ``lang``."""
+    say = functools.partial(_text, lang=lang)
+    table = Table(title=say("rejects_title"), title_justify="left")
+    for key in ("source", "row", "column", "reason"):
+        table.add_column(say(key))
+    for r in rows:
+        table.add_row(r["source"], str(r["row"]), r["column"] or "",
+                      escape(note_text(r["reason"], lang)))
     console.print(table)

@@ -6,10 +6,24 @@ from dataclasses import asdict
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from custfocus.i18n import count, fmt_date, fmt_float, fmt_int, fmt_pct
 from custfocus.segment import SegmentResult
-from custfocus.segment._texts import action_text, label, rfm_name, segment_name
+from custfocus.segment._texts import (
+    PARETO_WINDOW,
+    action_text,
+    kpi_formula,
+    kpi_name,
+    kpi_window,
+    label,
+    line,
+    need_signal,
+    note_text,
+    rfm_name,
+    segment_name,
+)
 
 
 def segment_as_dict(result: SegmentResult, lang: str = "en") -> dict[str, Any]:
@@ -21,17 +35,27 @@ def segment_as_dict(result: SegmentResult, lang: str = "en") -> dict[str, Any]:
     return data
 
 
-def _money(value: float | None, currency: str | None) -> str:
-    return "-" if value is None else f"{value:,.0f} {currency or ''}".strip()
+# KPIs that are shares (0..1) and print as percentages; the others are plain figures.
+SHARE_KPIS = {"cross_sell_ratio", "cross_unit_penetration", "repeat_rate", "attrition",
+              "satisfaction"}
+
+
+def _money(value: float | None, currency: str | None, lang: str) -> str:
+    return "-" if value is None else f"{fmt_float(value, lang, 0)} {currency or ''}".strip()
+
+
+def _share(value: float | None, lang: str) -> str:
+    return "-" if value is None else fmt_pct(value, lang)
 
 
 def render_segment(result: SegmentResult, console: Console, lang: str = "en") -> None:
+    """The segments table, KPIs and models, every word and figure in ``lang`` (es, pt or en)."""
     cur = result.main_currency
-    who = "customers" if result.mode == "customers" else "records (matching has not run)"
-    console.print(
-        f"[bold]{result.customers:,}[/] {who} segmented as of [bold]{result.as_of}[/]"
-        + (f"; run #{result.run_id}" if result.run_id else "")
-    )
+    who = count(result.customers, "customer" if result.mode == "customers" else "record", lang)
+    if result.mode != "customers":
+        who += " " + line("unmatched", lang)
+    header = line("segmented", lang, count=who, as_of=fmt_date(result.as_of, lang))
+    console.print(header + (f"; {line('run', lang, run_id=result.run_id)}" if result.run_id else ""))
     table = Table(title=label("title", lang), title_justify="left")
     for name, justify in (
         ("segment", "left"),
@@ -45,93 +69,95 @@ def render_segment(result: SegmentResult, console: Console, lang: str = "en") ->
     for seg in ranked:
         table.add_row(
             segment_name(seg["key"], lang),
-            f"{seg['customers']:,}",
-            f"{seg['share']:.1%}",
-            "-" if seg["value_share"] is None else f"{seg['value_share']:.1%}",
+            fmt_int(seg["customers"], lang),
+            _share(seg["share"], lang),
+            _share(seg["value_share"], lang),
             action_text(seg["key"], lang) if seg["customers"] else "",
         )
     console.print(table)
     if result.currencies:
         parts = [
-            f"{c}: {_money(v['revenue'], c)} ({v['customers']:,} customers)"
+            line("currency_part", lang, currency=c, revenue=_money(v["revenue"], c, lang),
+                 customers=count(v["customers"], "customer", lang))
             for c, v in result.currencies.items()
         ]
-        console.print("revenue by currency (never summed): " + "; ".join(parts))
+        console.print(line("revenue", lang, parts="; ".join(parts)))
     if result.pareto.get("available"):
         p = result.pareto
-        console.print(
-            f"{label('pareto', lang)} [bold]{p['top_20_share']:.1%}[/] "
-            f"(Gini {p['gini']:.2f}; {p['window']})"
-        )
+        console.print(line("pareto", lang, label=label("pareto", lang),
+                           share=fmt_pct(p["top_20_share"], lang),
+                           gini=fmt_float(p["gini"], lang, 2), window=_pareto_window(p, result.as_of, lang)))
     _render_models(result, console, lang)
     kpis = Table(title=label("kpis", lang), title_justify="left")
-    for col in ("KPI", "value", label("formula", lang), label("window", lang)):
+    for col in (line("kpi", lang), line("value", lang), label("formula", lang),
+                label("window", lang)):
         kpis.add_column(col)
     for k in result.kpis:
         v = k["value"]
-        shown = (
-            "-"
-            if v is None
-            else (
-                f"{v:.1%}"
-                if k["key"]
-                in {
-                    "cross_sell_ratio",
-                    "cross_unit_penetration",
-                    "repeat_rate",
-                    "attrition",
-                    "satisfaction",
-                }
-                else f"{v:,.2f}"
-            )
-        )
-        kpis.add_row(
-            k["name"],
-            shown,
-            k["formula"] + (f" [{k['note']}]" if k.get("note") else ""),
-            k["window"],
-        )
+        if v is None:
+            shown = "-"
+        elif k["key"] in SHARE_KPIS:
+            shown = fmt_pct(v, lang)
+        else:
+            shown = fmt_float(v, lang, 2)
+        kpis.add_row(kpi_name(k, lang), shown, escape(kpi_formula(k, lang)), kpi_window(k, lang))
     console.print(kpis)
     if result.rfm_segments:
         console.print(
             label("rfm", lang)
             + ": "
             + ", ".join(
-                f"{rfm_name(r['name'], lang)} {r['customers']:,}" for r in result.rfm_segments
+                f"{rfm_name(r['name'], lang)} {fmt_int(r['customers'], lang)}"
+                for r in result.rfm_segments
             )
         )
-    signals = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in result.need_signals.items() if v)
+    signals = ", ".join(f"{need_signal(k, lang)} {fmt_int(v, lang)}"
+                        for k, v in result.need_signals.items() if v)
     if signals:
-        console.print(f"need signals (customers): {signals}")
+        console.print(line("need_signals", lang, signals=signals))
     if result.cross_sell_rules:
-        top = result.cross_sell_rules[:3]
-        console.print(
-            "cross-sell: "
-            + "; ".join(
-                f"{r['bought']} -> {r['also_buy']} ({r['share']:.0%} of buyers, {r['candidates']:,} "
-                "candidates)"
-                for r in top
-            )
-        )
+        rules = [
+            line("cross_sell_rule", lang, bought=r["bought"], also_buy=r["also_buy"],
+                 share=fmt_pct(r["share"], lang, 0),
+                 candidates=count(r["candidates"], "candidate", lang))
+            for r in result.cross_sell_rules[:3]
+        ]
+        console.print(line("cross_sell", lang, rules="; ".join(rules)))
     for note in result.notes + result.warnings:
-        console.print(f"[yellow]![/] {note}")
+        console.print(f"[yellow]![/] {escape(note_text(note, lang))}")
     if cur is None:
-        console.print("[dim]no currency: no purchases[/]")
+        console.print(f"[dim]{line('no_currency', lang)}[/]")
+
+
+def _pareto_window(pareto: dict[str, Any], as_of: Any, lang: str) -> str:
+    """The Pareto window in ``lang`` (the library words it in English)."""
+    if lang not in PARETO_WINDOW:
+        return str(pareto.get("window", ""))
+    return PARETO_WINDOW[lang].format(end=fmt_date(as_of, lang), currency=pareto.get("currency"))
 
 
 def _render_models(result: SegmentResult, console: Console, lang: str) -> None:
     bg, gg = result.models.get("bgnbd", {}), result.models.get("gamma_gamma", {})
     if not bg.get("fitted"):
-        console.print(f"{label('models', lang)}: {bg.get('message', 'not fitted')}")
+        message = bg.get("message")
+        console.print(f"{label('models', lang)}: {message or line('not_fitted', lang)}")
         return
-    status = "converged" if bg.get("converged") else "[red]did not converge[/]"
-    line = (
-        f"{label('models', lang)}: BG/NBD r={bg['r']:.3f} alpha={bg['alpha']:.3f} "
-        f"a={bg['a']:.3f} b={bg['b']:.3f} ({result.models['time_unit']}; {status})"
+
+    def num(value: float, digits: int) -> str:
+        return fmt_float(value, lang, digits)
+
+    def status(converged: Any) -> str:
+        return line("converged", lang) if converged else f"[red]{line('not_converged', lang)}[/]"
+
+    unit = result.models["time_unit"]
+    unit = line(unit, lang) if unit in ("weeks", "days") else unit
+    text = (
+        f"{label('models', lang)}: BG/NBD r={num(bg['r'], 3)} alpha={num(bg['alpha'], 3)} "
+        f"a={num(bg['a'], 3)} b={num(bg['b'], 3)} ({unit}; {status(bg.get('converged'))})"
     )
     if gg.get("fitted"):
-        line += (
-            f"; Gamma-Gamma p={gg['p']:.2f} q={gg['q']:.2f} gamma={gg['gamma']:.2f} "
-            f"({gg.get('currency')}; {'converged' if gg.get('converged') else 'not converged'})"
+        text += (
+            f"; Gamma-Gamma p={num(gg['p'], 2)} q={num(gg['q'], 2)} gamma={num(gg['gamma'], 2)} "
+            f"({gg.get('currency')}; {status(gg.get('converged'))})"
         )
-    console.print(line)
+    console.print(text)

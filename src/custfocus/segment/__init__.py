@@ -456,7 +456,7 @@ def export_segments(
     """Write the latest segments: CSV/Parquet/JSON one table; XLSX one sheet per segment."""
     from custfocus.export import format_from_path, neutralise_formulas, write_frame, write_xlsx
     from custfocus.export._write import write_atomic
-    from custfocus.segment._texts import segment_name
+    from custfocus.segment._texts import EXPORT_HEADERS, segment_name
 
     fmt = format_from_path(path, fmt)
     frame = segments_frame(store, lang)
@@ -467,6 +467,8 @@ def export_segments(
     sheets = {}
     for key in SEGMENTS:
         part = neutralise_formulas(frame[frame["segment"] == key].copy())
+        part["segment"] = segment_name(key, lang)
+        part = part.rename(columns=EXPORT_HEADERS.get(lang, {}))
         sheets[segment_name(key, lang)[:31]] = part
     write_atomic(Path(path), lambda tmp: write_xlsx(sheets, tmp))
     return len(frame)

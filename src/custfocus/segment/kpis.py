@@ -21,6 +21,9 @@ def compute_kpis(store: Store, base: Base, settings: SegmentSettings) -> list[di
     start = base.as_of - timedelta(days=period)
     window = f"{start + timedelta(days=1)} to {base.as_of} ({period} days)"
     prev_window = f"{start - timedelta(days=period - 1)} to {start} vs {window}"
+    # The same windows as values, for renderers that word them in another language.
+    dates = {"start": start + timedelta(days=1), "end": base.as_of, "days": period,
+             "previous_start": start - timedelta(days=period - 1), "previous_end": start}
     # Per customer from the small tables, not the facts: purchase days from ``_seg_occ``
     # (one row per customer and purchase day), lines bought in W from ``_seg_lines`` (last
     # day each line was bought), satisfaction in W from ``_seg_need``.
@@ -68,6 +71,7 @@ def compute_kpis(store: Store, base: Base, settings: SegmentSettings) -> list[di
         num: Any = None,
         den: Any = None,
         note: str | None = None,
+        params: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         item = {
             "key": key,
@@ -77,6 +81,7 @@ def compute_kpis(store: Store, base: Base, settings: SegmentSettings) -> list[di
             "window": win,
             "numerator": num,
             "denominator": den,
+            "params": {**dates, **(params or {})},
         }
         if note:
             item["note"] = note
@@ -104,6 +109,7 @@ def compute_kpis(store: Store, base: Base, settings: SegmentSettings) -> list[di
             None,
             active,
             no_lines,
+            {"median": a["lines_median"]},
         ),
         kpi(
             "cross_unit_penetration",
@@ -133,6 +139,7 @@ def compute_kpis(store: Store, base: Base, settings: SegmentSettings) -> list[di
             f"all purchases up to {base.as_of}",
             None,
             cyc["gaps"],
+            params={"first_to_second": cyc["first_to_second"]},
         ),
         kpi(
             "attrition",
