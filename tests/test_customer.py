@@ -1,0 +1,82 @@
+"""``custfocus customer``: one query finds a customer by anything they give, in any format,
+and the card shows what anyone in contact with them should know first."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from custfocus.cli import app
+from custfocus.lookup import customer_card, mask_phone
+from custfocus.store import Store
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory, examples_dir):
+    from typer.testing import CliRunner
+
+    db = tmp_path_factory.mktemp("customer") / "s.duckdb"
+    runner = CliRunner()
+    assert runner.invoke(app, ["import", str(examples_dir), "--db", str(db), "-q"]).exit_code == 0
+    assert runner.invoke(app, ["dedupe", "--db", str(db), "-q"]).exit_code == 0
+    return db
+
+
+def _someone(db) -> dict:
+    with Store(db, read_only=True) as store:
+        (cid, email, phone, nid, name), = store.execute(
+            "SELECT customer_id, email, phone, national_id, full_name FROM customers "
+            "WHERE records >= 3 AND email IS NOT NULL AND phone LIKE '+34%' "
+            "AND national_id IS NOT NULL ORDER BY customer_id LIMIT 1").fetchall()
+    return {"id": cid, "email": email, "phone": phone, "nid": nid, "name": name}
+
+
+def test_any_identifier_in_any_format_finds_the_customer(runner, store_path):
+    who = _someone(store_path)
+    local = who["phone"][3:]
+    spaced = f"{local[:3]} {local[3:6]} {local[6:]}"
+    for query in (who["id"].lower(), who["email"].upper(), f"+34 {spaced}", spaced,
+                  who["nid"].lower()):
+        res = runner.invoke(app, ["customer", query, "--json", "--db", str(store_path)])
+        assert res.exit_code == 0, (query, res.output)
+        data = json.loads(res.stdout)
+        assert data["customer"]["customer_id"] == who["id"], query
+    res = runner.invoke(app, ["customer", who["name"], "--json", "--db", str(store_path)])
+    found = json.loads(res.stdout)["query_found"]
+    assert who["id"] in [c["customer_id"] for c in found]
+    assert all(c["phone"] is None or "*" in c["phone"] for c in found)  # masked
+    res = runner.invoke(app, ["customer", "nobody@nowhere.example", "--db", str(store_path)])
+    assert res.exit_code == 1
+
+
+def test_the_card_holds_provenance_every_record_and_the_timeline(store_path):
+    who = _someone(store_path)
+    with Store(store_path, read_only=True) as store:
+        card = customer_card(store, who["id"])
+        records = store.query_value("SELECT count(*) FROM record_customer WHERE customer_id = ?",
+                                    [who["id"]])
+    assert card["golden"]["email"]["value"] == who["email"]
+    assert card["golden"]["email"]["source"]["source"]  # where the value came from
+    assert len(card["source_records"]) == records
+    dates = [f["date"] for f in card["timeline"] if f["date"]]
+    assert dates == sorted(dates, reverse=True)  # newest first
+    kinds = {w["kind"] for w in card["warnings"]}
+    assert kinds <= {"open_tickets", "low_satisfaction", "conflicting_data",
+                     "marketing_opt_out", "stale"}
+
+
+def test_an_open_ticket_comes_first(runner, store_path):
+    with Store(store_path, read_only=True) as store:
+        (cid,), = store.execute(
+            "SELECT rc.customer_id FROM facts f JOIN record_customer rc USING (record_id) "
+            "WHERE f.kind = 'ticket' AND lower(f.status) = 'abierto' "
+            "ORDER BY rc.customer_id LIMIT 1").fetchall()
+    res = runner.invoke(app, ["customer", cid, "--db", str(store_path)])
+    assert res.exit_code == 0
+    assert 0 <= res.output.index("open ticket") < res.output.index("Golden record")
+
+
+def test_mask_phone_keeps_only_the_ends():
+    assert mask_phone("+34612345678") == "+34******678"
+    assert mask_phone(None) is None
