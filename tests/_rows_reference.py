@@ -272,7 +272,10 @@ class RowConverter:
         for role in ("city", "region"):
             if value := self._get(cells, role):
                 rec[role] = self.text(value)
-        rec["country"] = own or self.plan.region
+        # (Since the per-record country: the phone's country code before the file's.)
+        from custfocus.ingest.rows import _phone_country
+
+        rec["country"] = own or _phone_country(rec.get("phone_e164")) or self.plan.region
 
     # -- facts ----------------------------------------------------------------------
     def _fact(self, cells: list[str]) -> dict[str, Any] | tuple[str, str] | None:

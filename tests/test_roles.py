@@ -272,3 +272,25 @@ def test_an_orders_sheet_takes_the_currency_of_its_workbooks_customers(tmp_path)
     import_paths(store, [tmp_path / "ventas.xlsx"])
     assert store.execute("SELECT DISTINCT currency FROM facts").fetchall() == [("EUR",)]
     store.close()
+
+
+def test_each_record_has_its_own_country_in_a_mixed_file(tmp_path) -> None:
+    """One shop file with Spanish, French and British customers: each record's country
+    comes from its country column, else its phone's country code, else the file's."""
+    from custfocus.ingest.importer import import_paths
+    from custfocus.store import Store
+
+    shop = tmp_path / "shop.csv"
+    shop.write_text("Name,Email,Phone,Country\n"
+                    "Ana Ruiz,ana@example.es,612345678,\n"
+                    "Paul Martin,paul@example.fr,+33 1 42 68 53 00,\n"
+                    "Jane Smith,jane@example.co.uk,+44 20 7946 0958,\n"
+                    "Luis Gil,luis@example.es,+33 6 12 34 56 78,España\n"
+                    "Marta Sanz,marta@example.es,622345678,\n", encoding="utf-8")
+    store = Store(tmp_path / "s.duckdb")
+    import_paths(store, [shop])
+    countries = dict(store.execute("SELECT email, country FROM records").fetchall())
+    assert countries == {"ana@example.es": "ES", "paul@example.fr": "FR",
+                         "jane@example.co.uk": "GB", "luis@example.es": "ES",
+                         "marta@example.es": "ES"}
+    store.close()

@@ -352,6 +352,11 @@ class RowConverter:
         invalid["postal_code"] = pc.fill_null(pc.invert(address["postal_valid"]), False)
         for role in ("city", "region"):
             rec[role] = clean_text_column(cells.get(role))
+        # Per record: the country column, else the country of the record's phone number
+        # (+33: FR), else the file's country; never one guess for a mixed file.
+        by_phone = map_distinct(rec["phone_e164"], lambda v: (_phone_country(v),),
+                                {"c": pa.string()})["c"]
+        country = pc.coalesce(country, by_phone)
         rec["country"] = pc.fill_null(country, pa.scalar(self.plan.region, pa.string())) if (
             self.plan.region) else country
 
@@ -492,6 +497,19 @@ def _foreign_postal_codes(address: dict[str, pa.Array], country: pa.Array, regio
 def _opt_in(value: str) -> tuple[bool | None]:
     low = value.strip().lower()
     return (True if low in _TRUE else False if low in _FALSE else None,)
+
+
+def _phone_country(e164: str) -> str | None:
+    """The country of an international number (+33 1 ...: FR), None for a local one."""
+    if not e164 or not e164.startswith("+"):
+        return None
+    import phonenumbers
+
+    try:
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return None
+    return None if region in (None, "ZZ", "001") else region
 
 
 def _invalid_lists(invalid: dict[str, pa.Array], n: int) -> pa.Array:
