@@ -60,9 +60,9 @@ def _render_candidates(console: Any, found: list[dict[str, Any]]) -> None:
 
 def _render_card(console: Any, card: dict[str, Any]) -> None:
     from rich.markup import escape
+    from rich.table import Table
 
     from custfocus.lookup import warning_text
-    from rich.table import Table
 
     golden = card["golden"]
     name = golden["full_name"]["value"] or golden["company"]["value"] or ""
