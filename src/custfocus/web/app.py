@@ -30,7 +30,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from custfocus.errors import StoreError, UsageError
+from custfocus.errors import LockedError, StoreError, UsageError
 from custfocus.store import Store
 
 __all__ = ["MAX_BODY_BYTES", "ServeSettings", "create_app"]
@@ -70,7 +70,8 @@ def create_app(db: Path, lang: str = "en", token: str | None = None) -> Starlett
         Route("/openapi.json", api.openapi),
     ]
     app = Starlette(routes=routes, middleware=[
-        Middleware(AccessLog), Middleware(BodyLimit), Middleware(TokenCheck, token=token)])
+        Middleware(AccessLog), Middleware(BodyLimit), Middleware(TokenCheck, token=token)],
+        exception_handlers={StoreError: store_unavailable})
     app.state.settings = settings
     return app
 
@@ -81,6 +82,14 @@ def open_store(request: Request, write: bool = False) -> Iterator[Store]:
     settings: ServeSettings = request.app.state.settings
     with Store(settings.db, read_only=not write) as store:
         yield store
+
+
+async def store_unavailable(request: Request, exc: Exception) -> Response:
+    """503 while another process writes the store (``custfocus run`` holds DuckDB's lock):
+    the client tries again shortly; the message names no customer value."""
+    message = ("the store is being updated by another custfocus process; try again shortly"
+               if isinstance(exc, LockedError) else "the store cannot be opened")
+    return JSONResponse({"error": message}, status_code=503, headers={"Retry-After": "5"})
 
 
 def settings_of(request: Request) -> ServeSettings:
