@@ -121,10 +121,15 @@ def test_match_refuses_bad_records(client):
     assert res.status_code == 422 and res.json()["field"] == "nmae"
     res = client.post("/api/match", json={"name": ["Ana"]})
     assert res.status_code == 422 and res.json()["field"] == "name"
-    assert client.post("/api/match", content=b"{not json").status_code == 422
+    json_type = {"Content-Type": "application/json"}
+    assert client.post("/api/match", content=b"{not json", headers=json_type).status_code == 422
+    # A form another site posts as text/plain is never read as JSON (no CSRF through it).
+    res = client.post("/api/review", content=b'{"decision": "same"}',
+                      headers={"Content-Type": "text/plain"})
+    assert res.status_code == 422 and "application/json" in res.json()["error"]
     assert client.post("/api/match", json={}).status_code == 422
     big = b'{"name": "' + b"a" * MAX_BODY_BYTES + b'"}'
-    assert client.post("/api/match", content=big).status_code == 413
+    assert client.post("/api/match", content=big, headers=json_type).status_code == 413
 
 
 def test_every_value_is_escaped(client):

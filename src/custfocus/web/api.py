@@ -62,7 +62,7 @@ async def match(request: Request) -> Response:
     from custfocus.touchpoint import UnknownField, match_record
 
     try:
-        record = json_body(await request.body())
+        record = await json_body(request)
     except UsageError as exc:
         return error(422, str(exc))
     limit = request.query_params.get("limit", "5")
@@ -101,7 +101,7 @@ async def decide(request: Request) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     try:
-        body = json_body(await request.body())
+        body = await json_body(request)
         row = decision_row(body)
     except UsageError as exc:
         return error(422, exc.message, getattr(exc, "column", None))
