@@ -164,6 +164,14 @@ def test_a_token_is_required_when_set(served):
             == 200
 
 
+def test_on_localhost_only_local_host_names_are_answered(served):
+    """A page re-pointed at 127.0.0.1 (DNS rebinding) arrives with its own Host name."""
+    with TestClient(create_app(served, allowed_hosts=["localhost", "127.0.0.1"]),
+                    base_url="http://127.0.0.1:8750") as c:
+        assert c.get("/openapi.json").status_code == 200
+        assert c.get("/openapi.json", headers={"Host": "evil.example"}).status_code == 400
+
+
 def test_review_decisions_become_constraints(served, tmp_path):
     db = tmp_path / "review.duckdb"
     shutil.copy(served, db)

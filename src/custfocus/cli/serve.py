@@ -48,7 +48,10 @@ def serve_command(
         except ImportError:
             raise UsageError("custfocus serve needs its extra: pip install 'custfocus[serve]'") \
                 from None
-        app = create_app(db, code, token)
+        # On localhost only the local names are answered (DNS rebinding); elsewhere the
+        # token guards every request.
+        local = [host, "localhost", "127.0.0.1", "::1", "[::1]"]
+        app = create_app(db, code, token, allowed_hosts=None if token else local)
     console = stderr_console()
     console.print(f"custfocus: serving {db} on http://{host}:{port} (Ctrl-C to stop)")
     if token and not os.environ.get("CUSTFOCUS_TOKEN"):

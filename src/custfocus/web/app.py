@@ -50,8 +50,15 @@ class ServeSettings:
         self.csrf = secrets.token_urlsafe(24)
 
 
-def create_app(db: Path, lang: str = "en", token: str | None = None) -> Starlette:
-    """The app over the store at ``db`` (which must exist)."""
+def create_app(db: Path, lang: str = "en", token: str | None = None,
+               allowed_hosts: list[str] | None = None) -> Starlette:
+    """The app over the store at ``db`` (which must exist).
+
+    ``allowed_hosts``: the Host headers answered (others get 400). A server on localhost
+    names its own, so that a web page whose name was re-pointed at 127.0.0.1 (DNS
+    rebinding) cannot read customer data through the visitor's browser."""
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
     from custfocus.web import api, pages
 
     if not Path(db).exists():
@@ -69,8 +76,11 @@ def create_app(db: Path, lang: str = "en", token: str | None = None) -> Starlett
         Route("/api/review", api.decide, methods=["POST"]),
         Route("/openapi.json", api.openapi),
     ]
-    app = Starlette(routes=routes, middleware=[
-        Middleware(AccessLog), Middleware(BodyLimit), Middleware(TokenCheck, token=token)],
+    middleware = [Middleware(AccessLog), Middleware(BodyLimit),
+                  Middleware(TokenCheck, token=token)]
+    if allowed_hosts:
+        middleware.insert(1, Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
+    app = Starlette(routes=routes, middleware=middleware,
         exception_handlers={StoreError: store_unavailable})
     app.state.settings = settings
     return app
