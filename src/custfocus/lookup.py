@@ -24,7 +24,8 @@ from custfocus.errors import UsageError
 from custfocus.privacy import CustomerMatch, find_customers
 from custfocus.store import Store
 
-__all__ = ["CustomerMatch", "candidates", "customer_card", "find_customers", "mask_phone"]
+__all__ = ["CustomerMatch", "candidates", "customer_card", "find_customers", "mask_phone",
+           "warning_text"]
 
 GOLDEN_FIELDS = ("given_name", "family_name", "full_name", "company", "email", "phone",
                  "phone2", "national_id", "street", "house_number", "postal_code", "city",
@@ -147,6 +148,20 @@ def _warnings(store: Store, card: dict[str, Any]) -> list[dict[str, Any]]:
         if isinstance(latest, date) and latest - last > timedelta(days=STALE_DAYS):
             out.append({"kind": "stale", "last_seen": last.isoformat()})
     return out
+
+
+WARNING_TEXT = {
+    "open_tickets": lambda w: f"{w['count']} open ticket(s), latest {w['latest']} ({w['unit']})",
+    "low_satisfaction": lambda w: f"low satisfaction: {w['score']:g} on {w['date']} ({w['unit']})",
+    "conflicting_data": lambda w: "conflicting " + ", ".join(w["fields"]),
+    "marketing_opt_out": lambda w: "opted out of marketing: do not send offers",
+    "stale": lambda w: f"data not updated since {w['last_seen']}",
+}
+
+
+def warning_text(warning: dict[str, Any]) -> str:
+    """One warning of a card in words (the terminal and the web page say the same)."""
+    return WARNING_TEXT[warning["kind"]](warning)
 
 
 def _low_satisfaction(score: float) -> float:

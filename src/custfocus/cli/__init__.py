@@ -17,6 +17,7 @@ from custfocus.cli.run import (
     run_command,
 )
 from custfocus.cli.segment import segment_command
+from custfocus.cli.serve import serve_command
 
 app = typer.Typer(
     name="custfocus",
@@ -42,6 +43,7 @@ app.command("run")(run_command)
 app.command("history")(history_command)
 app.add_typer(baseline_app, name="baseline")
 app.command("report")(report_command)
+app.command("serve")(serve_command)
 
 
 def main() -> None:

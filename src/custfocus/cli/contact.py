@@ -56,25 +56,20 @@ def _render_candidates(console: Any, found: list[dict[str, Any]]) -> None:
     console.print(table)
 
 
-_WARNING_TEXT = {
-    "open_tickets": lambda w: f"{w['count']} open ticket(s), latest {w['latest']} ({w['unit']})",
-    "low_satisfaction": lambda w: f"low satisfaction: {w['score']:g} on {w['date']} ({w['unit']})",
-    "conflicting_data": lambda w: "conflicting " + ", ".join(w["fields"]),
-    "marketing_opt_out": lambda w: "opted out of marketing: do not send offers",
-    "stale": lambda w: f"data not updated since {w['last_seen']}",
-}
 
 
 def _render_card(console: Any, card: dict[str, Any]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from custfocus.lookup import warning_text
+
     golden = card["golden"]
     name = golden["full_name"]["value"] or golden["company"]["value"] or ""
     console.print(f"[bold]{escape(name)}[/] {card['customer_id']} · {card['records']} "
                   f"record(s) · first seen {card['first_seen']} · last seen {card['last_seen']}")
     for warning in card["warnings"]:
-        console.print(f"[bold red]! {escape(_WARNING_TEXT[warning['kind']](warning))}[/]")
+        console.print(f"[bold red]! {escape(warning_text(warning))}[/]")
     if card["segment"]:
         seg = card["segment"]
         console.print(f"segment: {escape(str(seg['segment']))} — {escape(str(seg['action']))}")

@@ -109,10 +109,36 @@ def import_review(store: Store, path: Path) -> ReviewImport:
         same += kind == "same"
         different += kind == "different"
         rows.append([a[0], a[1], b[0], b[1], kind])
+    store_decisions(store, rows, name)
+    return ReviewImport(same, different, undecided)
+
+
+def store_decisions(store: Store, rows: list[list[Any]], origin: str) -> None:
+    """Store decisions ``[source_a, row_a, source_b, row_b, "same"|"different"]`` as
+    must-link / cannot-link constraints, in one transaction; a pair decided again keeps
+    only its latest decision. ``origin`` says where they came from (a file name, "browser")."""
     with store.transaction():
         for row in rows:
             store.execute("DELETE FROM match_constraints WHERE source_a = ? AND row_a = ? AND "
                           "source_b = ? AND row_b = ?", row[:4])
             store.execute("INSERT INTO match_constraints VALUES (?, ?, ?, ?, ?, ?, now())",
-                          [*row, name])
-    return ReviewImport(same, different, undecided)
+                          [*row, origin])
+
+
+def pending_review(store: Store, lang: str = "en", limit: int = 50) -> list[dict[str, Any]]:
+    """The pairs of :func:`review_frame` nobody has decided yet (a decision stands from
+    the moment it is stored, before the next ``dedupe`` honours it), best first."""
+    frame = review_frame(store, lang)
+    frame = frame.rename(columns={v: k for k, v in HEADERS.get(lang, {}).items()})
+    decided = {(a, int(ra), b, int(rb)) for a, ra, b, rb in store.execute(
+        "SELECT source_a, row_a, source_b, row_b FROM match_constraints").fetchall()}
+    out = []
+    for item in frame.drop(columns=["decision"]).to_dict("records"):
+        a = (item["source_a"], int(item["row_a"]))
+        b = (item["source_b"], int(item["row_b"]))
+        if (*a, *b) in decided or (*b, *a) in decided:
+            continue
+        out.append({k: (None if v != v else v) for k, v in item.items()})  # NaN -> None
+        if len(out) >= limit:
+            break
+    return out

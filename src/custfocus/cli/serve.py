@@ -1,0 +1,70 @@
+"""``custfocus serve``: the search box, customer pages, live match and review queue."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from typing import Annotated
+
+import typer
+
+from custfocus.cli._common import (
+    DEFAULT_DB,
+    DbOption,
+    DebugOption,
+    LangOption,
+    handle_errors,
+    resolve_lang,
+)
+
+
+def serve_command(
+    db: DbOption = DEFAULT_DB,
+    host: Annotated[str, typer.Option(help="Address to listen on; anything but localhost requires a token.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8750,
+    lang: LangOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Serve the customer pages and the JSON API over the store (read-only; review
+    decisions are the only writes). Bound beyond localhost, every request needs the token
+    in $CUSTFOCUS_TOKEN (or one generated and printed at start).
+
+    Example: custfocus serve --port 8750
+    """
+    import logging
+    import secrets
+
+    from custfocus.errors import UsageError
+    from custfocus.report.console import stderr_console
+
+    code = resolve_lang(lang)
+    token = None if _is_loopback(host) else (os.environ.get("CUSTFOCUS_TOKEN")
+                                             or secrets.token_urlsafe(24))
+    with handle_errors(debug):
+        try:
+            import uvicorn
+
+            from custfocus.web import create_app
+        except ImportError:
+            raise UsageError("custfocus serve needs its extra: pip install 'custfocus[serve]'") \
+                from None
+        # On localhost only the local names are answered (DNS rebinding); elsewhere the
+        # token guards every request.
+        local = [host, "localhost", "127.0.0.1", "::1", "[::1]"]
+        app = create_app(db, code, token, allowed_hosts=None if token else local)
+    console = stderr_console()
+    console.print(f"custfocus: serving {db} on http://{host}:{port} (Ctrl-C to stop)")
+    if token and not os.environ.get("CUSTFOCUS_TOKEN"):
+        console.print(f"custfocus: access token {token} (open http://{host}:{port}/?token=...)")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    # uvicorn's own access log prints query strings (names, e-mails): ours does not.
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

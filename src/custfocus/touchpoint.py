@@ -1,0 +1,197 @@
+"""Match one record, live: a record as a touchpoint holds it (a call-centre screen, a web
+form) scored against the master with the fitted model, as Splink's ``compare_two_records``
+or dedupe's Gazetteer do. Nothing is written.
+
+The record goes through the same steps as every imported row and every pair a run scores:
+normalised by the importer's own converter (:class:`custfocus.ingest.rows.RowConverter`),
+made a node with the derived match columns (:func:`custfocus.dedupe.prepare.prepare_nodes`),
+compared (:func:`custfocus.dedupe.compare.compare_pairs`) and scored by the model the last
+run kept (:class:`custfocus.dedupe.score.PairScorer`). Which customers it is compared with:
+those the finder (:func:`custfocus.privacy.find_customers`) returns for any of its
+identifiers or its name, so a record shares a blocking-like key with each one compared.
+
+Example:
+    >>> best = match_record(store, {"name": "Jose Garcia", "phone": "612 345 678"})  # doctest: +SKIP
+    >>> best[0]["customer_id"], best[0]["probability"]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from custfocus.errors import UsageError
+from custfocus.privacy import find_customers
+from custfocus.store import Store
+
+__all__ = ["MATCH_FIELDS", "UnknownField", "match_record"]
+
+# Field a touchpoint sends -> the role an import gives a column of that name.
+MATCH_FIELDS = {"name": "full_name", "given_name": "given_name", "family_name": "family_name",
+                "company": "company", "email": "email", "phone": "phone",
+                "tax_id": "national_id", "account_code": "account_code",
+                "street": "street", "postcode": "postal_code", "city": "city",
+                "country": "country", "birth_date": "birth_date"}
+# The fields the finder can look a customer up by, strongest first.
+_FINDER_FIELDS = ("email", "phone", "tax_id", "account_code", "name", "company")
+CANDIDATES_PER_FIELD = 20
+MAX_FIELD_CHARS = 512
+
+
+class UnknownField(UsageError):
+    """A record names a field a touchpoint record cannot hold, or holds a non-text value."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def match_record(store: Store, record: dict[str, Any], limit: int = 5,
+                 lang: str = "en") -> list[dict[str, Any]]:
+    """The customers ``record`` most probably is, best first: each with the probability the
+    fitted model gives and the evidence per field in words (with its bits).
+
+    Raises:
+        UnknownField: a field not in :data:`MATCH_FIELDS`, or a value that is not text.
+        UsageError: the store has not been deduplicated (no fitted model).
+    """
+    values = _checked(record)
+    trained = _last_model(store)
+    customers = _candidate_customers(store, values)
+    if not customers:
+        return []
+    return _score(store, trained, values, customers, limit, lang)
+
+
+def _checked(record: dict[str, Any]) -> dict[str, str]:
+    if not isinstance(record, dict):
+        raise UnknownField("", "the record must be a JSON object of field: text")
+    values = {}
+    for name, value in record.items():
+        if name not in MATCH_FIELDS:
+            raise UnknownField(name, f"unknown field {name!r}; known: "
+                               + ", ".join(MATCH_FIELDS))
+        if value is None:
+            continue
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            raise UnknownField(name, f"field {name!r} must be text")
+        text = str(value).strip()
+        if len(text) > MAX_FIELD_CHARS:
+            raise UnknownField(name, f"field {name!r} is longer than {MAX_FIELD_CHARS} characters")
+        if text:
+            values[name] = text
+    if not values:
+        raise UnknownField("", "the record holds no value")
+    return values
+
+
+def _last_model(store: Store) -> Any:
+    """The model the last run fitted and kept: the one the master was built with."""
+    from custfocus.dedupe.fitted import kept_model
+
+    row = store.query_value(
+        "SELECT stats FROM dedupe_runs WHERE stats IS NOT NULL ORDER BY run_id DESC LIMIT 1")
+    state = json.loads(row).get("state") if row else None
+    trained = kept_model(store, state["signature"]) if state and "signature" in state else None
+    if trained is None:
+        raise UsageError("matching has not run on this store (no fitted model); "
+                         "run custfocus dedupe first")
+    return trained
+
+
+def _candidate_customers(store: Store, values: dict[str, str]) -> list[str]:
+    """Customers the finder returns for any identifier or the name of the record."""
+    found: dict[str, None] = {}
+    for name in _FINDER_FIELDS:
+        if name in values:
+            for m in find_customers(store, values[name], CANDIDATES_PER_FIELD):
+                found.setdefault(m.customer_id, None)
+    if "given_name" in values or "family_name" in values:
+        both = " ".join(values[k] for k in ("given_name", "family_name") if k in values)
+        for m in find_customers(store, both, CANDIDATES_PER_FIELD):
+            found.setdefault(m.customer_id, None)
+    return list(found)
+
+
+def _normalised(values: dict[str, str]) -> Any:
+    """The record as the importer would store it: one row of :data:`RECORD_FIELDS`."""
+    from pathlib import Path
+
+    from custfocus.ingest.plan import plan_table
+    from custfocus.ingest.readers.table import RawTable
+    from custfocus.ingest.rows import RowConverter
+
+    headers = list(values)
+    cells = [values[h] for h in headers]
+    table = RawTable(file=Path("touchpoint"), sheet=None, label="touchpoint", headers=headers,
+                     header_row=1, row_estimate=1, _row_factory=lambda: iter([(2, cells)]))
+    plan = plan_table(table, overrides={h: MATCH_FIELDS[h] for h in headers})
+    plan.has_identity = True  # a lone city or postcode is still what the caller knows
+    batch = RowConverter(plan).convert([(2, cells)])
+    if batch.records is None:
+        raise UnknownField("", "the record holds nothing a customer can be matched on")
+    return batch.records
+
+
+def _score(store: Store, trained: Any, values: dict[str, str], customers: list[str],
+           limit: int, lang: str) -> list[dict[str, Any]]:
+    import duckdb
+    import numpy as np
+    import pandas as pd
+
+    from custfocus.dedupe.compare import compare_pairs
+    from custfocus.dedupe.explain import describe, evidence_of
+    from custfocus.dedupe.prepare import RECORD_COLUMNS, prepare_nodes
+    from custfocus.dedupe.score import PairScorer
+
+    touchpoint = _normalised(values)
+    con = duckdb.connect()
+    try:
+        con.register("_cf_touchpoint", touchpoint)
+        # record_id -1 and a record hash of its own: the record is never collapsed into a
+        # stored one, however alike.
+        mine = con.sql(f"""
+            SELECT {RECORD_COLUMNS} FROM (
+                SELECT * REPLACE ('touchpoint' AS record_hash), -1::BIGINT AS record_id,
+                       'touchpoint' AS source, 'touchpoint' AS system, NULL AS unit
+                FROM _cf_touchpoint)""").df()
+    finally:
+        con.close()
+    marks = ", ".join("?" for _ in customers)
+    theirs = store.execute(
+        f"SELECT {RECORD_COLUMNS}, customer_id FROM (SELECT r.*, rc.customer_id FROM records r "
+        f"JOIN record_customer rc USING (record_id) WHERE rc.customer_id IN ({marks}))",
+        customers).df()
+    owner = dict(zip(theirs["record_id"], theirs.pop("customer_id")))
+    nodes = prepare_nodes(pd.concat([mine, theirs], ignore_index=True))
+    me = int(nodes.record_node.loc[-1])
+    others = np.array(sorted(set(range(len(nodes))) - {me}), dtype=np.int64)
+    a = np.full(len(others), me, dtype=np.int64)
+    levels = compare_pairs(nodes.frame, a, others)
+    scorer = PairScorer(trained.model, trained.value_counts(nodes.frame).frequencies(nodes.frame))
+    scores = scorer.score(a, others, levels)
+    # A node's customer: any record of it (records of one node are never split).
+    node_customer = {int(n): owner[r] for r, n in nodes.record_node.items() if r != -1}
+    best: dict[str, int] = {}
+    for k, node in enumerate(others.tolist()):
+        cid = node_customer[node]
+        if cid not in best or scores.probability[k] > scores.probability[best[cid]]:
+            best[cid] = k
+    ranked = sorted(best.items(), key=lambda item: (-scores.probability[item[1]], item[0]))
+    out = []
+    for cid, k in ranked[:limit]:
+        evidence = evidence_of([levels[c][k] for c in _comparison_names()], scores.bits[k],
+                               float(levels["name_similarity"][k]))
+        name = store.query_value("SELECT coalesce(full_name, company) FROM customers "
+                                 "WHERE customer_id = ?", [cid])
+        out.append({"customer_id": cid, "name": name,
+                    "probability": round(float(scores.probability[k]), 4),
+                    "evidence": [{"reason": text, "bits": round(bits, 2)}
+                                 for text, bits in describe(evidence, lang) if bits or text]})
+    return out
+
+
+def _comparison_names() -> list[str]:
+    from custfocus.dedupe.compare import COMPARISONS
+
+    return [c.name for c in COMPARISONS]

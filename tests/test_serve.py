@@ -1,0 +1,235 @@
+"""``custfocus serve``: the JSON API, the pages and the review queue over the bundled examples
+(imported and deduplicated once), driven in process by Starlette's TestClient."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("jinja2")
+
+from starlette.testclient import TestClient  # noqa: E402
+
+from custfocus.cli import app as cli_app  # noqa: E402
+from custfocus.store import Store  # noqa: E402
+from custfocus.web import MAX_BODY_BYTES, create_app  # noqa: E402
+
+EVIL = "<script>alert(1)</script>"
+EVIL_EMAIL = "mallory.evil@example.com"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, examples_dir):
+    """The examples plus one sign-up whose first name is a script, imported and deduped."""
+    from typer.testing import CliRunner
+
+    folder = tmp_path_factory.mktemp("serve")
+    files = folder / "files"
+    shutil.copytree(examples_dir, files)
+    (files / "web_signups.csv").write_text(
+        "First Name,Last Name,Email Address,Phone,City,Country\n"
+        f'"{EVIL}",Mallory,{EVIL_EMAIL},+34 699 000 111,Madrid,Spain\n', encoding="utf-8")
+    db = folder / "s.duckdb"
+    runner = CliRunner()
+    assert runner.invoke(cli_app, ["import", str(files), "--db", str(db), "-q"]).exit_code == 0
+    assert runner.invoke(cli_app, ["dedupe", "--db", str(db), "-q"]).exit_code == 0
+    return db
+
+
+@pytest.fixture(scope="module")
+def client(served):
+    with TestClient(create_app(served)) as c:
+        yield c
+
+
+def _someone(db) -> dict:
+    with Store(db, read_only=True) as store:
+        (cid, email, phone, name), = store.execute(
+            "SELECT customer_id, email, phone, full_name FROM customers "
+            "WHERE records >= 3 AND email IS NOT NULL AND phone LIKE '+34%' "
+            "AND full_name IS NOT NULL ORDER BY customer_id LIMIT 1").fetchall()
+    return {"id": cid, "email": email, "phone": phone, "name": name}
+
+
+def _found(client, query: str) -> list[str]:
+    res = client.get("/api/customers", params={"q": query})
+    assert res.status_code == 200, res.text
+    return [c["customer_id"] for c in res.json()["query_found"]]
+
+
+def test_search_by_email_phone_and_name(client, served):
+    who = _someone(served)
+    local = who["phone"][3:]
+    assert _found(client, who["email"].upper()) == [who["id"]]
+    assert _found(client, f"{local[:3]} {local[3:6]} {local[6:]}") == [who["id"]]
+    assert who["id"] in _found(client, who["name"])
+    assert _found(client, "nobody@nowhere.example") == []
+    assert client.get("/api/customers", params={"q": " "}).status_code == 422
+
+
+def test_the_card_and_an_unknown_id(client, served):
+    who = _someone(served)
+    card = client.get(f"/api/customers/{who['id'].lower()}").json()
+    assert card["customer_id"] == who["id"]
+    assert card["golden"]["email"]["value"] == who["email"]
+    assert card["source_records"] and "warnings" in card
+    res = client.get("/api/customers/C999999")
+    assert res.status_code == 404 and res.json() == {"error": "no such customer"}
+    page = client.get(f"/customers/{who['id']}")
+    assert page.status_code == 200 and "Golden record" in page.text
+    assert client.get("/customers/C999999").status_code == 404
+
+
+def _source_record(db) -> dict:
+    """A stored record of a customer with several records, as a touchpoint would hold it."""
+    with Store(db, read_only=True) as store:
+        return store.query_dicts(
+            "SELECT rc.customer_id, r.full_name, r.email, r.phone, r.postal_code, r.city "
+            "FROM records r JOIN record_customer rc USING (record_id) "
+            "JOIN customers c USING (customer_id) "
+            "WHERE c.records >= 3 AND r.email_valid AND r.phone_valid AND r.city IS NOT NULL "
+            "AND length(r.full_name) >= 10 ORDER BY r.record_id LIMIT 1")[0]
+
+
+def test_match_ranks_the_right_customer_first_for_a_record_with_a_typo(client, served):
+    rec = _source_record(served)
+    name = rec["full_name"]
+    typo = name[:4] + name[5] + name[4] + name[6:]  # two letters swapped
+    body = {"name": typo, "email": rec["email"], "phone": rec["phone"], "city": rec["city"]}
+    res = client.post("/api/match", json=body)
+    assert res.status_code == 200, res.text
+    best = res.json()["matches"]
+    assert best[0]["customer_id"] == rec["customer_id"]
+    assert best[0]["probability"] > 0.5
+    assert all(m["probability"] <= best[0]["probability"] for m in best)
+    assert any(e["reason"] for e in best[0]["evidence"])
+    # The phone alone, written locally, still finds them; nothing was written.
+    with Store(served, read_only=True) as store:
+        before = store.query_value("SELECT count(*) FROM records")
+    res = client.post("/api/match", json={"name": typo, "phone": rec["phone"][3:]})
+    assert res.json()["matches"][0]["customer_id"] == rec["customer_id"]
+    with Store(served, read_only=True) as store:
+        assert store.query_value("SELECT count(*) FROM records") == before
+
+
+def test_match_refuses_bad_records(client):
+    res = client.post("/api/match", json={"nmae": "Ana"})
+    assert res.status_code == 422 and res.json()["field"] == "nmae"
+    res = client.post("/api/match", json={"name": ["Ana"]})
+    assert res.status_code == 422 and res.json()["field"] == "name"
+    json_type = {"Content-Type": "application/json"}
+    assert client.post("/api/match", content=b"{not json", headers=json_type).status_code == 422
+    # A form another site posts as text/plain is never read as JSON (no CSRF through it).
+    res = client.post("/api/review", content=b'{"decision": "same"}',
+                      headers={"Content-Type": "text/plain"})
+    assert res.status_code == 422 and "application/json" in res.json()["error"]
+    assert client.post("/api/match", json={}).status_code == 422
+    big = b'{"name": "' + b"a" * MAX_BODY_BYTES + b'"}'
+    assert client.post("/api/match", content=big, headers=json_type).status_code == 413
+
+
+def test_every_value_is_escaped(client):
+    (cid,) = _found(client, EVIL_EMAIL)
+    page = client.get(f"/customers/{cid}").text
+    assert EVIL not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    search = client.get("/", params={"q": f"{EVIL} Mallory"}).text
+    assert EVIL not in search and "&lt;script&gt;" in search
+
+
+def test_the_access_log_holds_no_query_string_nor_customer_value(client, caplog, served):
+    who = _someone(served)
+    with caplog.at_level(logging.INFO, logger="custfocus.access"):
+        client.get("/api/customers", params={"q": who["email"]})
+        client.get("/", params={"q": who["name"]})
+        client.post("/api/match", json={"email": who["email"], "name": who["name"]})
+    lines = [r.getMessage() for r in caplog.records if r.name == "custfocus.access"]
+    assert lines[0] == "GET /api/customers 200" and lines[-1] == "POST /api/match 200"
+    assert all(re.fullmatch(r"(GET|POST) /[A-Za-z0-9/]* \d{3}", line) for line in lines), lines
+    text = "\n".join(lines)
+    assert "?" not in text and who["email"] not in text and "@" not in text
+    assert who["name"].split()[0] not in text
+
+
+def test_a_token_is_required_when_set(served):
+    with TestClient(create_app(served, token="s3cret")) as c:
+        assert c.get("/api/customers", params={"q": "x"}).status_code == 401
+        assert c.get("/api/customers/C000001",
+                     headers={"Authorization": "Bearer wrong"}).status_code == 401
+        assert c.get("/openapi.json", headers={"Authorization": "Bearer s3cret"}).status_code \
+            == 200
+
+
+def test_on_localhost_only_local_host_names_are_answered(served):
+    """A page re-pointed at 127.0.0.1 (DNS rebinding) arrives with its own Host name."""
+    with TestClient(create_app(served, allowed_hosts=["localhost", "127.0.0.1"]),
+                    base_url="http://127.0.0.1:8750") as c:
+        assert c.get("/openapi.json").status_code == 200
+        assert c.get("/openapi.json", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_review_decisions_become_constraints(served, tmp_path):
+    db = tmp_path / "review.duckdb"
+    shutil.copy(served, db)
+    with TestClient(create_app(db)) as c:
+        pairs = c.get("/api/review").json()["pairs"]
+        assert pairs, "the examples have borderline pairs"
+        first = pairs[0]
+        page = c.get("/review").text
+        csrf = page.split('name="csrf" value="')[1].split('"')[0]
+        form = {k: str(first[k]) for k in ("source_a", "row_a", "source_b", "row_b")}
+        refused = c.post("/review", data={**form, "decision": "same", "csrf": "forged"})
+        assert refused.status_code == 403
+        res = c.post("/review", data={**form, "decision": "same", "csrf": csrf, "offset": "0"},
+                     follow_redirects=False)
+        assert res.status_code == 303
+        second = c.get("/api/review").json()["pairs"]
+        res = c.post("/api/review", json={**{k: second[0][k] for k in form},
+                                          "decision": "different"})
+        assert res.status_code == 200
+        assert c.post("/api/review", json={**form, "decision": "maybe"}).status_code == 422
+        left = c.get("/api/review").json()["pairs"]
+    with Store(db, read_only=True) as store:
+        stored = store.execute("SELECT source_a, row_a, decision, origin FROM match_constraints "
+                               "ORDER BY decision DESC").fetchall()
+    assert stored == [(first["source_a"], first["row_a"], "same", "browser"),
+                      (second[0]["source_a"], second[0]["row_a"], "different", "browser")]
+    def key(p: dict) -> tuple:
+        return (p["source_a"], p["row_a"], p["source_b"], p["row_b"])
+
+    assert key(first) not in {key(p) for p in left}
+    assert key(second[0]) not in {key(p) for p in left}
+    assert key(left[0]) == key(second[1])  # the queue moves on
+
+
+def test_serve_refuses_a_store_that_does_not_exist(runner, tmp_path):
+    missing = tmp_path / "none.duckdb"
+    res = runner.invoke(cli_app, ["serve", "--db", str(missing)])
+    assert res.exit_code == 4
+    assert str(missing) in res.output
+
+
+def test_a_store_held_by_a_writer_answers_503_not_an_error_page(served, tmp_path):
+    """While another process writes the store (custfocus run), DuckDB refuses readers:
+    the server says to try again shortly instead of failing."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "held.duckdb"
+    shutil.copy(served, db)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+         "print('held', flush=True); sys.stdin.read()", str(db)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with TestClient(create_app(db)) as c:
+            res = c.get("/api/customers/C000001")
+    finally:
+        holder.communicate("")
+    assert res.status_code == 503 and res.headers["retry-after"] == "5"
+    assert "try again" in res.json()["error"]
