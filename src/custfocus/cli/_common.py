@@ -13,6 +13,8 @@ import typer
 
 from custfocus.errors import CustfocusError, ExitCode
 
+# Help is rendered as Rich markup, where "[run]" would be read as a style and vanish: write
+# a literal bracket as "\\[" (tests/test_cli_basics.py fails on any word missing from help).
 DbOption = Annotated[
     Path,
     typer.Option(
@@ -71,6 +73,11 @@ def handle_errors(debug: bool = False) -> Iterator[None]:
     except CustfocusError as exc:
         typer.echo(f"custfocus: error: {exc}", err=True)
         raise typer.Exit(int(exc.exit_code)) from None
+    except BrokenPipeError:
+        # The reader went away (``custfocus export master | head -1``): end quietly, as
+        # Unix tools do, and keep Python's final flush of stdout from complaining.
+        _silence_stdout()
+        raise typer.Exit(int(ExitCode.BROKEN_PIPE)) from None
     except KeyboardInterrupt:
         typer.echo("custfocus: interrupted; nothing was saved", err=True)
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
@@ -93,6 +100,16 @@ def handle_errors(debug: bool = False) -> Iterator[None]:
             err=True,
         )
         raise typer.Exit(70) from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout's file descriptor at /dev/null so nothing more is written to a closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real descriptor (a test runner's buffer): nothing to do
+        pass
 
 
 def parse_as_of(text: str | None) -> Any:

@@ -45,7 +45,7 @@ def segment_command(
 ) -> None:
     """Segment customers by value and need, with actions, KPIs and predicted value.
 
-    Settings under [segment] in custfocus.toml (tiers, rules, need weights).
+    Settings under \\[segment] in custfocus.toml (tiers, rules, need weights).
 
     Example: custfocus segment --as-of 2024-12-31 --json > segments.json
     """
