@@ -282,6 +282,38 @@ class Store:
         else:
             self._check_version()
 
+    @classmethod
+    @contextlib.contextmanager
+    def scratch_copy(cls, path: str | os.PathLike[str]) -> Iterator[Store]:
+        """A throwaway store to write to without touching the one at ``path`` (dry runs).
+
+        An empty in-memory store when ``path`` does not exist, so a dry run creates no file;
+        otherwise a copy in a private temporary folder (owner-only, removed on exit), so the
+        real file is never opened for writing and stays byte-identical, sequences included.
+        The real store is opened read-only first: a damaged, newer or locked store is
+        reported under its own name, as any other command would.
+
+        Example:
+            >>> with Store.scratch_copy("missing.duckdb") as store:  # doctest: +SKIP
+            ...     import_paths(store, [Path("examples")], ImportOptions(dry_run=True))
+        """
+        import shutil
+        import tempfile
+
+        if not Path(path).exists():
+            with cls(":memory:") as store:
+                yield store
+            return
+        cls(path, read_only=True).close()
+        with tempfile.TemporaryDirectory(prefix="custfocus-dry-run-") as folder:
+            copy = Path(folder) / Path(path).name
+            shutil.copyfile(path, copy)
+            wal = Path(f"{os.fspath(path)}.wal")  # changes not yet checkpointed into the file
+            if wal.exists():
+                shutil.copyfile(wal, Path(f"{copy}.wal"))
+            with cls(copy) as store:
+                yield store
+
     def _check_complete(self) -> None:
         """Refuse a store file shorter than the blocks its header counts (cut by a copy).
 
