@@ -443,6 +443,23 @@ class Store:
             self.con.execute(f"SELECT max(nextval('{sequence}')) FROM range(?)", [count - 1]).fetchall()
         return int(first)
 
+    def latest_data_date(self) -> Any:
+        """The reference date every command defaults to: the latest day in the data.
+
+        The latest order, invoice or credit note up to today; else the latest fact of any
+        kind up to today; else today. Why one function: ``audit`` used to default to today
+        and ``segment`` to the data, so the same store showed everyone inactive in one and
+        not in the other.
+        """
+        from datetime import date
+
+        today = date.today()
+        latest = self.query_value(
+            "SELECT max(fact_date) FROM facts WHERE fact_date <= current_date "
+            "AND kind IN ('order', 'invoice', 'credit_note')"
+        ) or self.query_value("SELECT max(fact_date) FROM facts WHERE fact_date <= current_date")
+        return min(latest, today) if latest else today
+
     def table_exists(self, name: str) -> bool:
         return bool(
             self.query_value(

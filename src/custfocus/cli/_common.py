@@ -44,6 +44,8 @@ ConfigOption = Annotated[
                  help="Workspace settings file (see custfocus init)."),
 ]
 CONFIG = Path("custfocus.toml")
+AS_OF_HELP = ("Reference date: YYYY-MM-DD, or as your language writes it (30/06/2024 in es "
+              "and pt). Default: the latest date in the data, as in every command.")
 
 
 def resolve_lang(lang: str | None) -> str:
@@ -112,14 +114,15 @@ def _silence_stdout() -> None:
         pass
 
 
-def parse_as_of(text: str | None) -> Any:
-    """``--as-of`` as a date (None when not given); a usage error (exit 2) otherwise."""
+def parse_as_of(text: str | None, lang: str = "en") -> Any:
+    """``--as-of`` as a date, ISO or as ``lang`` writes it (None when not given; then every
+    command takes the latest date in the data); a usage error (exit 2) otherwise."""
     from custfocus.config import reference_date
     from custfocus.errors import UsageError
 
     if not text:
         return None
     try:
-        return reference_date(text)
+        return reference_date(text, lang)
     except UsageError as exc:
         raise typer.BadParameter(str(exc), param_hint="--as-of") from None

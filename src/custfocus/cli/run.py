@@ -83,7 +83,7 @@ def run_command(
     config_path: ConfigOption = CONFIG,
     db: RunDbOption = None,
     lang: LangOption = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="data, today or YYYY-MM-DD; overrides \\[run] as_of.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="data (the default: the latest date in the data), today, YYYY-MM-DD or 30/06/2024 in es and pt; overrides \\[run] as_of.")] = None,
     output_dir: Annotated[Path | None, typer.Option("--output-dir", help="Where outputs go; overrides \\[outputs] dir.")] = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,

@@ -1,0 +1,87 @@
+"""A newcomer's first hour on the examples (#17): one default date, dates as people write
+them, ids as people type them, counts that agree, exports and rankings that read right.
+
+One store of the bundled examples (imported and deduped once for the module); every check
+goes through the CLI as a person would type it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from custfocus.cli import app
+from custfocus.config import reference_date
+from custfocus.errors import ExitCode, UsageError
+from custfocus.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+WIDTH = {"COLUMNS": "120", "NO_COLOR": "1"}
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from custfocus.dedupe.run import dedupe
+    from custfocus.ingest.importer import import_paths
+
+    folder = tmp_path_factory.mktemp("newcomer")
+    for path in (ROOT / "examples").iterdir():
+        if path.is_file():
+            shutil.copy(path, folder / path.name)
+    db = folder / "custfocus.duckdb"
+    with Store(db) as store:
+        import_paths(store, [folder])
+        dedupe(store)
+    return str(db)
+
+
+def _cli(*args: str, code: int = 0) -> str:
+    result = CliRunner().invoke(app, list(args), env=WIDTH)
+    assert result.exit_code == code, (args, result.output)
+    return result.stdout
+
+
+# -- 5. one default date, dates as the user writes them, ids as the user types them ----------
+def test_audit_and_segment_default_to_the_latest_date_in_the_data(db: str) -> None:
+    with Store(db, read_only=True) as store:
+        latest = store.latest_data_date()
+    assert latest < date.today()  # the examples end in the past: today would differ
+    audit = json.loads(_cli("audit", "--db", db, "--json"))
+    segment = json.loads(_cli("segment", "--db", db, "--json"))
+    assert audit["as_of"] == segment["as_of"] == latest.isoformat()
+    # ... and each says so in its header.
+    shown = latest.strftime("%d/%m/%Y")
+    assert f"a fecha de {shown}" in _cli("audit", "--db", db, "--lang", "es").splitlines()[0]
+    assert latest.isoformat() in _cli("audit", "--db", db, "--lang", "en").splitlines()[0]
+
+
+@pytest.mark.parametrize("lang,written", [("es", "30/06/2024"), ("pt", "30/06/2024"),
+                                          ("es", "30-06-2024"), ("en", "30/06/2024"),
+                                          ("en", "06/30/2024"), ("en", "2024-06-30"),
+                                          ("pt", "2024-06-30")])
+def test_as_of_as_the_user_writes_it(db: str, lang: str, written: str) -> None:
+    doc = json.loads(_cli("audit", "--db", db, "--lang", lang, "--as-of", written, "--json"))
+    assert doc["as_of"] == "2024-06-30"
+
+
+def test_as_of_that_reads_both_ways_in_english_is_refused(db: str) -> None:
+    result = CliRunner().invoke(app, ["audit", "--db", db, "--lang", "en", "--as-of",
+                                      "03/04/2024"], env=WIDTH)
+    assert result.exit_code == ExitCode.USAGE
+    assert "YYYY-MM-DD" in result.output
+    assert reference_date("03/04/2024", "es") == date(2024, 4, 3)
+    for bad in ("31/02/2024", "2024-13-01", "yesterday"):
+        with pytest.raises(UsageError):
+            reference_date(bad, "es")
+
+
+def test_explain_finds_an_id_typed_in_lower_case(db: str) -> None:
+    with Store(db, read_only=True) as store:
+        some = store.query_value("SELECT min(customer_id) FROM customers WHERE records > 1")
+    shown = _cli("explain", some.lower(), "--db", db)
+    assert shown.startswith(f"{some}:")
