@@ -11,6 +11,7 @@ import json
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -25,7 +26,8 @@ WIDTH = {"COLUMNS": "120", "NO_COLOR": "1"}
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> str:
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Any]:
+    """(store path, the dedupe result) of the examples, imported and deduped in one session."""
     from custfocus.dedupe.run import dedupe
     from custfocus.ingest.importer import import_paths
 
@@ -36,8 +38,13 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
     db = folder / "custfocus.duckdb"
     with Store(db) as store:
         import_paths(store, [folder])
-        dedupe(store)
-    return str(db)
+        result = dedupe(store)
+    return str(db), result
+
+
+@pytest.fixture(scope="module")
+def db(built: tuple[str, Any]) -> str:
+    return built[0]
 
 
 def _cli(*args: str, code: int = 0) -> str:
@@ -85,3 +92,34 @@ def test_explain_finds_an_id_typed_in_lower_case(db: str) -> None:
         some = store.query_value("SELECT min(customer_id) FROM customers WHERE records > 1")
     shown = _cli("explain", some.lower(), "--db", db)
     assert shown.startswith(f"{some}:")
+
+
+# -- 6. counts that agree ----------------------------------------------------------------
+def test_dedupe_counts_the_pairs_review_export_writes(built: tuple[str, Any]) -> None:
+    import csv
+    import io
+
+    db, result = built
+    exported = list(csv.reader(io.StringIO(_cli("review", "export", "--db", db))))[1:]
+    assert result.review_pairs == len(exported) > 0
+    with Store(db, read_only=True) as store:
+        saved = store.query_value("SELECT review_pairs FROM dedupe_runs ORDER BY run_id DESC")
+    assert saved == len(exported)
+
+
+def test_the_size_histogram_counts_every_customer(built: tuple[str, Any]) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from custfocus.report.dedupe import render_dedupe, size_rows
+
+    _, result = built
+    assert result.largest_cluster > 12  # the examples have a customer of 23 records
+    rows = size_rows(result.cluster_sizes)
+    assert rows[-1][0] == "13+"
+    assert sum(number for _, number in rows) == result.customers
+    console = Console(file=StringIO(), width=100, color_system=None)
+    render_dedupe(result, console)
+    assert "13+" in console.file.getvalue()
+
