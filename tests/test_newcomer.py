@@ -123,3 +123,33 @@ def test_the_size_histogram_counts_every_customer(built: tuple[str, Any]) -> Non
     render_dedupe(result, console)
     assert "13+" in console.file.getvalue()
 
+
+# -- 7. phones in XLSX read as typed ---------------------------------------------------------
+def test_xlsx_exports_write_phones_as_text_cells(db: str, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "master.xlsx"
+    _cli("export", "master", "--db", db, "-o", str(out))
+    sheet = load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    phones = [row[header.index("phone")] for row in sheet.iter_rows(min_row=2)]
+    typed = [c for c in phones if isinstance(c.value, str) and c.value.startswith("+")]
+    assert typed, "the examples hold international phone numbers"
+    assert not any(isinstance(c.value, str) and c.value.startswith("'") for c in phones)
+    assert all(c.data_type == "s" and c.number_format == "@" for c in typed)
+
+
+def test_xlsx_still_neutralises_formula_triggers(tmp_path: Path) -> None:
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from custfocus.export import write_frame
+
+    values = ["=HYPERLINK(\"http://x\",\"y\")", "+SUM(A1)", "-2+3", "@SUM(1)", "\t=1",
+              "\r=1+1", "+34 600 123 123", "+5581969076671", "ok"]
+    out = tmp_path / "x.xlsx"
+    write_frame(pd.DataFrame({"value": values}), out, "xlsx")
+    cells = [row[0] for row in load_workbook(out).active.iter_rows(min_row=2)]
+    # (XML reads a carriage return back as a line feed.)
+    assert [c.value for c in cells] == ["'" + v.replace("\r", "\n") for v in values[:6]] + values[6:]
+    assert all(c.data_type == "s" for c in cells)
