@@ -153,3 +153,21 @@ def test_xlsx_still_neutralises_formula_triggers(tmp_path: Path) -> None:
     # (XML reads a carriage return back as a line feed.)
     assert [c.value for c in cells] == ["'" + v.replace("\r", "\n") for v in values[:6]] + values[6:]
     assert all(c.data_type == "s" for c in cells)
+
+
+# -- 8. value ranked within a currency, never across -------------------------------------------
+def test_audit_ranks_whom_to_ask_within_each_currency(db: str) -> None:
+    doc = json.loads(_cli("audit", "--db", db, "--json"))
+    asks = doc["questions"][7]["details"]["ask_list"]
+    currencies = [c for c in dict.fromkeys(a["currency"] for a in asks) if c]
+    assert len(currencies) > 1  # the examples sell in EUR, BRL and MXN
+    for currency in currencies:
+        ranked = [a for a in asks if a["currency"] == currency]
+        assert [a["value_24m"] for a in ranked] == sorted((a["value_24m"] for a in ranked),
+                                                          reverse=True)
+        assert [a["rank_in_currency"] for a in ranked] == list(range(1, len(ranked) + 1))
+    # The first rows (what a terminal shows) name the top customer of every currency.
+    assert [a["currency"] for a in asks[:len(currencies)]] == currencies
+    assert all(a["rank_in_currency"] == 1 for a in asks[:len(currencies)])
+    shown = _cli("audit", "--db", db, "--lang", "en")
+    assert "currency" in shown.split("Customers to ask")[1].splitlines()[2]
