@@ -194,8 +194,12 @@ def test_enrichment_and_ask_list(report):
     assert q8.figures["enrichable_customers"] <= q8.figures["customers"]
     asks = q8.details["ask_list"]
     assert asks and len(asks) <= q8.figures["ask_list_size"]
-    values = [a["value_24m"] for a in asks]
-    assert values == sorted(values, reverse=True)
+    # Ranked by value within each currency, never across currencies (#17).
+    for currency in {a["currency"] for a in asks}:
+        ranked = [a for a in asks if a["currency"] == currency]
+        values = [a["value_24m"] for a in ranked]
+        assert values == sorted(values, reverse=True), currency
+        assert [a["rank_in_currency"] for a in ranked] == list(range(1, len(ranked) + 1))
 
 
 # -- before matching ---------------------------------------------------------------------

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -290,8 +291,17 @@ def documented_settings() -> list[tuple[str, Any, str]]:
 AS_OF_RANGE = ("1900-01-01", "2999-12-31")
 
 
-def reference_date(text: str) -> Any:
-    """A YYYY-MM-DD reference date (``--as-of``, ``run.as_of``) within :data:`AS_OF_RANGE`.
+# A day, month and year as people write them: 30/06/2024, 30-06-2024, 30.06.2024.
+_LOCAL_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+
+
+def reference_date(text: str, lang: str = "en") -> Any:
+    """A reference date (``--as-of``, ``run.as_of``) within :data:`AS_OF_RANGE`.
+
+    ISO (2024-06-30) always; also the date as the user's locale writes it: day first for
+    es and pt (30/06/2024), and for en whichever order the numbers allow (30/06/2024 or
+    06/30/2024). An English date that reads both ways (03/04/2024) is refused rather than
+    guessed.
 
     Raises:
         UsageError: not such a date.
@@ -299,10 +309,31 @@ def reference_date(text: str) -> Any:
     from datetime import date
 
     try:
-        day = date.fromisoformat(text)
+        day = _local_date(text, lang) or date.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(f"'{text}' is not a date like 2024-06-30") from None
+        example = "2024-06-30 or 30/06/2024" if lang in ("es", "pt") else "2024-06-30"
+        raise UsageError(f"'{text}' is not a date like {example}") from None
     low, high = (date.fromisoformat(d) for d in AS_OF_RANGE)
     if not low <= day <= high:
         raise UsageError(f"{text} is outside {AS_OF_RANGE[0]} .. {AS_OF_RANGE[1]}")
     return day
+
+
+def _local_date(text: str, lang: str) -> Any:
+    """``text`` as D/M/Y (es, pt) or an unambiguous D/M/Y or M/D/Y (en); None if not so written.
+
+    Raises:
+        ValueError: written so, but not a day of the calendar.
+        UsageError: an English date whose day and month could be swapped.
+    """
+    from datetime import date
+
+    found = _LOCAL_DATE.match(text)
+    if not found:
+        return None
+    first, second, year = (int(n) for n in found.groups())
+    if lang in ("es", "pt") or first > 12:
+        return date(year, second, first)
+    if second > 12 or first == second:
+        return date(year, first, second)
+    raise UsageError(f"'{text}' could be day/month or month/day: write it as YYYY-MM-DD")

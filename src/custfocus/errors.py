@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     STORE = 4
     LOCKED = 5
     INTERRUPTED = 130
+    BROKEN_PIPE = 141  # stdout closed early (``| head``): 128 + SIGPIPE, as the shell reports
 
 
 class CustfocusError(Exception):

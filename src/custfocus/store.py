@@ -282,23 +282,58 @@ class Store:
         else:
             self._check_version()
 
+    @classmethod
+    @contextlib.contextmanager
+    def scratch_copy(cls, path: str | os.PathLike[str]) -> Iterator[Store]:
+        """A throwaway store to write to without touching the one at ``path`` (dry runs).
+
+        An empty in-memory store when ``path`` does not exist, so a dry run creates no file;
+        otherwise a copy in a private temporary folder (owner-only, removed on exit), so the
+        real file is never opened for writing and stays byte-identical, sequences included.
+        The real store is opened read-only first: a damaged, newer or locked store is
+        reported under its own name, as any other command would.
+
+        Example:
+            >>> with Store.scratch_copy("missing.duckdb") as store:  # doctest: +SKIP
+            ...     import_paths(store, [Path("examples")], ImportOptions(dry_run=True))
+        """
+        import shutil
+        import tempfile
+
+        if not Path(path).exists():
+            with cls(":memory:") as store:
+                yield store
+            return
+        cls(path, read_only=True).close()
+        with tempfile.TemporaryDirectory(prefix="custfocus-dry-run-") as folder:
+            copy = Path(folder) / Path(path).name
+            shutil.copyfile(path, copy)
+            wal = Path(f"{os.fspath(path)}.wal")  # changes not yet checkpointed into the file
+            if wal.exists():
+                shutil.copyfile(wal, Path(f"{copy}.wal"))
+            with cls(copy) as store:
+                yield store
+
     def _check_complete(self) -> None:
-        """Refuse a store file shorter than the blocks its header counts (cut by a copy).
+        """Refuse a store file shorter than the blocks in use need (cut by a copy).
 
         Why: DuckDB opens a truncated file without complaint and fails only when a query
         reaches a missing block, so ``sources`` reported it as fine and ``export`` and
-        ``audit`` failed as internal errors.
+        ``audit`` failed as internal errors. Blocks in use, not all blocks: a checkpoint
+        cuts free blocks off the end of the file while the header still counts them, so
+        counting every block called a healthy store damaged (two ``segment`` runs in a row
+        on the examples did it).
         """
         import duckdb
 
         try:
-            _, _, block_size, total_blocks, *_ = self.con.execute(
-                "PRAGMA database_size").fetchone() or (None, None, 0, 0)
+            _, _, block_size, _, used_blocks, *_ = self.con.execute(
+                "PRAGMA database_size").fetchone() or (None, None, 0, 0, 0)
             size = os.path.getsize(self.path)
         except (duckdb.Error, OSError) as exc:
             self.con.close()
             raise StoreError(f"cannot read the store {self.path}: {_first_line(exc)}") from None
-        expected = _HEADER_BYTES + int(total_blocks) * int(block_size)
+        expected = _HEADER_BYTES + int(used_blocks) * int(block_size)
         if size < expected:
             self.con.close()
             raise StoreError(
@@ -410,6 +445,23 @@ class Store:
             # DuckDB has no setval; burn the range in one vectorised call.
             self.con.execute(f"SELECT max(nextval('{sequence}')) FROM range(?)", [count - 1]).fetchall()
         return int(first)
+
+    def latest_data_date(self) -> Any:
+        """The reference date every command defaults to: the latest day in the data.
+
+        The latest order, invoice or credit note up to today; else the latest fact of any
+        kind up to today; else today. Why one function: ``audit`` used to default to today
+        and ``segment`` to the data, so the same store showed everyone inactive in one and
+        not in the other.
+        """
+        from datetime import date
+
+        today = date.today()
+        latest = self.query_value(
+            "SELECT max(fact_date) FROM facts WHERE fact_date <= current_date "
+            "AND kind IN ('order', 'invoice', 'credit_note')"
+        ) or self.query_value("SELECT max(fact_date) FROM facts WHERE fact_date <= current_date")
+        return min(latest, today) if latest else today
 
     def table_exists(self, name: str) -> bool:
         return bool(

@@ -37,12 +37,13 @@ QUESTIONS = (
 def run_audit(store: Store, *, as_of: date | None = None, lang: str = "en") -> AuditReport:
     """Answer the eight questions of DESIGN.md over ``store``, in ``lang`` (es, pt or en).
 
-    ``as_of`` is the reference date for freshness (default: today). Reads only; the
+    ``as_of`` is the reference date for freshness (default: the latest date in the data,
+    :meth:`Store.latest_data_date`, as for segments and runs). Reads only; the
     working tables it builds are temporary and dropped before returning.
     """
     if not store.query_value("SELECT count(*) FROM imports WHERE status = 'active'"):
         raise BadInputError("the store holds no imports; run 'custfocus import FILES' first")
-    as_of = as_of or date.today()
+    as_of = as_of or store.latest_data_date()
     timings: dict[str, float] = {}
     start = time.perf_counter()
     ctx = _base.prepare(store, as_of)

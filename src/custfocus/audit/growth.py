@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from custfocus.audit._base import AuditContext, light, share
+from custfocus.audit._base import VALUE_KINDS, AuditContext, light, share
 from custfocus.audit.model import Question
 
 # field -> flag saying a record (or customer) holds it usable
@@ -147,7 +147,16 @@ def _unmapped_columns(ctx: AuditContext) -> list[dict[str, Any]]:
 
 
 def enrichment(ctx: AuditContext, limit: int = 200) -> Question:
-    """Q8: fields the golden record can fill from linked records; whom to ask, by value."""
+    """Q8: fields the golden record can fill from linked records; whom to ask, by value.
+
+    The ask list ranks customers by value within each currency (``rank_in_currency``),
+    each row showing its currency: amounts in MXN, EUR and BRL are never compared, so a
+    customer with purchases in two currencies is listed in both. Up to ``limit`` customers
+    per currency, in rounds: the first of every currency (the currency with the most
+    customers first), then the second of every currency..., so the few rows a terminal
+    shows name the top customers of each currency; customers with no purchase in the 24
+    months come last.
+    """
     fill_sql = ", ".join(
         f"count(*) FILTER (WHERE NOT r.{flag} AND c.{flag}) AS {f}"
         for f, flag in FILL_FIELDS.items()
@@ -174,7 +183,7 @@ def enrichment(ctx: AuditContext, limit: int = 200) -> Question:
     n = int(ctx.value("SELECT count(*) FROM _audit_cust") or 0)
     missing_list = (
         "concat_ws(', ', "
-        + ", ".join(f"CASE WHEN NOT a.{FILL_FIELDS[f]} THEN '{f}' END" for f in ASK_FIELDS)
+        + ", ".join(f"CASE WHEN NOT c.{FILL_FIELDS[f]} THEN '{f}' END" for f in ASK_FIELDS)
         + ")"
     )
     name = (
@@ -185,12 +194,26 @@ def enrichment(ctx: AuditContext, limit: int = 200) -> Question:
     )
     join = "LEFT JOIN customers g USING (customer_id)" if ctx.matched else ""
     ask_list = ctx.rows(f"""
-        SELECT a.customer_id, {name} AS name, {missing_list} AS missing,
-               round(a.value_24m, 2) AS value_24m, a.last_activity, a.n_sources AS sources
-        FROM (SELECT * FROM _audit_cust WHERE {missing}
-              ORDER BY value_24m DESC, last_activity DESC NULLS LAST, customer_id
-              LIMIT {int(limit)}) a {join}
-        ORDER BY a.value_24m DESC, a.last_activity DESC NULLS LAST, a.customer_id""")
+        WITH v AS (
+            SELECT r.customer_id, f.currency,
+                   sum(coalesce(f.amount, f.amount_net)) AS value
+            FROM facts f JOIN _audit_rec r USING (record_id)
+            WHERE f.kind IN {VALUE_KINDS}
+              AND f.fact_date > DATE '{ctx.as_of.isoformat()}' - INTERVAL 24 MONTH
+            GROUP BY ALL),
+        ranked AS (
+            SELECT a.customer_id, v.currency, coalesce(v.value, 0) AS value,
+                   a.last_activity, a.n_sources,
+                   row_number() OVER (PARTITION BY v.currency ORDER BY coalesce(v.value, 0)
+                       DESC, a.last_activity DESC NULLS LAST, a.customer_id) AS rank_in_currency,
+                   count(*) OVER (PARTITION BY v.currency) AS in_currency
+            FROM (SELECT * FROM _audit_cust WHERE {missing}) a LEFT JOIN v USING (customer_id))
+        SELECT a.customer_id, {name} AS name, {missing_list} AS missing, a.currency,
+               round(a.value, 2) AS value_24m, a.rank_in_currency,
+               a.last_activity, a.n_sources AS sources
+        FROM (SELECT * FROM ranked WHERE rank_in_currency <= {int(limit)}) a
+        JOIN _audit_cust c USING (customer_id) {join}
+        ORDER BY a.currency IS NULL, a.rank_in_currency, a.in_currency DESC, a.currency""")
     ask_n = int(asks.get("n") or 0)
     figures = {
         "customers": n,
@@ -202,7 +225,7 @@ def enrichment(ctx: AuditContext, limit: int = 200) -> Question:
         "ask_list_size": ask_n,
         "ask_share": share(ask_n, n),
         "ask_missing_by_field": {f: int(asks.get(f) or 0) for f in ASK_FIELDS},
-        "prioritised_by": "value_24m",
+        "prioritised_by": "value_24m within each currency",
     }
     return Question(
         id="q8",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from custfocus.cli.audit import audit_command
@@ -24,8 +26,39 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals hold customer data
     add_completion=False,
+    # -h as well as --help, on every command (click hands it down to subcommands).
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Customer-data hygiene and analysis: one customer master from every departmental file.",
 )
+
+
+def installed_version() -> str:
+    """The version pip installed (package metadata), else the one in the source tree."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("custfocus")
+    except PackageNotFoundError:  # run from a checkout without installing
+        from custfocus import __version__
+
+        return __version__
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"custfocus {installed_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_print_version, is_eager=True,
+                     help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Options that apply before any command (--version)."""
 app.command("import")(import_command)
 app.command("sources")(sources_command)
 app.command("rejects")(rejects_command)
@@ -50,4 +83,4 @@ def main() -> None:
     app()
 
 
-__all__ = ["app", "main"]
+__all__ = ["app", "installed_version", "main"]

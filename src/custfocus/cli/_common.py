@@ -13,6 +13,8 @@ import typer
 
 from custfocus.errors import CustfocusError, ExitCode
 
+# Help is rendered as Rich markup, where "[run]" would be read as a style and vanish: write
+# a literal bracket as "\\[" (tests/test_cli_basics.py fails on any word missing from help).
 DbOption = Annotated[
     Path,
     typer.Option(
@@ -42,6 +44,8 @@ ConfigOption = Annotated[
                  help="Workspace settings file (see custfocus init)."),
 ]
 CONFIG = Path("custfocus.toml")
+AS_OF_HELP = ("Reference date: YYYY-MM-DD, or as your language writes it (30/06/2024 in es "
+              "and pt). Default: the latest date in the data, as in every command.")
 
 
 def resolve_lang(lang: str | None) -> str:
@@ -71,6 +75,11 @@ def handle_errors(debug: bool = False) -> Iterator[None]:
     except CustfocusError as exc:
         typer.echo(f"custfocus: error: {exc}", err=True)
         raise typer.Exit(int(exc.exit_code)) from None
+    except BrokenPipeError:
+        # The reader went away (``custfocus export master | head -1``): end quietly, as
+        # Unix tools do, and keep Python's final flush of stdout from complaining.
+        _silence_stdout()
+        raise typer.Exit(int(ExitCode.BROKEN_PIPE)) from None
     except KeyboardInterrupt:
         typer.echo("custfocus: interrupted; nothing was saved", err=True)
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
@@ -95,14 +104,25 @@ def handle_errors(debug: bool = False) -> Iterator[None]:
         raise typer.Exit(70) from None
 
 
-def parse_as_of(text: str | None) -> Any:
-    """``--as-of`` as a date (None when not given); a usage error (exit 2) otherwise."""
+def _silence_stdout() -> None:
+    """Point stdout's file descriptor at /dev/null so nothing more is written to a closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real descriptor (a test runner's buffer): nothing to do
+        pass
+
+
+def parse_as_of(text: str | None, lang: str = "en") -> Any:
+    """``--as-of`` as a date, ISO or as ``lang`` writes it (None when not given; then every
+    command takes the latest date in the data); a usage error (exit 2) otherwise."""
     from custfocus.config import reference_date
     from custfocus.errors import UsageError
 
     if not text:
         return None
     try:
-        return reference_date(text)
+        return reference_date(text, lang)
     except UsageError as exc:
         raise typer.BadParameter(str(exc), param_hint="--as-of") from None

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from custfocus.cli._common import (
+    AS_OF_HELP,
     DEFAULT_DB,
     DbOption,
     DebugOption,
@@ -55,7 +56,7 @@ def audit_command(
     ] = None,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="Reference date for freshness, YYYY-MM-DD (default: today)."),
+        typer.Option("--as-of", help=AS_OF_HELP),
     ] = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -70,7 +71,7 @@ def audit_command(
 
     language = resolve_lang(lang)
     kind = _output_format(json_output, fmt, output)
-    reference = parse_as_of(as_of)
+    reference = parse_as_of(as_of, language)
     with handle_errors(debug):
         rules = [parse_threshold(r) for r in fail_on or []]
         with Store(db, read_only=True) as store:

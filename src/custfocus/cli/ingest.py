@@ -67,7 +67,9 @@ def import_command(
             append=append, dry_run=dry_run, keep_going=keep_going, config=load_config(),
             workers=workers or default_workers(),
         )
-        with Store(db) as store, row_progress(show_progress(json_output, quiet)) as progress:
+        # A dry run writes to a throwaway copy: no file created, the real one byte-identical.
+        opened = Store.scratch_copy(db) if dry_run else Store(db)
+        with opened as store, row_progress(show_progress(json_output, quiet)) as progress:
             result = import_paths(store, paths, options, progress)
         if json_output:
             print_json(import_as_dict(result))

@@ -23,7 +23,7 @@ from custfocus.cli._common import (
 
 RunDbOption = Annotated[
     Path | None,
-    typer.Option("--db", help="Workspace store; overrides [run] db and CUSTFOCUS_DB."),
+    typer.Option("--db", help="Workspace store; overrides \\[run] db and CUSTFOCUS_DB."),
 ]
 
 
@@ -83,15 +83,15 @@ def run_command(
     config_path: ConfigOption = CONFIG,
     db: RunDbOption = None,
     lang: LangOption = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="data, today or YYYY-MM-DD; overrides [run] as_of.")] = None,
-    output_dir: Annotated[Path | None, typer.Option("--output-dir", help="Where outputs go; overrides [outputs] dir.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="data (the default: the latest date in the data), today, YYYY-MM-DD or 30/06/2024 in es and pt; overrides \\[run] as_of.")] = None,
+    output_dir: Annotated[Path | None, typer.Option("--output-dir", help="Where outputs go; overrides \\[outputs] dir.")] = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Import what changed, dedupe, segment, audit, record a snapshot and write the outputs.
 
-    Never prompts. Exit codes: 0 ok, 1 an [run] fail_on threshold breached, 2 usage,
+    Never prompts. Exit codes: 0 ok, 1 a \\[run] fail_on threshold breached, 2 usage,
     3 bad input, 4 store, 5 another run holds the lock, 130 interrupted (nothing saved).
 
     Example: 15 2 * * *  cd /srv/clientes && custfocus run --quiet

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from custfocus.cli._common import (
+    AS_OF_HELP,
     DEFAULT_DB,
     DbOption,
     DebugOption,
@@ -25,7 +26,7 @@ def segment_command(
         str | None,
         typer.Option(
             "--as-of",
-            help="Analyse the data as it stood on this date (YYYY-MM-DD); later transactions are ignored. Default: the latest transaction.",
+            help=AS_OF_HELP + " Later transactions are ignored.",
         ),
     ] = None,
     horizon: Annotated[
@@ -45,7 +46,7 @@ def segment_command(
 ) -> None:
     """Segment customers by value and need, with actions, KPIs and predicted value.
 
-    Settings under [segment] in custfocus.toml (tiers, rules, need weights).
+    Settings under \\[segment] in custfocus.toml (tiers, rules, need weights).
 
     Example: custfocus segment --as-of 2024-12-31 --json > segments.json
     """
@@ -55,7 +56,7 @@ def segment_command(
     from custfocus.store import Store
 
     code = resolve_lang(lang)
-    day = parse_as_of(as_of)
+    day = parse_as_of(as_of, code)
     with handle_errors(debug):
         settings = load_settings(
             "custfocus.toml", horizon_months=horizon, discount_rate=discount_rate

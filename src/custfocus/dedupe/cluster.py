@@ -31,6 +31,12 @@ from custfocus.dedupe.model import evidence_bits
 
 # The decision on an edge, as its code in Clustering.codes.
 DECISIONS = ("below", "review", "same_cluster", "merged", "conflict", "too_big", "weak_bridge")
+# The pairs people are asked to decide (``custfocus review export``): the borderline band,
+# and the merges refused because the rest of the customer disagreed. ``dedupe`` counts
+# exactly these as "pairs to review", so the two commands give the same number.
+REVIEW_DECISIONS = ("review", "weak_bridge")
+REVIEW_LINKS_SQL = ("SELECT count(*) FROM match_links WHERE decision IN "
+                    f"({', '.join(repr(d) for d in REVIEW_DECISIONS)})")
 _CODE = {name: code for code, name in enumerate(DECISIONS)}
 _EDGE_BATCH = 20_000  # edges turned into Python ints at a time
 

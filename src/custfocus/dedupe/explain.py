@@ -161,7 +161,11 @@ def describe(evidence: dict[str, Any], lang: str = "en") -> list[tuple[str, floa
 
 
 def explain_customer(store: Store, customer_id: str, lang: str = "en") -> Explanation:
-    """Members of a customer with provenance, and the evidence of every link touching them."""
+    """Members of a customer with provenance, and the evidence of every link touching them.
+
+    ``customer_id`` as a person types it: ``c000162`` finds C000162 (ids are upper case).
+    """
+    customer_id = customer_id.strip().upper()
     members = store.query_dicts(
         "SELECT r.record_id, r.source, r.row, r.full_name, r.email, r.phone_e164 AS phone, "
         "r.national_id, r.postal_code, r.city FROM record_customer rc JOIN records r "

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from custfocus.dedupe.cluster import REVIEW_DECISIONS
 from custfocus.dedupe.explain import describe, evidence_of
 from custfocus.errors import BadInputError
 from custfocus.export import format_from_path, write_frame
@@ -35,7 +36,7 @@ HEADERS = {
 def review_frame(store: Store, lang: str = "en") -> Any:
     """Pairs in the review band (and refused bridges), with both records side by side."""
     frame = store.execute(
-        """
+        f"""
         SELECT ra.source AS source_a, ra.row AS row_a, rb.source AS source_b, rb.row AS row_b,
                round(l.probability, 3) AS probability, l.levels, l.bits, l.name_similarity,
                ra.full_name AS name_a, rb.full_name AS name_b, ra.email AS email_a,
@@ -43,7 +44,7 @@ def review_frame(store: Store, lang: str = "en") -> Any:
                '' AS decision
         FROM match_links l
         JOIN records ra ON ra.record_id = l.record_a JOIN records rb ON rb.record_id = l.record_b
-        WHERE l.decision IN ('review', 'weak_bridge')
+        WHERE l.decision IN {REVIEW_DECISIONS}
         ORDER BY l.probability DESC
         """).df()
     frame["evidence"] = [

@@ -30,7 +30,13 @@ from typing import Any
 import numpy as np
 
 from custfocus.dedupe.block import find_candidates
-from custfocus.dedupe.cluster import DECISIONS, ClusterSettings, cluster_nodes, components
+from custfocus.dedupe.cluster import (
+    DECISIONS,
+    REVIEW_LINKS_SQL,
+    ClusterSettings,
+    cluster_nodes,
+    components,
+)
 from custfocus.dedupe.compare import (
     COMPARISONS,
     NULL,
@@ -105,7 +111,7 @@ class DedupeResult:
     candidate_pairs: int
     compared_pairs: int
     merged_pairs: int
-    review_pairs: int
+    review_pairs: int  # pairs `review export` writes: borderline and refused bridges
     refused: dict[str, int]
     pairs_per_rule: dict[str, int]
     oversized_blocks: dict[str, int]
@@ -315,13 +321,13 @@ def _summary(store: Store, run_id: int) -> dict[str, Any]:
     """The counts of a run read back from what it saved (an incremental run holds only
     what changed)."""
     # One statement: each costs its parse and plan, a fixed share of an incremental run.
-    records, customers, sizes, decided, review, pair_count = store.execute("""
+    records, customers, sizes, decided, review, pair_count = store.execute(f"""
         SELECT (SELECT count(*) FROM records), (SELECT count(*) FROM customers),
                (SELECT map(list(records ORDER BY records), list(n ORDER BY records))
                 FROM (SELECT records, count(*) AS n FROM customers GROUP BY records)),
                (SELECT map(list(decision), list(n))
                 FROM (SELECT decision, count(*) AS n FROM match_strong GROUP BY decision)),
-               (SELECT count(*) FROM match_links WHERE decision = 'review'),
+               ({REVIEW_LINKS_SQL}),
                (SELECT count(*) FROM match_pairs)""").fetchone()
     sizes, decided = dict(sizes or {}), dict(decided or {})
     records, customers, review, pair_count = map(int, (records, customers, review, pair_count))
@@ -663,15 +669,15 @@ def _save(store: Store, nodes: Nodes, run_id: int, pair_count: int, decided: dic
     record_counts = np.bincount(record_labels)
     sizes = Counter(record_counts[record_counts > 0].tolist())
     no_id = _no_identifier(store)
+    review = int(store.query_value(REVIEW_LINKS_SQL))  # what `review export` will write
     store.execute(
         "UPDATE dedupe_runs SET finished_at = now(), records = ?, customers = ?, "
         "candidate_pairs = ?, merged_pairs = ?, review_pairs = ? WHERE run_id = ?",
-        [len(record_ids), customers, pair_count, decided.get("merged", 0),
-         decided.get("review", 0), run_id])
+        [len(record_ids), customers, pair_count, decided.get("merged", 0), review, run_id])
     return DedupeResult(
         run_id=run_id, mode="full", records=len(record_ids), distinct_identities=len(frame),
         customers=customers, candidate_pairs=pair_count, compared_pairs=compared,
-        merged_pairs=decided.get("merged", 0), review_pairs=decided.get("review", 0),
+        merged_pairs=decided.get("merged", 0), review_pairs=review,
         refused=refused, pairs_per_rule=candidates.pairs_per_rule,
         oversized_blocks=candidates.oversized_blocks,
         cluster_sizes=dict(sorted(sizes.items())), largest_cluster=max(sizes) if sizes else 0,

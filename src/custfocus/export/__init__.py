@@ -3,10 +3,14 @@
 Why sanitise here: exported sheets are opened in Excel, where a cell starting with ``=``,
 ``+``, ``-``, ``@``, tab or CR is run as a formula (CSV/formula injection). Text cells that
 start so are prefixed with an apostrophe in CSV and XLSX; Parquet and JSON keep raw values.
+One exception in XLSX: a phone number in international form (``+5581969076671``) is written
+as a text cell (formatted ``@``), which Excel shows as typed and never evaluates, instead of
+with an apostrophe that Excel would show (a CSV has no cell types: it keeps the apostrophe).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -82,6 +86,8 @@ def format_from_path(path: Path | None, fmt: str | None) -> str:
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# "+" then a digit, and only digits and phone punctuation after it: a phone, not a formula.
+_PHONE_TEXT = re.compile(r"\+\d[\d ().-]*")
 
 
 def safe_cell(value: Any) -> Any:
@@ -120,7 +126,7 @@ def write_frame(frame: Any, path: Path | None, fmt: str, sheet: str = "data") ->
     """Write a DataFrame atomically (temp file + rename); stdout when ``path`` is None."""
     from custfocus.export._write import write_atomic
 
-    if fmt in ("csv", "xlsx"):
+    if fmt == "csv":  # (write_xlsx neutralises every cell it writes)
         neutralise_formulas(frame)
     if path is None:
         if fmt == "csv":
@@ -149,16 +155,32 @@ def _write_to(frame: Any, path: Path, fmt: str, sheet: str) -> None:
 
 
 def write_xlsx(sheets: dict[str, Any], path: Path) -> None:
-    """Several frames as sheets of one workbook (openpyxl, streaming write)."""
+    """Several frames as sheets of one workbook (openpyxl, streaming write).
+
+    Every text cell is formula-safe (:func:`safe_cell`), phone numbers as text cells, so
+    callers need not neutralise frames first (an already neutralised cell is left as is).
+    """
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     for name, frame in sheets.items():
         ws = book.create_sheet(title=name[:31])
-        ws.append([str(c) for c in frame.columns])
+        ws.append([_xlsx_cell(ws, str(c)) for c in frame.columns])
         for row in frame.itertuples(index=False, name=None):
-            ws.append([_xlsx_value(v) for v in row])
+            ws.append([_xlsx_cell(ws, v) for v in row])
     book.save(path)
+
+
+def _xlsx_cell(ws: Any, value: Any) -> Any:
+    """A value for ``ws.append``: a text cell for a phone number, else the safe value."""
+    if isinstance(value, str) and _PHONE_TEXT.fullmatch(value):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(ws, value)
+        cell.data_type = "s"  # text, whatever it looks like
+        cell.number_format = "@"  # and still text after a person edits it
+        return cell
+    return _xlsx_value(value)
 
 
 def _xlsx_value(value: Any) -> Any:

@@ -220,7 +220,7 @@ class _Run:
         from custfocus.config import reference_date
 
         try:
-            return reference_date(text)
+            return reference_date(text, self.s["run.lang"])
         except UsageError as exc:
             raise UsageError(f"run.as_of must be data, today or YYYY-MM-DD: {exc}") from None
 

@@ -60,7 +60,7 @@ TERMINAL_COLUMNS: dict[str, dict[str, Sequence[str]]] = {
     },
     "q8": {
         "enrichment": ("field", "customers", "records", "still_missing"),
-        "ask_list": ("customer_id", "missing", "value_24m", "last_activity"),
+        "ask_list": ("customer_id", "missing", "currency", "value_24m", "last_activity"),
     },
 }
 TERMINAL_ROWS = 10

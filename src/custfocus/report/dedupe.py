@@ -36,6 +36,27 @@ def dedupe_as_dict(result: DedupeResult) -> dict[str, Any]:
     return data
 
 
+SIZE_ROWS = 12  # customers of 1..12 records one row each; the larger ones share a last row
+
+
+def size_rows(cluster_sizes: dict[int, int], shown: int = SIZE_ROWS) -> list[tuple[str, int]]:
+    """The customers-by-records histogram as rows: one per size up to ``shown``, then "13+".
+
+    Why the last row: the table used to stop at 12, so the largest customers (23 records on
+    the examples) were in no row while the summary named them.
+
+    Example:
+        >>> size_rows({1: 5, 2: 3, 14: 1, 23: 1}, shown=2)
+        [('1', 5), ('2', 3), ('3+', 2)]
+    """
+    rows = [(str(size), number) for size, number in sorted(cluster_sizes.items())
+            if size <= shown]
+    larger = sum(number for size, number in cluster_sizes.items() if size > shown)
+    if larger:
+        rows.append((f"{shown + 1}+", larger))
+    return rows
+
+
 def render_dedupe(result: DedupeResult, console: Console, lang: str = "en") -> None:
     """The run's counts, customer sizes and pairs per blocking key, in ``lang``."""
     say = _Words(lang)
@@ -63,8 +84,8 @@ def render_dedupe(result: DedupeResult, console: Console, lang: str = "en") -> N
     sizes = Table(title=say("sizes"), title_justify="left")
     sizes.add_column(say("records"), justify="right")
     sizes.add_column(say("customers"), justify="right")
-    for size, number in list(result.cluster_sizes.items())[:12]:
-        sizes.add_row(str(size), say.count(number))
+    for size, number in size_rows(result.cluster_sizes):
+        sizes.add_row(size, say.count(number))
     console.print(sizes)
     rules = Table(title=say("per_key"), title_justify="left")
     for name in ("key", "pairs_per_key", "over_cap", "walked", "left_out"):

@@ -65,6 +65,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "see_rejects": {"en": "See the rejected rows with: custfocus rejects",
                     "es": "Vea las filas rechazadas con: custfocus rejects",
                     "pt": "Veja as linhas rejeitadas com: custfocus rejects"},
+    "see_rejects_dry_run": {
+        "en": "Nothing was saved: import without --dry-run, then see the rejected rows with: "
+              "custfocus rejects",
+        "es": "No se guardó nada: importe sin --dry-run y luego vea las filas rechazadas con: "
+              "custfocus rejects",
+        "pt": "Nada foi salvo: importe sem --dry-run e depois veja as linhas rejeitadas com: "
+              "custfocus rejects"},
 }
 
 
@@ -185,8 +192,8 @@ def render_import(result: ImportResult, console: Console, *, show_mapping: bool 
         console.print(f"[yellow]{say('unlinked', facts=fmt_int(result.unlinked_facts, lang))}[/]")
     for failure in result.failures:
         console.print(f"[red]{say('failed')}:[/] {failure}")
-    if result.total("rejects"):
-        console.print(say("see_rejects"))
+    if result.total("rejects"):  # a dry run kept no rejects for `custfocus rejects` to show
+        console.print(say("see_rejects_dry_run" if result.dry_run else "see_rejects"))
 
 
 def render_mapping(source: str, mapping: list[dict[str, object]], console: Console) -> None:

@@ -454,7 +454,7 @@ def export_segments(
     store: Store, path: Path | None, fmt: str | None = None, lang: str = "en"
 ) -> int:
     """Write the latest segments: CSV/Parquet/JSON one table; XLSX one sheet per segment."""
-    from custfocus.export import format_from_path, neutralise_formulas, write_frame, write_xlsx
+    from custfocus.export import format_from_path, write_frame, write_xlsx
     from custfocus.export._write import write_atomic
     from custfocus.segment._texts import EXPORT_HEADERS, segment_name
 
@@ -466,7 +466,7 @@ def export_segments(
         raise UsageError("xlsx output needs a file: add -o FILE")
     sheets = {}
     for key in SEGMENTS:
-        part = neutralise_formulas(frame[frame["segment"] == key].copy())
+        part = frame[frame["segment"] == key].copy()  # write_xlsx makes every cell safe
         part["segment"] = segment_name(key, lang)
         part = part.rename(columns=EXPORT_HEADERS.get(lang, {}))
         sheets[segment_name(key, lang)[:31]] = part

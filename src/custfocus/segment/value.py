@@ -65,13 +65,8 @@ class Base:
 def prepare_base(store: Store, as_of: date | None, settings: SegmentSettings) -> Base:
     """Build ``_seg_cust`` and ``_seg_facts``; decide the as-of date; count what is left out."""
     con = store.con
-    today = date.today()
-    if as_of is None:
-        latest = store.query_value(
-            f"SELECT max(fact_date) FROM facts WHERE fact_date <= current_date "
-            f"AND kind IN {REVENUE_KINDS}"
-        ) or store.query_value("SELECT max(fact_date) FROM facts WHERE fact_date <= current_date")
-        as_of = min(latest, today) if latest else today
+    if as_of is None:  # the same default as every command
+        as_of = store.latest_data_date()
     matched = bool(store.query_value("SELECT count(*) FROM record_customer"))
     base = Base(as_of=as_of, mode="customers" if matched else "records")
     if matched:
