@@ -1,8 +1,9 @@
 """Exports of the master and its cross-references to CSV, XLSX, Parquet and JSON.
 
 Why sanitise here: exported sheets are opened in Excel, where a cell starting with ``=``,
-``+``, ``-``, ``@``, tab or CR is run as a formula (CSV/formula injection). Text cells that
-start so are prefixed with an apostrophe in CSV and XLSX; Parquet and JSON keep raw values.
+``+``, ``-``, ``@`` (or their full-width forms), tab, a line break or NUL is run as a formula
+(CSV/formula injection). Text cells that start so are prefixed with an apostrophe in CSV and
+XLSX (headers included); Parquet and JSON keep raw values.
 """
 
 from __future__ import annotations
@@ -81,14 +82,21 @@ def format_from_path(path: Path | None, fmt: str | None) -> str:
     return fmt
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# What a spreadsheet may run as a formula when a cell starts with it: the four operators,
+# their full-width forms (Excel and LibreOffice in CJK locales read them as the half-width
+# ones), tab, the line breaks and NUL (some readers drop it and see what follows).
+_FORMULA_START = frozenset("=+-@\t\r\n\x00＝＋－＠")
+# Blanks a spreadsheet skips before a formula: space, no-break space, ideographic space.
+_LEADING_BLANKS = " \u00a0\u3000"
 
 
 def safe_cell(value: Any) -> Any:
     """Neutralise text a spreadsheet would run as a formula: one starting with ``=``,
-    ``+``, ``-``, ``@``, a tab or a line break, or with those after leading spaces."""
+    ``+``, ``-``, ``@`` (or their full-width forms), a tab, a line break or NUL, or with
+    those after leading blanks, gets an apostrophe in front (Excel's own way of saying
+    "text"; the value reads as it was)."""
     if isinstance(value, str) and (value[:1] in _FORMULA_START
-                                   or value.lstrip(" ")[:1] in _FORMULA_START):
+                                   or value.lstrip(_LEADING_BLANKS)[:1] in _FORMULA_START):
         return "'" + value
     return value
 
@@ -155,7 +163,7 @@ def write_xlsx(sheets: dict[str, Any], path: Path) -> None:
     book = Workbook(write_only=True)
     for name, frame in sheets.items():
         ws = book.create_sheet(title=name[:31])
-        ws.append([str(c) for c in frame.columns])
+        ws.append([_xlsx_value(str(c)) for c in frame.columns])
         for row in frame.itertuples(index=False, name=None):
             ws.append([_xlsx_value(v) for v in row])
     book.save(path)
@@ -168,7 +176,13 @@ def _xlsx_value(value: Any) -> Any:
         value = value.item()
     if value is not None and type(value).__name__ == "NAType":
         return None
-    return safe_cell(value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        # XML cannot hold NUL and most other control characters (openpyxl refuses the
+        # cell): they are dropped after neutralising, so "\x00=1+1" stays text.
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("", safe_cell(value))
+    return value
 
 
 def export(store: Store, what: str, path: Path | None = None, fmt: str | None = None) -> int:
