@@ -93,3 +93,89 @@ def test_subject_access_as_xlsx_is_formula_safe_and_names_exactly_one(
     res = runner.invoke(app, ["subject-access", person["id"], "-o", str(tmp_path / "x.txt"),
                               "--db", str(db)])
     assert res.exit_code == 2 and ".json or .xlsx" in res.output
+
+
+def test_masking_rules() -> None:
+    from custfocus.masking import mask_email, mask_name, mask_phone, mask_tax_id
+
+    assert mask_email("juan.perez@gmail.com") == "j***@gmail.com"
+    assert mask_phone("+34612345678") == "+34 6** *** 678"
+    assert mask_phone("+5531998006469").startswith("+55 3") and mask_phone(
+        "+5531998006469").endswith(" 469")
+    assert mask_tax_id("12345678Z") == "******78Z" and mask_tax_id("063.435.725-06") == "********506"
+    assert mask_name("María García") == "M*** G***"
+    assert mask_email(None) is None and mask_phone("") == ""
+
+
+def _values(person: dict) -> list[str]:
+    return [person["email"], person["phone"], person["phone"][3:], person["name"]]
+
+
+@pytest.mark.parametrize("what", ["master", "clusters", "segments"])
+def test_export_mask_hides_every_personal_value(runner, db: Path, person: dict, what: str
+                                                ) -> None:
+    plain = runner.invoke(app, ["export", what, "--db", str(db)])
+    masked = runner.invoke(app, ["export", what, "--mask", "--db", str(db)])
+    assert plain.exit_code == 0 and masked.exit_code == 0, masked.output
+    assert person["email"] in plain.stdout
+    for value in _values(person):
+        assert value not in masked.stdout, value
+    assert f"{person['email'][0]}***@{person['email'].split('@')[1]}" in masked.stdout
+    assert len(masked.stdout.splitlines()) == len(plain.stdout.splitlines())
+
+
+def test_explain_and_customer_mask(runner, db: Path, person: dict) -> None:
+    for args in (["explain", person["id"], "--mask", "--json"],
+                 ["customer", person["id"], "--mask", "--json"],
+                 ["explain", person["id"], "--mask"]):
+        res = runner.invoke(app, [*args, "--db", str(db)])
+        assert res.exit_code == 0, res.output
+        for value in _values(person):
+            assert value not in res.stdout, (args, value)
+        assert "***" in res.stdout
+    res = runner.invoke(app, ["customer", person["id"], "--json", "--db", str(db)])
+    assert person["email"] in res.stdout  # unmasked without the flag
+
+
+def test_pseudonymised_exports_join_with_the_same_key_and_reveal_nothing(
+        runner, db: Path, person: dict, tmp_path: Path, monkeypatch) -> None:
+    import pandas as pd
+
+    monkeypatch.delenv("CUSTFOCUS_SECRET", raising=False)
+    res = runner.invoke(app, ["export", "master", "--pseudonymise", "--db", str(db)])
+    assert res.exit_code == 2 and "CUSTFOCUS_SECRET" in res.output
+    key = tmp_path / "pseudonym.key"
+    key.write_text("a long random secret\n", encoding="utf-8")
+    for name, what, extra in (("master.csv", "master", ["--key-file", str(key)]),
+                              ("clusters.csv", "clusters", ["--key-file", str(key)]),
+                              ("other.csv", "master", ["--key-file", str(tmp_path / "k2")])):
+        if name == "other.csv":
+            (tmp_path / "k2").write_text("another key", encoding="utf-8")
+        res = runner.invoke(app, ["export", what, "--pseudonymise", *extra, "-o",
+                                  str(tmp_path / name), "--db", str(db)])
+        assert res.exit_code == 0, res.output
+    # The same key from the environment gives the same tokens.
+    monkeypatch.setenv("CUSTFOCUS_SECRET", "a long random secret")
+    res = runner.invoke(app, ["export", "segments", "--pseudonymise", "-o",
+                              str(tmp_path / "segments.csv"), "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    master = pd.read_csv(tmp_path / "master.csv", dtype=str)
+    clusters = pd.read_csv(tmp_path / "clusters.csv", dtype=str)
+    segments = pd.read_csv(tmp_path / "segments.csv", dtype=str)
+    other = pd.read_csv(tmp_path / "other.csv", dtype=str)
+    text = "".join((tmp_path / n).read_text(encoding="utf-8")
+                   for n in ("master.csv", "clusters.csv", "segments.csv"))
+    for value in _values(person) + [person["id"]]:
+        assert value not in text, value
+    # Joins: every cluster row's customer is in the master, and so is every segment row;
+    # e-mail tokens agree between the master and the clusters.
+    assert set(clusters["customer_id"]) <= set(master["customer_id"])
+    assert set(segments["customer_id"]) <= set(master["customer_id"])
+    assert (set(master["email"].dropna()) & set(clusters["email"].dropna()))
+    assert master["customer_id"].str.fullmatch(r"[0-9a-f]{32}").all()
+    # Another key: no token in common.
+    assert not set(other["customer_id"]) & set(master["customer_id"])
+    # Neither flag goes with the other; the key is written nowhere in the store.
+    res = runner.invoke(app, ["export", "master", "--pseudonymise", "--mask", "--db", str(db)])
+    assert res.exit_code == 2
+    assert b"a long random secret" not in db.read_bytes()

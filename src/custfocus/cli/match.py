@@ -99,25 +99,37 @@ def export_command(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="csv, xlsx, parquet or json (default: from -o, else csv).")] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="Language of the segments export (names, actions, sheets): es, pt or en (default: from $LANG).")] = None,
+    mask: Annotated[bool, typer.Option("--mask", help="Mask personal values: j***@gmail.com, +34 6** *** 678, names as initials, tax ids but their last 3 characters.")] = False,
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace identifiers (customer id, e-mail, phone, tax id, customer code) with keyed HMAC-SHA256 tokens and hide names, street and birth date; exports made with the same key join.")] = False,
+    key_file: Annotated[Path | None, typer.Option("--key-file", help="File holding the pseudonym key (default: the CUSTFOCUS_SECRET variable); never stored.")] = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Export the customer master or the cross-reference of every source row.
 
-    Example: custfocus export xref -o xref.csv
+    Example: custfocus export xref -o xref.csv; CUSTFOCUS_SECRET=... custfocus export master --pseudonymise -o master.csv
     """
     from custfocus.export import export
     from custfocus.i18n import count, message
     from custfocus.store import Store
 
     code = resolve_lang(lang)
+    with handle_errors(debug):
+        if key_file is not None and not pseudonymise:
+            raise UsageError("--key-file goes with --pseudonymise")
+        if pseudonymise:
+            from custfocus.pseudonyms import load_key
+
+            key = load_key(key_file)
+        else:
+            key = None
     with handle_errors(debug), Store(db, read_only=True) as store:
         if what == "segments":  # one sheet per segment in xlsx
             from custfocus.segment import export_segments
 
-            rows = export_segments(store, output, fmt, code)
+            rows = export_segments(store, output, fmt, code, mask=mask, pseudonym_key=key)
         else:
-            rows = export(store, what, output, fmt)
+            rows = export(store, what, output, fmt, mask=mask, pseudonym_key=key)
         if output is not None and not quiet:
             typer.echo(message("wrote_rows", code, rows=count(rows, "row", code), path=output),
                        err=True)
@@ -127,6 +139,7 @@ def explain_command(
     customer_id: Annotated[str, typer.Argument(help="A customer id such as C000123.")],
     db: DbOption = DEFAULT_DB,
     lang: LangOption = None,
+    mask: Annotated[bool, typer.Option("--mask", help="Mask the members' personal values (j***@gmail.com, +34 6** *** 678, initials).")] = False,
     json_output: JsonOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -142,6 +155,10 @@ def explain_command(
     with handle_errors(debug), Store(db, read_only=True) as store:
         code = resolve_lang(lang)
         explanation = explain_customer(store, customer_id, code)
+        if mask:
+            from custfocus.masking import mask_row
+
+            explanation.members = [mask_row(m) for m in explanation.members]
         if json_output:
             print_json(explanation)
         else:

@@ -185,11 +185,34 @@ def _xlsx_value(value: Any) -> Any:
     return value
 
 
-def export(store: Store, what: str, path: Path | None = None, fmt: str | None = None) -> int:
-    """Export ``master``, ``xref``, ``clusters`` or ``pairs``; returns rows written."""
+def protect(frame: Any, *, mask: bool = False, pseudonym_key: bytes | None = None) -> Any:
+    """``frame`` with its personal values masked (:mod:`custfocus.masking`) or its
+    identifiers pseudonymised (:mod:`custfocus.pseudonyms`), in place; one or the other."""
+    if mask and pseudonym_key is not None:
+        raise UsageError("choose --mask or --pseudonymise, not both")
+    if pseudonym_key is not None:
+        from custfocus.pseudonyms import pseudonymise_frame
+
+        pseudonymise_frame(frame, pseudonym_key)
+    elif mask:
+        from custfocus.masking import mask_frame
+
+        mask_frame(frame)
+    return frame
+
+
+def export(store: Store, what: str, path: Path | None = None, fmt: str | None = None, *,
+           mask: bool = False, pseudonym_key: bytes | None = None) -> int:
+    """Export ``master``, ``xref``, ``clusters`` or ``pairs``; returns rows written.
+
+    ``mask``: personal values masked; ``pseudonym_key``: identifiers as keyed tokens (see
+    :func:`protect`).
+    """
     fmt = format_from_path(path, fmt)
     frame = store.execute(export_query(store, what)).df()
+    protect(frame, mask=mask, pseudonym_key=pseudonym_key)
     return write_frame(frame, path, fmt, sheet=what)
 
 
-__all__ = ["FORMATS", "export", "neutralise_formulas", "safe_cell", "write_frame", "write_xlsx"]
+__all__ = ["FORMATS", "export", "neutralise_formulas", "protect", "safe_cell", "write_frame",
+           "write_xlsx"]
