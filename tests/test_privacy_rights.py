@@ -179,3 +179,47 @@ def test_pseudonymised_exports_join_with_the_same_key_and_reveal_nothing(
     res = runner.invoke(app, ["export", "master", "--pseudonymise", "--mask", "--db", str(db)])
     assert res.exit_code == 2
     assert b"a long random secret" not in db.read_bytes()
+
+
+def test_the_processing_log_names_commands_options_and_counts_never_values(
+        runner, db: Path, person: dict, tmp_path: Path) -> None:
+    """Runs last in this module: every command above left its row."""
+    res = runner.invoke(app, ["export", "master", "--mask", "-o", str(tmp_path / "m.csv"),
+                              "--db", str(db), "-q"])
+    assert res.exit_code == 0, res.output
+    failed = runner.invoke(app, ["subject-access", "nobody@nowhere.example", "-o",
+                                 str(tmp_path / "x.json"), "--db", str(db)])
+    assert failed.exit_code == 2
+    with Store(db, read_only=True) as store:
+        log = store.query_dicts("SELECT * FROM processing_log ORDER BY entry_id")
+        customers = store.query_value("SELECT count(*) FROM customers")
+        dump = json.dumps(store.execute("SELECT * FROM processing_log").fetchall(), default=str)
+    commands = [e["command"] for e in log]
+    assert commands[:3] == ["import", "dedupe", "segment"]
+    assert {"subject-access", "export", "explain", "customer"} <= set(commands)
+    last = log[-1]  # the masked export; the failed subject access left no row
+    assert last["command"] == "export" and last["rows_exported"] == customers
+    assert sorted(last["options"]) == ["--db", "--mask", "--output", "--quiet"]
+    assert log[0]["rows_read"] > 0 and log[0]["rows_exported"] is None
+    for value in _values(person) + [str(tmp_path)]:
+        assert value not in dump, value
+
+
+def test_a_read_only_command_skips_its_row_when_the_store_cannot_be_written(
+        runner, db: Path, tmp_path: Path) -> None:
+    import duckdb
+
+    from custfocus.processing_log import Processing, log_processing
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(db, copy)
+    reader = duckdb.connect(str(copy), read_only=True)  # holds the file read-only
+    try:
+        assert log_processing(copy, Processing("export master")) is False
+    finally:
+        reader.close()
+    assert log_processing(copy, Processing("export master", ["--output"], rows_exported=3))
+    with Store(copy, read_only=True) as store:
+        assert store.query_value("SELECT max(rows_exported) FILTER (WHERE entry_id = "
+                                 "(SELECT max(entry_id) FROM processing_log)) "
+                                 "FROM processing_log") == 3

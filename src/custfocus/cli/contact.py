@@ -6,10 +6,18 @@ from typing import Annotated, Any
 
 import typer
 
-from custfocus.cli._common import DEFAULT_DB, DbOption, DebugOption, JsonOption, handle_errors
+from custfocus.cli._common import (
+    DEFAULT_DB,
+    DbOption,
+    DebugOption,
+    JsonOption,
+    handle_errors,
+    log_use,
+)
 
 
 def customer_command(
+    ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="A customer id, e-mail, phone, tax id, customer code or name, in any format.")],
     db: DbOption = DEFAULT_DB,
     json_output: JsonOption = False,
@@ -32,6 +40,8 @@ def customer_command(
         card = customer_card(store, exact[0]["customer_id"]) if len(exact) == 1 else None
         if card is not None and mask:
             card = mask_card(card)
+    with handle_errors(debug):
+        log_use(db, ctx, rows_read=len(card["source_records"]) if card else len(found))
     if json_output:
         print_json({"query_found": found, "customer": card})
         if not found:

@@ -17,6 +17,7 @@ from custfocus.cli._common import (
     LangOption,
     QuietOption,
     handle_errors,
+    log_use,
     resolve_lang,
     show_progress,
 )
@@ -24,6 +25,7 @@ from custfocus.errors import UsageError
 
 
 def dedupe_command(
+    ctx: typer.Context,
     db: DbOption = DEFAULT_DB,
     full: Annotated[bool, typer.Option("--full", help="Rebuild from scratch instead of comparing only new records.")] = False,
     retrain: Annotated[bool, typer.Option("--retrain", help="Fit the match model again, then rebuild (implies --full).")] = False,
@@ -69,6 +71,7 @@ def dedupe_command(
         with Store(db) as store:
             result = dedupe(store, full=full, retrain=retrain, settings=settings,
                                      progress=progress)
+        log_use(db, ctx, rows_read=result.records)
         if json_output:
             print_json(dedupe_as_dict(result))
         elif not quiet:
@@ -94,6 +97,7 @@ def _print_model(db: Path, lang: str, json_output: bool, quiet: bool) -> None:
 
 
 def export_command(
+    ctx: typer.Context,
     what: Annotated[str, typer.Argument(help="master, xref, clusters, pairs or segments.")],
     db: DbOption = DEFAULT_DB,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
@@ -130,12 +134,15 @@ def export_command(
             rows = export_segments(store, output, fmt, code, mask=mask, pseudonym_key=key)
         else:
             rows = export(store, what, output, fmt, mask=mask, pseudonym_key=key)
+    with handle_errors(debug):
+        log_use(db, ctx, rows_exported=rows)
         if output is not None and not quiet:
             typer.echo(message("wrote_rows", code, rows=count(rows, "row", code), path=output),
                        err=True)
 
 
 def explain_command(
+    ctx: typer.Context,
     customer_id: Annotated[str, typer.Argument(help="A customer id such as C000123.")],
     db: DbOption = DEFAULT_DB,
     lang: LangOption = None,
@@ -159,6 +166,8 @@ def explain_command(
             from custfocus.masking import mask_row
 
             explanation.members = [mask_row(m) for m in explanation.members]
+    with handle_errors(debug):
+        log_use(db, ctx, rows_read=len(explanation.members))
         if json_output:
             print_json(explanation)
         else:
@@ -170,6 +179,7 @@ review_app = typer.Typer(no_args_is_help=True, help="Send borderline pairs to pe
 
 @review_app.command("export")
 def review_export_command(
+    ctx: typer.Context,
     db: DbOption = DEFAULT_DB,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="xlsx or csv file (default: csv on stdout).")] = None,
     lang: LangOption = None,
@@ -185,6 +195,8 @@ def review_export_command(
     with handle_errors(debug), Store(db, read_only=True) as store:
         code = resolve_lang(lang)
         rows = export_review(store, output, lang=code)
+    with handle_errors(debug):
+        log_use(db, ctx, rows_exported=rows)
         if output is not None:
             from custfocus.i18n import count, message
 
@@ -194,6 +206,7 @@ def review_export_command(
 
 @review_app.command("import")
 def review_import_command(
+    ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="The reviewed xlsx or csv file.")],
     db: DbOption = DEFAULT_DB,
     lang: LangOption = None,
@@ -214,3 +227,5 @@ def review_import_command(
         typer.echo(message("review_imported", code, same=fmt_int(result.same, code),
                            different=fmt_int(result.different, code),
                            undecided=fmt_int(result.undecided, code)), err=True)
+    with handle_errors(debug):
+        log_use(db, ctx, rows_read=result.same + result.different + result.undecided)

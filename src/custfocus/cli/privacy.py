@@ -16,10 +16,12 @@ from custfocus.cli._common import (
     JsonOption,
     QuietOption,
     handle_errors,
+    log_use,
 )
 
 
 def forget_command(
+    ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="The person: a customer id, e-mail, phone, tax id, customer code or name.")],
     yes: Annotated[bool, typer.Option("--yes", help="Erase without asking (for scripts).")] = False,
     db: DbOption = DEFAULT_DB,
@@ -49,6 +51,8 @@ def forget_command(
                 f"{n:,} {table}" for table, n in plan.counts.items() if n))
             typer.confirm("Erase all of it for good?", abort=True)
         done = forget(store, customer_id)
+    with handle_errors(debug):
+        log_use(db, ctx, rows_erased=sum(done.counts.values()))
         if json_output:
             print_json({"customer_id": customer_id, "erased": done.counts,
                         "suppressed_identifiers": done.suppressed})
@@ -60,6 +64,7 @@ def forget_command(
 
 
 def subject_access_command(
+    ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="The person: a customer id, e-mail, phone, tax id, customer code or name.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write: .json (default) or .xlsx.")],
     db: DbOption = DEFAULT_DB,
@@ -80,5 +85,7 @@ def subject_access_command(
         customer_id = one_customer(store, query)
         data = subject_access(store, customer_id)
         rows = write_subject_access(data, output)
+    with handle_errors(debug):
+        log_use(db, ctx, rows_exported=rows)
         if not quiet:
             typer.echo(f"wrote {rows:,} rows about {customer_id} to {output}", err=True)
