@@ -78,5 +78,5 @@ def test_an_open_ticket_comes_first(runner, store_path):
 
 
 def test_mask_phone_keeps_only_the_ends():
-    assert mask_phone("+34612345678") == "+34******678"
+    assert mask_phone("+34612345678") == "+34 6** *** 678"
     assert mask_phone(None) is None

@@ -21,11 +21,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from custfocus.errors import UsageError
+from custfocus.masking import mask_name, mask_phone, mask_row
 from custfocus.privacy import CustomerMatch, find_customers
 from custfocus.store import Store
 
-__all__ = ["CustomerMatch", "candidates", "customer_card", "find_customers", "mask_phone",
-           "warning_text"]
+__all__ = ["CustomerMatch", "candidates", "customer_card", "find_customers", "mask_card",
+           "mask_phone", "warning_text"]
 
 GOLDEN_FIELDS = ("given_name", "family_name", "full_name", "company", "email", "phone",
                  "phone2", "national_id", "street", "house_number", "postal_code", "city",
@@ -38,19 +39,10 @@ TIMELINE_LIMIT = 100
 STALE_DAYS = 730  # no record updated and no fact in two years: the data may be out of date
 
 
-def mask_phone(phone: str | None) -> str | None:
-    """A phone with all but its country code and last three digits hidden (to tell two
-    namesakes apart without showing the number)."""
-    if not phone:
-        return None
-    digits = phone.removeprefix("local:").split(":")[-1]
-    return (digits[:3] + "*" * max(len(digits) - 6, 0) + digits[-3:]) if len(digits) > 6 \
-        else "*" * len(digits)
-
-
-def candidates(store: Store, query: str, limit: int = 10) -> list[dict[str, Any]]:
+def candidates(store: Store, query: str, limit: int = 10, *, mask: bool = False
+               ) -> list[dict[str, Any]]:
     """The customers ``query`` finds, each with one detail to tell them apart (town and a
-    masked phone), best first."""
+    masked phone), best first; ``mask``: names as initials too."""
     found = find_customers(store, query, limit)
     out = []
     for m in found:
@@ -58,7 +50,7 @@ def candidates(store: Store, query: str, limit: int = 10) -> list[dict[str, Any]
                             "WHERE customer_id = ?", [m.customer_id]).fetchall()
         name, company, city, phone, records = row[0] if row else (m.name, None, None, None, 0)
         out.append({"customer_id": m.customer_id, "by": m.by, "score": round(m.score, 3),
-                    "name": name or company, "city": city, "phone": mask_phone(phone),
+                    "name": (mask_name(name) if mask else name) or company, "city": city, "phone": mask_phone(phone),
                     "records": records})
     return out
 
@@ -113,6 +105,23 @@ def customer_card(store: Store, customer_id: str) -> dict[str, Any]:
     }
     card["warnings"] = _warnings(store, card)
     return card
+
+
+def mask_card(card: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``card`` with its personal values masked (:mod:`custfocus.masking`): the
+    golden record's values and alternates, and every source record."""
+    from custfocus.masking import COLUMN_KINDS, mask_value
+
+    out = dict(card)
+    out["golden"] = {}
+    for name, entry in card["golden"].items():
+        kind = COLUMN_KINDS.get(name)
+        out["golden"][name] = {**entry, **({
+            "value": mask_value(kind, entry["value"]),
+            "alternates": [mask_value(kind, a) for a in entry["alternates"]],
+        } if kind else {})}
+    out["source_records"] = [mask_row(r) for r in card["source_records"]]
+    return out
 
 
 # Golden fields whose provenance and alternates are kept under another name.

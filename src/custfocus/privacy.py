@@ -33,7 +33,7 @@ from custfocus.errors import StoreError
 from custfocus.store import Store
 
 __all__ = ["CustomerMatch", "Erasure", "find_customers", "forget", "identifier_hashes",
-           "suppressed_mask"]
+           "one_customer", "suppressed_mask"]
 
 _CUSTOMER_ID = re.compile(r"^c\d{3,}$", re.IGNORECASE)
 # Tables rebuilt by the next dedupe: cleared, since they hold values (nodes' derived
@@ -90,6 +90,22 @@ def find_customers(store: Store, query: str, limit: int = 10) -> list[CustomerMa
     if hits:
         return hits
     return _by_name(store, text, limit)
+
+
+def one_customer(store: Store, query: str) -> str:
+    """The id of the one customer ``query`` names exactly (an identifier, or a name only
+    one customer has exactly); a usage error listing the candidates otherwise. Rights
+    exercised on a person (forget, subject access) must never guess between two."""
+    from custfocus.errors import UsageError
+
+    found = find_customers(store, query)
+    exact = [m for m in found if m.score == 1.0]
+    if len(exact) != 1:
+        shown = ", ".join(f"{m.customer_id} ({m.by}, {m.score:.0%})" for m in found[:10])
+        raise UsageError("the query must name exactly one customer; "
+                         + (f"it names {len(found)}: {shown}" if found else "it names none")
+                         + " (use the customer id)")
+    return exact[0].customer_id
 
 
 def _by_records(store: Store, by: str, where: str, params: list[Any]) -> list[CustomerMatch]:

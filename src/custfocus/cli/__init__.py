@@ -10,7 +10,7 @@ from custfocus.cli.audit import audit_command
 from custfocus.cli.contact import customer_command
 from custfocus.cli.ingest import import_command, mapping_command, rejects_command, sources_command
 from custfocus.cli.match import dedupe_command, explain_command, export_command, review_app
-from custfocus.cli.privacy import forget_command
+from custfocus.cli.privacy import forget_command, subject_access_command
 from custfocus.cli.run import (
     baseline_app,
     history_command,
@@ -64,6 +64,7 @@ app.command("sources")(sources_command)
 app.command("rejects")(rejects_command)
 app.command("mapping")(mapping_command)
 app.command("forget")(forget_command)
+app.command("subject-access")(subject_access_command)
 app.command("customer")(customer_command)
 app.command("dedupe")(dedupe_command)
 app.command("export")(export_command)

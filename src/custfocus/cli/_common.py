@@ -126,3 +126,28 @@ def parse_as_of(text: str | None, lang: str = "en") -> Any:
         return reference_date(text, lang)
     except UsageError as exc:
         raise typer.BadParameter(str(exc), param_hint="--as-of") from None
+
+
+def given_options(ctx: typer.Context) -> list[str]:
+    """The long names of the options this command was given (on the command line or by an
+    environment variable), never their values: what the processing log keeps."""
+    names = []
+    for param in ctx.command.params:
+        if param.param_type_name != "option" or param.name in (None, "debug"):
+            continue
+        source = ctx.get_parameter_source(param.name)
+        if source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT"):
+            names.append(max(param.opts, key=len))
+    return names
+
+
+def log_use(db: Any, ctx: typer.Context, *, rows_read: int | None = None,
+            rows_exported: int | None = None, rows_erased: int | None = None) -> None:
+    """Append this command's row to the store's processing log (names of options, counts;
+    see :mod:`custfocus.processing_log`). Call once the command's work has succeeded."""
+    from custfocus.processing_log import Processing, log_processing
+
+    # "custfocus review export" -> "review export" (whatever the program was called).
+    command = " ".join(ctx.command_path.split(" ")[1:]) or str(ctx.info_name)
+    log_processing(db, Processing(command, given_options(ctx), rows_read, rows_exported,
+                                  rows_erased))

@@ -16,6 +16,7 @@ from custfocus.cli._common import (
     LangOption,
     QuietOption,
     handle_errors,
+    log_use,
     parse_as_of,
     resolve_lang,
 )
@@ -32,6 +33,7 @@ _SUFFIXES = {
 
 
 def audit_command(
+    ctx: typer.Context,
     db: DbOption = DEFAULT_DB,
     lang: LangOption = None,
     json_output: JsonOption = False,
@@ -76,6 +78,7 @@ def audit_command(
         rules = [parse_threshold(r) for r in fail_on or []]
         with Store(db, read_only=True) as store:
             report = run_audit(store, as_of=reference, lang=language)
+        log_use(db, ctx)
         results = evaluate(report, rules)
         _emit(report, results, kind, output, quiet)
         breached = [r for r in results if r.breached]

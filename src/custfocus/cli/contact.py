@@ -6,13 +6,22 @@ from typing import Annotated, Any
 
 import typer
 
-from custfocus.cli._common import DEFAULT_DB, DbOption, DebugOption, JsonOption, handle_errors
+from custfocus.cli._common import (
+    DEFAULT_DB,
+    DbOption,
+    DebugOption,
+    JsonOption,
+    handle_errors,
+    log_use,
+)
 
 
 def customer_command(
+    ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="A customer id, e-mail, phone, tax id, customer code or name, in any format.")],
     db: DbOption = DEFAULT_DB,
     json_output: JsonOption = False,
+    mask: Annotated[bool, typer.Option("--mask", help="Mask personal values on the card (j***@gmail.com, +34 6** *** 678, initials).")] = False,
     debug: DebugOption = False,
 ) -> None:
     """Find a customer by anything they give and show their card: warnings first, the
@@ -21,14 +30,18 @@ def customer_command(
 
     Example: custfocus customer "+34 612 345 678"
     """
-    from custfocus.lookup import candidates, customer_card
+    from custfocus.lookup import candidates, customer_card, mask_card
     from custfocus.report.console import print_json, stdout_console
     from custfocus.store import Store
 
     with handle_errors(debug), Store(db, read_only=True) as store:
-        found = candidates(store, query)
+        found = candidates(store, query, mask=mask)
         exact = [c for c in found if c["score"] == 1.0]
         card = customer_card(store, exact[0]["customer_id"]) if len(exact) == 1 else None
+        if card is not None and mask:
+            card = mask_card(card)
+    with handle_errors(debug):
+        log_use(db, ctx, rows_read=len(card["source_records"]) if card else len(found))
     if json_output:
         print_json({"query_found": found, "customer": card})
         if not found:

@@ -15,6 +15,7 @@ from custfocus.cli._common import (
     LangOption,
     QuietOption,
     handle_errors,
+    log_use,
     resolve_lang,
     show_progress,
 )
@@ -22,6 +23,7 @@ from custfocus.errors import ExitCode
 
 
 def import_command(
+    ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to import.")],
     db: DbOption = DEFAULT_DB,
     source: Annotated[str | None, typer.Option(help="Name the source (default: the file name).")] = None,
@@ -71,6 +73,8 @@ def import_command(
         opened = Store.scratch_copy(db) if dry_run else Store(db)
         with opened as store, row_progress(show_progress(json_output, quiet)) as progress:
             result = import_paths(store, paths, options, progress)
+        if not dry_run and result.total("rows_read"):
+            log_use(db, ctx, rows_read=result.total("rows_read"))
         if json_output:
             print_json(import_as_dict(result))
         elif not quiet:
@@ -140,6 +144,7 @@ def sources_command(
 
 
 def mapping_command(
+    ctx: typer.Context,
     source: Annotated[str | None, typer.Argument(help="A source (see custfocus sources); default: every source.")] = None,
     set_roles: Annotated[
         list[str] | None,
@@ -178,6 +183,8 @@ def mapping_command(
                 result = remap_source(store, source, changes, clear or [],
                                       ImportOptions(config=load_config()))
             mappings = source_mappings(store, source)
+        if result is not None:
+            log_use(db, ctx, rows_read=result.total("rows_read"))
         if json_output:
             print_json({"sources": [{"source": m.source, "columns": m.columns,
                                      "set_by_user": m.overrides} for m in mappings],

@@ -17,6 +17,7 @@ from custfocus.cli._common import (
     LangOption,
     QuietOption,
     handle_errors,
+    log_use,
     resolve_lang,
     show_progress,
 )
@@ -24,6 +25,7 @@ from custfocus.errors import UsageError
 
 
 def dedupe_command(
+    ctx: typer.Context,
     db: DbOption = DEFAULT_DB,
     full: Annotated[bool, typer.Option("--full", help="Rebuild from scratch instead of comparing only new records.")] = False,
     retrain: Annotated[bool, typer.Option("--retrain", help="Fit the match model again, then rebuild (implies --full).")] = False,
@@ -69,6 +71,7 @@ def dedupe_command(
         with Store(db) as store:
             result = dedupe(store, full=full, retrain=retrain, settings=settings,
                                      progress=progress)
+        log_use(db, ctx, rows_read=result.records)
         if json_output:
             print_json(dedupe_as_dict(result))
         elif not quiet:
@@ -94,39 +97,56 @@ def _print_model(db: Path, lang: str, json_output: bool, quiet: bool) -> None:
 
 
 def export_command(
+    ctx: typer.Context,
     what: Annotated[str, typer.Argument(help="master, xref, clusters, pairs or segments.")],
     db: DbOption = DEFAULT_DB,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="csv, xlsx, parquet or json (default: from -o, else csv).")] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="Language of the segments export (names, actions, sheets): es, pt or en (default: from $LANG).")] = None,
+    mask: Annotated[bool, typer.Option("--mask", help="Mask personal values: j***@gmail.com, +34 6** *** 678, names as initials, tax ids but their last 3 characters.")] = False,
+    pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace identifiers (customer id, e-mail, phone, tax id, customer code) with keyed HMAC-SHA256 tokens and hide names, street and birth date; exports made with the same key join.")] = False,
+    key_file: Annotated[Path | None, typer.Option("--key-file", help="File holding the pseudonym key (default: the CUSTFOCUS_SECRET variable); never stored.")] = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Export the customer master or the cross-reference of every source row.
 
-    Example: custfocus export xref -o xref.csv
+    Example: custfocus export xref -o xref.csv; CUSTFOCUS_SECRET=... custfocus export master --pseudonymise -o master.csv
     """
     from custfocus.export import export
     from custfocus.i18n import count, message
     from custfocus.store import Store
 
     code = resolve_lang(lang)
+    with handle_errors(debug):
+        if key_file is not None and not pseudonymise:
+            raise UsageError("--key-file goes with --pseudonymise")
+        if pseudonymise:
+            from custfocus.pseudonyms import load_key
+
+            key = load_key(key_file)
+        else:
+            key = None
     with handle_errors(debug), Store(db, read_only=True) as store:
         if what == "segments":  # one sheet per segment in xlsx
             from custfocus.segment import export_segments
 
-            rows = export_segments(store, output, fmt, code)
+            rows = export_segments(store, output, fmt, code, mask=mask, pseudonym_key=key)
         else:
-            rows = export(store, what, output, fmt)
+            rows = export(store, what, output, fmt, mask=mask, pseudonym_key=key)
+    with handle_errors(debug):
+        log_use(db, ctx, rows_exported=rows)
         if output is not None and not quiet:
             typer.echo(message("wrote_rows", code, rows=count(rows, "row", code), path=output),
                        err=True)
 
 
 def explain_command(
+    ctx: typer.Context,
     customer_id: Annotated[str, typer.Argument(help="A customer id such as C000123.")],
     db: DbOption = DEFAULT_DB,
     lang: LangOption = None,
+    mask: Annotated[bool, typer.Option("--mask", help="Mask the members' personal values (j***@gmail.com, +34 6** *** 678, initials).")] = False,
     json_output: JsonOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -142,6 +162,12 @@ def explain_command(
     with handle_errors(debug), Store(db, read_only=True) as store:
         code = resolve_lang(lang)
         explanation = explain_customer(store, customer_id, code)
+        if mask:
+            from custfocus.masking import mask_row
+
+            explanation.members = [mask_row(m) for m in explanation.members]
+    with handle_errors(debug):
+        log_use(db, ctx, rows_read=len(explanation.members))
         if json_output:
             print_json(explanation)
         else:
@@ -153,6 +179,7 @@ review_app = typer.Typer(no_args_is_help=True, help="Send borderline pairs to pe
 
 @review_app.command("export")
 def review_export_command(
+    ctx: typer.Context,
     db: DbOption = DEFAULT_DB,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="xlsx or csv file (default: csv on stdout).")] = None,
     lang: LangOption = None,
@@ -168,6 +195,8 @@ def review_export_command(
     with handle_errors(debug), Store(db, read_only=True) as store:
         code = resolve_lang(lang)
         rows = export_review(store, output, lang=code)
+    with handle_errors(debug):
+        log_use(db, ctx, rows_exported=rows)
         if output is not None:
             from custfocus.i18n import count, message
 
@@ -177,6 +206,7 @@ def review_export_command(
 
 @review_app.command("import")
 def review_import_command(
+    ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="The reviewed xlsx or csv file.")],
     db: DbOption = DEFAULT_DB,
     lang: LangOption = None,
@@ -197,3 +227,5 @@ def review_import_command(
         typer.echo(message("review_imported", code, same=fmt_int(result.same, code),
                            different=fmt_int(result.different, code),
                            undecided=fmt_int(result.undecided, code)), err=True)
+    with handle_errors(debug):
+        log_use(db, ctx, rows_read=result.same + result.different + result.undecided)

@@ -1,8 +1,10 @@
-"""``custfocus forget``: erase a person, at their request (GDPR art. 17, LGPD art. 18)."""
+"""The data subject's rights: ``custfocus forget`` (erasure, GDPR art. 17) and
+``custfocus subject-access`` (access and portability, GDPR arts. 15 and 20; LGPD art. 18)."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,10 +16,12 @@ from custfocus.cli._common import (
     JsonOption,
     QuietOption,
     handle_errors,
+    log_use,
 )
 
 
 def forget_command(
+    ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="The person: a customer id, e-mail, phone, tax id, customer code or name.")],
     yes: Annotated[bool, typer.Option("--yes", help="Erase without asking (for scripts).")] = False,
     db: DbOption = DEFAULT_DB,
@@ -32,19 +36,12 @@ def forget_command(
     Example: custfocus forget maria.garcia@example.es --yes
     """
     from custfocus.errors import UsageError
-    from custfocus.privacy import find_customers, forget
+    from custfocus.privacy import forget, one_customer
     from custfocus.report.console import print_json, stdout_console
     from custfocus.store import Store
 
     with handle_errors(debug), Store(db) as store:
-        found = find_customers(store, query)
-        exact = [m for m in found if m.score == 1.0]
-        if len(exact) != 1:
-            shown = ", ".join(f"{m.customer_id} ({m.by}, {m.score:.0%})" for m in found[:10])
-            raise UsageError("the query must name exactly one customer; "
-                             + (f"it names {len(found)}: {shown}" if found
-                                else "it names none") + " (use the customer id)")
-        customer_id = exact[0].customer_id
+        customer_id = one_customer(store, query)
         plan = forget(store, customer_id, dry_run=True)
         console = stdout_console()
         if not yes:
@@ -54,6 +51,8 @@ def forget_command(
                 f"{n:,} {table}" for table, n in plan.counts.items() if n))
             typer.confirm("Erase all of it for good?", abort=True)
         done = forget(store, customer_id)
+    with handle_errors(debug):
+        log_use(db, ctx, rows_erased=sum(done.counts.values()))
         if json_output:
             print_json({"customer_id": customer_id, "erased": done.counts,
                         "suppressed_identifiers": done.suppressed})
@@ -62,3 +61,31 @@ def forget_command(
                 f"{n:,} {table}" for table, n in done.counts.items() if n)
                 + f"; {done.suppressed} identifier(s) on the suppression list; "
                 "run custfocus dedupe to rebuild the matches")
+
+
+def subject_access_command(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="The person: a customer id, e-mail, phone, tax id, customer code or name.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write: .json (default) or .xlsx.")],
+    db: DbOption = DEFAULT_DB,
+    quiet: QuietOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Write everything the store holds about one person: the golden record, every source
+    record with its provenance, the raw rows they came from, facts, segment rows and
+    matching events, as JSON or XLSX (by the file's suffix), readable by its owner only.
+
+    Example: custfocus subject-access maria.garcia@example.es -o maria.json
+    """
+    from custfocus.access import subject_access, write_subject_access
+    from custfocus.privacy import one_customer
+    from custfocus.store import Store
+
+    with handle_errors(debug), Store(db, read_only=True) as store:
+        customer_id = one_customer(store, query)
+        data = subject_access(store, customer_id)
+        rows = write_subject_access(data, output)
+    with handle_errors(debug):
+        log_use(db, ctx, rows_exported=rows)
+        if not quiet:
+            typer.echo(f"wrote {rows:,} rows about {customer_id} to {output}", err=True)

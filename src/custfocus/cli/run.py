@@ -18,6 +18,7 @@ from custfocus.cli._common import (
     LangOption,
     QuietOption,
     handle_errors,
+    log_use,
     resolve_lang,
 )
 
@@ -80,6 +81,7 @@ def init_command(
 
 
 def run_command(
+    ctx: typer.Context,
     config_path: ConfigOption = CONFIG,
     db: RunDbOption = None,
     lang: LangOption = None,
@@ -108,6 +110,7 @@ def run_command(
                             "run.lang": lang.lower()[:2] if lang else None, "run.as_of": as_of,
                             "outputs.dir": str(output_dir) if output_dir else None})
         result = run_pipeline(settings, config, workers=default_workers())
+        log_use(settings["run.db"], ctx, rows_read=result.customers)
         if json_output:
             print_json(result.as_dict())
         elif not quiet:

@@ -15,12 +15,14 @@ from custfocus.cli._common import (
     LangOption,
     QuietOption,
     handle_errors,
+    log_use,
     parse_as_of,
     resolve_lang,
 )
 
 
 def segment_command(
+    ctx: typer.Context,
     db: DbOption = DEFAULT_DB,
     as_of: Annotated[
         str | None,
@@ -63,6 +65,7 @@ def segment_command(
         )
         with Store(db) as store:
             result = segment_customers(store, as_of=day, settings=settings)
+        log_use(db, ctx, rows_read=result.customers)
         if json_output:
             print_json(segment_as_dict(result, code))
         elif not quiet:

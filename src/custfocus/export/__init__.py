@@ -1,8 +1,9 @@
 """Exports of the master and its cross-references to CSV, XLSX, Parquet and JSON.
 
 Why sanitise here: exported sheets are opened in Excel, where a cell starting with ``=``,
-``+``, ``-``, ``@``, tab or CR is run as a formula (CSV/formula injection). Text cells that
-start so are prefixed with an apostrophe in CSV and XLSX; Parquet and JSON keep raw values.
+``+``, ``-``, ``@`` (or their full-width forms), tab, a line break or NUL is run as a formula
+(CSV/formula injection). Text cells that start so are prefixed with an apostrophe in CSV and
+XLSX (headers included); Parquet and JSON keep raw values.
 One exception in XLSX: a phone number in international form (``+5581969076671``) is written
 as a text cell (formatted ``@``), which Excel shows as typed and never evaluates, instead of
 with an apostrophe that Excel would show (a CSV has no cell types: it keeps the apostrophe).
@@ -85,16 +86,23 @@ def format_from_path(path: Path | None, fmt: str | None) -> str:
     return fmt
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# What a spreadsheet may run as a formula when a cell starts with it: the four operators,
+# their full-width forms (Excel and LibreOffice in CJK locales read them as the half-width
+# ones), tab, the line breaks and NUL (some readers drop it and see what follows).
+_FORMULA_START = frozenset("=+-@\t\r\n\x00＝＋－＠")
+# Blanks a spreadsheet skips before a formula: space, no-break space, ideographic space.
+_LEADING_BLANKS = " \u00a0\u3000"
 # "+" then a digit, and only digits and phone punctuation after it: a phone, not a formula.
 _PHONE_TEXT = re.compile(r"\+\d[\d ().-]*")
 
 
 def safe_cell(value: Any) -> Any:
     """Neutralise text a spreadsheet would run as a formula: one starting with ``=``,
-    ``+``, ``-``, ``@``, a tab or a line break, or with those after leading spaces."""
+    ``+``, ``-``, ``@`` (or their full-width forms), a tab, a line break or NUL, or with
+    those after leading blanks, gets an apostrophe in front (Excel's own way of saying
+    "text"; the value reads as it was)."""
     if isinstance(value, str) and (value[:1] in _FORMULA_START
-                                   or value.lstrip(" ")[:1] in _FORMULA_START):
+                                   or value.lstrip(_LEADING_BLANKS)[:1] in _FORMULA_START):
         return "'" + value
     return value
 
@@ -165,7 +173,7 @@ def write_xlsx(sheets: dict[str, Any], path: Path) -> None:
     book = Workbook(write_only=True)
     for name, frame in sheets.items():
         ws = book.create_sheet(title=name[:31])
-        ws.append([_xlsx_cell(ws, str(c)) for c in frame.columns])
+        ws.append([_xlsx_value(str(c)) for c in frame.columns])
         for row in frame.itertuples(index=False, name=None):
             ws.append([_xlsx_cell(ws, v) for v in row])
     book.save(path)
@@ -190,14 +198,43 @@ def _xlsx_value(value: Any) -> Any:
         value = value.item()
     if value is not None and type(value).__name__ == "NAType":
         return None
-    return safe_cell(value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        # XML cannot hold NUL and most other control characters (openpyxl refuses the
+        # cell): they are dropped after neutralising, so "\x00=1+1" stays text.
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("", safe_cell(value))
+    return value
 
 
-def export(store: Store, what: str, path: Path | None = None, fmt: str | None = None) -> int:
-    """Export ``master``, ``xref``, ``clusters`` or ``pairs``; returns rows written."""
+def protect(frame: Any, *, mask: bool = False, pseudonym_key: bytes | None = None) -> Any:
+    """``frame`` with its personal values masked (:mod:`custfocus.masking`) or its
+    identifiers pseudonymised (:mod:`custfocus.pseudonyms`), in place; one or the other."""
+    if mask and pseudonym_key is not None:
+        raise UsageError("choose --mask or --pseudonymise, not both")
+    if pseudonym_key is not None:
+        from custfocus.pseudonyms import pseudonymise_frame
+
+        pseudonymise_frame(frame, pseudonym_key)
+    elif mask:
+        from custfocus.masking import mask_frame
+
+        mask_frame(frame)
+    return frame
+
+
+def export(store: Store, what: str, path: Path | None = None, fmt: str | None = None, *,
+           mask: bool = False, pseudonym_key: bytes | None = None) -> int:
+    """Export ``master``, ``xref``, ``clusters`` or ``pairs``; returns rows written.
+
+    ``mask``: personal values masked; ``pseudonym_key``: identifiers as keyed tokens (see
+    :func:`protect`).
+    """
     fmt = format_from_path(path, fmt)
     frame = store.execute(export_query(store, what)).df()
+    protect(frame, mask=mask, pseudonym_key=pseudonym_key)
     return write_frame(frame, path, fmt, sheet=what)
 
 
-__all__ = ["FORMATS", "export", "neutralise_formulas", "safe_cell", "write_frame", "write_xlsx"]
+__all__ = ["FORMATS", "export", "neutralise_formulas", "protect", "safe_cell", "write_frame",
+           "write_xlsx"]

@@ -451,15 +451,25 @@ def segments_frame(store: Store, lang: str = "en") -> Any:
 
 
 def export_segments(
-    store: Store, path: Path | None, fmt: str | None = None, lang: str = "en"
+    store: Store, path: Path | None, fmt: str | None = None, lang: str = "en", *,
+    mask: bool = False, pseudonym_key: bytes | None = None,
 ) -> int:
-    """Write the latest segments: CSV/Parquet/JSON one table; XLSX one sheet per segment."""
-    from custfocus.export import format_from_path, write_frame, write_xlsx
+    """Write the latest segments: CSV/Parquet/JSON one table; XLSX one sheet per segment.
+
+    ``mask`` / ``pseudonym_key``: as :func:`custfocus.export.export`.
+    """
+    from custfocus.export import (
+        format_from_path,
+        neutralise_formulas,
+        protect,
+        write_frame,
+        write_xlsx,
+    )
     from custfocus.export._write import write_atomic
     from custfocus.segment._texts import EXPORT_HEADERS, segment_name
 
     fmt = format_from_path(path, fmt)
-    frame = segments_frame(store, lang)
+    frame = protect(segments_frame(store, lang), mask=mask, pseudonym_key=pseudonym_key)
     if fmt != "xlsx":
         return write_frame(frame, path, fmt, sheet="segments")
     if path is None:
