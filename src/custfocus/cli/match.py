@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -99,12 +99,16 @@ def export_command(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="csv, xlsx, parquet or json (default: from -o, else csv).")] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="Language of the segments export (names, actions, sheets): es, pt or en (default: from $LANG).")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Upsert master, xref or segments into PostgreSQL instead of writing a file: a postgresql://USER@HOST/DB string (keep the password in PGPASSWORD or ~/.pgpass; it is never shown).", show_default=False)] = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Export the customer master or the cross-reference of every source row.
 
-    Example: custfocus export xref -o xref.csv
+    With --to, the rows are upserted into a PostgreSQL table (custfocus_master, custfocus_xref
+    or custfocus_segments) in one transaction; rows no longer exported are marked retired.
+
+    Example: custfocus export xref -o xref.csv; custfocus export master --to postgresql://crm@db/crm
     """
     from custfocus.export import export
     from custfocus.i18n import count, message
@@ -112,7 +116,9 @@ def export_command(
 
     code = resolve_lang(lang)
     with handle_errors(debug), Store(db, read_only=True) as store:
-        if what == "segments":  # one sheet per segment in xlsx
+        if to is not None:
+            _export_to_postgres(store, what, to, output, fmt, code, quiet)
+        elif what == "segments":  # one sheet per segment in xlsx
             from custfocus.segment import export_segments
 
             rows = export_segments(store, output, fmt, code)
@@ -121,6 +127,24 @@ def export_command(
         if output is not None and not quiet:
             typer.echo(message("wrote_rows", code, rows=count(rows, "row", code), path=output),
                        err=True)
+
+
+def _export_to_postgres(store: Any, what: str, dsn: str, output: Path | None,
+                        fmt: str | None, lang: str, quiet: bool) -> None:
+    """``export --to postgresql://…``: upsert, then one line on stderr naming the server."""
+    from custfocus.export.postgres import export_to_postgres
+    from custfocus.i18n import count, fmt_int, message
+
+    if output is not None or fmt is not None:
+        raise UsageError("--to sends the rows to PostgreSQL; it cannot be combined with "
+                         "--output or --format")
+    result = export_to_postgres(store, what, dsn, lang)
+    if not quiet:
+        typer.echo(message("upserted", lang, rows=count(result.rows, "row", lang),
+                           table=result.table, target=result.target,
+                           inserted=fmt_int(result.inserted, lang),
+                           updated=fmt_int(result.updated, lang),
+                           retired=fmt_int(result.retired, lang)), err=True)
 
 
 def explain_command(
