@@ -41,6 +41,23 @@ def find_bin_dir() -> Path | None:
     return found[-1] if found else None
 
 
+def cannot_start_reason() -> str | None:
+    """Why no server can be started here (the tests skip with it), or None."""
+    if find_bin_dir() is None:
+        return ("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin "
+                "(apt-get install postgresql)")
+    if os.geteuid() == 0:
+        import pwd
+
+        if shutil.which("runuser") is None:
+            return "running as root without runuser to start PostgreSQL as another user"
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return "running as root and there is no postgres user to start PostgreSQL as"
+    return None
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -50,14 +67,13 @@ def _free_port() -> int:
 @contextmanager
 def running_server() -> Iterator[Server]:
     """Start a private server; yields how to reach it (password login over TCP)."""
+    reason = cannot_start_reason()
+    if reason:
+        raise RuntimeError(reason)
     bin_dir = find_bin_dir()
-    if bin_dir is None:
-        raise RuntimeError("no PostgreSQL binaries under /usr/lib/postgresql/*/bin "
-                           "(apt-get install postgresql)")
+    assert bin_dir is not None
     as_root = os.geteuid() == 0
     runner = shutil.which("runuser") if as_root else None
-    if as_root and runner is None:
-        raise RuntimeError("running as root without runuser to start PostgreSQL as postgres")
     root = Path(tempfile.mkdtemp(prefix="custfocus-pg-"))
     data, sockets = root / "data", root / "sockets"
     sockets.mkdir()

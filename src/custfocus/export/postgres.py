@@ -170,9 +170,9 @@ def export_to_postgres(store: Store, what: str, dsn: str, lang: str = "en") -> P
     target = describe_target(dsn)
     merges = _merged_into(store) if what == "master" else {}
     try:
-        with psycopg.connect(dsn, connect_timeout=10, application_name="custfocus") as conn:
-            with conn.transaction():
-                counts = _upsert(conn, spec, data, merges, target)
+        with (psycopg.connect(dsn, connect_timeout=10, application_name="custfocus") as conn,
+              conn.transaction()):
+            counts = _upsert(conn, spec, data, merges, target)
     except psycopg.Error as exc:
         first = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
         raise StoreError(f"PostgreSQL {target}: {mask_secret(first, dsn)}") from None
