@@ -168,11 +168,18 @@ def test_a_wrong_password_is_exit_4_naming_the_host_never_the_password(
     assert "127.0.0.1:1" in result.stderr and PASSWORD not in result.output
 
 
-def test_pgpassword_is_used_when_the_string_has_none(workspace, server, dbname, runner,
-                                                     monkeypatch):
+def test_pgpassword_and_pgpass_are_used_when_the_string_has_none(
+        workspace, server, dbname, runner, monkeypatch, tmp_path):
+    without = server.dsn(password=None, dbname=dbname)
     monkeypatch.setenv("PGPASSWORD", PASSWORD)
-    result = export(runner, workspace / "custfocus.duckdb", "segments",
-                    server.dsn(password=None, dbname=dbname))
+    result = export(runner, workspace / "custfocus.duckdb", "segments", without)
+    assert result.exit_code == 0, result.output
+    monkeypatch.delenv("PGPASSWORD")
+    pgpass = tmp_path / "pgpass"
+    pgpass.write_text(f"{server.host}:{server.port}:*:{server.user}:{PASSWORD}\n")
+    pgpass.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    result = export(runner, workspace / "custfocus.duckdb", "master", without)
     assert result.exit_code == 0, result.output
 
 

@@ -186,7 +186,9 @@ def _upsert(conn: Any, spec: TableSpec, data: Any, merges: dict[str, str],
 
     columns = [(name, pg_type(data.schema.field(name).type)) for name in data.column_names]
     extra = [*BOOKKEEPING, *([MERGED_INTO] if spec.name == TABLES["master"].name else [])]
-    _ensure_table(conn, spec, columns, extra, target)
+    # The staging table takes the types of the table present: a column that was all empty
+    # at the first export (text) then stays text and COPY reads later values into it.
+    columns = _ensure_table(conn, spec, columns, extra, target)
     table = sql.Identifier(spec.name)
     names = [sql.Identifier(n) for n, _ in columns]
     conn.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(table))
@@ -230,26 +232,29 @@ def _upsert(conn: Any, spec: TableSpec, data: Any, merges: dict[str, str],
 
 def _ensure_table(conn: Any, spec: TableSpec, columns: list[tuple[str, str]],
                   extra: list[tuple[str, str]] | tuple[tuple[str, str], ...],
-                  target: str) -> None:
-    """Create the table, or check that the one present has exactly the expected columns."""
+                  target: str) -> list[tuple[str, str]]:
+    """Create the table, or check that the one present has exactly the expected columns;
+    returns the exported columns with the types the table has."""
     from psycopg import sql
 
     present = conn.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
-        "AND table_schema = current_schema() ORDER BY ordinal_position", [spec.name]).fetchall()
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+        "WHERE a.attrelid = to_regclass(format('%%I.%%I', current_schema(), %s::text)) "
+        "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", [spec.name]).fetchall()
     wanted = [name for name, _ in (*columns, *extra)]
     if present:
         if [r[0] for r in present] != wanted:
             raise StoreError(f"PostgreSQL {target}: table {spec.name} already exists with "
                              f"other columns; drop or rename it, or export to another schema "
                              f"(options=-csearch_path=...)")
-        return
+        return [(str(name), str(kind)) for name, kind in present[:len(columns)]]
     definition = [sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(t))
                   for n, t in (*columns, *extra)]
     definition.append(sql.SQL("PRIMARY KEY ({})").format(
         sql.SQL(", ").join(sql.Identifier(k) for k in spec.key)))
     conn.execute(sql.SQL("CREATE TABLE {} ({})").format(
         sql.Identifier(spec.name), sql.SQL(", ").join(definition)))
+    return columns
 
 
 def _copy(conn: Any, names: list[Any], data: Any) -> None:
