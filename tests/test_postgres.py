@@ -104,7 +104,7 @@ def test_xref_and_segments_hold_what_the_file_export_writes(workspace, dsn, runn
     import pandas as pd
 
     db = workspace / "custfocus.duckdb"
-    for what, table, key in (("xref", "custfocus_xref", "source, row"),
+    for what, table, key in (("xref", "custfocus_xref", "source, part, row"),
                              ("segments", "custfocus_segments", "customer_id")):
         path = tmp_path / f"{what}.csv"
         assert runner.invoke(app, ["export", what, "--db", str(db), "-o", str(path)]
@@ -116,6 +116,19 @@ def test_xref_and_segments_hold_what_the_file_export_writes(workspace, dsn, runn
         assert count == distinct == len(expected)
         again = export(runner, db, what, dsn, "--lang", "en")
         assert "0 new, 0 changed, 0 retired" in again.stderr
+
+
+def test_xref_of_a_source_imported_with_append_keeps_every_row(dsn, runner, tmp_path):
+    db = str(tmp_path / "s.duckdb")
+    for name, rows in (("enero.csv", "Ana Ruiz,ana@x.es\nLuis Gil,luis@x.es\n"),
+                       ("febrero.csv", "Eva Sanz,eva@x.es\n")):
+        (tmp_path / name).write_text("Nombre,Email\n" + rows)
+        result = runner.invoke(app, ["import", str(tmp_path / name), "--db", db, "--source",
+                                     "ventas", "--append", "-q"])
+        assert result.exit_code == 0, result.output
+    assert export(runner, db, "xref", dsn).exit_code == 0
+    assert query(dsn, "SELECT source, part, row FROM custfocus_xref ORDER BY 2, 3") == [
+        ("ventas", 1, 2), ("ventas", 1, 3), ("ventas", 2, 2)]
 
 
 def test_a_customer_retired_by_a_merge_is_marked(workspace, dsn, runner, tmp_path):

@@ -39,7 +39,9 @@ class TableSpec:
 
 TABLES: dict[str, TableSpec] = {
     "master": TableSpec("custfocus_master", ("customer_id",)),
-    "xref": TableSpec("custfocus_xref", ("source", "row")),
+    # ``part`` tells apart the rows of a source imported with --append (mode = "append"):
+    # its imports all hold a row 2; 1 for the oldest active import, and always 1 otherwise.
+    "xref": TableSpec("custfocus_xref", ("source", "part", "row")),
     "segments": TableSpec("custfocus_segments", ("customer_id",)),
 }
 
@@ -135,7 +137,19 @@ def export_frame(store: Store, what: str, lang: str = "en") -> Any:
         return pa.Table.from_pandas(segments_frame(store, lang), preserve_index=False)
     from custfocus.export import export_query
 
-    return store.con.sql(export_query(store, what)).to_arrow_table()
+    query = export_query(store, what)
+    if what == "xref":
+        query = _with_part(query)
+    return store.con.sql(query).to_arrow_table()
+
+
+def _with_part(xref_query: str) -> str:
+    """The file export's cross-reference with the ``part`` column after ``source, row``."""
+    head = "SELECT i.source, rr.row,"
+    if head not in xref_query:  # the shared query changed shape: fail loudly in tests
+        raise AssertionError("the xref query no longer starts with " + head)
+    return xref_query.replace(head, head + " CAST(dense_rank() OVER (PARTITION BY i.source "
+                              "ORDER BY rr.import_id) AS INTEGER) AS part,", 1)
 
 
 def export_to_postgres(store: Store, what: str, dsn: str, lang: str = "en") -> PostgresExport:
@@ -196,6 +210,7 @@ def _upsert(conn: Any, spec: TableSpec, data: Any, merges: dict[str, str],
         sql.SQL(", ").join(sql.SQL("{} {}").format(n, sql.SQL(t))
                            for n, (_, t) in zip(names, columns))))
     _copy(conn, names, data)
+    conn.execute("ANALYZE _custfocus_stage")  # temporary tables get no statistics otherwise
     key = sql.SQL(", ").join(sql.Identifier(k) for k in spec.key)
     values = [n for n, (c, _) in zip(names, columns) if c not in spec.key]
     changed = sql.SQL("({}) IS DISTINCT FROM ({})").format(
