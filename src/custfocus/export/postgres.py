@@ -156,7 +156,7 @@ def export_to_postgres(store: Store, what: str, dsn: str, lang: str = "en") -> P
     """Upsert one export (``master``, ``xref`` or ``segments``) into its PostgreSQL table.
 
     The table is created on first use (see the README for its columns). Rows are matched by
-    key (customer id, or source and row for the cross-reference); rows no longer exported
+    key (customer id, or source, part and row for the cross-reference); rows no longer exported
     are marked ``active = false`` with ``retired_at``, and a master row retired by a merge
     gets ``merged_into``. Everything happens in one transaction: on any error the table is
     as it was.
@@ -218,7 +218,8 @@ def _upsert(conn: Any, spec: TableSpec, data: Any, merges: dict[str, str],
         sql.SQL(", ").join(sql.SQL("excluded.{}").format(n) for n in values))
     assign = sql.SQL(", ").join(sql.SQL("{} = excluded.{}").format(n, n) for n in values)
     extra_reset = sql.SQL(", merged_into = NULL") if MERGED_INTO in extra else sql.SQL("")
-    # xmax = 0 tells an inserted row from an updated one (a documented PostgreSQL idiom).
+    # xmax = 0 tells an inserted row from an updated one (a freshly inserted row version has
+    # no deleting transaction; a common PostgreSQL idiom for upsert counts).
     row = conn.execute(sql.SQL(
         "WITH up AS (INSERT INTO {table} AS t ({cols}) SELECT {cols} FROM _custfocus_stage "
         "ON CONFLICT ({key}) DO UPDATE SET {assign}{comma} active = true, retired_at = NULL, "
