@@ -74,7 +74,9 @@ def running_server() -> Iterator[Server]:
     assert bin_dir is not None
     as_root = os.geteuid() == 0
     runner = shutil.which("runuser") if as_root else None
-    root = Path(tempfile.mkdtemp(prefix="custfocus-pg-"))
+    # Under root, /tmp: the postgres user must be able to reach the folder (a TMPDIR inside
+    # /root would not be), and a short path keeps the socket's under its 107-byte limit.
+    root = Path(tempfile.mkdtemp(prefix="custfocus-pg-", dir="/tmp" if as_root else None))
     data, sockets = root / "data", root / "sockets"
     sockets.mkdir()
     (root / "pw").write_text(PASSWORD + "\n")
