@@ -57,6 +57,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wrote": {"en": "wrote {path}", "es": "escrito {path}", "pt": "gravado {path}"},
     "wrote_rows": {"en": "wrote {rows} to {path}", "es": "escritas {rows} en {path}",
                    "pt": "gravadas {rows} em {path}"},
+    "upserted": {"en": "{rows} into {table} at {target}: {inserted} new, {updated} changed, "
+                       "{retired} retired",
+                 "es": "{rows} en {table} de {target}: {inserted} nuevas, {updated} cambiadas, "
+                       "{retired} retiradas",
+                 "pt": "{rows} em {table} de {target}: {inserted} novas, {updated} alteradas, "
+                       "{retired} retiradas"},
     "wrote_pairs": {"en": "wrote {pairs} to {path}", "es": "escritos {pairs} en {path}",
                     "pt": "gravados {pairs} em {path}"},
     "wrote_config": {"en": "wrote {path} with {files}:", "es": "escrito {path} con {files}:",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -106,12 +106,16 @@ def export_command(
     mask: Annotated[bool, typer.Option("--mask", help="Mask personal values: j***@gmail.com, +34 6** *** 678, names as initials, tax ids but their last 3 characters.")] = False,
     pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Replace identifiers (customer id, e-mail, phone, tax id, customer code) with keyed HMAC-SHA256 tokens and hide names, street and birth date; exports made with the same key join.")] = False,
     key_file: Annotated[Path | None, typer.Option("--key-file", help="File holding the pseudonym key (default: the CUSTFOCUS_SECRET variable); never stored.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Upsert master, xref or segments into PostgreSQL instead of writing a file: a postgresql://USER@HOST/DB string (keep the password in PGPASSWORD or ~/.pgpass; it is never shown).", show_default=False)] = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Export the customer master or the cross-reference of every source row.
 
-    Example: custfocus export xref -o xref.csv; CUSTFOCUS_SECRET=... custfocus export master --pseudonymise -o master.csv
+    With --to, the rows are upserted into a PostgreSQL table (custfocus_master, custfocus_xref
+    or custfocus_segments) in one transaction; rows no longer exported are marked retired.
+
+    Example: custfocus export xref -o xref.csv; CUSTFOCUS_SECRET=... custfocus export master --pseudonymise -o master.csv; custfocus export master --to postgresql://crm@db/crm
     """
     from custfocus.export import export
     from custfocus.i18n import count, message
@@ -128,7 +132,12 @@ def export_command(
         else:
             key = None
     with handle_errors(debug), Store(db, read_only=True) as store:
-        if what == "segments":  # one sheet per segment in xlsx
+        if to is not None:
+            if mask or pseudonymise:
+                raise UsageError("--to sends the master itself to PostgreSQL; --mask and "
+                                 "--pseudonymise are for files")
+            _export_to_postgres(store, what, to, output, fmt, code, quiet)
+        elif what == "segments":  # one sheet per segment in xlsx
             from custfocus.segment import export_segments
 
             rows = export_segments(store, output, fmt, code, mask=mask, pseudonym_key=key)
@@ -139,6 +148,24 @@ def export_command(
         if output is not None and not quiet:
             typer.echo(message("wrote_rows", code, rows=count(rows, "row", code), path=output),
                        err=True)
+
+
+def _export_to_postgres(store: Any, what: str, dsn: str, output: Path | None,
+                        fmt: str | None, lang: str, quiet: bool) -> None:
+    """``export --to postgresql://…``: upsert, then one line on stderr naming the server."""
+    from custfocus.export.postgres import export_to_postgres
+    from custfocus.i18n import count, fmt_int, message
+
+    if output is not None or fmt is not None:
+        raise UsageError("--to sends the rows to PostgreSQL; it cannot be combined with "
+                         "--output or --format")
+    result = export_to_postgres(store, what, dsn, lang)
+    if not quiet:
+        typer.echo(message("upserted", lang, rows=count(result.rows, "row", lang),
+                           table=result.table, target=result.target,
+                           inserted=fmt_int(result.inserted, lang),
+                           updated=fmt_int(result.updated, lang),
+                           retired=fmt_int(result.retired, lang)), err=True)
 
 
 def explain_command(

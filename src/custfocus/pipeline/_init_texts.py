@@ -80,6 +80,14 @@ HELP: dict[str, dict[str, str]] = {
                         "pt": "tabelas a exportar: master, xref, clusters, pairs, segments"},
     "outputs.formats": {"es": "formatos de las exportaciones: csv, xlsx, parquet, json",
                         "pt": "formatos das exportações: csv, xlsx, parquet, json"},
+    "outputs.postgres": {"es": "PostgreSQL donde actualizar master, xref y segments tras cada "
+                                "ejecución (las de outputs.exports), p. ej. "
+                                "\"postgresql://crm@db.example.org/crm\"; la contraseña, mejor "
+                                "en PGPASSWORD o ~/.pgpass; \"\" para ninguno",
+                         "pt": "PostgreSQL onde atualizar master, xref e segments após cada "
+                               "execução (as de outputs.exports), p. ex. "
+                               "\"postgresql://crm@db.example.org/crm\"; a senha, melhor em "
+                               "PGPASSWORD ou ~/.pgpass; \"\" para nenhum"},
     # [sources."file"]
     "unit": {"es": "unidad de negocio de la fuente (por defecto: del nombre del archivo)",
              "pt": "unidade de negócio da fonte (padrão: do nome do arquivo)"},

@@ -66,6 +66,21 @@ def write_outputs(store: Store, settings: dict[str, Any], workdir: Path, audit: 
     return written
 
 
+def export_to_postgres_outputs(store: Store, settings: dict[str, Any]) -> list[Any]:
+    """Upsert what ``outputs.exports`` lists into ``outputs.postgres`` (when set).
+
+    Only master, xref and segments have PostgreSQL tables; the other exports are files only.
+    Returns one :class:`~custfocus.export.postgres.PostgresExport` per table.
+    """
+    from custfocus.export.postgres import TABLES, export_to_postgres
+
+    dsn = settings["outputs.postgres"]
+    if not dsn:
+        return []
+    return [export_to_postgres(store, what, dsn, settings["run.lang"])
+            for what in settings["outputs.exports"] if what in TABLES]
+
+
 def latest_segments(store: Store) -> dict[str, Any] | None:
     """The summary of the latest segment run (segments, KPIs, currency), or None."""
     import json

@@ -256,7 +256,19 @@ class _Run:
 
         written = write_outputs(store, self.s, self.workdir, audit, thresholds)
         self._step("outputs", files=len(written))
-        return [str(p) for p in written]
+        return [str(p) for p in written] + self._postgres(store)
+
+    def _postgres(self, store: Store) -> list[str]:
+        """The ``outputs.postgres`` upserts; logged by table with the server's password-free
+        description (the connection string itself never reaches the log)."""
+        from custfocus.pipeline.outputs import export_to_postgres_outputs
+
+        done = export_to_postgres_outputs(store, self.s)
+        for result in done:
+            self._step("postgres", target=result.target, table=result.table, rows=result.rows,
+                       inserted=result.inserted, updated=result.updated,
+                       retired=result.retired)
+        return [f"{result.target} ({result.table})" for result in done]
 
 
 def _hash(data: Any) -> str:

@@ -460,7 +460,6 @@ def export_segments(
     """
     from custfocus.export import (
         format_from_path,
-        neutralise_formulas,
         protect,
         write_frame,
         write_xlsx,

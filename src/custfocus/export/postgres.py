@@ -1,0 +1,325 @@
+"""The master, the cross-reference and the segments upserted into PostgreSQL.
+
+``custfocus export master --to postgresql://…`` and ``[outputs] postgres`` in custfocus.toml
+land here. Each export is one transaction on the server: the rows go into a temporary
+staging table by ``COPY`` (CSV written by Arrow, so no Python loop per row), then one
+``INSERT … ON CONFLICT`` upserts them by key and one ``UPDATE`` marks the rows that are no
+longer in the export (a customer retired by a merge, a source row no longer imported) as
+``active = false`` with ``retired_at`` set. A row is only written when one of its values
+changed, so re-exporting the same state changes nothing (``updated_at`` stays put).
+
+Why the password is masked everywhere: a connection string such as
+``postgresql://crm:s3cret@db/crm`` is a setting like any other, and settings end up in error
+messages, the run log and shell histories. Every message this module builds names the
+server by :func:`describe_target` (user, host, port, database), never by the string itself,
+and any text from the driver goes through :func:`mask_secret`. ``PGPASSWORD`` and
+``~/.pgpass`` work because the string is handed to libpq unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from custfocus.errors import StoreError, UsageError
+from custfocus.store import Store
+
+URL_PREFIXES = ("postgresql://", "postgres://")
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """Where one export goes: the table's name and the columns that identify a row."""
+
+    name: str
+    key: tuple[str, ...]
+
+
+TABLES: dict[str, TableSpec] = {
+    "master": TableSpec("custfocus_master", ("customer_id",)),
+    # ``part`` tells apart the rows of a source imported with --append (mode = "append"):
+    # its imports all hold a row 2; 1 for the oldest active import, and always 1 otherwise.
+    "xref": TableSpec("custfocus_xref", ("source", "part", "row")),
+    "segments": TableSpec("custfocus_segments", ("customer_id",)),
+}
+
+# Bookkeeping columns every target table has after the exported ones.
+BOOKKEEPING = (("active", "boolean NOT NULL DEFAULT true"),
+               ("retired_at", "timestamptz"),
+               ("updated_at", "timestamptz NOT NULL DEFAULT now()"))
+MERGED_INTO = ("merged_into", "text")  # master only: the customer that absorbed a retired one
+
+
+@dataclass(frozen=True)
+class PostgresExport:
+    """What one export did to its table."""
+
+    what: str
+    table: str
+    target: str  # the server, described without its password
+    rows: int  # rows exported
+    inserted: int
+    updated: int
+    retired: int
+
+    @property
+    def unchanged(self) -> int:
+        return self.rows - self.inserted - self.updated
+
+
+def is_postgres_url(text: str | None) -> bool:
+    """True for ``postgresql://…`` and ``postgres://…`` connection strings."""
+    return bool(text) and str(text).lower().startswith(URL_PREFIXES)
+
+
+def describe_target(dsn: str) -> str:
+    """The server a connection string points to, without its password.
+
+    Example:
+        >>> describe_target("postgresql://crm:s3cret@db.example.org:5433/sales")
+        'postgresql://crm@db.example.org:5433/sales'
+    """
+    if not is_postgres_url(dsn):  # key=value form: keep the keys that say where
+        fields = dict(re.findall(r"(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", dsn))
+        where = " ".join(f"{k}={v}" for k, v in fields.items()
+                         if k in ("host", "hostaddr", "port", "dbname", "user"))
+        return where or "PostgreSQL (default server)"
+    try:
+        parts = urlsplit(dsn)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+        user = f"{parts.username}@" if parts.username else ""
+    except ValueError:  # a port that is no number: say no more than the scheme
+        return "postgresql://(unreadable address)"
+    return f"postgresql://{user}{host}{port}{parts.path}"
+
+
+def mask_secret(text: str, dsn: str) -> str:
+    """``text`` with the connection string's password (and the string itself) hidden.
+
+    Example:
+        >>> mask_secret("bad postgresql://a:pw@h/db (pw)", "postgresql://a:pw@h/db")
+        'bad postgresql://a@h/db (***)'
+    """
+    text = text.replace(dsn, describe_target(dsn))
+    for secret in _passwords(dsn):
+        text = text.replace(secret, "***")
+    return text
+
+
+def _passwords(dsn: str) -> list[str]:
+    from urllib.parse import unquote
+
+    found = re.findall(r"password\s*=\s*('(?:[^'\\]|\\.)*'|[^\s&]+)", dsn)
+    found = [p.strip("'") for p in found]
+    if is_postgres_url(dsn):
+        try:
+            password = urlsplit(dsn).password
+        except ValueError:
+            password = None
+        if password:
+            found += [password, unquote(password)]
+    return sorted({p for p in found if p}, key=len, reverse=True)
+
+
+def export_frame(store: Store, what: str, lang: str = "en") -> Any:
+    """The Arrow table of an export, from the same queries and frames the file export writes."""
+    import pyarrow as pa
+
+    if what not in TABLES:
+        raise UsageError(f"'{what}' cannot be exported to PostgreSQL; choose one of "
+                         f"{', '.join(TABLES)}")
+    if what == "segments":
+        from custfocus.segment import segments_frame
+
+        return pa.Table.from_pandas(segments_frame(store, lang), preserve_index=False)
+    from custfocus.export import export_query
+
+    query = export_query(store, what)
+    if what == "xref":
+        query = _with_part(query)
+    return store.con.sql(query).to_arrow_table()
+
+
+def _with_part(xref_query: str) -> str:
+    """The file export's cross-reference with the ``part`` column after ``source, row``."""
+    head = "SELECT i.source, rr.row,"
+    if head not in xref_query:  # the shared query changed shape: fail loudly in tests
+        raise AssertionError("the xref query no longer starts with " + head)
+    return xref_query.replace(head, head + " CAST(dense_rank() OVER (PARTITION BY i.source "
+                              "ORDER BY rr.import_id) AS INTEGER) AS part,", 1)
+
+
+def export_to_postgres(store: Store, what: str, dsn: str, lang: str = "en") -> PostgresExport:
+    """Upsert one export (``master``, ``xref`` or ``segments``) into its PostgreSQL table.
+
+    The table is created on first use (see the README for its columns). Rows are matched by
+    key (customer id, or source, part and row for the cross-reference); rows no longer exported
+    are marked ``active = false`` with ``retired_at``, and a master row retired by a merge
+    gets ``merged_into``. Everything happens in one transaction: on any error the table is
+    as it was.
+
+    Raises:
+        UsageError: psycopg is not installed, or ``what`` is not exportable.
+        StoreError: the server cannot be reached, refuses the login, or holds a table of
+            the same name with other columns (the message names the server, never the
+            password).
+
+    Example:
+        >>> export_to_postgres(store, "master", "postgresql://crm@db/crm")  # doctest: +SKIP
+        PostgresExport(what='master', table='custfocus_master', rows=812, inserted=812, ...)
+    """
+    if not is_postgres_url(dsn) and "=" not in dsn:
+        raise UsageError("a PostgreSQL target is a connection string such as "
+                         "postgresql://USER@HOST:5432/DB")
+    data = export_frame(store, what, lang)  # refuses what has no table
+    spec = TABLES[what]
+    try:
+        import psycopg
+    except ModuleNotFoundError:
+        raise UsageError("exporting to PostgreSQL needs psycopg: pip install "
+                         "'custfocus[postgres]'") from None
+    target = describe_target(dsn)
+    merges = _merged_into(store) if what == "master" else {}
+    try:
+        with (psycopg.connect(dsn, connect_timeout=10, application_name="custfocus") as conn,
+              conn.transaction()):
+            counts = _upsert(conn, spec, data, merges, target)
+    except psycopg.Error as exc:
+        first = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+        raise StoreError(f"PostgreSQL {target}: {mask_secret(first, dsn)}") from None
+    return PostgresExport(what=what, table=spec.name, target=target, rows=data.num_rows,
+                          **counts)
+
+
+def _upsert(conn: Any, spec: TableSpec, data: Any, merges: dict[str, str],
+            target: str) -> dict[str, int]:
+    from psycopg import sql
+
+    columns = [(name, pg_type(data.schema.field(name).type)) for name in data.column_names]
+    extra = [*BOOKKEEPING, *([MERGED_INTO] if spec.name == TABLES["master"].name else [])]
+    # The staging table takes the types of the table present: a column that was all empty
+    # at the first export (text) then stays text and COPY reads later values into it.
+    columns = _ensure_table(conn, spec, columns, extra, target)
+    table = sql.Identifier(spec.name)
+    names = [sql.Identifier(n) for n, _ in columns]
+    conn.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(table))
+    conn.execute(sql.SQL("CREATE TEMP TABLE _custfocus_stage ({}) ON COMMIT DROP").format(
+        sql.SQL(", ").join(sql.SQL("{} {}").format(n, sql.SQL(t))
+                           for n, (_, t) in zip(names, columns))))
+    _copy(conn, names, data)
+    conn.execute("ANALYZE _custfocus_stage")  # temporary tables get no statistics otherwise
+    key = sql.SQL(", ").join(sql.Identifier(k) for k in spec.key)
+    values = [n for n, (c, _) in zip(names, columns) if c not in spec.key]
+    changed = sql.SQL("({}) IS DISTINCT FROM ({})").format(
+        sql.SQL(", ").join(sql.SQL("t.{}").format(n) for n in values),
+        sql.SQL(", ").join(sql.SQL("excluded.{}").format(n) for n in values))
+    assign = sql.SQL(", ").join(sql.SQL("{} = excluded.{}").format(n, n) for n in values)
+    extra_reset = sql.SQL(", merged_into = NULL") if MERGED_INTO in extra else sql.SQL("")
+    # xmax = 0 tells an inserted row from an updated one (a freshly inserted row version has
+    # no deleting transaction; a common PostgreSQL idiom for upsert counts).
+    row = conn.execute(sql.SQL(
+        "WITH up AS (INSERT INTO {table} AS t ({cols}) SELECT {cols} FROM _custfocus_stage "
+        "ON CONFLICT ({key}) DO UPDATE SET {assign}{comma} active = true, retired_at = NULL, "
+        "updated_at = now(){extra_reset} WHERE {changed} OR NOT t.active "
+        "RETURNING (xmax = 0) AS inserted) "
+        "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up"
+    ).format(table=table, cols=sql.SQL(", ").join(names), key=key, assign=assign,
+             comma=sql.SQL(",") if values else sql.SQL(""), extra_reset=extra_reset,
+             changed=changed if values else sql.SQL("false"))).fetchone()
+    inserted, updated = int(row[0]), int(row[1])
+    retired = conn.execute(sql.SQL(
+        "UPDATE {table} AS t SET active = false, retired_at = now(), updated_at = now() "
+        "WHERE t.active AND NOT EXISTS (SELECT 1 FROM _custfocus_stage s WHERE {match}) "
+        "RETURNING {first}").format(
+            table=table, first=sql.Identifier(spec.key[0]),
+            match=sql.SQL(" AND ").join(sql.SQL("s.{k} = t.{k}").format(k=sql.Identifier(k))
+                                        for k in spec.key))).fetchall()
+    gone = [r[0] for r in retired]
+    if merges and gone:
+        with conn.cursor() as cur:
+            cur.executemany(sql.SQL("UPDATE {} SET merged_into = %s WHERE customer_id = %s"
+                                    ).format(table),
+                            [(merges[cid], cid) for cid in gone if cid in merges])
+    return {"inserted": inserted, "updated": updated, "retired": len(gone)}
+
+
+def _ensure_table(conn: Any, spec: TableSpec, columns: list[tuple[str, str]],
+                  extra: list[tuple[str, str]] | tuple[tuple[str, str], ...],
+                  target: str) -> list[tuple[str, str]]:
+    """Create the table, or check that the one present has exactly the expected columns;
+    returns the exported columns with the types the table has."""
+    from psycopg import sql
+
+    present = conn.execute(
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+        "WHERE a.attrelid = to_regclass(format('%%I.%%I', current_schema(), %s::text)) "
+        "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", [spec.name]).fetchall()
+    wanted = [name for name, _ in (*columns, *extra)]
+    if present:
+        if [r[0] for r in present] != wanted:
+            raise StoreError(f"PostgreSQL {target}: table {spec.name} already exists with "
+                             f"other columns; drop or rename it, or export to another schema "
+                             f"(options=-csearch_path=...)")
+        return [(str(name), str(kind)) for name, kind in present[:len(columns)]]
+    definition = [sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(t))
+                  for n, t in (*columns, *extra)]
+    definition.append(sql.SQL("PRIMARY KEY ({})").format(
+        sql.SQL(", ").join(sql.Identifier(k) for k in spec.key)))
+    conn.execute(sql.SQL("CREATE TABLE {} ({})").format(
+        sql.Identifier(spec.name), sql.SQL(", ").join(definition)))
+    return columns
+
+
+def _copy(conn: Any, names: list[Any], data: Any) -> None:
+    """The rows into the staging table as CSV (Arrow writes it; quoted "" is an empty text,
+    an unquoted empty field is NULL, as COPY reads them)."""
+    import io
+
+    import pyarrow.csv as pacsv
+    from psycopg import sql
+
+    statement = sql.SQL("COPY _custfocus_stage ({}) FROM STDIN WITH (FORMAT csv)").format(
+        sql.SQL(", ").join(names))
+    with conn.cursor() as cur, cur.copy(statement) as copy:
+        for batch in data.to_batches(max_chunksize=50_000):
+            buffer = io.BytesIO()
+            pacsv.write_csv(batch, buffer, pacsv.WriteOptions(include_header=False))
+            copy.write(buffer.getvalue())
+
+
+def pg_type(arrow_type: Any) -> str:
+    """The PostgreSQL column type of an Arrow type (text for anything unusual)."""
+    import pyarrow as pa
+
+    if pa.types.is_boolean(arrow_type):
+        return "boolean"
+    if pa.types.is_integer(arrow_type):
+        return "integer" if arrow_type.bit_width <= 16 or (
+            arrow_type.bit_width == 32 and pa.types.is_signed_integer(arrow_type)) else "bigint"
+    if pa.types.is_floating(arrow_type):
+        return "double precision"
+    if pa.types.is_decimal(arrow_type):
+        return "numeric"
+    if pa.types.is_date(arrow_type):
+        return "date"
+    if pa.types.is_timestamp(arrow_type):
+        return "timestamptz" if arrow_type.tz else "timestamp"
+    return "text"
+
+
+def _merged_into(store: Store) -> dict[str, str]:
+    """Old id -> the customer that absorbed it, from the store's merge events (latest wins)."""
+    merged: dict[str, str] = {}
+    for customer_id, others in store.execute(
+            "SELECT customer_id, other_ids FROM customer_events WHERE kind = 'merge' "
+            "AND customer_id IS NOT NULL ORDER BY event_time, run_id").fetchall():
+        for other in others or []:
+            merged[other] = customer_id
+    return merged
+
+
+__all__ = ["TABLES", "PostgresExport", "describe_target", "export_frame",
+           "export_to_postgres", "is_postgres_url", "mask_secret", "pg_type"]
