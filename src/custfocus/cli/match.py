@@ -136,7 +136,7 @@ def export_command(
             if mask or pseudonymise:
                 raise UsageError("--to sends the master itself to PostgreSQL; --mask and "
                                  "--pseudonymise are for files")
-            _export_to_postgres(store, what, to, output, fmt, code, quiet)
+            rows = _export_to_postgres(store, what, to, output, fmt, code, quiet)
         elif what == "segments":  # one sheet per segment in xlsx
             from custfocus.segment import export_segments
 
@@ -145,14 +145,15 @@ def export_command(
             rows = export(store, what, output, fmt, mask=mask, pseudonym_key=key)
     with handle_errors(debug):
         log_use(db, ctx, rows_exported=rows)
-        if output is not None and not quiet:
+        if output is not None and to is None and not quiet:
             typer.echo(message("wrote_rows", code, rows=count(rows, "row", code), path=output),
                        err=True)
 
 
 def _export_to_postgres(store: Any, what: str, dsn: str, output: Path | None,
-                        fmt: str | None, lang: str, quiet: bool) -> None:
-    """``export --to postgresql://…``: upsert, then one line on stderr naming the server."""
+                        fmt: str | None, lang: str, quiet: bool) -> int:
+    """``export --to postgresql://…``: upsert, then one line on stderr naming the server;
+    returns the rows exported."""
     from custfocus.export.postgres import export_to_postgres
     from custfocus.i18n import count, fmt_int, message
 
@@ -166,6 +167,7 @@ def _export_to_postgres(store: Any, what: str, dsn: str, output: Path | None,
                            inserted=fmt_int(result.inserted, lang),
                            updated=fmt_int(result.updated, lang),
                            retired=fmt_int(result.retired, lang)), err=True)
+    return result.rows
 
 
 def explain_command(
