@@ -294,3 +294,26 @@ def test_each_record_has_its_own_country_in_a_mixed_file(tmp_path) -> None:
                          "jane@example.co.uk": "GB", "luis@example.es": "ES",
                          "marta@example.es": "ES"}
     store.close()
+
+
+def test_an_orders_file_exported_apart_is_linked_by_an_unambiguous_customer_code(tmp_path) -> None:
+    """customers.csv and orders.csv exported apart: the orders name customers by a code
+    only the customers file holds, and are linked; a code two systems hold is not."""
+    from custfocus.ingest.importer import import_paths
+    from custfocus.store import Store
+
+    (tmp_path / "clientes.csv").write_text(
+        "Código cliente,Nombre,Teléfono\nC1,Ana Ruiz,612345678\nC2,Luis Gil,622345678\n",
+        encoding="utf-8")
+    (tmp_path / "crm.csv").write_text(
+        "Código cliente,Nombre,Email\nC2,Luis Gil,luis@example.es\n", encoding="utf-8")
+    (tmp_path / "pedidos.csv").write_text(
+        "Nº pedido,Código cliente,Fecha,Importe\nP1,C1,2024-01-05,10.5\nP2,C2,2024-02-05,20\n",
+        encoding="utf-8")
+    store = Store(tmp_path / "s.duckdb")
+    import_paths(store, [tmp_path])
+    linked = dict(store.execute(
+        "SELECT f.document_id, r.full_name FROM facts f LEFT JOIN records r USING (record_id)"
+    ).fetchall())
+    assert linked == {"P1": "Ana Ruiz", "P2": None}
+    store.close()

@@ -485,8 +485,9 @@ def _record_ids_of_facts(records: pa.Table | None, record_ids: np.ndarray | None
 def link_facts(store: Store) -> int:
     """Attach facts that name their customer only by a local code to that customer's record.
 
-    The code is only meaningful inside one source system (an orders sheet and the customer
-    sheet of the same workbook). Returns how many facts remain without a customer.
+    The code is meaningful inside one source system (an orders sheet and the customer sheet
+    of the same workbook); a file of facts alone may use the codes of another file, when
+    exactly one system holds the code. Returns how many facts remain without a customer.
     """
     store.execute(
         "UPDATE facts SET record_id = NULL WHERE record_id IS NOT NULL "
@@ -499,6 +500,18 @@ def link_facts(store: Store) -> int:
               WHERE account_code IS NOT NULL GROUP BY system, account_code) AS codes
         WHERE facts.record_id IS NULL AND facts.account_code IS NOT NULL
           AND facts.system = codes.system AND facts.account_code = codes.account_code
+        """
+    )
+    # A file of facts alone (orders.csv beside customers.csv, exported apart) names its
+    # customers by a code of another file: linked where exactly one system holds that code.
+    store.execute(
+        """
+        UPDATE facts SET record_id = codes.record_id
+        FROM (SELECT account_code, min(record_id) AS record_id FROM records
+              WHERE account_code IS NOT NULL GROUP BY account_code
+              HAVING count(DISTINCT system) = 1) AS codes
+        WHERE facts.record_id IS NULL AND facts.account_code = codes.account_code
+          AND facts.system NOT IN (SELECT DISTINCT system FROM records)
         """
     )
     _currency_of_customers(store)
