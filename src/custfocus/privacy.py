@@ -188,13 +188,14 @@ def _erase(store: Store, erasure: Erasure, dry_run: bool) -> None:
             f"SELECT count(*) FROM {table} WHERE {where}", params) or 0)
     if dry_run:
         return
+    key = _key(store)
     hashes = sorted({h for kind, value in store.execute(
         "SELECT 'email', email_key FROM _cf_forget UNION ALL "
         "SELECT 'phone', phone_e164 FROM _cf_forget UNION ALL "
         "SELECT 'phone', phone2_e164 FROM _cf_forget UNION ALL "
         "SELECT 'national_id', national_id FROM _cf_forget WHERE national_id_valid UNION ALL "
         "SELECT 'account_code', system || chr(31) || account_code FROM _cf_forget"
-    ).fetchall() if value for h in [_hash(store, kind, value)]})
+    ).fetchall() if value for h in [_hash(key, kind, value)]})
     for table, where in targets.items():
         params = [erasure.customer_id] * where.count("?")
         store.execute(f"DELETE FROM {table} WHERE {where}", params)
@@ -221,8 +222,8 @@ def _key(store: Store) -> bytes:
     return bytes.fromhex(key) if len(key) == 64 else key.encode("utf-8")
 
 
-def _hash(store: Store, kind: str, value: str) -> str:
-    return hmac.new(_key(store), f"{kind}\x1f{value}".encode(), hashlib.sha256).hexdigest()
+def _hash(key: bytes, kind: str, value: str) -> str:
+    return hmac.new(key, f"{kind}\x1f{value}".encode(), hashlib.sha256).hexdigest()
 
 
 def identifier_hashes(store: Store, records: Any, system: str) -> list[set[str]]:
@@ -232,17 +233,18 @@ def identifier_hashes(store: Store, records: Any, system: str) -> list[set[str]]
                else [None] * records.num_rows
                for name in ("email_key", "phone_e164", "phone2_e164", "national_id",
                             "national_id_valid", "account_code")}
+    key = _key(store)  # once: not a query per identifier
     out = []
     for i in range(records.num_rows):
         found = set()
         for kind, name in (("email", "email_key"), ("phone", "phone_e164"),
                            ("phone", "phone2_e164")):
             if columns[name][i]:
-                found.add(_hash(store, kind, columns[name][i]))
+                found.add(_hash(key, kind, columns[name][i]))
         if columns["national_id"][i] and columns["national_id_valid"][i]:
-            found.add(_hash(store, "national_id", columns["national_id"][i]))
+            found.add(_hash(key, "national_id", columns["national_id"][i]))
         if columns["account_code"][i]:
-            found.add(_hash(store, "account_code", f"{system}\x1f{columns['account_code'][i]}"))
+            found.add(_hash(key, "account_code", f"{system}\x1f{columns['account_code'][i]}"))
         out.append(found)
     return out
 
