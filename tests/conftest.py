@@ -39,3 +39,34 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def examples_dir() -> Path:
     return EXAMPLES
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the session, driven by Playwright.
+
+    The browser is Debian's `chromium` package (`.ci/run` installs it); Playwright is only the
+    driver, so nothing is downloaded at run time. Without either, the page tests skip with
+    the reason."""
+    import shutil
+
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.skip("chromium is not installed (Debian package `chromium`)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh browser page 1280 px wide (the width the pages are checked at)."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
