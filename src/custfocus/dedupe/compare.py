@@ -331,7 +331,12 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
     long_local = lv.long(int(email.threshold("characters:same_local")))
     role_of = enc.flag("email_role")
     role = role_of[a] | role_of[b]
-    level = np.where((lsim >= similar_local) & same_digits, 1, 0)
+    # A similar local part is a typo of the same address: lengths a typo or two apart. One
+    # address that extends the other ("dolores_benitez" ~ "dolores.benitez.lopez") is
+    # another address built from the same name, which the names already weigh.
+    local_length = lv.lengths()
+    near_length = np.abs(local_length[la] - local_length[lb]) <= 2
+    level = np.where((lsim >= similar_local) & same_digits & near_length, 1, 0)
     level = np.where((la == lb) & long_local[la] & ~role, 2, level)
     level = np.where(ea == eb, np.where(role, 3, 4), level)
     out["email"] = np.where(both_e, level, NULL).astype(np.int8)
