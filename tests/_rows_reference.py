@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from custfocus.ingest.plan import TablePlan, country_code
-from custfocus.ingest.rows import PERSON_ID_KINDS, person_written_as_company, same_person_words
+from custfocus.ingest.rows import moved_to_person, person_column
 from custfocus.normalise import (
     address_key,
     clean_text,
@@ -122,6 +122,9 @@ class RowConverter:
 
     def convert(self, chunk: Sequence[tuple[int, list[str]]]) -> Batch:
         batch = Batch()
+        # Is the company column, in this chunk, mostly people's names? (as rows.py decides)
+        self.people = "company" in self.idx and person_column(
+            sorted({self._get(cells, "company") for _, cells in chunk} - {""}))
         for row_number, cells in chunk:
             batch.rows.append(row_number)
             batch.raw.append(cells)
@@ -182,8 +185,8 @@ class RowConverter:
         nid = self.nid(get(cells, "national_id")) if get(cells, "national_id") else None
         kind = nid.kind if nid and not (not nid.valid and nid.value.isdigit()
                                         and len(nid.value) <= 10) else None
-        if (company and not (given or family) and kind in PERSON_ID_KINDS
-                and person_written_as_company(company) and same_person_words(full, company)):
+        if (company and not (given or family)
+                and moved_to_person(company, full, kind, self.people)):
             full, company = company, ""
         if full and _COMPANY_RE.search(full) and not (given or family):
             company, full = company or self.text(full), ""

@@ -291,3 +291,38 @@ def test_a_header_only_csv_is_an_empty_file(tmp_path, runner, db_path):
     assert "no data rows" in result.output
     with Store(db_path, read_only=True) as store:  # the earlier export is still there
         assert store.query_value("SELECT count(*) FROM records") == 1
+
+
+def test_a_company_column_of_peoples_names_gives_their_names(tmp_path, store):
+    """A billing workbook's "Razón social" holds mostly the self-employed customers' own
+    names, with no id or comma to say so (multidept-3k's billing.xlsx: 98 % of them): a
+    value that reads as a person's name is the record's name; an organisation stays one."""
+    path = tmp_path / "facturacion.csv"
+    path.write_text(
+        "Razón social;Persona de contacto;Email\n"
+        "VICTOR RODRIGUEZ SANCHEZ;Victor;v@x.es\n"  # a contact named within it
+        "ROBERTO MORENO GÓMEZ;;r@x.es\n"  # nothing but the column says so
+        "CASTRO LAGO CONCEPCION;;c@x.es\n"  # surnames first
+        "Talleres Ruiz SL;Pedro Ruiz;t@x.es\n"  # a company with its contact person
+        "LUISA PEREZ GIL;Marta Sanz;l@x.es\n", encoding="utf-8")  # another person: kept
+    import_paths(store, [path])
+    rows = store.query_dicts("SELECT full_name, company FROM records ORDER BY row")
+    assert rows[0] == {"full_name": "Victor Rodriguez Sanchez", "company": None}
+    assert rows[1] == {"full_name": "Roberto Moreno Gómez", "company": None}
+    assert rows[2]["full_name"] in ("Castro Lago Concepcion", "Concepcion Castro Lago") and rows[2]["company"] is None
+    assert rows[3] == {"full_name": "Pedro Ruiz", "company": "Talleres Ruiz SL"}
+    assert rows[4] == {"full_name": "Marta Sanz", "company": "LUISA PEREZ GIL"}
+
+
+def test_a_column_of_organisations_keeps_a_name_that_reads_as_a_person(tmp_path, store):
+    # Chicago's early-childhood sites: "Jane Addams Hull House" is a site, not a person.
+    path = tmp_path / "sites.csv"
+    path.write_text(
+        "Company,Phone\n"
+        "Jane Addams Hull House,312 555 0101\n"
+        "Marcy Newberry Association,312 555 0102\n"
+        "Salvation Army - Temple,312 555 0103\n"
+        "Chicago Child Care Society,312 555 0104\n", encoding="utf-8")
+    import_paths(store, [path])
+    rows = store.query_dicts("SELECT full_name, company FROM records ORDER BY row")
+    assert rows[0] == {"full_name": None, "company": "Jane Addams Hull House"}

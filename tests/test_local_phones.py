@@ -124,3 +124,44 @@ def test_same_local_number_in_one_file_is_the_same_phone(tmp_path) -> None:
     assert phones[0] == phones[1] and phones[0].startswith(LOCAL_PREFIX)
     assert not isinstance(phones[2], str)  # missing: never a match key
     store.close()
+
+
+def test_a_foreign_number_in_local_format_still_agrees_by_its_last_digits(tmp_path):
+    """A Spanish support desk types a Colombian mobile as the customer says it, "(320)
+    290-5677": invalid in Spain, so it was dropped and the ticket matched the customer by
+    name alone, or the wrong namesake. Matching now compares its last eight digits with
+    valid numbers (multidept-3k: 423 of 1,802 ticket phones)."""
+    (tmp_path / "soporte.csv").write_text(
+        "Nombre completo;Teléfono\n"
+        "Jesús Camargo Cifuentes;(320) 290-5677\n"
+        "Ana Ruiz Gil;612 345 678\n"
+        "Luis Mora Paz;699 111 222\n"
+        "Rosa Vidal Soto;913 456 789\n"
+        "Pedro Gómez Sanz;000000000\n", encoding="utf-8")  # a placeholder: no evidence
+    (tmp_path / "ventas.csv").write_text(
+        "Nombre;Apellidos;Teléfono\n"
+        "Jesús;Camargo Cifuentes;+57 320 290 5677\n"
+        "Jesús;Camargo Cifuentes;+57 311 547 5041\n", encoding="utf-8")  # his namesake
+    with Store(tmp_path / "s.duckdb") as store:
+        import_paths(store, [tmp_path / "soporte.csv", tmp_path / "ventas.csv"])
+        records = load_records(store).set_index(["source", "row"])
+        assert records.loc[("soporte.csv", 2), "phone"] == "~3202905677"
+        assert records.loc[("soporte.csv", 3), "phone"] == "+34612345678"
+        placeholder = records.loc[("soporte.csv", 6), "phone"]
+        assert placeholder is None or placeholder != placeholder  # None or NaN
+        from custfocus.dedupe import dedupe
+
+        dedupe(store)
+        customer = dict(store.execute(
+            "SELECT r.source || ':' || r.row, rc.customer_id FROM records r "
+            "JOIN record_customer rc USING (record_id)").fetchall())
+        levels = store.execute(
+            "SELECT l.levels FROM match_links l JOIN records a ON a.record_id = l.record_a "
+            "JOIN records b ON b.record_id = l.record_b WHERE a.row = 2 AND b.row = 2 "
+            "AND a.source <> b.source").fetchall()
+    from custfocus.dedupe.compare import COMPARISONS
+
+    phone = [c.name for c in COMPARISONS].index("phone")
+    same_tail = COMPARISONS[phone].levels.index("same_tail")
+    assert customer["soporte.csv:2"] == customer["ventas.csv:2"]
+    assert any(row[0][phone] == same_tail for row in levels), levels

@@ -9,8 +9,8 @@ from custfocus.cli import app
 from custfocus.store import Store
 
 CRM = ("Nº Cuenta,Razón social,Email\n"
-       "4300001,GARCÍA LÓPEZ María,maria.garcia@example.es\n"
-       "4300002,RUIZ GIL Ana,ana.ruiz@example.es\n")
+       "4300001,Talleres Ruiz,maria.garcia@example.es\n"
+       "4300002,Ferretería Gil,ana.ruiz@example.es\n")
 
 
 def _records(db_path) -> list[tuple]:

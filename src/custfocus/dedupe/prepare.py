@@ -29,13 +29,27 @@ from custfocus.normalise.names import (
 )
 from custfocus.store import Store
 
-RECORD_COLUMNS = """
+
+def _phone_sql(column: str) -> str:
+    """A phone as matching reads it: the E.164 number when valid; else, for a number of nine
+    digits or more written in another country's local format than the file's ("(320)
+    290-5677" in a Spanish file, a Colombian mobile), its digits after "~": it can never
+    equal a valid number, but its last eight digits can agree with one ("phone ends the
+    same"). Numbers of fewer than four distinct digits (placeholders) are left out."""
+    digits = f"regexp_replace({column}, '[^0-9]', '', 'g')"
+    return (f"CASE WHEN {column}_valid THEN {column}_e164 "
+            f"WHEN length({digits}) BETWEEN 9 AND 15 "
+            f"AND length(list_distinct(string_split({digits}, ''))) >= 4 "
+            f"THEN '~' || {digits} END")
+
+
+RECORD_COLUMNS = f"""
     record_id, source, system, unit, row, record_hash, account_code,
     given_name, family_name, full_name, name_key, company,
     CASE WHEN email_valid AND NOT coalesce(email_placeholder, false) THEN email_key END AS email_key,
     coalesce(email_role, false) AS email_role,
-    CASE WHEN phone_valid THEN phone_e164 END AS phone,
-    CASE WHEN phone2_valid THEN phone2_e164 END AS phone2,
+    {_phone_sql("phone")} AS phone,
+    {_phone_sql("phone2")} AS phone2,
     national_id, coalesce(national_id_valid, false) AS national_id_valid,
     address_key, postal_code, city, birth_date
 """

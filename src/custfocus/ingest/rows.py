@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from custfocus.ingest.plan import TablePlan, country_code
 from custfocus.ingest.readers.table import Chunk, ColumnChunk, Row
 from custfocus.ingest.roles import fold_header
-from custfocus.normalise.names import is_organisation_name
+from custfocus.normalise.names import is_given_name, is_organisation_name
 from custfocus.normalise.vectorised._common import map_distinct
 from custfocus.normalise.vectorised.addresses import normalise_address_columns
 from custfocus.normalise.vectorised.amounts import parse_amount_column
@@ -432,9 +432,15 @@ class RowConverter:
         return pa.table({name: fact[name] for name in FACT_FIELDS}), reasons
 
 
-# National ids only people have: a record holding one is a person's.
+# National ids only people have: a record holding one is a person's; and those only
+# organisations have: a record holding one is never moved to a person's name.
 PERSON_ID_KINDS = frozenset({"es_nif", "es_nie", "br_cpf", "mx_curp"})
+COMPANY_ID_KINDS = frozenset({"es_cif", "br_cnpj"})
 _COMMA_NAME_RE = re.compile(r"^[^\W\d_][\w'\-. ]*,\s*[^\W\d_][\w'\-. ]*$")
+# A company column whose values are people's names in this share or more is a column of
+# names ("Razón social" of a shop selling to the self-employed): its person-like values are
+# names even where the row holds no id, comma or contact person to say so.
+PERSON_COLUMN_SHARE = 0.5
 
 
 def person_written_as_company(text: str) -> bool:
@@ -445,29 +451,65 @@ def person_written_as_company(text: str) -> bool:
     return 1 <= len(family) <= 3 and 1 <= len(given) <= 3 and not is_organisation_name(text)
 
 
+def person_name_in_company(text: str) -> bool:
+    """Tell whether a company cell reads as a person's name: "SURNAMES, Given", or two to
+    five words of letters with a known given name first or last ("ROBERTO MORENO GÓMEZ",
+    "CASTRO LAGO CONCEPCION") and no sign of an organisation."""
+    if person_written_as_company(text):
+        return True
+    if _COMPANY_RE.search(text) or is_organisation_name(text):
+        return False
+    words = text.split()
+    return (2 <= len(words) <= 5 and all(w.replace("'", "").replace("-", "").isalpha()
+                                         for w in words)
+            and (is_given_name(words[0]) or is_given_name(words[-1])))
+
+
 def same_person_words(contact: str | None, name: str) -> bool:
     """A contact name that is empty or part of the fuller name ("Marisela" in
     "CASTILLO, MARISELA") names the same person."""
     return not contact or set(fold_header(contact).split()) <= set(fold_header(name).split())
 
 
+def person_column(values: list[str]) -> bool:
+    """Are most of a company column's distinct values people's names?"""
+    values = [v for v in values if v]
+    return bool(values) and (sum(map(person_name_in_company, values))
+                             >= PERSON_COLUMN_SHARE * len(values))
+
+
+def moved_to_person(company: str, contact: str | None, kind: str | None,
+                    column_of_people: bool) -> bool:
+    """Does a company cell name the record's person (the row has no given or family name)?
+    When it reads as a person's name, names the contact person if there is one, the row
+    holds no organisation's id, and something says so: a person's id, the "SURNAMES,
+    Given" form, a contact person named within it, or a column of people's names."""
+    if kind in COMPANY_ID_KINDS or not same_person_words(contact, company):
+        return False
+    if person_written_as_company(company):
+        return True
+    return person_name_in_company(company) and (kind in PERSON_ID_KINDS or bool(contact)
+                                                or column_of_people)
+
+
 def _person_in_company_column(full: pa.Array, no_parts: pa.Array, company: pa.Array,
                               id_kind: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """A company column ("Razón social") holding "GARCÍA LÓPEZ, María" on a record with a
-    person's id (DNI, NIE, CPF) holds that person's name: it becomes the full name, and a
-    contact-person column naming part of it ("María") adds to it rather than replacing it."""
+    """A company column ("Razón social") holding "GARCÍA LÓPEZ, María" or "VICTOR RODRIGUEZ
+    SANCHEZ" (:func:`moved_to_person`) holds the person's name: it becomes the full name, and
+    a contact-person column naming part of it ("María") adds to it rather than replacing
+    it."""
     if company.null_count == len(company):
         return full, company
-    looks_person = map_distinct(company, lambda v: (person_written_as_company(v),),
+    looks_person = map_distinct(company, lambda v: (person_name_in_company(v),),
                                 {"p": pa.bool_()}, (False,))["p"]
-    person_id = pc.is_in(id_kind, pa.array(sorted(PERSON_ID_KINDS), pa.string()))
-    move = pc.fill_null(pc.and_(pc.and_(looks_person, person_id), no_parts), False)
-    rows = np.flatnonzero(move.to_numpy(zero_copy_only=False))
+    rows = np.flatnonzero(pc.fill_null(pc.and_(looks_person, no_parts),
+                                       False).to_numpy(zero_copy_only=False))
     if not len(rows):
         return full, company
-    contacts, names = full.to_pylist(), company.to_pylist()
+    people = person_column(pc.unique(company).to_pylist())
+    contacts, names, kinds = full.to_pylist(), company.to_pylist(), id_kind.to_pylist()
     for k in rows.tolist():
-        if same_person_words(contacts[k], names[k]):
+        if moved_to_person(names[k], contacts[k], kinds[k], people):
             contacts[k], names[k] = names[k], None
     return pa.array(contacts, pa.string()), pa.array(names, pa.string())
 

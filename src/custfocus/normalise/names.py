@@ -130,6 +130,11 @@ def _given_names() -> frozenset[str]:
     return frozenset(fold(line) for line in lines if line.strip() and not line.startswith("#"))
 
 
+def is_given_name(word: str) -> bool:
+    """Is ``word`` (any case or accents) a given name of the bundled list?"""
+    return fold(word) in _given_names()
+
+
 def _load_nicknames() -> dict[str, list[str]]:
     ordered: dict[str, list[str]] = {}
     for row in csv.DictReader(io.StringIO(read_data_text("nicknames.csv"))):
