@@ -122,6 +122,14 @@ class RowConverter:
 
     def convert(self, chunk: Sequence[tuple[int, list[str]]]) -> Batch:
         batch = Batch()
+        # The countries a number invalid in the file's country is tried in: those of the
+        # column's numbers and of the country column, in this chunk (as rows.py decides).
+        self.seen = {}
+        for role in ("phone", "phone2"):
+            regions = {self.phone(v).region for _, cells in chunk if (v := self._get(cells, role))}
+            regions |= {country_code(c) for _, cells in chunk
+                        if (c := self._get(cells, "country"))}
+            self.seen[role] = {r for r in regions if r and r != self.plan.region}
         # Is the company column, in this chunk, mostly people's names? (as rows.py decides)
         self.people = "company" in self.idx and person_column(
             sorted({self._get(cells, "company") for _, cells in chunk} - {""}))
@@ -210,6 +218,13 @@ class RowConverter:
         for role in ("phone", "phone2"):
             if value := get(cells, role):
                 info = self.phone(value)
+                if not info.valid:
+                    country = self._get(cells, "country")
+                    own = country_code(country) if country else None
+                    valid_in = [o for o in sorted(self.seen[role]) if own in (None, o)
+                                and normalise_phone(value, o).valid]
+                    if len(valid_in) == 1:
+                        info = normalise_phone(value, valid_in[0])
                 rec.update({role: value, f"{role}_e164": info.e164, f"{role}_valid": info.valid})
                 if not info.valid:
                     invalid.append(role)

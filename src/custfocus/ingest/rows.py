@@ -294,9 +294,12 @@ class RowConverter:
                          ("email_role", "role"), ("email_placeholder", "placeholder")):
             rec[out] = _where(given, info[key])
         invalid["email"] = pc.and_(given, pc.invert(info["valid"]))
+        row_country = map_distinct(cells.get("country"), lambda v: (country_code(v),),
+                                   {"c": pa.string()})["c"]
         for role in ("phone", "phone2"):
             value = cells.get(role)
-            phone = normalise_phone_column(value, region)
+            phone = _foreign_local_phones(value, normalise_phone_column(value, region),
+                                          region, row_country)
             present = pc.is_valid(value)
             rec[role] = value
             rec[f"{role}_e164"] = _where(present, phone["e164"])
@@ -539,6 +542,50 @@ def _foreign_postal_codes(address: dict[str, pa.Array], country: pa.Array, regio
 def _opt_in(value: str) -> tuple[bool | None]:
     low = value.strip().lower()
     return (True if low in _TRUE else False if low in _FALSE else None,)
+
+
+def _foreign_local_phones(value: pa.Array, phone: dict[str, pa.Array], region: str | None,
+                          row_country: pa.Array) -> dict[str, pa.Array]:
+    """Read again the numbers invalid in the file's country, as a mixed company's support
+    desk types them: in the caller's own local format ("(21) 96144-7899", a Rio mobile, in a
+    Spanish file). Each is tried in the row's country (a country column), else in every
+    country the file's own international numbers come from; a number valid in exactly one
+    of them is that country's. One valid in several stays invalid (matching still compares
+    its last digits)."""
+    invalid = pc.fill_null(pc.and_(pc.is_valid(value), pc.invert(phone["valid"])), False)
+    if not pc.any(invalid).as_py():
+        return phone
+    seen = {c for c in pc.unique(phone["region"]).to_pylist() if c and c != region}
+    seen |= {c for c in pc.unique(row_country).to_pylist() if c and c != region}
+    if not seen:
+        return phone
+    rows = np.flatnonzero(invalid.to_numpy(zero_copy_only=False))
+    take = pa.array(rows, pa.int64())
+    values, countries = value.take(take), row_country.take(take).to_pylist()
+    found: list[int | None] = [None] * len(rows)  # index into readings, per row
+    ambiguous = np.zeros(len(rows), dtype=bool)
+    readings: list[dict[str, pa.Array]] = []
+    for other in sorted(seen):
+        reading = normalise_phone_column(values, other)
+        valid = pc.fill_null(reading["valid"], False).to_numpy(zero_copy_only=False)
+        readings.append(reading)
+        for k in np.flatnonzero(valid).tolist():
+            if countries[k] not in (None, other):
+                continue  # the row names its country: only that one is tried
+            if found[k] is None:
+                found[k] = len(readings) - 1
+            else:
+                ambiguous[k] = True
+    chosen = [(k, f) for k, f in enumerate(found) if f is not None and not ambiguous[k]]
+    if not chosen:
+        return phone
+    out = {}
+    for key, column in phone.items():
+        items = column.to_pylist()
+        for k, f in chosen:
+            items[rows[k]] = readings[f][key][k].as_py()
+        out[key] = pa.array(items, column.type)
+    return out
 
 
 def _phone_country(e164: str) -> str | None:
