@@ -165,3 +165,26 @@ def test_a_foreign_number_in_local_format_still_agrees_by_its_last_digits(tmp_pa
     same_tail = COMPARISONS[phone].levels.index("same_tail")
     assert customer["soporte.csv:2"] == customer["ventas.csv:2"]
     assert any(row[0][phone] == same_tail for row in levels), levels
+
+
+def test_a_local_number_of_another_country_of_the_file_is_read_in_that_country(tmp_path):
+    # A Spanish desk that also serves Brazil: "(21) 96144-7899" is invalid in Spain, valid
+    # only in Brazil among the file's countries; "(320) 290-5677" is valid in Colombia and
+    # the United States alike, so it stays invalid (matching compares its last digits).
+    (tmp_path / "soporte.csv").write_text(
+        "Nombre completo;Teléfono\n"
+        "Ana Ruiz Gil;612 345 678\n"
+        "Luis Mora Paz;699 111 222\n"
+        "Rosa Vidal Soto;913 456 789\n"
+        "Lucas Lima;+55 21 98765-4321\n"
+        "John Smith;+1 312 555 0199\n"
+        "Jorge Pérez;+57 310 555 1234\n"
+        "Lucas Albuquerque Lima;(21) 96144-7899\n"
+        "Jesús Camargo;(320) 290-5677\n", encoding="utf-8")
+    with Store(tmp_path / "s.duckdb") as store:
+        import_paths(store, [tmp_path / "soporte.csv"])
+        rows = {r[0]: r[1:] for r in store.execute(
+            "SELECT row, phone_e164, phone_valid, country FROM records").fetchall()}
+    assert rows[8] == ("+5521961447899", True, "BR")
+    assert rows[9][1] is False and rows[9][2] == "ES"
+    assert rows[2] == ("+34612345678", True, "ES")
