@@ -30,11 +30,12 @@ import numpy as np
 from custfocus.dedupe.model import evidence_bits
 
 # The decision on an edge, as its code in Clustering.codes.
-DECISIONS = ("below", "review", "same_cluster", "merged", "conflict", "too_big", "weak_bridge")
+DECISIONS = ("below", "review", "same_cluster", "merged", "conflict", "too_big", "weak_bridge",
+             "ambiguous")
 # The pairs people are asked to decide (``custfocus review export``): the borderline band,
 # and the merges refused because the rest of the customer disagreed. ``dedupe`` counts
 # exactly these as "pairs to review", so the two commands give the same number.
-REVIEW_DECISIONS = ("review", "weak_bridge")
+REVIEW_DECISIONS = ("review", "weak_bridge", "ambiguous")
 REVIEW_LINKS_SQL = ("SELECT count(*) FROM match_links WHERE decision IN "
                     f"({', '.join(repr(d) for d in REVIEW_DECISIONS)})")
 _CODE = {name: code for code, name in enumerate(DECISIONS)}
@@ -282,6 +283,48 @@ def _refusal(groups: _Groups, ra: int, rb: int, neighbours: tuple[array, array, 
         if total < 0:
             return "weak_bridge"
     return None
+
+
+AMBIGUITY_BITS = 1.0  # a record's best links into two customers closer than this: ambiguous
+SURE_BITS = 10.0  # ... unless its link into its own is this sure (p > 0.999): a record
+# that certainly is its customer's and certainly is another's joins two parts of one
+# person that were kept apart, not two people
+
+
+def detach_ambiguous(clustering: Clustering, a: np.ndarray, b: np.ndarray,
+                     probability: np.ndarray,
+                     must_link: list[tuple[int, int]] | None = None) -> None:
+    """Leave on its own a record equally like two customers that would not merge.
+
+    A ticket that holds only "Miguel Jiménez Villaseñor" links as strongly to each of two
+    namesakes; the greedy union gives it to whichever link came first, and its complaint
+    to the wrong customer. A node whose strongest link (``a``, ``b``: the strong links
+    ``clustering`` decided, in its edge order) into another cluster is within
+    :data:`AMBIGUITY_BITS` of its strongest into its own becomes a cluster of its own; its
+    links into both are "ambiguous", for a reviewer to decide (in place, on ``clustering``).
+    A record a reviewer said is the same as another (``must_link``) stays where it is.
+    """
+    labels = clustering.labels
+    if not len(a):
+        return
+    bits = evidence_bits(probability)
+    same = labels[a] == labels[b]
+    n = len(labels)
+    best_in = np.full(n, -np.inf)
+    best_out = np.full(n, -np.inf)
+    for x in (a, b):
+        np.maximum.at(best_in, x[same], bits[same])
+        np.maximum.at(best_out, x[~same], bits[~same])
+    ambiguous = np.flatnonzero(np.isfinite(best_in) & (best_in < SURE_BITS)
+                               & (best_out >= best_in - AMBIGUITY_BITS))
+    if must_link:
+        ambiguous = np.setdiff1d(ambiguous, np.array(must_link, dtype=np.int64).reshape(-1))
+    if not len(ambiguous):
+        return
+    labels[ambiguous] = labels.max() + 1 + np.arange(len(ambiguous))
+    touched = np.isin(a, ambiguous) | np.isin(b, ambiguous)
+    clustering.codes[touched & (labels[a] != labels[b])] = _CODE["ambiguous"]
+    clustering.refused["ambiguous"] = clustering.refused.get("ambiguous", 0) + len(ambiguous)
 
 
 def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:

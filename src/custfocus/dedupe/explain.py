@@ -107,15 +107,16 @@ DECISIONS = {
     "en": {"merged": "merged", "same_cluster": "already together", "review": "to review",
            "conflict": "refused: conflicting identifiers",
            "weak_bridge": "refused: the other records disagree",
-           "too_big": "refused: customer too large", "below": "not a match"},
+           "too_big": "refused: customer too large", "below": "not a match",
+           "ambiguous": "refused: as like another customer"},
     "es": {"merged": "unidos", "same_cluster": "ya juntos", "review": "a revisar",
            "conflict": "rechazado: identificadores en conflicto",
            "weak_bridge": "rechazado: los demás registros no coinciden", "too_big": "rechazado: cliente demasiado grande",
-           "below": "no coinciden"},
+           "below": "no coinciden", "ambiguous": "rechazado: se parece igual a otro cliente"},
     "pt": {"merged": "unidos", "same_cluster": "já juntos", "review": "para revisar",
            "conflict": "recusado: identificadores em conflito",
            "weak_bridge": "recusado: os outros registros não coincidem", "too_big": "recusado: cliente grande demais",
-           "below": "não coincidem"},
+           "below": "não coincidem", "ambiguous": "recusado: parece igualmente com outro cliente"},
 }
 
 

@@ -36,6 +36,7 @@ from custfocus.dedupe.cluster import (
     ClusterSettings,
     cluster_nodes,
     components,
+    detach_ambiguous,
 )
 from custfocus.dedupe.compare import (
     COMPARISONS,
@@ -569,6 +570,7 @@ def cluster_with_evidence(frame: Any, a: np.ndarray, b: np.ndarray, probability:
         clustering = cluster_nodes(frame, a[strong], b[strong], probability[strong],
                                    settings, must, cannot, evidence=evidence,
                                    uncapped=uncapped)
+    detach_ambiguous(clustering, a[strong], b[strong], probability[strong], must)
     return clustering, strong
 
 
