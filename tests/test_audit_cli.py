@@ -119,7 +119,7 @@ def test_markdown_html_and_xlsx_files(runner, db, as_of, tmp_path):
     assert "<svg" in page and page.count("<section") == 8
     assert "<script" not in page and 'src="http' not in page and 'href="http' not in page
     book = load_workbook(tmp_path / "audit.xlsx", read_only=True)
-    assert {f"Q{i}" for i in range(1, 9)} <= set(book.sheetnames)
+    assert {f"Q{i} Figures" for i in range(1, 9)} <= set(book.sheetnames)
     assert any("ask" in s.lower() for s in book.sheetnames)
     xlsx = run(runner, "--db", db, "--format", "xlsx")
     assert xlsx.exit_code == 2

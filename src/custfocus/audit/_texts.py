@@ -215,11 +215,16 @@ def is_share(key: str) -> bool:
     )
 
 
+# Columns whose values are field names (roles) or other words of the glossary, shown in the
+# reader's language: ``amount_net`` reads "importe sin impuestos".
+WORD_KEYS = frozenset({"field", "fields", "missing", "age_months", "read_as", "looks_like"})
+
+
 def fmt_value(key: str, value: Any, lang: str) -> str:
     """Format one figure or cell by what it is: share, count, decimal, date, list."""
     if value is None:
         return "-"
-    if key in ("field", "fields", "missing", "age_months") and isinstance(value, str):
+    if key in WORD_KEYS and isinstance(value, str):
         return ", ".join(label(v.strip(), lang) for v in value.split(","))
     if isinstance(value, bool):
         return "✓" if value else "✗"

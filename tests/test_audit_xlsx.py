@@ -1,0 +1,101 @@
+"""The audit workbook read back with openpyxl, in each language: sheet names, headers, words,
+column widths, number and date formats."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+import pytest
+
+from custfocus.audit._labels import LABELS
+from custfocus.cli import app
+from custfocus.i18n import LANGS
+from test_audit import audited  # noqa: F401  (the session store, shared)
+
+INTERNAL_KEY = re.compile(r"[a-z]+(_[a-z0-9]+)+")  # amount_net, rank_in_currency...
+
+
+@pytest.fixture(scope="session")
+def workbooks(request, tmp_path_factory):
+    """``{lang: openpyxl workbook}`` of ``custfocus audit -o audit.xlsx``."""
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    db, planted = request.getfixturevalue("audited")
+    out = tmp_path_factory.mktemp("xlsx")
+    books = {}
+    for lang in LANGS:
+        path = out / f"audit_{lang}.xlsx"
+        result = CliRunner().invoke(app, ["audit", "--db", str(db), "--as-of", planted["as_of"],
+                                          "--lang", lang, "-o", str(path)])
+        assert result.exit_code == 0, result.output
+        books[lang] = load_workbook(path)
+    return books
+
+
+def _labels(lang: str) -> set[str]:
+    return {options[LANGS.index(lang)] for options in LABELS.values()}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_sheet_names_are_whole_words_unique_and_fit(workbooks, lang):
+    book = workbooks[lang]
+    names = book.sheetnames
+    assert len({n.casefold() for n in names}) == len(names)
+    labels = _labels(lang)
+    assert names[0] in labels  # "Resumen", "Resumo", "Summary"
+    for name in names:
+        assert len(name) <= 31, name
+        title = re.sub(r"^Q\d ", "", name)
+        if title.endswith("…"):  # shortened between two words, never inside one
+            stem = title[:-1]
+            assert any(lbl.lower().startswith(stem.lower() + " ") for lbl in labels), name
+        else:
+            assert title.lower() in {lbl.lower() for lbl in labels}, name
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_headers_and_words_are_in_the_language(workbooks, lang):
+    labels = _labels(lang)
+    english_only = _labels("en") - labels
+    for ws in workbooks[lang].worksheets:
+        headers = [c.value for c in ws[1]]
+        assert all(h in labels for h in headers), (ws.title, headers)
+        for row in ws.iter_rows(min_row=2, values_only=True):
+            for value in row:
+                if isinstance(value, str):
+                    assert not INTERNAL_KEY.fullmatch(value), (ws.title, value)
+                    assert "amount_net" not in value and "account_code" not in value
+                    assert not value.startswith("'"), (ws.title, value)  # no visible escape
+                    if lang != "en":
+                        assert value not in english_only or value in labels, (ws.title, value)
+    units = workbooks[lang]["Q5 " + LABELS["units"][LANGS.index(lang)].capitalize()]
+    fields = [c.value for c in units[1]].index(LABELS["fields"][LANGS.index(lang)])
+    listed = ", ".join(str(r[fields]) for r in units.iter_rows(min_row=2, values_only=True))
+    assert LABELS["email"][LANGS.index(lang)] in listed
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_widths_numbers_and_dates(workbooks, lang):
+    from openpyxl.utils import get_column_letter
+
+    dates = shares = 0
+    for ws in workbooks[lang].worksheets:
+        for i, cell in enumerate(ws[1], start=1):
+            width = ws.column_dimensions[get_column_letter(i)].width
+            assert width >= min(len(str(cell.value)), 58), (ws.title, cell.value, width)
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, (datetime, date)):
+                    dates += 1
+                    assert "h" not in cell.number_format, (ws.title, cell.number_format)
+                    assert cell.number_format == ("yyyy-mm-dd" if lang == "en" else "dd/mm/yyyy")
+                elif isinstance(cell.value, bool):
+                    pytest.fail(f"a bare boolean in {ws.title}")
+                elif isinstance(cell.value, float) and 0 <= cell.value <= 1:
+                    shares += cell.number_format == "0.0%"
+                if isinstance(cell.value, (int, float)):  # never General: 1,461 and 0.0%
+                    assert cell.number_format in ("#,##0", "#,##0.0", "#,##0.00", "0.0%"), (
+                        ws.title, cell.value, cell.number_format)
+    assert dates > 0 and shares > 20
