@@ -71,7 +71,7 @@ def test_headers_and_words_are_in_the_language(workbooks, lang):
                     if lang != "en":
                         assert value not in english_only or value in labels, (ws.title, value)
     units = workbooks[lang]["Q5 " + LABELS["units"][LANGS.index(lang)].capitalize()]
-    fields = [c.value for c in units[1]].index(LABELS["fields"][LANGS.index(lang)])
+    fields = [c.value for c in units[1]].index(LABELS["fields:column"][LANGS.index(lang)])
     listed = ", ".join(str(r[fields]) for r in units.iter_rows(min_row=2, values_only=True))
     assert LABELS["email"][LANGS.index(lang)] in listed
 

@@ -380,6 +380,14 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "last_activity": ("last activity", "última actividad", "última atividade"),
     # The XLSX workbook: sheet and column names, figures without a heading elsewhere.
     "summary": ("Summary", "Resumen", "Resumo"),
+    # Column headings of keys that also name a table.
+    "fields:column": ("fields held", "campos que tiene", "campos que possui"),
+    "fields_filled:column": ("fields filled", "campos completos", "campos preenchidos"),
+    "fields_absent": (
+        "No source holds: {fields}",
+        "Ninguna fuente tiene: {fields}",
+        "Nenhuma fonte tem: {fields}",
+    ),
     "question": ("Question", "Pregunta", "Pergunta"),
     "figure": ("Figure", "Cifra", "Indicador"),
     "yes": ("yes", "sí", "sim"),

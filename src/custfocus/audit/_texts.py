@@ -13,7 +13,7 @@ from typing import Any
 from custfocus.audit._labels import LABELS
 from custfocus.i18n import LANGS, count, fmt_date, fmt_float, fmt_int, fmt_pct
 
-__all__ = ["LANGS", "fmt_date", "fmt_float", "fmt_int", "fmt_pct", "fmt_value", "label", "localise"]
+__all__ = ["LANGS", "column_label", "fmt_date", "fmt_float", "fmt_int", "fmt_pct", "fmt_value", "label", "localise"]
 
 TITLES = {
     "q1": (
@@ -173,6 +173,13 @@ def label(key: str, lang: str) -> str:
     """A heading or label; unknown keys read as words (``no_id`` -> ``no id``)."""
     options = LABELS.get(key)
     return _pick(options, lang) if options else key.replace("_", " ")
+
+
+def column_label(key: str, lang: str) -> str:
+    """A table column's heading: its own entry (``fields:column``) when the key also names
+    a table ("Per field"), else :func:`label`."""
+    options = LABELS.get(f"{key}:column")
+    return _pick(options, lang) if options else label(key, lang)
 
 
 def is_share(key: str) -> bool:

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from custfocus.audit._texts import fmt_value, is_share, label
+from custfocus.audit._texts import column_label, fmt_value, is_share, label
 from custfocus.audit.model import AuditReport, Question
 from custfocus.audit.thresholds import ThresholdResult
 from custfocus.i18n import fmt_date
@@ -168,7 +168,8 @@ def _rows_table(
     table = Table(title=title, title_justify="left")
     for col in columns:
         numeric = isinstance(rows[0].get(col), (int, float))
-        table.add_column(label(col, lang), justify="right" if numeric else "left", overflow="fold")
+        table.add_column(column_label(col, lang), justify="right" if numeric else "left",
+                         overflow="fold")
     for row in rows[:limit]:
         table.add_row(*(fmt_value(c, row.get(c), lang) for c in columns))
     if limit and len(rows) > limit:
@@ -205,7 +206,8 @@ def audit_markdown(report: AuditReport, thresholds: Sequence[ThresholdResult] = 
                 out += [f"### {label(name, lang)}", "", *_md_table(rows, lang), ""]
         out += [f"**{label('recommendation', lang)}:** {q.recommendation}", ""]
     if thresholds:
-        out += [f"## {label('thresholds', lang)}", "", "| rule | value | |", "|---|---:|---|"]
+        out += [f"## {label('thresholds', lang)}", "",
+                f"| {label('rule', lang)} | {label('value', lang)} | |", "|---|---:|---|"]
         out += [
             f"| `{t.threshold.text}` | {fmt_value(t.threshold.metric, t.actual, lang)} | "
             f"{label('breached' if t.breached else 'ok', lang)} |"
@@ -217,7 +219,7 @@ def audit_markdown(report: AuditReport, thresholds: Sequence[ThresholdResult] = 
 def _md_table(rows: list[dict[str, Any]], lang: str, limit: int = 50) -> list[str]:
     cols = list(rows[0].keys())
     lines = [
-        "| " + " | ".join(label(c, lang) for c in cols) + " |",
+        "| " + " | ".join(column_label(c, lang) for c in cols) + " |",
         "|"
         + "|".join("---:" if isinstance(rows[0][c], (int, float)) else "---" for c in cols)
         + "|",
@@ -296,7 +298,7 @@ def audit_sheets(
     for q in report.questions:
         for table, rows in {**q.tables, **q.details}.items():
             if rows:
-                keys = {k: label(k, lang) for k in rows[0]}
+                keys = {k: column_label(k, lang) for k in rows[0]}
                 title = label(table, lang)
                 add(f"{q.id.upper()} {title[:1].upper()}{title[1:]}",
                     [{k: _cell(k, row.get(k), lang) for k in keys}
