@@ -380,6 +380,11 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "last_activity": ("last activity", "última actividad", "última atividade"),
     # The XLSX workbook: sheet and column names, figures without a heading elsewhere.
     "summary": ("Summary", "Resumen", "Resumo"),
+    # What an unmapped column's values look like (Q7).
+    "code": ("an account or card number", "un número de cuenta o tarjeta",
+             "um número de conta ou cartão"),
+    "identifier_header": ("an identifier, by its heading", "un identificador, por su título",
+                          "um identificador, pelo título"),
     # Column headings of keys that also name a table.
     "fields:column": ("fields held", "campos que tiene", "campos que possui"),
     "fields_filled:column": ("fields filled", "campos completos", "campos preenchidos"),
