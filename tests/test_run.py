@@ -95,6 +95,20 @@ def test_first_run_imports_everything_and_writes_outputs(ws: Path) -> None:
     assert "@" not in text
 
 
+def test_run_log_times_each_step(ws: Path) -> None:
+    lines = [json.loads(line) for line in (ws / "custfocus-run.log").read_text().splitlines()]
+    first = lines[: next(i for i, x in enumerate(lines) if x["step"] == "run") + 1]
+    steps = [x for x in first if x["step"] not in ("start", "run")]
+    assert [x["step"] for x in steps][:2] == ["import", "dedupe"]
+    # each line's seconds is its own step's; they add up to the run's, which is the elapsed
+    assert all(0 <= x["seconds"] <= x["elapsed"] for x in steps)
+    total = first[-1]
+    assert total["seconds"] == total["elapsed"]
+    assert sum(x["seconds"] for x in first[:-1]) == pytest.approx(first[-2]["elapsed"], abs=0.01)
+    assert first[-2]["elapsed"] <= total["seconds"]
+    assert steps[-1]["seconds"] < steps[-1]["elapsed"]  # not the running total
+
+
 def test_second_run_on_unchanged_files_changes_nothing(ws: Path) -> None:
     before = state(ws / "custfocus.duckdb")
     result = cli(ws, "run", "--quiet")
