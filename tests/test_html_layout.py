@@ -130,3 +130,24 @@ def test_sparklines_draw_an_invisible_change_flat():
     assert len(set(sparkline([2074.0, 2074.4], "count"))) == 1
     assert sparkline([0.1, 0.9], "share") == "▁█"
     assert sparkline([0.5, None, 0.6], "share")[1] == " "
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_history_fits_80_columns_without_cutting_a_word(workspace, lang):
+    from io import StringIO
+
+    from rich.console import Console
+
+    from custfocus.pipeline.snapshot import load_history
+    from custfocus.report.history import render_history, text
+
+    with Store(workspace / "custfocus.duckdb", read_only=True) as store:
+        history = load_history(store)
+    out = StringIO()
+    render_history(history, Console(file=out, width=80, color_system=None), lang)
+    shown = out.getvalue()
+    assert max(len(line) for line in shown.splitlines()) <= 80
+    assert "…" not in shown
+    words = " ".join(shown.split())
+    for key in ("trend", "previous", "latest"):
+        assert text(key, lang) in words

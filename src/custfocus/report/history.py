@@ -6,6 +6,7 @@ The HTML page joins the audit, the segments and the trends in one self-contained
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
@@ -135,6 +136,33 @@ def fmt_kpi(kind: str, value: Any, lang: str, signed: bool = False) -> str:
     return sign + fmt_float(value, lang, 1)
 
 
+def _fit(heads: list[str], body: list[list[str]], room: int) -> list[int]:
+    """Column widths for a table that fits ``room`` characters when it can: the names and
+    the headings wrap between words, never inside one ("Tenden…"), and a figure never
+    breaks ("+3,4 / pp")."""
+    cols = [[_plain(row[i]) for row in body] for i in range(len(heads))]
+    natural = [max(len(h), *(len(v) for v in col)) for h, col in zip(heads, cols)]
+    least = [max(*(len(w) for w in h.split()), *(len(p) for v in col
+                                                 for p in (v.split() if i == 0 else [v])))
+             for i, (h, col) in enumerate(zip(heads, cols))]
+    widths = list(natural)
+    excess = sum(widths) + 3 * len(widths) + 1 - room  # borders and padding
+    for i in (0, *range(len(widths) - 1, 0, -1)):  # the names first, then the headings
+        cut = min(max(excess, 0), widths[i] - least[i])
+        widths[i] -= cut
+        excess -= cut
+    return widths
+
+
+def _nonzero(shown: str) -> bool:
+    """Whether a change as printed (``+0,0 pp``, ``0``) is other than zero."""
+    return any(ch in "123456789" for ch in shown)
+
+
+def _plain(cell: str) -> str:
+    return re.sub(r"\[/?[a-z]*\]", "", cell)
+
+
 def _colour(trend: dict[str, Any], change: float | None) -> str:
     if not change or trend["better"] is None:
         return ""
@@ -158,19 +186,24 @@ def render_history(history: History, console: Console, lang: str = "en") -> None
                   f"({fmt_date(history.runs[-1]['as_of'], lang)})")
     for title, rows, is_segment in ((text("trends", lang), history.kpis, False),
                                     (text("segments", lang), history.segments, True)):
-        table = Table(title=title, title_justify="left")
-        table.add_column(text("segment" if is_segment else "kpi", lang), no_wrap=True)
-        table.add_column(text("trend", lang))
-        for col in ("baseline", "previous", "latest", "vs_baseline", "vs_previous"):
-            table.add_column(text(col, lang), justify="right")
+        body = []
         for t in rows:
             name = seg_label(t["key"], lang) if is_segment else text(t["key"], lang)
             cells = [fmt_kpi(t["kind"], t[k], lang) for k in ("baseline", "previous", "latest")]
-            for key in ("change_vs_baseline", "change_vs_previous"):
-                colour = _colour(t, t[key])
-                cell = fmt_kpi(t["kind"], t[key], lang, signed=True)
-                cells.append(f"[{colour}]{cell}[/]" if colour else cell)
-            table.add_row(name, sparkline(t["values"], t["kind"]), *cells)
+            changes = [fmt_kpi(t["kind"], t[k], lang, signed=True)
+                       for k in ("change_vs_baseline", "change_vs_previous")]
+            colours = [_colour(t, t[k]) if _nonzero(c) else ""
+                       for k, c in zip(("change_vs_baseline", "change_vs_previous"), changes)]
+            body.append([name, sparkline(t["values"], t["kind"]), *cells,
+                         *(f"[{c}]{v}[/]" if c else v for c, v in zip(colours, changes))])
+        heads = [text("segment" if is_segment else "kpi", lang), text("trend", lang),
+                 *(text(c, lang) for c in ("baseline", "previous", "latest", "vs_baseline",
+                                           "vs_previous"))]
+        table = Table(title=title, title_justify="left")
+        for i, (head, width) in enumerate(zip(heads, _fit(heads, body, console.width))):
+            table.add_column(head, justify="left" if i < 2 else "right", width=width)
+        for row in body:
+            table.add_row(*row)
         console.print(table)
     if history.migration:
         render_migration(history.migration, console, lang)
