@@ -136,7 +136,7 @@ def fmt_kpi(kind: str, value: Any, lang: str, signed: bool = False) -> str:
     return sign + fmt_float(value, lang, 1)
 
 
-def _fit(heads: list[str], body: list[list[str]], room: int) -> list[int]:
+def _fit(heads: list[str], body: list[list[str]], room: int, edged: bool = True) -> list[int]:
     """Column widths for a table that fits ``room`` characters when it can: the names and
     the headings wrap between words, never inside one ("Tenden…"), and a figure never
     breaks ("+3,4 / pp")."""
@@ -146,7 +146,8 @@ def _fit(heads: list[str], body: list[list[str]], room: int) -> list[int]:
                                                  for p in (v.split() if i == 0 else [v])))
              for i, (h, col) in enumerate(zip(heads, cols))]
     widths = list(natural)
-    excess = sum(widths) + 3 * len(widths) + 1 - room  # borders and padding
+    # borders and padding: 3 per column and 1, or 3 per inner column line without edges
+    excess = sum(widths) + (3 * len(widths) + 1 if edged else 3 * len(widths) - 3) - room
     for i in (0, *range(len(widths) - 1, 0, -1)):  # the names first, then the headings
         cut = min(max(excess, 0), widths[i] - least[i])
         widths[i] -= cut
@@ -223,16 +224,21 @@ def _matrix_axes(migration: dict[str, Any]) -> tuple[list[str], list[str]]:
 
 def render_migration(migration: dict[str, Any], console: Console, lang: str) -> None:
     rows, cols = _matrix_axes(migration)
-    table = Table(title=migration_title(migration, lang), title_justify="left")
-    table.add_column(text("from_to", lang))
-    for c in cols:
-        table.add_column(seg_label(c, lang), justify="right")
+    body = []
     for r in rows:
         cells = []
         for c in cols:
             n = migration["matrix"][r].get(c, 0)
             cells.append(("[bold]" if r != c and n else "") + fmt_int(n, lang) if n else "·")
-        table.add_row(seg_label(r, lang), *cells)
+        body.append([seg_label(r, lang), *cells])
+    heads = [text("from_to", lang), *(seg_label(c, lang) for c in cols)]
+    # No outer border: six segment names fit 80 columns in Portuguese too.
+    table = Table(title=migration_title(migration, lang), title_justify="left",
+                  show_edge=False, pad_edge=False)
+    for i, (head, width) in enumerate(zip(heads, _fit(heads, body, console.width, False))):
+        table.add_column(head, justify="right" if i else "left", width=width)
+    for row in body:
+        table.add_row(*row)
     console.print(table)
 
 
