@@ -99,3 +99,33 @@ def test_widths_numbers_and_dates(workbooks, lang):
                     assert cell.number_format in ("#,##0", "#,##0.0", "#,##0.00", "0.0%"), (
                         ws.title, cell.value, cell.number_format)
     assert dates > 0 and shares > 20
+
+
+def test_summary_sentences_wrap_in_their_column(workbooks):
+    summary = workbooks["es"].worksheets[0]
+    answers = [row[2] for row in summary.iter_rows(min_row=2)]
+    assert all(c.alignment.wrap_text for c in answers if len(str(c.value)) > 60)
+
+
+def test_data_exports_get_widths_and_dates_but_keep_one_line_per_row(tmp_path):
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from custfocus.export import write_frame
+
+    frame = pd.DataFrame({
+        "customer_id": ["C000001", "C000002"],
+        "first_seen": pd.to_datetime(["2024-06-30", "2023-01-02"]),
+        "seen_at": pd.to_datetime(["2024-06-30 10:15", None]),
+        "provenance": ['{"name": {"source": "ventas.xlsx#Clientes", "row": 12}}' * 3, None],
+    })
+    out = tmp_path / "master.xlsx"
+    write_frame(frame, out, "xlsx")
+    ws = load_workbook(out).active
+    first, seen, prov = ws["B2"], ws["C2"], ws["D2"]
+    assert first.number_format == "yyyy-mm-dd" and first.value.date() == date(2024, 6, 30)
+    assert "h" in seen.number_format  # a real time of day is kept
+    assert ws["C3"].value is None
+    assert not prov.alignment.wrap_text
+    assert ws.column_dimensions["A"].width >= len("customer_id")
+    assert ws.column_dimensions["D"].width == 60  # capped

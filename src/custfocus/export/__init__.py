@@ -164,13 +164,14 @@ def _write_to(frame: Any, path: Path, fmt: str, sheet: str) -> None:
 
 
 def write_xlsx(sheets: dict[str, Any], path: Path,
-               formats: dict[str, dict[str, Any]] | None = None) -> None:
+               formats: dict[str, dict[str, Any]] | None = None, wrap: bool = False) -> None:
     """Several frames as sheets of one workbook (openpyxl, streaming write).
 
     Every text cell is formula-safe (:func:`safe_cell`), phone numbers as text cells, so
     callers need not neutralise frames first (an already neutralised cell is left as is).
-    Columns are as wide as their content (header and first rows), long texts wrap, dates
-    without a time of day are dates (no ``0:00:00``). ``formats`` gives Excel number formats
+    Columns are as wide as their content (header and first rows), dates without a time of
+    day are dates (no ``0:00:00``); with ``wrap``, texts longer than a column wrap (for
+    sentences; a data export keeps one line per row). ``formats`` gives Excel number formats
     per sheet and column header, one for the column or a list with one per row
     (``{"Q2": {"share": "0.0%", "value": ["#,##0", "0.0%"]}}``).
     """
@@ -187,7 +188,7 @@ def write_xlsx(sheets: dict[str, Any], path: Path,
         by_column = (formats or {}).get(name, {})
         column_formats = [by_column.get(str(c)) for c in frame.columns]
         for i, row in enumerate(frame.itertuples(index=False, name=None)):
-            ws.append([_xlsx_cell(ws, v, f[i] if isinstance(f, list) else f)
+            ws.append([_xlsx_cell(ws, v, f[i] if isinstance(f, list) else f, wrap)
                        for v, f in zip(row, column_formats, strict=True)])
     book.save(path)
 
@@ -213,7 +214,8 @@ def column_widths(frame: Any) -> list[float]:
     return widths
 
 
-def _xlsx_cell(ws: Any, value: Any, number_format: str | None = None) -> Any:
+def _xlsx_cell(ws: Any, value: Any, number_format: str | None = None,
+               wrap: bool = False) -> Any:
     """A value for ``ws.append``: a text cell for a phone number, a wrapped cell for a long
     text, a formatted cell when ``number_format`` is given, else the safe value."""
     if isinstance(value, str) and _PHONE_TEXT.fullmatch(value):
@@ -224,7 +226,7 @@ def _xlsx_cell(ws: Any, value: Any, number_format: str | None = None) -> Any:
         cell.number_format = "@"  # and still text after a person edits it
         return cell
     value = _xlsx_value(value)
-    long_text = isinstance(value, str) and len(value) > XLSX_MAX_WIDTH
+    long_text = wrap and isinstance(value, str) and len(value) > XLSX_MAX_WIDTH
     if value is not None and (number_format or long_text):
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Alignment

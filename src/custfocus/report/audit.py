@@ -250,7 +250,7 @@ def write_audit_xlsx(
     from custfocus.export._write import write_atomic
 
     sheets, formats = audit_sheets(report, thresholds)
-    write_atomic(Path(path), lambda tmp: write_xlsx(sheets, tmp, formats))
+    write_atomic(Path(path), lambda tmp: write_xlsx(sheets, tmp, formats, wrap=True))
 
 
 def audit_sheets(
