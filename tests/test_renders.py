@@ -1,7 +1,8 @@
 """Golden renders: what a person reads, byte for byte, on the bundled examples.
 
 Each file under ``tests/cases/renders/`` is the output of one command at a fixed width (100
-columns, no colour) and a fixed as-of date, in one language. A change to wording, number
+columns, no colour) and a fixed as-of date, in one language: the audit as terminal text,
+Markdown and (in Spanish) its HTML page, and the segments. A change to wording, number
 format or layout shows up here as a diff to review. When the change is intended, write the
 files again and commit them with the change:
 
@@ -28,6 +29,8 @@ WIDTH = "100"
 CASES = [(f"audit.{lang}.txt", ["audit", "--as-of", AS_OF, "--lang", lang]) for lang in LANGS]
 CASES += [(f"audit.{lang}.md", ["audit", "--as-of", AS_OF, "--lang", lang, "--format",
                                 "markdown"]) for lang in LANGS]
+# The page, in one language (the words are the Markdown's; this keeps its markup and charts).
+CASES += [("audit.es.html", ["audit", "--as-of", AS_OF, "--lang", "es", "--format", "html"])]
 CASES += [(f"segment.{lang}.txt", ["segment", "--as-of", AS_OF, "--lang", lang])
           for lang in LANGS]
 
