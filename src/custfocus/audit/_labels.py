@@ -388,6 +388,8 @@ LABELS: dict[str, tuple[str, str, str]] = {
     # Column headings of keys that also name a table.
     "fields:column": ("fields held", "campos que tiene", "campos que possui"),
     "fields_filled:column": ("fields filled", "campos completos", "campos preenchidos"),
+    # Roles whose key also names a heading, as words in a list of fields.
+    "status:role": ("status", "estado", "situação"),
     "fields_absent": (
         "No source holds: {fields}",
         "Ninguna fuente tiene: {fields}",

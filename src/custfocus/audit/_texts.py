@@ -250,12 +250,19 @@ def is_share(key: str) -> bool:
 WORD_KEYS = frozenset({"field", "fields", "missing", "age_months", "read_as", "looks_like"})
 
 
+def _word(key: str, lang: str) -> str:
+    """A field name inside a sentence or list: its own entry when the same key also heads
+    a column (the ``status`` column of a ticket file is "estado", not "Estado")."""
+    options = LABELS.get(f"{key}:role")
+    return _pick(options, lang) if options else label(key, lang)
+
+
 def fmt_value(key: str, value: Any, lang: str) -> str:
     """Format one figure or cell by what it is: share, count, decimal, date, list."""
     if value is None:
         return "-"
     if key in WORD_KEYS and isinstance(value, str):
-        return ", ".join(label(v.strip(), lang) for v in value.split(","))
+        return ", ".join(_word(v.strip(), lang) for v in value.split(","))
     if isinstance(value, bool):
         return "✓" if value else "✗"
     if isinstance(value, float) and is_share(key):
