@@ -129,3 +129,16 @@ def test_data_exports_get_widths_and_dates_but_keep_one_line_per_row(tmp_path):
     assert not prov.alignment.wrap_text
     assert ws.column_dimensions["A"].width >= len("customer_id")
     assert ws.column_dimensions["D"].width == 60  # capped
+
+
+def test_sheet_name_cuts_between_words_and_stays_unique():
+    from custfocus.report.audit import sheet_name
+
+    taken: set[str] = set()
+    first = sheet_name("Q8 Clientes a los que preguntar en su próximo contacto", taken)
+    assert first == "Q8 Clientes a los que…" and len(first) <= 31
+    taken.add(first)
+    second = sheet_name("Q8 Clientes a los que preguntar en su próximo contacto", taken)
+    assert second != first and second.endswith("(2)") and len(second) <= 31
+    assert sheet_name("Ventas: 2024/06 [final]?", set()) == "Ventas  2024 06  final"
+    assert len(sheet_name("Q1 " + "x" * 40, set())) <= 31
