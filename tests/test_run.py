@@ -95,6 +95,20 @@ def test_first_run_imports_everything_and_writes_outputs(ws: Path) -> None:
     assert "@" not in text
 
 
+def test_run_log_times_each_step(ws: Path) -> None:
+    lines = [json.loads(line) for line in (ws / "custfocus-run.log").read_text().splitlines()]
+    first = lines[: next(i for i, x in enumerate(lines) if x["step"] == "run") + 1]
+    steps = [x for x in first if x["step"] not in ("start", "run")]
+    assert [x["step"] for x in steps][:2] == ["import", "dedupe"]
+    # each line's seconds is its own step's; they add up to the run's, which is the elapsed
+    assert all(0 <= x["seconds"] <= x["elapsed"] for x in steps)
+    total = first[-1]
+    assert total["seconds"] == total["elapsed"]
+    assert sum(x["seconds"] for x in first[:-1]) == pytest.approx(first[-2]["elapsed"], abs=0.01)
+    assert first[-2]["elapsed"] <= total["seconds"]
+    assert steps[-1]["seconds"] < steps[-1]["elapsed"]  # not the running total
+
+
 def test_second_run_on_unchanged_files_changes_nothing(ws: Path) -> None:
     before = state(ws / "custfocus.duckdb")
     result = cli(ws, "run", "--quiet")
@@ -185,22 +199,16 @@ def test_history_table_and_baseline(ws: Path) -> None:
         assert runner.invoke(app, ["baseline", "show"]).output.strip() == "2"
 
 
-def test_report_is_one_self_contained_page_chromium_renders(ws: Path, tmp_path: Path) -> None:
+def test_report_is_one_self_contained_page_chromium_renders(ws: Path, page) -> None:
     out = ws / "informe.html"
     with inside(ws):
         result = CliRunner().invoke(app, ["report", "-o", str(out), "--lang", "es"])
     assert result.exit_code == 0, result.output
-    page = out.read_text(encoding="utf-8")
-    assert '<html lang="es">' in page and "Evolución de los indicadores" in page
-    assert "<script" not in page and 'src="http' not in page and "<link" not in page
-    assert page.count('class="chart kpi"') == len(KPIS)
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("chromium is not installed")
-    dom = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu",
-         "--disable-background-networking", "--disable-component-update", "--no-first-run",
-         "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
-         out.as_uri()], capture_output=True, text=True, timeout=60).stdout
-    assert "Evolución de los indicadores" in dom and "Migración entre segmentos" in dom
-    assert dom.count("<polyline") == len(KPIS) and "Auditoría" in dom
+    html = out.read_text(encoding="utf-8")
+    assert '<html lang="es">' in html and "Evolución de los indicadores" in html
+    assert "<script" not in html and 'src="http' not in html and "<link" not in html
+    assert html.count('class="chart kpi"') == len(KPIS)
+    page.goto(out.as_uri())
+    shown = page.inner_text("body")
+    assert "Evolución de los indicadores" in shown and "Migración entre segmentos" in shown
+    assert page.locator("polyline").count() == len(KPIS) and "Auditoría" in shown

@@ -378,6 +378,71 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "missing": ("missing", "falta", "falta"),
     "value_24m": ("value (24 months)", "valor (24 meses)", "valor (24 meses)"),
     "last_activity": ("last activity", "última actividad", "última atividade"),
+    # The XLSX workbook: sheet and column names, figures without a heading elsewhere.
+    "summary": ("Summary", "Resumen", "Resumo"),
+    # What an unmapped column's values look like (Q7).
+    "code": ("an account or card number", "un número de cuenta o tarjeta",
+             "um número de conta ou cartão"),
+    "identifier_header": ("an identifier, by its heading", "un identificador, por su título",
+                          "um identificador, pelo título"),
+    # Column headings of keys that also name a table.
+    "fields:column": ("fields held", "campos que tiene", "campos que possui"),
+    "fields_filled:column": ("fields filled", "campos completos", "campos preenchidos"),
+    # Roles whose key also names a heading, as words in a list of fields.
+    "status:role": ("status", "estado", "situação"),
+    "fields_absent": (
+        "No source holds: {fields}",
+        "Ninguna fuente tiene: {fields}",
+        "Nenhuma fonte tem: {fields}",
+    ),
+    "question": ("Question", "Pregunta", "Pergunta"),
+    "figure": ("Figure", "Cifra", "Indicador"),
+    "yes": ("yes", "sí", "sim"),
+    "no": ("no", "no", "não"),
+    "matched": ("matching has run", "deduplicación ejecutada", "deduplicação executada"),
+    "customers_with_activity_date": (
+        "customers with an activity date",
+        "clientes con fecha de actividad",
+        "clientes com data de atividade",
+    ),
+    "stale_24m_customers": (
+        "customers inactive for over 24 months",
+        "clientes sin actividad hace más de 24 meses",
+        "clientes sem atividade há mais de 24 meses",
+    ),
+    "median_months_since_activity": (
+        "median months since last activity",
+        "mediana de meses desde la última actividad",
+        "mediana de meses desde a última atividade",
+    ),
+    "failed_id_check_rate": (
+        "share of ids failing the check digit",
+        "proporción de documentos con dígito de control erróneo",
+        "proporção de documentos com dígito verificador errado",
+    ),
+    "defect_rate": (
+        "share of values failing checks",
+        "proporción de valores que no superan las comprobaciones",
+        "proporção de valores que falham as validações",
+    ),
+    "conflict_rate": (
+        "share of customers with conflicting values",
+        "proporción de clientes con valores contradictorios",
+        "proporção de clientes com valores contraditórios",
+    ),
+    "profile_fields": ("profile fields", "campos del perfil", "campos do perfil"),
+    "common_keys": (
+        "keys shared by every source",
+        "claves comunes a todas las fuentes",
+        "chaves comuns a todas as fontes",
+    ),
+    "hidden_sheet_names": ("hidden sheets", "hojas ocultas", "abas ocultas"),
+    "prioritised_by": ("ordered by", "ordenados por", "ordenados por"),
+    "rank_in_currency": (
+        "rank in its currency",
+        "puesto en su moneda",
+        "posição na sua moeda",
+    ),
     # Column roles, as listed per unit and source (Q5).
     "full_name": ("full name", "nombre completo", "nome completo"),
     "given_name": ("given name", "nombre de pila", "prenome"),

@@ -13,7 +13,7 @@ from typing import Any
 from custfocus.audit._labels import LABELS
 from custfocus.i18n import LANGS, count, fmt_date, fmt_float, fmt_int, fmt_pct
 
-__all__ = ["LANGS", "fmt_date", "fmt_float", "fmt_int", "fmt_pct", "fmt_value", "label", "localise"]
+__all__ = ["LANGS", "column_label", "fmt_date", "fmt_float", "fmt_int", "fmt_pct", "fmt_value", "label", "localise"]
 
 TITLES = {
     "q1": (
@@ -104,10 +104,17 @@ ANSWERS = {
         "Aún no se sabe: la deduplicación no se ha ejecutado y ningún cliente está enlazado entre fuentes.",
         "Ainda não se sabe: a deduplicação não rodou e nenhum cliente está ligado entre fontes.",
     ),
-    "q7": (
-        "Yes: other sources could fill identifiers for {customers_gaining_from_other_sources}; {identifier_like_columns} and {hidden_sheets}.",
-        "Sí: otras fuentes podrían aportar identificadores a {customers_gaining_from_other_sources}; {identifier_like_columns} y {hidden_sheets}.",
-        "Sim: outras fontes poderiam dar identificadores a {customers_gaining_from_other_sources}; {identifier_like_columns} e {hidden_sheets}.",
+    # Q7 is put together from the clauses that apply (see _q7_texts).
+    "q7_gain": (
+        "other sources could fill identifiers for {n}",
+        "otras fuentes podrían aportar identificadores a {n}",
+        "outras fontes poderiam dar identificadores a {n}",
+    ),
+    "q7_yes": ("Yes: {clauses}.", "Sí: {clauses}.", "Sim: {clauses}."),
+    "q7_no": (
+        "No: no source holds identifiers that the others lack, no unmapped column looks like an identifier and no sheet is hidden.",
+        "No: ninguna fuente tiene identificadores que falten en las demás, ninguna columna sin asignar parece un identificador y no hay hojas ocultas.",
+        "Não: nenhuma fonte tem identificadores que faltem nas outras, nenhuma coluna não mapeada parece um identificador e não há abas ocultas.",
     ),
     "q8": (
         "The golden record already fills missing fields for {enrichable_customers}; {ask_list_size} still lack an e-mail, phone, id or address and can be asked at their next contact.",
@@ -152,10 +159,26 @@ RECOMMENDATIONS = {
         "Guarde el identificador del maestro en cada sistema para que las fuentes se enlacen directamente.",
         "Guarde o identificador do mestre em cada sistema para que as fontes se liguem diretamente.",
     ),
-    "q7": (
-        "Map the identifier-like columns with --map, import the hidden sheets that hold customers, and use the sources that fill gaps.",
-        "Asigne con --map las columnas que parecen identificadores, importe las hojas ocultas con clientes y aproveche las fuentes que completan huecos.",
-        "Mapeie com --map as colunas que parecem identificadores, importe as abas ocultas com clientes e use as fontes que preenchem lacunas.",
+    # Q7: one clause per finding, in plain words (no command-line options).
+    "q7_columns": (
+        "check the columns listed below that look like identifiers (a member, loyalty-card or account number): those that are should be read as identifiers, so that they link customers across sources",
+        "revise las columnas de la lista que parecen identificadores (número de socio, de tarjeta de fidelización o de cuenta): las que lo sean deben leerse como identificadores para enlazar a los clientes entre fuentes",
+        "revise as colunas da lista que parecem identificadores (número de sócio, de cartão fidelidade ou de conta): as que forem devem ser lidas como identificadores para ligar os clientes entre fontes",
+    ),
+    "q7_hidden": (
+        "import the hidden sheets that list customers",
+        "importe las hojas ocultas que contengan clientes",
+        "importe as abas ocultas que contenham clientes",
+    ),
+    "q7_gaps": (
+        "complete each system with the identifiers another source already holds",
+        "complete en cada sistema los identificadores que otra fuente ya tiene",
+        "complete em cada sistema os identificadores que outra fonte já tem",
+    ),
+    "q7_none": (
+        "Nothing to do here: every identifier the sources hold is already used.",
+        "Nada que hacer aquí: ya se usan todos los identificadores que tienen las fuentes.",
+        "Nada a fazer aqui: todos os identificadores das fontes já são usados.",
     ),
     "q8": (
         "Export the master to give every unit the filled-in fields, and ask the listed customers, highest value first.",
@@ -173,6 +196,13 @@ def label(key: str, lang: str) -> str:
     """A heading or label; unknown keys read as words (``no_id`` -> ``no id``)."""
     options = LABELS.get(key)
     return _pick(options, lang) if options else key.replace("_", " ")
+
+
+def column_label(key: str, lang: str) -> str:
+    """A table column's heading: its own entry (``fields:column``) when the key also names
+    a table ("Per field"), else :func:`label`."""
+    options = LABELS.get(f"{key}:column")
+    return _pick(options, lang) if options else label(key, lang)
 
 
 def is_share(key: str) -> bool:
@@ -215,12 +245,24 @@ def is_share(key: str) -> bool:
     )
 
 
+# Columns whose values are field names (roles) or other words of the glossary, shown in the
+# reader's language: ``amount_net`` reads "importe sin impuestos".
+WORD_KEYS = frozenset({"field", "fields", "missing", "age_months", "read_as", "looks_like"})
+
+
+def _word(key: str, lang: str) -> str:
+    """A field name inside a sentence or list: its own entry when the same key also heads
+    a column (the ``status`` column of a ticket file is "estado", not "Estado")."""
+    options = LABELS.get(f"{key}:role")
+    return _pick(options, lang) if options else label(key, lang)
+
+
 def fmt_value(key: str, value: Any, lang: str) -> str:
     """Format one figure or cell by what it is: share, count, decimal, date, list."""
     if value is None:
         return "-"
-    if key in ("field", "fields", "missing", "age_months") and isinstance(value, str):
-        return ", ".join(label(v.strip(), lang) for v in value.split(","))
+    if key in WORD_KEYS and isinstance(value, str):
+        return ", ".join(_word(v.strip(), lang) for v in value.split(","))
     if isinstance(value, bool):
         return "✓" if value else "✗"
     if isinstance(value, float) and is_share(key):
@@ -281,6 +323,45 @@ def localise(question: Any, lang: str, matched: bool) -> None:
         if qid in ("q7", "q8") and isinstance(figs.get(figure), int):
             values[figure] = count(figs[figure], noun, lang)
     question.title = _pick(TITLES[qid], lang)
+    if qid == "q7":
+        question.answer, question.recommendation = _q7_texts(figs, values, lang)
+        return
     question.answer = _pick(ANSWERS[key], lang).format(**values)
     rec_key = "q1_unmatched" if key == "q1_unmatched" else qid
     question.recommendation = _pick(RECOMMENDATIONS[rec_key], lang)
+
+
+_AND = {"en": "and", "es": "y", "pt": "e"}
+
+
+def _joined(clauses: list[str], lang: str) -> str:
+    """``a; b and c``: the clauses of one sentence."""
+    if len(clauses) < 2:
+        return "".join(clauses)
+    return "; ".join(clauses[:-1]) + f" {_AND.get(lang, 'and')} " + clauses[-1]
+
+
+def _q7_texts(figs: dict[str, Any], values: dict[str, str], lang: str) -> tuple[str, str]:
+    """Q7's answer and advice, naming only what was found (no "0 hidden sheets")."""
+    found = {
+        "gain": figs.get("customers_gaining_from_other_sources", 0),
+        "columns": figs.get("identifier_like_columns", 0),
+        "hidden": figs.get("hidden_sheets", 0),
+    }
+    clauses = []
+    if found["gain"]:
+        clauses.append(_pick(ANSWERS["q7_gain"], lang).format(
+            n=values["customers_gaining_from_other_sources"]))
+    if found["columns"]:
+        clauses.append(values["identifier_like_columns"])
+    if found["hidden"]:
+        clauses.append(values["hidden_sheets"])
+    answer = (_pick(ANSWERS["q7_yes"], lang).format(clauses=_joined(clauses, lang)) if clauses
+              else _pick(ANSWERS["q7_no"], lang))
+    advice = [_pick(RECOMMENDATIONS[f"q7_{k}"], lang)
+              for k, n in (("columns", found["columns"]), ("hidden", found["hidden"]),
+                           ("gaps", found["gain"])) if n]
+    if not advice:
+        return answer, _pick(RECOMMENDATIONS["q7_none"], lang)
+    text = _joined(advice, lang)
+    return answer, text[:1].upper() + text[1:] + "."

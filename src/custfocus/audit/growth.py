@@ -24,6 +24,14 @@ _ID_HEADER = re.compile(
     r"card|loyal|fideli|cliente|customer|usuario|user|login|instagram|twitter|facebook|linkedin)",
     re.I,
 )
+# Parts of an address (Shopify's "Default Address Province Code", "Código postal", "CEP"...):
+# a code or number there places a customer, it does not identify one.
+_ADDRESS_HEADER = re.compile(
+    r"(address|addr\b|direcci|domicilio|endere|street|calle|\brua\b|avenida|zip|postal|\bcep\b|"
+    r"province|provincia|state|estado|\buf\b|city|ciudad|cidade|municipio|munic[ií]pio|country|"
+    r"pa[ií]s|region|regi[aã]o|regi[oó]n|bairro|barrio|colonia|suburb|county|district|distrito)",
+    re.I,
+)
 _PATTERNS = {
     "email": r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}",
     "phone": r"(^|[^\d])\+?\d[\d ().-]{7,}\d([^\d]|$)",
@@ -125,14 +133,18 @@ def _unmapped_columns(ctx: AuditContext) -> list[dict[str, Any]]:
                 [imp["import_id"]],
             )
             filled = int(stats.get("filled") or 0)
-            looks = [k for k in _PATTERNS if filled and stats[k] / filled >= 0.05]
+            header = str(col.get("column", ""))
+            in_address = bool(_ADDRESS_HEADER.search(header))
+            looks = [k for k in _PATTERNS if filled and stats[k] / filled >= 0.05
+                     and not (in_address and k == "code")]
             if (
                 role is None
-                and _ID_HEADER.search(str(col.get("column", "")))
+                and not in_address
+                and _ID_HEADER.search(header)
                 and filled
                 and (stats["distinct_values"] / filled >= 0.5)
             ):
-                looks.append("identifier header")
+                looks.append("identifier_header")
             out.append(
                 {
                     "source": imp["source"],

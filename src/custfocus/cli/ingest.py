@@ -129,7 +129,7 @@ def sources_command(
 
     Example: custfocus sources --json
     """
-    from custfocus.ingest.importer import imports_summary
+    from custfocus.ingest.sources import imports_summary
     from custfocus.report.console import print_json, stdout_console
     from custfocus.store import Store
 

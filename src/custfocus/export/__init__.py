@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import sys
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -162,25 +163,61 @@ def _write_to(frame: Any, path: Path, fmt: str, sheet: str) -> None:
         write_xlsx({sheet: frame}, path)
 
 
-def write_xlsx(sheets: dict[str, Any], path: Path) -> None:
+def write_xlsx(sheets: dict[str, Any], path: Path,
+               formats: dict[str, dict[str, Any]] | None = None, wrap: bool = False) -> None:
     """Several frames as sheets of one workbook (openpyxl, streaming write).
 
     Every text cell is formula-safe (:func:`safe_cell`), phone numbers as text cells, so
     callers need not neutralise frames first (an already neutralised cell is left as is).
+    Columns are as wide as their content (header and first rows), dates without a time of
+    day are dates (no ``0:00:00``); with ``wrap``, texts longer than a column wrap (for
+    sentences; a data export keeps one line per row). ``formats`` gives Excel number formats
+    per sheet and column header, one for the column or a list with one per row
+    (``{"Q2": {"share": "0.0%", "value": ["#,##0", "0.0%"]}}``).
     """
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
     for name, frame in sheets.items():
         ws = book.create_sheet(title=name[:31])
+        # Widths must be set before the first row of a streamed sheet.
+        for i, width in enumerate(column_widths(frame), start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
         ws.append([_xlsx_value(str(c)) for c in frame.columns])
-        for row in frame.itertuples(index=False, name=None):
-            ws.append([_xlsx_cell(ws, v) for v in row])
+        by_column = (formats or {}).get(name, {})
+        column_formats = [by_column.get(str(c)) for c in frame.columns]
+        for i, row in enumerate(frame.itertuples(index=False, name=None)):
+            ws.append([_xlsx_cell(ws, v, f[i] if isinstance(f, list) else f, wrap)
+                       for v, f in zip(row, column_formats, strict=True)])
     book.save(path)
 
 
-def _xlsx_cell(ws: Any, value: Any) -> Any:
-    """A value for ``ws.append``: a text cell for a phone number, else the safe value."""
+XLSX_MIN_WIDTH, XLSX_MAX_WIDTH, XLSX_WIDTH_SAMPLE = 6, 60, 500
+
+
+def column_widths(frame: Any) -> list[float]:
+    """Excel column widths (in characters) that fit the header and the first rows."""
+    widths = []
+    head = frame.head(XLSX_WIDTH_SAMPLE)
+    for i, col in enumerate(frame.columns):
+        longest = len(str(col))
+        for value in head.iloc[:, i]:
+            if isinstance(value, float):
+                text = f"{value:,.2f}"
+            elif hasattr(value, "strftime"):
+                text = "2024-06-30"
+            else:
+                text = "" if value is None else str(value)
+            longest = max(longest, max((len(line) for line in text.split("\n")), default=0))
+        widths.append(float(min(max(longest + 2, XLSX_MIN_WIDTH), XLSX_MAX_WIDTH)))
+    return widths
+
+
+def _xlsx_cell(ws: Any, value: Any, number_format: str | None = None,
+               wrap: bool = False) -> Any:
+    """A value for ``ws.append``: a text cell for a phone number, a wrapped cell for a long
+    text, a formatted cell when ``number_format`` is given, else the safe value."""
     if isinstance(value, str) and _PHONE_TEXT.fullmatch(value):
         from openpyxl.cell import WriteOnlyCell
 
@@ -188,7 +225,19 @@ def _xlsx_cell(ws: Any, value: Any) -> Any:
         cell.data_type = "s"  # text, whatever it looks like
         cell.number_format = "@"  # and still text after a person edits it
         return cell
-    return _xlsx_value(value)
+    value = _xlsx_value(value)
+    long_text = wrap and isinstance(value, str) and len(value) > XLSX_MAX_WIDTH
+    if value is not None and (number_format or long_text):
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment
+
+        cell = WriteOnlyCell(ws, value)
+        if number_format and not isinstance(value, str):
+            cell.number_format = number_format
+        if long_text:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        return cell
+    return value
 
 
 def _xlsx_value(value: Any) -> Any:
@@ -196,8 +245,10 @@ def _xlsx_value(value: Any) -> Any:
         return None
     if hasattr(value, "item"):  # numpy scalars
         value = value.item()
-    if value is not None and type(value).__name__ == "NAType":
+    if value is not None and type(value).__name__ in ("NAType", "NaTType"):
         return None
+    if isinstance(value, datetime) and value.tzinfo is None and value.time() == time(0):
+        return value.date()  # a date, shown as one (openpyxl gives datetimes a time of day)
     if isinstance(value, str):
         # XML cannot hold NUL and most other control characters (openpyxl refuses the
         # cell): they are dropped after neutralising, so "\x00=1+1" stays text.
@@ -236,5 +287,5 @@ def export(store: Store, what: str, path: Path | None = None, fmt: str | None = 
     return write_frame(frame, path, fmt, sheet=what)
 
 
-__all__ = ["FORMATS", "export", "neutralise_formulas", "protect", "safe_cell", "write_frame",
+__all__ = ["FORMATS", "column_widths", "export", "neutralise_formulas", "protect", "safe_cell", "write_frame",
            "write_xlsx"]

@@ -23,6 +23,7 @@ from custfocus.ingest.plan import TablePlan, plan_table
 from custfocus.ingest.readers import RawTable, SourceFile, discover_files, open_source
 from custfocus.ingest.roles import ROLES, fold_header
 from custfocus.ingest.rows import Batch, RowConverter
+from custfocus.ingest.sources import imports_summary  # noqa: F401  (its former home)
 from custfocus.store import Store
 
 ProgressCallback = Callable[[str, int], None]
@@ -546,11 +547,3 @@ def unique_headers(headers: Sequence[str]) -> list[str]:
         seen[key] += 1
         names.append(name if seen[key] == 1 else f"{name} ({seen[key]})")
     return names
-
-
-def imports_summary(store: Store) -> list[dict[str, Any]]:
-    """The active imports, by source name (for ``custfocus sources``)."""
-    return store.query_dicts(
-        "SELECT source, unit, file, sheet, imported_at, rows_read, records, facts, rejects "
-        "FROM imports WHERE status = 'active' ORDER BY source"
-    )

@@ -12,6 +12,17 @@ AUDIT_SUFFIXES = {"json": ".json", "markdown": ".md", "html": ".html", "xlsx": "
 EXPORTS = ("master", "xref", "clusters", "pairs", "segments")
 
 
+def _mark(folder: Path) -> None:
+    """Leave the marker that keeps ``custfocus import`` of the workspace out of this folder."""
+    from custfocus.ingest.readers import OUTPUTS_MARKER
+
+    marker = folder / OUTPUTS_MARKER
+    if not marker.exists():
+        marker.write_text("custfocus run writes its outputs here; custfocus import skips this "
+                          "folder.\n", encoding="utf-8")
+        marker.chmod(0o600)
+
+
 def write_outputs(store: Store, settings: dict[str, Any], workdir: Path, audit: Any,
                   thresholds: list[Any]) -> list[Path]:
     """Write what ``[outputs]`` asks for into ``outputs.dir``; returns the files written."""
@@ -23,6 +34,7 @@ def write_outputs(store: Store, settings: dict[str, Any], workdir: Path, audit: 
 
     folder = workdir / settings["outputs.dir"]
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _mark(folder)
     lang = settings["run.lang"]
     written: list[Path] = []
     for what in settings["outputs.exports"]:

@@ -161,6 +161,8 @@ def segment_migration(store: Store, from_run: int, to_run: int) -> dict[str, Any
     """How many customers moved from each segment to each other between two runs.
 
     Customers new in ``to_run`` come from ``(new)``; those no longer present go to ``(gone)``.
+    ``moved`` counts only customers present in both runs whose segment changed; ``new`` and
+    ``gone`` count the others.
     """
     pairs = store.execute(
         """
@@ -173,6 +175,8 @@ def segment_migration(store: Store, from_run: int, to_run: int) -> dict[str, Any
     matrix: dict[str, Counter[str]] = {}
     for a, b, n in pairs:
         matrix.setdefault(a, Counter())[b] += int(n)
-    moved = sum(n for a, b, n in pairs if a != b)
-    return {"from_run": from_run, "to_run": to_run, "moved": moved,
+    moved = sum(n for a, b, n in pairs if a != b and a != NEW and b != GONE)
+    new = sum(n for a, _, n in pairs if a == NEW)
+    gone = sum(n for _, b, n in pairs if b == GONE)
+    return {"from_run": from_run, "to_run": to_run, "moved": moved, "new": new, "gone": gone,
             "matrix": {a: dict(row) for a, row in matrix.items()}}

@@ -7,7 +7,7 @@ Every word comes from ``audit._texts`` in the report's language; the HTML page l
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from custfocus.audit._texts import fmt_value, label
+from custfocus.audit._texts import column_label, fmt_value, is_share, label
 from custfocus.audit.model import AuditReport, Question
 from custfocus.audit.thresholds import ThresholdResult
 from custfocus.i18n import fmt_date
@@ -168,7 +168,8 @@ def _rows_table(
     table = Table(title=title, title_justify="left")
     for col in columns:
         numeric = isinstance(rows[0].get(col), (int, float))
-        table.add_column(label(col, lang), justify="right" if numeric else "left", overflow="fold")
+        table.add_column(column_label(col, lang), justify="right" if numeric else "left",
+                         overflow="fold")
     for row in rows[:limit]:
         table.add_row(*(fmt_value(c, row.get(c), lang) for c in columns))
     if limit and len(rows) > limit:
@@ -205,7 +206,8 @@ def audit_markdown(report: AuditReport, thresholds: Sequence[ThresholdResult] = 
                 out += [f"### {label(name, lang)}", "", *_md_table(rows, lang), ""]
         out += [f"**{label('recommendation', lang)}:** {q.recommendation}", ""]
     if thresholds:
-        out += [f"## {label('thresholds', lang)}", "", "| rule | value | |", "|---|---:|---|"]
+        out += [f"## {label('thresholds', lang)}", "",
+                f"| {label('rule', lang)} | {label('value', lang)} | |", "|---|---:|---|"]
         out += [
             f"| `{t.threshold.text}` | {fmt_value(t.threshold.metric, t.actual, lang)} | "
             f"{label('breached' if t.breached else 'ok', lang)} |"
@@ -217,7 +219,7 @@ def audit_markdown(report: AuditReport, thresholds: Sequence[ThresholdResult] = 
 def _md_table(rows: list[dict[str, Any]], lang: str, limit: int = 50) -> list[str]:
     cols = list(rows[0].keys())
     lines = [
-        "| " + " | ".join(label(c, lang) for c in cols) + " |",
+        "| " + " | ".join(column_label(c, lang) for c in cols) + " |",
         "|"
         + "|".join("---:" if isinstance(rows[0][c], (int, float)) else "---" for c in cols)
         + "|",
@@ -232,68 +234,140 @@ def _md_table(rows: list[dict[str, Any]], lang: str, limit: int = 50) -> list[st
 
 
 # -- XLSX --------------------------------------------------------------------------------
+SHEET_NAME_MAX = 31  # Excel's limit
+PERCENT, INTEGER, DECIMAL, MONEY = "0.0%", "#,##0", "#,##0.0", "#,##0.00"
+
+
 def write_audit_xlsx(
     report: AuditReport, path: Path, thresholds: Sequence[ThresholdResult] = ()
 ) -> None:
-    """One sheet per question (its figures), then one per breakdown and detail list."""
-    import pandas as pd
+    """A summary sheet, one sheet of figures per question, then one per breakdown and list.
 
+    Headers, sheet names and words (field names, statuses) are in the report's language;
+    numbers stay numbers with an Excel format (percentages as ``0.0%``), dates are dates.
+    """
     from custfocus.export import write_xlsx
     from custfocus.export._write import write_atomic
 
+    sheets, formats = audit_sheets(report, thresholds)
+    write_atomic(Path(path), lambda tmp: write_xlsx(sheets, tmp, formats, wrap=True))
+
+
+def audit_sheets(
+    report: AuditReport, thresholds: Sequence[ThresholdResult] = ()
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The workbook as ``{sheet name: frame}`` and ``{sheet name: {header: number format}}``."""
+    import pandas as pd
+
     lang = report.lang
-    sheets: dict[str, Any] = {
-        label("audit_title", lang)[:31]: pd.DataFrame(
-            [
-                {
-                    "id": q.id,
-                    label("status", lang): label(q.status, lang),
-                    "title": q.title,
-                    label("answer", lang): q.answer,
-                    label("recommendation", lang): q.recommendation,
-                }
-                for q in report.questions
-            ]
-        )
-    }
+    sheets: dict[str, Any] = {}
+    formats: dict[str, dict[str, Any]] = {}
+
+    def add(title: str, rows: list[dict[str, Any]], keys: dict[str, str]) -> None:
+        name = sheet_name(title, sheets)
+        frame = pd.DataFrame(rows, columns=list(keys))
+        sheets[name] = frame.rename(columns=keys)
+        formats[name] = {
+            keys[k]: fmt for k in keys if (fmt := _number_format(k, frame[k], lang)) is not None
+        }
+
+    add(
+        label("summary", lang),
+        [
+            {
+                "question": f"{q.id.upper()}. {q.title}",
+                "status": label(q.status, lang),
+                "answer": q.answer,
+                "recommendation": q.recommendation,
+            }
+            for q in report.questions
+        ],
+        {k: label(k, lang) for k in ("question", "status", "answer", "recommendation")},
+    )
     for q in report.questions:
-        flat = list(_flatten(q.figures))
-        sheets[q.id.upper()] = pd.DataFrame(
-            [{"figure": k, "label": label(k.split(".")[0], lang), "value": v} for k, v in flat]
+        figures = list(_scalar_figures(q.figures, lang))
+        name = sheet_name(f"{q.id.upper()} {label('figures', lang)}", sheets)
+        sheets[name] = pd.DataFrame(
+            [(text, _cell(key, value, lang)) for key, text, value in figures],
+            columns=[label("figure", lang), label("value", lang)],
         )
+        # One column of mixed figures: a format per cell.
+        formats[name] = {
+            label("value", lang): [_number_format(key, [value], lang) for key, _, value in figures]
+        }
     for q in report.questions:
-        for name, rows in {**q.tables, **q.details}.items():
+        for table, rows in {**q.tables, **q.details}.items():
             if rows:
-                title = f"{q.id.upper()} {label(name, lang)}"[:31]
-                frame = pd.DataFrame(rows)
-                frame.columns = [label(c, lang) for c in frame.columns]
-                sheets[_unique(title, sheets)] = frame
+                keys = {k: column_label(k, lang) for k in rows[0]}
+                title = label(table, lang)
+                add(f"{q.id.upper()} {title[:1].upper()}{title[1:]}",
+                    [{k: _cell(k, row.get(k), lang) for k in keys}
+                     for row in rows], keys)
     if thresholds:
-        sheets[label("thresholds", lang)[:31]] = pd.DataFrame(
-            [
-                {"rule": t.threshold.text, "actual": t.actual, "breached": t.breached}
-                for t in thresholds
-            ]
+        add(
+            label("thresholds", lang),
+            [{"rule": t.threshold.text, "value": t.actual,
+              "status": label("breached" if t.breached else "ok", lang)} for t in thresholds],
+            {k: label(k, lang) for k in ("rule", "value", "status")},
         )
-    write_atomic(Path(path), lambda tmp: write_xlsx(sheets, tmp))
+    return sheets, formats
 
 
-def _flatten(data: Any, prefix: str = ""):
-    if isinstance(data, dict):
-        for k, v in data.items():
-            yield from _flatten(v, f"{prefix}.{k}" if prefix else str(k))
-    elif isinstance(data, list) and data and isinstance(data[0], dict):
-        for i, v in enumerate(data):
-            yield from _flatten(v, f"{prefix}[{i}]")
-    elif isinstance(data, list):
-        yield prefix, ", ".join(str(x) for x in data)
-    else:
-        yield prefix, data
-
-
-def _unique(name: str, taken: dict[str, Any]) -> str:
-    candidate, i = name, 2
-    while candidate in taken:
-        candidate = f"{name[:28]} {i}"
+def sheet_name(title: str, taken: dict[str, Any] | set[str]) -> str:
+    """``title`` as an Excel sheet name: at most 31 characters, cut between words (with
+    ``…``), without the characters Excel refuses, and unique among ``taken``."""
+    text = "".join(" " if ch in "[]:*?/\\" else ch for ch in title).strip()
+    name = _shorten(text, SHEET_NAME_MAX)
+    i = 2
+    while name.casefold() in {t.casefold() for t in taken}:
+        suffix = f" ({i})"
+        name = _shorten(text, SHEET_NAME_MAX - len(suffix)) + suffix
         i += 1
-    return candidate
+    return name
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;.-(") + "…"
+
+
+def _number_format(key: str, column: Any, lang: str = "en") -> str | None:
+    values = [v for v in column if v is not None and v == v and not isinstance(v, (str, bool))]
+    if values and all(isinstance(v, date) for v in values):
+        return "yyyy-mm-dd" if lang == "en" else "dd/mm/yyyy"
+    if not values or not all(isinstance(v, (int, float)) for v in values):
+        return None
+    if is_share(key) and any(isinstance(v, float) for v in values):
+        return PERCENT
+    if all(float(v).is_integer() for v in values):
+        return INTEGER
+    return MONEY if key == "value_24m" else DECIMAL
+
+
+def _cell(key: str, value: Any, lang: str) -> Any:
+    """A value for the workbook: words in ``lang``, numbers as numbers, dates as dates."""
+    if value is None or value == "-":
+        return None
+    if isinstance(value, bool):
+        return label("yes" if value else "no", lang)
+    if isinstance(value, (int, float, date)):
+        return value
+    return fmt_value(key, value, lang)
+
+
+def _scalar_figures(figures: dict[str, Any], lang: str):
+    """(key, label, value) of every single-valued figure; the breakdowns (dicts, lists of
+    rows) are sheets of their own already."""
+    for key, value in figures.items():
+        if isinstance(value, dict) or key == "prioritised_by":
+            continue  # (the ask list's sheet is in that order already)
+        if isinstance(value, list):
+            if value and isinstance(value[0], dict):
+                continue
+            words = key in ("profile_fields", "common_keys")
+            value = ", ".join(label(str(v), lang) if words else str(v) for v in value)
+        yield key, label(key, lang), value

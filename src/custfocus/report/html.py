@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from custfocus.audit._texts import fmt_value, label
+from custfocus.audit._texts import column_label, fmt_value, label
 from custfocus.audit.model import AuditReport
 from custfocus.audit.thresholds import ThresholdResult
 from custfocus.i18n import fmt_date, fmt_int, fmt_pct
@@ -28,13 +28,18 @@ section{background:#fff;border-radius:8px;padding:16px 20px;margin:16px 0;
  padding:1px 10px;font-size:.85em;margin-right:8px}
 .answer{font-size:1.05em}.rec{background:#f1f4f8;padding:8px 12px;border-radius:6px}
 table{border-collapse:collapse;margin:6px 0;font-size:.88em}
+.scroll{overflow-x:auto;max-width:100%}
+svg{max-width:100%;height:auto}figure{margin:0}
 td,th{padding:3px 8px;border-bottom:1px solid #e3e6ea;text-align:left;vertical-align:top}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.list{min-width:18em}h3::first-letter{text-transform:uppercase}
+.chart .muted{font-size:.85em;margin:4px 0 0}
 .charts{display:flex;flex-wrap:wrap;gap:16px}.chart{background:#fff;border-radius:8px;
  padding:12px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
 .summary td{border:none}.muted{color:#667}
 """
 _TABLE_ROWS = 25
+_LIST_COLUMNS = frozenset({"fields", "sources"})  # long comma lists: wide enough to read
 
 
 def audit_html(report: AuditReport, thresholds: Sequence[ThresholdResult] = ()) -> str:
@@ -60,12 +65,14 @@ def audit_html(report: AuditReport, thresholds: Sequence[ThresholdResult] = ()) 
     parts.append("</table>")
     charts = report.charts
     parts.append('<div class="charts">')
+    held = {k: float(v) for k, v in charts["completeness"].items() if v}
+    absent = [label(k, lang) for k, v in charts["completeness"].items() if not v]
+    note = (f'<p class="muted">{escape(label("fields_absent", lang).format(fields=", ".join(absent)))}'
+            "</p>" if absent else "")
     parts.append(
         _chart(
             label("chart_completeness", lang),
-            bar_chart(
-                [(label(k, lang), float(v)) for k, v in charts["completeness"].items()], lang
-            ),
+            bar_chart([(label(k, lang), v) for k, v in held.items()], lang) + note,
         )
     )
     parts.append(
@@ -125,7 +132,7 @@ def _chart(title: str, svg: str) -> str:
 
 def _table(rows: list[dict[str, Any]], lang: str, raw: bool = False) -> str:
     cols = list(rows[0].keys())
-    head = "".join(f"<th>{escape(label(c, lang) if c.strip() else '')}</th>" for c in cols)
+    head = "".join(f"<th>{escape(column_label(c, lang) if c.strip() else '')}</th>" for c in cols)
     body = []
     for row in rows[:_TABLE_ROWS]:
         cells = []
@@ -133,23 +140,25 @@ def _table(rows: list[dict[str, Any]], lang: str, raw: bool = False) -> str:
             value = row.get(c)
             text = str(value) if raw else fmt_value(c, value, lang)
             numeric = isinstance(value, (int, float)) or (raw and c == " ")
-            cells.append(f"<td{' class=n' if numeric else ''}>{escape(text)}</td>")
+            kind = " class=n" if numeric else " class=list" if c in _LIST_COLUMNS else ""
+            cells.append(f"<td{kind}>{escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     more = ""
     if len(rows) > _TABLE_ROWS:
         more = f'<p class="muted">{escape(label("more_rows", lang).format(n=len(rows) - _TABLE_ROWS))}</p>'
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
+    # A wide table scrolls inside its card instead of pushing the page wider.
+    return (f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table></div>{more}")
 
 
 # -- SVG charts --------------------------------------------------------------------------
 def bar_chart(items: list[tuple[str, float]], lang: str, width: int = 460) -> str:
-    """Horizontal bars for shares in 0..1, one per item."""
-    row, left = 22, 150
+    """Horizontal bars for shares in 0..1, one per item; the label column fits the labels."""
+    row = 22
+    left = max(60, text_width(max((n for n, _ in items), key=len, default=""), 12) + 12)
+    width = max(width, left + 200)
     height = row * len(items) + 10
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'role="img" font-size="12" font-family="sans-serif">'
-    ]
+    out = [svg_open(width, height, 12)]
     span = width - left - 60
     for i, (name, value) in enumerate(items):
         y = 5 + i * row
@@ -171,10 +180,7 @@ def histogram(items: list[tuple[str, int]], lang: str, width: int = 420) -> str:
     height, bottom, top = 220, 40, 20
     peak = max((v for _, v in items), default=0) or 1
     slot = (width - 20) / max(len(items), 1)
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'role="img" font-size="12" font-family="sans-serif">'
-    ]
+    out = [svg_open(width, height, 12)]
     for i, (name, value) in enumerate(items):
         h = (height - bottom - top) * value / peak
         x = 10 + i * slot
@@ -193,24 +199,26 @@ def histogram(items: list[tuple[str, int]], lang: str, width: int = 420) -> str:
 
 
 def heatmap(names: list[str], matrix: dict[str, dict[str, int]], lang: str) -> str:
-    """Square matrix of shared customers, darker for more; the diagonal is each source."""
-    cell, left, top = 56, 190, 120
+    """Square matrix of shared customers, darker for more; the diagonal is each source.
+
+    The margins are measured from the longest source name, so no name is cut."""
+    cell = 56
     n = len(names)
-    width, height = left + cell * n + 90, top + cell * n + 10
+    longest = max((text_width(a, 11) for a in names), default=0)
+    left = longest + 14
+    # Column names are turned 40°: they rise sin(40°) and reach cos(40°) of their length.
+    top = int(longest * 0.65) + 16
+    width = max(left + cell * n + 10, left + int(cell * (n - 0.5) + longest * 0.77) + 10)
+    height = top + cell * n + 10
     peak = max((matrix[a][b] for a in names for b in names if a != b), default=0) or 1
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'role="img" font-size="11" font-family="sans-serif">'
-    ]
+    out = [svg_open(width, height, 11)]
     for i, a in enumerate(names):
         out.append(
             f'<text x="{left - 6}" y="{top + i * cell + cell / 2 + 4}" '
-            f'text-anchor="end">{escape(a[:28])}</text>'
+            f'text-anchor="end">{escape(a)}</text>'
         )
         x = left + i * cell + cell / 2
-        out.append(
-            f'<text transform="translate({x:.0f},{top - 6}) rotate(-40)">{escape(a[:24])}</text>'
-        )
+        out.append(f'<text transform="translate({x:.0f},{top - 6}) rotate(-40)">{escape(a)}</text>')
         for j, b in enumerate(names):
             value = matrix[a][b]
             if a == b:
@@ -227,3 +235,16 @@ def heatmap(names: list[str], matrix: dict[str, dict[str, int]], lang: str) -> s
             )
     out.append("</svg>")
     return "".join(out)
+
+
+def svg_open(width: int, height: int, font_size: int) -> str:
+    """An ``<svg>`` that scales down with its card (``viewBox``) instead of overflowing it."""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" role="img" font-size="{font_size}" '
+            'font-family="sans-serif">')
+
+
+def text_width(text: str, font_size: int) -> int:
+    """A generous estimate of ``text``'s width in a sans-serif font (no font metrics offline:
+    0.62 em per character covers the wide letters of names such as "MARKETING.CSV")."""
+    return int(len(text) * font_size * 0.62) + 2

@@ -5,14 +5,16 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from custfocus.i18n import count, fmt_int
-from custfocus.ingest.importer import ImportResult
+
+if TYPE_CHECKING:
+    from custfocus.ingest.importer import ImportResult
 
 _DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab", "|": "pipe"}
 # The import summary's words; statuses and fact kinds by the library's value.

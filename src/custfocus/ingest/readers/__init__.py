@@ -11,10 +11,18 @@ Example:
 from __future__ import annotations
 
 from .header import find_header_row
-from .source import SUPPORTED_SUFFIXES, discover_files, file_kind, open_source
+from .source import (
+    OUTPUTS_MARKER,
+    SUPPORTED_SUFFIXES,
+    discover_files,
+    file_kind,
+    is_generated_folder,
+    open_source,
+)
 from .table import RawTable, Row, SourceFile
 
 __all__ = [
+    "OUTPUTS_MARKER",
     "SUPPORTED_SUFFIXES",
     "RawTable",
     "Row",
@@ -22,5 +30,6 @@ __all__ = [
     "discover_files",
     "file_kind",
     "find_header_row",
+    "is_generated_folder",
     "open_source",
 ]

@@ -2,8 +2,11 @@
 
 Folders shared between departments collect Office lock files (``~$ventas.xlsx``), editor
 backups and hidden system files; importing those would fail or duplicate data, so
-:func:`discover_files` skips them when expanding a folder. A file named explicitly is
-trusted, but an unsupported suffix is an error rather than a silent skip.
+:func:`discover_files` skips them when expanding a folder. It skips generated folders too:
+custfocus's own outputs (``custfocus import .`` in a workspace must not read back the
+master it exported) and what Python tools leave in a checkout (``build/``, ``*.egg-info``).
+A file or folder named explicitly is trusted, but an unsupported suffix is an error rather
+than a silent skip.
 """
 
 from __future__ import annotations
@@ -19,7 +22,12 @@ from .csv_reader import read_csv
 from .table import SourceFile
 from .workbook import read_workbook
 
-__all__ = ["SUPPORTED_SUFFIXES", "discover_files", "file_kind", "open_source"]
+__all__ = ["OUTPUTS_MARKER", "SUPPORTED_SUFFIXES", "discover_files", "file_kind",
+           "is_generated_folder", "open_source"]
+
+# Written by `custfocus run` into its outputs folder, whatever its name (outputs.dir).
+OUTPUTS_MARKER = ".custfocus-outputs"
+_TOOL_DIRS = frozenset({"__pycache__", "site-packages", "node_modules", "venv"})
 
 _KINDS = {
     ".csv": "csv",
@@ -87,10 +95,29 @@ def _skipped(name: str) -> bool:
     return name.startswith((".", "~$", "~")) or lower.endswith(_TEMP_SUFFIXES)
 
 
+def is_generated_folder(path: Path) -> bool:
+    """A folder that holds no one's exports: custfocus's outputs (marked, or under the
+    default name of ``outputs.dir``), a Python build (``build/lib``, ``dist/*.whl``), an
+    ``*.egg-info`` or an environment."""
+    from custfocus.config import setting_default
+
+    name = path.name
+    if name in _TOOL_DIRS or name.endswith(".egg-info"):
+        return True
+    if name == setting_default("outputs.dir") or (path / OUTPUTS_MARKER).exists():
+        return True
+    if name == "build":
+        return (path / "lib").is_dir() or any(path.glob("bdist.*"))
+    if name == "dist":
+        return any(path.glob("*.whl")) or any(path.glob("*.tar.gz"))
+    return False
+
+
 def _expand(folder: Path) -> list[Path]:
     found = []
     for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        dirs[:] = [d for d in dirs
+                   if not d.startswith(".") and not is_generated_folder(Path(root) / d)]
         for name in files:
             if not _skipped(name) and Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
                 found.append(Path(root) / name)
