@@ -242,6 +242,12 @@ AGGREGATE_WORDS = frozenset({
     "spent", "spend", "gastado", "gasto", "lifetime", "ltv", "anual", "annual", "acumulado",
     "count", "historico", "yearly",
 })
+# Words of a customer-level total that name money rather than a count ("Total Spent").
+MONEY_WORDS = frozenset({
+    "spent", "spend", "gastado", "gasto", "lifetime", "ltv", "value", "valor",
+    "importe", "amount", "revenue", "facturacion", "faturamento", "ventas", "vendas", "sales",
+    "monto",
+})
 AGGREGATE_LEADS = frozenset({"total", "number", "numero", "num", "n", "no", "nro", "cantidad"})
 PLURAL_FACTS = frozenset({
     "orders", "pedidos", "compras", "purchases", "invoices", "facturas", "faturas",
