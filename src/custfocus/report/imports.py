@@ -55,6 +55,16 @@ TEXTS: dict[str, dict[str, str]] = {
                  "pt": "fatos com um código de cliente que nenhuma aba de clientes do mesmo "
                        "arquivo contém: {facts}"},
     "failed": {"en": "failed", "es": "error", "pt": "erro"},
+    "nothing_found": {
+        "en": "no name, identifier or amount found in any row: nothing here identifies a "
+              "customer; check the roles with --show-mapping and fix one with --map "
+              "'HEADER=ROLE' (--strict makes this an error)",
+        "es": "ninguna fila tiene nombre, identificador ni importe: nada identifica a un "
+              "cliente; revise las columnas con --show-mapping y corrija una con --map "
+              "'CABECERA=ROL' (--strict lo convierte en error)",
+        "pt": "nenhuma linha tem nome, identificador nem valor: nada identifica um cliente; "
+              "revise as colunas com --show-mapping e corrija uma com --map "
+              "'CABEÇALHO=PAPEL' (--strict transforma isso em erro)"},
     "unit": {"en": "Unit", "es": "Unidad", "pt": "Unidade"},
     "imported_at": {"en": "Imported", "es": "Importado", "pt": "Importado"},
     "sources_title": {"en": "Sources", "es": "Fuentes", "pt": "Fontes"},
@@ -186,6 +196,8 @@ def render_import(result: ImportResult, console: Console, *, show_mapping: bool 
                           f"{escape(note_text(reason, lang))}")
         for note in t.notes:
             console.print(f"[dim]{t.source}: {escape(note_text(note, lang))}[/]")
+        if t.nothing_found:
+            console.print(f"[yellow]{escape(t.source)}: {escape(say('nothing_found'))}[/]")
     if result.hidden_sheets:
         console.print(say("hidden", sheets=", ".join(result.hidden_sheets)))
     if result.unlinked_facts:
