@@ -14,7 +14,8 @@ from rich.table import Table
 from custfocus.i18n import count, fmt_int
 from custfocus.ingest.importer import ImportResult
 
-_DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab", "|": "pipe"}
+_DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab", "|": "pipe",
+                    "fixed-width": "fixed_width"}
 # The import summary's words; statuses and fact kinds by the library's value.
 TEXTS: dict[str, dict[str, str]] = {
     "title": {"en": "Import", "es": "Importación", "pt": "Importação"},
@@ -38,6 +39,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "comma": {"en": "comma", "es": "coma", "pt": "vírgula"},
     "tab": {"en": "tab", "es": "tabulador", "pt": "tabulação"},
     "pipe": {"en": "pipe", "es": "barra vertical", "pt": "barra vertical"},
+    "fixed_width": {"en": "fixed-width columns", "es": "columnas de ancho fijo",
+                    "pt": "colunas de largura fixa"},
     "header_row": {"en": "header row {row}", "es": "cabecera en la fila {row}",
                    "pt": "cabeçalho na linha {row}"},
     "orders": {"en": "orders", "es": "pedidos", "pt": "pedidos"},
