@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from custfocus.cli import _common
 from custfocus.cli._common import (
     DEFAULT_DB,
     DbOption,
@@ -14,6 +15,7 @@ from custfocus.cli._common import (
     JsonOption,
     LangOption,
     QuietOption,
+    YesOption,
     handle_errors,
     log_use,
     resolve_lang,
@@ -50,9 +52,13 @@ def import_command(
     lang: LangOption = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
+    yes: YesOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Import customer files: every CSV, workbook sheet, Parquet or JSON file under PATHS.
+
+    On a terminal, the first import of a file asks about the columns read with less than
+    90% confidence (not with --yes, --quiet or --json); the answers are remembered.
 
     Example: custfocus import exports/ --map "Tel. fijo=phone2"
     """
@@ -82,11 +88,38 @@ def import_command(
         elif not quiet:
             render_import(result, stdout_console(), show_mapping=show_mapping,
                           lang=resolve_lang(lang))
+            if not (yes or dry_run) and _common.is_terminal():
+                _ask_unsure_roles(ctx, db, result, options, resolve_lang(lang))
         if result.failures:
             if quiet:
                 for failure in result.failures:
                     typer.echo(f"custfocus: error: {failure}", err=True)
             raise typer.Exit(int(ExitCode.BAD_INPUT))
+
+
+def _ask_unsure_roles(ctx: typer.Context, db: Path, result: object, options: object,
+                      lang: str) -> None:
+    """Ask about the unsure columns of each source imported for the first time, and set the
+    answers as ``custfocus mapping --set`` does (remembered; records derived again)."""
+    from custfocus.ingest.remap import remap_source
+    from custfocus.ingest.roles import ROLES
+    from custfocus.report.ask import ask_roles, unsure_columns
+    from custfocus.report.console import stdout_console
+    from custfocus.report.imports import render_import
+    from custfocus.store import Store
+
+    console = stdout_console()
+    roles = sorted(ROLES)
+    for table in result.tables:  # type: ignore[attr-defined]
+        unsure = unsure_columns(table.mapping) if table.status == "imported" else []
+        if not unsure:
+            continue
+        changes = ask_roles(console, table.source, unsure, roles, lang)
+        if changes:
+            with Store(db) as store:
+                remapped = remap_source(store, table.source, changes, [], options)  # type: ignore[arg-type]
+            log_use(db, ctx, rows_read=remapped.total("rows_read"))
+            render_import(remapped, console, lang=lang)
 
 
 def rejects_command(
