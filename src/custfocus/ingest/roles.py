@@ -101,6 +101,7 @@ HEADER_TO_ROLE: dict[str, str] = {
 }
 
 _FOLD_RE = re.compile(r"[^0-9a-z]+")
+_NUMBER_SIGN = re.compile(r"^\s*#\s*(?=\w)")
 
 
 def fold_header(header: str) -> str:
@@ -108,6 +109,7 @@ def fold_header(header: str) -> str:
     words are split ("MailingStreet" -> "mailing street")."""
     import unicodedata
 
+    header = _NUMBER_SIGN.sub("n ", header)  # "# de venta" is "n de venta"
     text = unicodedata.normalize("NFKD", _CAMEL.sub(" ", header))
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     return _FOLD_RE.sub(" ", text).strip()
@@ -332,6 +334,16 @@ _CODE_RE = re.compile(r"^[A-Z]{0,4}[-_]?\d{1,10}$", re.I)
 _NAMEISH_RE = re.compile(r"^[^\d@]{2,}$")
 _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _COUNTRY_CODE_RE = re.compile(r"^[A-Z]{2}$")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+def _words_date(value: str) -> bool:
+    """A date written with its month's name: "1 de abril de 2024 15:35 hs.", "March 5, 2021"."""
+    if not (_LETTER_RE.search(value) and _YEAR_RE.search(value)):
+        return False
+    from custfocus.normalise.dates import parse_date
+
+    return parse_date(value) is not None
 
 
 def profile_values(values: Sequence[str]) -> dict[str, float]:
@@ -351,7 +363,7 @@ def profile_values(values: Sequence[str]) -> dict[str, float]:
         "filled_count": n,
         "email": share(_EMAIL_RE),
         "phone": sum(1 for v in digits if _PHONE_RE.match(v)) / n,
-        "date": share(_DATE_RE),
+        "date": sum(1 for v in filled if _DATE_RE.match(v) or _words_date(v)) / n,
         "amount": share(_AMOUNT_RE),
         "id": share(_ID_RE),
         "code": share(_CODE_RE),
@@ -466,6 +478,13 @@ def _check_against_values(
         return None, 0.0, reason + "; values are not dates (kept raw)"
     if role == "birth_date" and profile["future"] >= 0.2:
         return None, 0.0, reason + "; dates lie in the future, not births (kept raw)"
+    # "Nota" is a score or a note: a column of words is the note.
+    if role == "satisfaction" and profile["amount"] < 0.5:
+        return "notes", confidence, reason + "; values are text, not scores"
+    # "Costo fijo" holds "fijo" (a landline) but amounts, not phones.
+    if (role in {"phone", "phone2"} and reason.startswith("header contains")
+            and profile["filled_count"] >= 2 and profile["phone"] < 0.3):
+        return None, 0.0, reason + "; values are not phones (kept raw)"
     if (role in CUSTOMER_TOTAL_ROLES and profile["filled_count"] >= 3
             and profile["amount"] < 0.5):
         return None, 0.0, reason + "; values are not numbers (kept raw)"
@@ -504,6 +523,14 @@ def _resolve_context(columns: list[ColumnRole]) -> None:
             col.role, col.confidence = None, 0.0
             col.reason += "; the id of each row, beside a customer id (kept raw)"
     _keep_one_per_role(columns)
+    # In a sheet of orders or invoices, a second date dates another event of the order
+    # (payment, shipping, cancellation), not the customer record's update.
+    if any(c.role in {"order_id", "invoice_id"} for c in columns):
+        for col in columns:
+            if (col.role == "updated_date" and col.confidence < 1.0
+                    and col.reason.endswith("second date column")):
+                col.role, col.confidence = None, 0.0
+                col.reason += "; another event of the order (kept raw)"
 
 
 def _settle_facts(columns: list[ColumnRole]) -> None:

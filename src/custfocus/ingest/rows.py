@@ -422,7 +422,8 @@ class RowConverter:
             fact[role] = pa.nulls(n, pa.float64())
             if role not in idx:
                 continue
-            value = cells.get(role)
+            # "0" and "1" are placeholders in a phone column, amounts and quantities here
+            value = cells.column(idx[role], False)
             amount = parse_amount_column(value, self.plan.decimal_separators[idx[role]])
             checks.append((mask(pc.and_(pc.is_valid(value), pc.is_null(amount["value"]))),
                            headers[idx[role]], f"{role.replace('_', ' ')} is not a number"))
