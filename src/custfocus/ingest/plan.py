@@ -123,7 +123,9 @@ def plan_table(
         if col.role in DATE_ROLES:
             order = detect_date_order(values)
             plan.date_orders[col.index] = order.order
-            if order.ambiguous and any("/" in v or "." in v or "-" in v[:3] for v in values):
+            # a month written as a word ("1 de abril de 2024") leaves no doubt
+            numeric = [v for v in values if not any(c.isalpha() for c in v)]
+            if order.ambiguous and any("/" in v or "." in v or "-" in v[:3] for v in numeric):
                 plan.ambiguous_dates.append(col.header)
                 plan.notes.append(
                     f"dates in column '{col.header}' could be day/month or month/day; "
