@@ -187,6 +187,7 @@ def mapping_command(
         list[str] | None, typer.Option("--clear", help="Give a column back its guessed role.")
     ] = None,
     db: DbOption = DEFAULT_DB,
+    lang: LangOption = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -197,16 +198,18 @@ def mapping_command(
     Example: custfocus mapping crm.csv --set "Razón social=full_name"
     """
     from custfocus.errors import UsageError
+    from custfocus.i18n import message
     from custfocus.ingest.importer import parse_mapping
     from custfocus.ingest.remap import remap_source, source_mappings
     from custfocus.report.console import print_json, stdout_console
-    from custfocus.report.imports import import_as_dict, render_import
+    from custfocus.report.imports import import_as_dict, render_import, render_mapping
     from custfocus.store import Store
 
     with handle_errors(debug):
+        code = resolve_lang(lang)
         changes = parse_mapping(set_roles or [])
         if (changes or clear) and source is None:
-            raise UsageError("name the source whose columns to change (custfocus sources)")
+            raise UsageError(message("mapping_needs_source", code))
         with Store(db, read_only=not (changes or clear)) as store:
             result = None
             if changes or clear:
@@ -227,15 +230,6 @@ def mapping_command(
             return
         console = stdout_console()
         if result is not None:
-            render_import(result, console)
-        from rich.table import Table
-
+            render_import(result, console, lang=code)
         for m in mappings:
-            table = Table(title=f"Columns of {m.source}", title_justify="left")
-            for name in ("Column", "Role", "Confidence", "Why"):
-                table.add_column(name)
-            for col in m.columns:
-                table.add_row(str(col.get("column")), col.get("role") or "(kept raw)",
-                              f"{float(col.get('confidence') or 0):.0%}",
-                              str(col.get("reason") or ""))
-            console.print(table)
+            render_mapping(m.source, m.columns, console, code)

@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.prompt import Prompt
 
+from custfocus.report.imports import reason_text
+
 #: Confidence below which a first import asks about a column's role.
 ASK_BELOW = 0.9
 _SKIP = ("skip", "-", "omitir", "pular", "ignore")
@@ -66,7 +68,7 @@ def ask_roles(console: Console, source: str, columns: list[dict[str, Any]],
         question = _say("question", lang, column=escape(str(col["column"])),
                         guess=col.get("role") or _say("kept_raw", lang),
                         confidence=f"{float(col.get('confidence') or 0):.0%}",
-                        reason=escape(str(col.get("reason", ""))))
+                        reason=escape(reason_text(str(col.get("reason", "")), lang)))
         while True:
             answer = Prompt.ask(question, console=console, default="",
                                 show_default=False).strip().lower().replace("-", "_")
