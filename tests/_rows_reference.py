@@ -32,6 +32,7 @@ from custfocus.normalise import (
     split_street_number,
 )
 
+_NUMBER_ROLES = frozenset({"amount", "amount_net", "quantity", "satisfaction"})
 MAX_CELL_CHARS = 32_768  # longer cells are not customer data; the row is rejected
 _COMPANY_RE = re.compile(
     r"\b(s\.?\s?l\.?u?|s\.?\s?a\.?|s\.?\s?a\.?\s?de\s?c\.?\s?v\.?|ltda\.?|ltd\.?|inc\.?|"
@@ -176,7 +177,9 @@ class RowConverter:
         if i is None or i >= len(cells):
             return ""
         value = cells[i].strip()
-        if not value or role in _NAME_ROLES:
+        # Names keep placeholders (flagged apart); amounts and quantities read "0" and "1"
+        # as numbers (#15: a placeholder phone is no placeholder quantity).
+        if not value or role in _NAME_ROLES or role in _NUMBER_ROLES:
             return value
         return "" if self.placeholder(value) else value
 

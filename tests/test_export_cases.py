@@ -1,7 +1,9 @@
 """Well-known exports read with no flags: one folder per tool under ``tests/cases/exports``.
 
 Each folder holds one export (the header row as the tool documents it, a few invented
-rows) and ``expected.json``: the role of every column (``null`` = kept raw).
+rows) and ``expected.json``: the role of every column (``null`` = kept raw); a README says
+where a header came from when it is not the tool's own documentation, and why a folder has
+no case yet.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ TOOLS = sorted(p.name for p in CASES.iterdir() if (p / "expected.json").exists()
 
 
 def _export(tool: str) -> Path:
-    (path,) = [p for p in (CASES / tool).iterdir() if p.name != "expected.json"]
+    (path,) = [p for p in (CASES / tool).iterdir()
+               if p.name not in ("expected.json", "README.md")]
     return path
 
 

@@ -41,7 +41,7 @@ RECORDS: list[tuple[str, dict]] = [
                 national_id_kind="nie", birth_date=D(1990, 2, 3), account_code="A-1",
                 last_contact_date=D(2023, 3, 3))),
     ("C3", dict(source="crm.csv", unit="crm", company="ACME")),
-    # C4: two records without any date, from an import without a time: no recency at all.
+    # C4: two records without any date, from an import without a time.
     ("C4", dict(source="old.csv", unit="old", full_name="Sin Fecha", given_name="Sin",
                 import_id=2)),
     ("C4", dict(source="old.csv", unit="old", full_name="Otra Fecha", import_id=2,
@@ -66,17 +66,17 @@ RULES = {
 }
 
 
-def _store() -> Store:
+def _store(records: list[tuple[str, dict]] = RECORDS) -> Store:
     store = Store(":memory:")
     store.execute("INSERT INTO imports (import_id, source, imported_at) VALUES "
                   "(1, 'x', TIMESTAMP '2024-06-01 10:00:00'), (2, 'y', NULL)")
     rows = [{"record_id": i + 1, "import_id": 1, "row": i + 2, **fields}
-            for i, (_, fields) in enumerate(RECORDS)]
+            for i, (_, fields) in enumerate(records)]
     names = list(dict.fromkeys(name for row in rows for name in row))
     store.insert_arrow("records", pa.table({n: [row.get(n) for row in rows] for n in names}))
     store.insert_arrow("record_customer", pa.table({
-        "record_id": pa.array(range(1, len(RECORDS) + 1), pa.int64()),
-        "customer_id": [customer for customer, _ in RECORDS]}))
+        "record_id": pa.array(range(1, len(records) + 1), pa.int64()),
+        "customer_id": [customer for customer, _ in records]}))
     return store
 
 
@@ -137,11 +137,13 @@ def test_recent_survivorship_provenance_and_alternates():
     assert json.loads(c2["alternates"])["name"] == ['Zoë "Q" \\ x\n']
     assert json.loads(c2["alternates"])["birth_date"] == ["1990-02-03"]
     assert c2["updated_run"] == 7
-    assert c3["company"] == "ACME" and c3["last_seen"] == D(2024, 6, 1)  # import time
-    # no recency at all: nothing survives, the alternates still list what was seen
-    assert c4["full_name"] is None and c4["email"] is None
-    assert json.loads(c4["provenance"])["name"] is None
+    # no date of its own: the import day is not the record's date
+    assert c3["company"] == "ACME" and c3["first_seen"] is None and c3["last_seen"] is None
+    # no date at all: every value still survives; of two names the fuller (the longer) one
+    assert c4["full_name"] == "Otra Fecha" and c4["email"] == "a@b.c"
+    assert json.loads(c4["provenance"])["name"] == {"source": "old.csv", "row": 8}
     assert json.loads(c4["alternates"])["name"] == ["Sin", None]
+    assert (c4["first_seen"], c4["last_seen"]) == (None, None)
     assert json.loads(c5["alternates"])["phone2"] == ["+34910000000"]
     assert c5["first_seen"] == D(2018, 1, 1) and c5["records"] == 2
     # sorted by JSON text, where the quote is escaped: a backslash sorts after "#" and ","
@@ -178,3 +180,85 @@ def test_only_rebuilds_the_chosen_customers_and_drops_the_empty(rule):
     assert [{**r, "updated_run": 8} for r in incremental] == full
     assert [r["customer_id"] for r in full] == ["C1", "C2", "C3", "C5", "C6"]
     assert full[2]["records"] == 2 and full[3]["records"] == 1
+
+
+def _name(given: str, full: str, **fields) -> dict:
+    return dict(source="a.csv", unit="a", given_name=given, full_name=full, **fields)
+
+
+# One person per customer, the records in import order (the later the higher the id).
+FULLNESS: list[tuple[str, dict]] = [
+    # F1: the dated record wins over a later undated one, whatever its name
+    ("F1", _name("José Antonio", "José Antonio Fernández Ruiz", updated_date=D(2021, 3, 1))),
+    ("F1", _name("Jose Antonio", "Jose Antonio Fernandez")),
+    # F2: the dated record with the poorer name still wins: its date is the rule
+    ("F2", _name("Dani", "Dani Gil", created_date=D(2020, 1, 1))),
+    ("F2", _name("Daniel", "Daniel Gil Pérez")),
+    # F3: neither dated: both surnames, then the accents, then the length decide
+    ("F3", _name("Jose Antonio", "Jose Antonio Fernandez")),
+    ("F3", _name("José Antonio", "José Antonio Fernández Ruiz")),
+    ("F3", _name("Jose Antonio", "Jose Antonio Fernandez Ruiz")),
+    ("F4", _name("Dani", "Dani Gil")),
+    ("F4", _name("Daniel", "Daniel Gil")),
+    ("F5", _name("Maria", "Maria Gil")),
+    ("F5", _name("María", "María Gil")),
+    ("F5", _name("Maria", "Maria Gil")),
+    # F6: the same date: the fuller name; the first/last seen are the records' dates
+    ("F6", _name("Ana", "Ana Ruiz", updated_date=D(2022, 5, 5), created_date=D(2019, 1, 1))),
+    ("F6", _name("Ana", "Ana Ruiz Gil", last_contact_date=D(2022, 5, 5))),
+]
+
+
+@pytest.mark.parametrize("scalar_key", [True, False])
+@pytest.mark.parametrize("aggregate_from", [1, 2])
+def test_a_record_without_a_date_is_never_the_most_recent_and_the_fuller_name_wins(
+        monkeypatch, scalar_key, aggregate_from):
+    if not scalar_key:
+        monkeypatch.setattr(golden, "_ID_LIMIT", 1)
+    monkeypatch.setattr(golden, "_AGGREGATE_FROM", aggregate_from)
+    store = _store(FULLNESS)
+    build_golden_records(store, 1)
+    names = {c["customer_id"]: c["full_name"] for c in _customers(store)}
+    assert names == {"F1": "José Antonio Fernández Ruiz", "F2": "Dani Gil",
+                     "F3": "José Antonio Fernández Ruiz", "F4": "Daniel Gil",
+                     "F5": "María Gil", "F6": "Ana Ruiz Gil"}
+    seen = {c["customer_id"]: (c["first_seen"], c["last_seen"]) for c in _customers(store)}
+    assert seen["F1"] == (D(2021, 3, 1), D(2021, 3, 1))
+    assert seen["F4"] == (None, None)
+    assert seen["F6"] == (D(2019, 1, 1), D(2022, 5, 5))
+
+
+def test_master_through_the_cli_takes_each_records_own_date(tmp_path, runner):
+    """Two files of the same three people; the shop's file is imported last."""
+    from custfocus.cli import app
+
+    (tmp_path / "crm.csv").write_text(
+        "Nombre,Apellidos,Teléfono,Email,Fecha actualización\n"
+        "José Antonio,Fernández Ruiz,+34 612 345 678,ja.fernandez@example.es,2023-04-02\n"
+        "Daniel,Gil Pérez,+34 622 000 111,dgil@example.es,\n"
+        "Marta,Soler Vidal,+34 633 000 222,msoler@example.es,\n", encoding="utf-8")
+    (tmp_path / "tienda.csv").write_text(
+        "Nombre completo,Teléfono,Email,Última compra\n"
+        "Jose Antonio Fernandez,612345678,ja.fernandez@example.es,\n"
+        "Dani Gil,622000111,dgil@example.es,\n"
+        "Marta Soler,633000222,msoler@example.es,2024-01-15\n", encoding="utf-8")
+    db = str(tmp_path / "s.duckdb")
+    for args in (["import", str(tmp_path / "crm.csv"), "--db", db, "--quiet"],
+                 ["import", str(tmp_path / "tienda.csv"), "--db", db, "--quiet"],
+                 ["dedupe", "--db", db, "--quiet"]):
+        assert runner.invoke(app, args).exit_code == 0, args
+    out = runner.invoke(app, ["export", "master", "--db", db, "--format", "json"])
+    assert out.exit_code == 0
+    master = {c["email"]: c for c in json.loads(out.stdout)}
+    assert len(master) == 3
+    # dated (2023) beats undated imported later; no import day as a record date
+    fernandez = master["ja.fernandez@example.es"]
+    assert fernandez["full_name"] == "José Antonio Fernández Ruiz"
+    assert fernandez["first_seen"][:10] == fernandez["last_seen"][:10] == "2023-04-02"
+    # neither dated: the fuller name, whichever file came last; no first/last seen
+    gil = master["dgil@example.es"]
+    assert gil["full_name"] == "Daniel Gil Pérez"
+    assert gil["first_seen"] is None and gil["last_seen"] is None
+    # the shop's row is the dated one here: its date decides, not the fuller name
+    assert master["msoler@example.es"]["full_name"] == "Marta Soler"
+    assert master["msoler@example.es"]["last_seen"][:10] == "2024-01-15"

@@ -40,7 +40,8 @@ LEAKED = [
     "workspace settings", "language of reports", "Matching", "duplicates", "pairs merged",
     "candidate pairs", "time per stage", "Rejected rows", "Reason", "header row", "semicolon",
     "title rows above header skipped", "fact row names no customer", "Hidden sheets",
-    "same", "different", "left undecided",
+    "same", "different", "left undecided", "forgot", "suppression list", "Columns of",
+    "kept raw", "Confidence", "header not recognised", "rows about",
 ]
 # European Portuguese where Brazilians say registro, contato, arquivo, cadastro, usuário...
 EUROPEAN_PT = [
@@ -125,6 +126,14 @@ def renders(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         out["export segments"] = _cli(runner, "export", "segments", "--lang", lang,
                                       "-o", "segments.xlsx")
         out["segments.xlsx"] = _xlsx_text(root / "segments.xlsx")
+        # Less the role names a person types in --map ("phone", "city"): keys stay.
+        from custfocus.ingest.roles import ROLES
+
+        out["mapping"] = re.sub(r"(?<![\w-])(" + "|".join(ROLES) + r")(?![\w-])", " ",
+                                _cli(runner, "mapping", "--lang", lang))
+        out["subject-access"] = _cli(runner, "subject-access", CUSTOMER, "-o", "sa.json",
+                                     "--lang", lang)
+        out["forget"] = _cli(runner, "forget", CUSTOMER, "--yes", "--lang", lang)  # the last
     return lang, {k: " ".join(v) if isinstance(v, list) else v for k, v in out.items()}
 
 

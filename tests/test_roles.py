@@ -103,11 +103,20 @@ def test_qualified_headers_are_read_by_their_specific_words(header: str, role: s
     assert role_from_header(header)[0] == role
 
 
-@pytest.mark.parametrize("header", ["Total Spent", "Total Orders", "Orders Count",
-                                    "Importe anual (€)", "Lifetime value"])
-def test_customer_level_totals_are_neither_amounts_nor_ids(header: str) -> None:
+@pytest.mark.parametrize(("header", "expected"), [
+    ("Total Spent", "total_spent"), ("Total Orders", "order_count"),
+    ("Orders Count", "order_count"), ("Importe anual (€)", "total_spent"),
+    ("Lifetime value", "total_spent"), ("Nº compras", "order_count"),
+    ("Número de pedidos", "order_count"), ("Annual revenue", "total_spent")])
+def test_customer_level_totals_are_attributes_neither_amounts_nor_ids(header: str,
+                                                                      expected: str) -> None:
     role, _, reason = role_from_header(header)
-    assert role is None and "customer-level" in reason
+    assert role == expected and "customer-level" in reason
+
+
+def test_a_customer_total_of_words_is_kept_raw() -> None:
+    rows = [["Ana", "alto"], ["Luis", "bajo"], ["Eva", "medio"]]
+    assert infer_roles(["Nombre", "Total Spent"], rows)[1].role is None
 
 
 def test_due_date_is_not_a_birth_date() -> None:
@@ -181,7 +190,7 @@ def test_qualified_numbered_and_dated_headers_read_by_what_they_hold(header: str
 @pytest.mark.parametrize(
     "header",
     ["Phone 1 - Label", "OPTIN_IP", "Middle Name", "middlename", "Nickname", "Name Prefix",
-     "Phonetic Last Name", "Manager's Name", "Assistant's Phone", "Contact owner", "Orders",
+     "Phonetic Last Name", "Manager's Name", "Assistant's Phone", "Contact owner",
      "Department", "Person - ID"],
 )
 def test_labels_name_parts_and_other_peoples_details_are_kept_raw(header: str) -> None:
@@ -198,7 +207,7 @@ def test_the_mobile_column_is_the_phone_and_the_best_other_the_second_phone() ->
 def test_an_amount_without_order_invoice_or_date_is_a_customer_total() -> None:
     rows = [["Ana Ruiz", "ana@example.es", "120,50"], ["Luis Gil", "luis@example.es", "80,00"]]
     cols = infer_roles(["Nombre", "Email", "Ventas"], rows)
-    assert cols[2].role is None and "customer-level" in cols[2].reason
+    assert cols[2].role == "total_spent" and "customer-level" in cols[2].reason
     dated = infer_roles(["Nombre", "Fecha", "Importe"], [["Ana Ruiz", "01/02/2024", "12"]])
     assert dated[2].role == "amount"
 

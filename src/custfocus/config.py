@@ -74,6 +74,8 @@ SETTINGS: tuple[Setting, ...] = (
        "\"\" for none"),
     _s("run.fail_on", [], "audit thresholds that make `custfocus run` exit 1, e.g. "
        "[\"duplicate_rate>0.05\"]"),
+    _s("import.strict", False, "exit 3, the store unchanged, when a file has rejected rows "
+       "or no name, identifier or amount in any row (`custfocus import --strict`)"),
     _s("match.match_threshold", 0.5, "match probability from which two records are merged "
        "(the model's probabilities are calibrated: 0.5 merges what is more likely one customer "
        "than two; raise it to merge only surer pairs and review the rest)"),
@@ -117,7 +119,7 @@ SEGMENT_HELP: dict[str, str] = {
 }
 
 _BY_KEY = {s.key: s for s in SETTINGS}
-SECTIONS = ("run", "match", "outputs")
+SECTIONS = ("run", "import", "match", "outputs")
 
 
 def load_config(path: str | Path | None = CONFIG_FILE) -> dict[str, Any]:

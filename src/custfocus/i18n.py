@@ -51,7 +51,34 @@ NOUNS: dict[str, dict[str, tuple[str, str]]] = {
     "pair_to_review": {"en": ("pair to review", "pairs to review"),
                        "es": ("par a revisar", "pares a revisar"),
                        "pt": ("par para revisar", "pares para revisar")},
+    "identifier": {"en": ("identifier", "identifiers"), "es": ("identificador", "identificadores"),
+                   "pt": ("identificador", "identificadores")},
+    # What ``forget`` erases, by the store's table (privacy.Erasure.counts).
+    "raw_row": {"en": ("raw row", "raw rows"), "es": ("fila original", "filas originales"),
+                "pt": ("linha original", "linhas originais")},
+    "reject": {"en": ("rejected row", "rejected rows"), "es": ("fila rechazada", "filas rechazadas"),
+               "pt": ("linha rejeitada", "linhas rejeitadas")},
+    "fact": {"en": ("fact", "facts"), "es": ("hecho", "hechos"), "pt": ("fato", "fatos")},
+    "record_link": {"en": ("record link", "record links"),
+                    "es": ("enlace de registro", "enlaces de registro"),
+                    "pt": ("vínculo de registro", "vínculos de registro")},
+    "golden_record": {"en": ("golden record", "golden records"),
+                      "es": ("registro maestro", "registros maestros"),
+                      "pt": ("registro mestre", "registros mestres")},
+    "customer_event": {"en": ("matching event", "matching events"),
+                       "es": ("evento de emparejamiento", "eventos de emparejamiento"),
+                       "pt": ("evento de correspondência", "eventos de correspondência")},
+    "segment_row": {"en": ("segment row", "segment rows"), "es": ("fila de segmento", "filas de segmento"),
+                    "pt": ("linha de segmento", "linhas de segmento")},
+    "snapshot_row": {"en": ("history row", "history rows"),
+                     "es": ("fila de histórico", "filas de histórico"),
+                     "pt": ("linha de histórico", "linhas de histórico")},
 }
+#: The noun of each table ``forget`` erases from.
+TABLE_NOUNS = {"records": "record", "raw_rows": "raw_row", "rejects": "reject", "facts": "fact",
+               "record_customer": "record_link", "customers": "golden_record",
+               "customer_events": "customer_event", "customer_segments": "segment_row",
+               "snapshot_segments": "snapshot_row"}
 
 MESSAGES: dict[str, dict[str, str]] = {
     "wrote": {"en": "wrote {path}", "es": "escrito {path}", "pt": "gravado {path}"},
@@ -95,6 +122,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     "computed": {"en": "computed", "es": "calculados", "pt": "calculados"},
     "reused": {"en": "reused", "es": "reutilizados", "pt": "reutilizados"},
     "unchanged": {"en": "unchanged", "es": "sin cambios", "pt": "sem alterações"},
+    # ``custfocus forget`` and ``subject-access`` (the data subject's rights)
+    "forget_plan": {"en": "{customer}: {counts}", "es": "{customer}: {counts}",
+                    "pt": "{customer}: {counts}"},
+    "forget_confirm": {"en": "Erase all of it for good?",
+                       "es": "¿Borrarlo todo definitivamente?",
+                       "pt": "Apagar tudo definitivamente?"},
+    "forgot": {
+        "en": "forgot {customer}: {counts}; {identifiers} on the suppression list; run "
+              "custfocus dedupe to rebuild the matches",
+        "es": "olvidado {customer}: {counts}; {identifiers} en la lista de supresión; ejecute "
+              "custfocus dedupe para rehacer las coincidencias",
+        "pt": "esquecido {customer}: {counts}; {identifiers} na lista de supressão; execute "
+              "custfocus dedupe para refazer as correspondências"},
+    "forget_needs_yes": {
+        "en": "forgetting a customer needs --yes when nobody can be asked",
+        "es": "olvidar a un cliente requiere --yes cuando no hay nadie a quien preguntar",
+        "pt": "esquecer um cliente exige --yes quando não há ninguém a quem perguntar"},
+    "wrote_subject_access": {"en": "wrote {rows} about {customer} to {path}",
+                             "es": "escritas {rows} sobre {customer} en {path}",
+                             "pt": "gravadas {rows} sobre {customer} em {path}"},
+    "mapping_needs_source": {
+        "en": "name the source whose columns to change (custfocus sources)",
+        "es": "indique el origen cuyas columnas quiere cambiar (custfocus sources)",
+        "pt": "indique a origem cujas colunas quer alterar (custfocus sources)"},
 }
 
 
@@ -145,5 +196,5 @@ def fmt_date(value: Any, lang: str) -> str:
     return value.isoformat() if lang == "en" else value.strftime("%d/%m/%Y")
 
 
-__all__ = ["LANGS", "MESSAGES", "NOUNS", "count", "fmt_date", "fmt_float", "fmt_int",
+__all__ = ["LANGS", "MESSAGES", "NOUNS", "TABLE_NOUNS", "count", "fmt_date", "fmt_float", "fmt_int",
            "fmt_pct", "message", "noun", "pick"]

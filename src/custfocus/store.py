@@ -236,6 +236,13 @@ MIGRATIONS: list[str] = [
         rows_read BIGINT, rows_exported BIGINT, rows_erased BIGINT
     );
     """,
+    # v12: customer-level totals ("Total Spent", "Total Orders", "Importe anual") are
+    # attributes of the record, with the amount's currency, never undated orders.
+    """
+    ALTER TABLE records ADD COLUMN total_spent DOUBLE;
+    ALTER TABLE records ADD COLUMN total_currency VARCHAR;
+    ALTER TABLE records ADD COLUMN order_count BIGINT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

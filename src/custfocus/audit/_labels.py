@@ -204,6 +204,11 @@ LABELS: dict[str, tuple[str, str, str]] = {
         "clientes con incidencias",
         "clientes com pedidos de suporte",
     ),
+    "customers_with_totals": (
+        "customers who bought, by customer-level totals",
+        "clientes que compraron, según totales por cliente",
+        "clientes que compraram, segundo totais por cliente",
+    ),
     "contact_only_customers": (
         "contact-only customers",
         "clientes solo de contacto",

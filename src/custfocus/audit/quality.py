@@ -134,7 +134,8 @@ def currency_and_accuracy(ctx: AuditContext) -> Question:
 
 
 def knowledge_depth(ctx: AuditContext) -> Question:
-    """Q4: profile completeness per customer and per source; facts versus contact-only."""
+    """Q4: profile completeness per customer and per source; facts (or customer-level
+    totals) versus contact-only."""
     filled = " + ".join(f"has_{f}::INT" for f in PROFILE_FIELDS)
     total = len(PROFILE_FIELDS)
     cust = ctx.row(f"""SELECT count(*) AS n, round(avg(({filled}) / {total}), 4) AS mean,
@@ -142,7 +143,9 @@ def knowledge_depth(ctx: AuditContext) -> Question:
         count(*) FILTER (WHERE ({filled}) >= {0.8 * total}) AS complete_80,
         count(*) FILTER (WHERE transactions > 0) AS with_transactions,
         count(*) FILTER (WHERE tickets > 0) AS with_tickets,
-        count(*) FILTER (WHERE facts = 0) AS contact_only FROM _audit_cust""")
+        count(*) FILTER (WHERE has_totals) AS with_totals,
+        count(*) FILTER (WHERE facts = 0 AND NOT has_totals) AS contact_only
+        FROM _audit_cust""")
     dist = {str(i): 0 for i in range(total + 1)}
     for r in ctx.rows(f"SELECT ({filled}) AS k, count(*) AS n FROM _audit_cust GROUP BY k"):
         dist[str(int(r["k"]))] = int(r["n"])
@@ -166,6 +169,9 @@ def knowledge_depth(ctx: AuditContext) -> Question:
         "complete_80_share": share(cust.get("complete_80"), n),
         "customers_with_transactions": int(cust.get("with_transactions") or 0),
         "customers_with_tickets": int(cust.get("with_tickets") or 0),
+        # Customer-level totals (Shopify's Total Spent, a CRM's annual amount): known value,
+        # no transactions; such a customer is not contact-only.
+        "customers_with_totals": int(cust.get("with_totals") or 0),
         "contact_only_customers": int(cust.get("contact_only") or 0),
         "contact_only_share": share(cust.get("contact_only"), n),
         "fields_filled_distribution": dist,
@@ -184,6 +190,7 @@ def knowledge_depth(ctx: AuditContext) -> Question:
             "complete_80_share",
             "customers_with_transactions",
             "customers_with_tickets",
+            "customers_with_totals",
             "contact_only_customers",
             "contact_only_share",
         ],

@@ -48,6 +48,16 @@ AS_OF_HELP = ("Reference date: YYYY-MM-DD, or as your language writes it (30/06/
               "and pt). Default: the latest date in the data, as in every command.")
 
 
+YesOption = Annotated[
+    bool, typer.Option("--yes", "-y", help="Accept every guess without asking (never prompts).")
+]
+
+
+def is_terminal() -> bool:
+    """Whether a person is at the keyboard: stdin and stdout are both a terminal."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def resolve_lang(lang: str | None) -> str:
     """es/pt/en from the option, else the environment's locale, else English."""
     if lang:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from custfocus.cli import _common
 from custfocus.cli._common import (
     DEFAULT_DB,
     DbOption,
@@ -14,6 +15,7 @@ from custfocus.cli._common import (
     JsonOption,
     LangOption,
     QuietOption,
+    YesOption,
     handle_errors,
     log_use,
     resolve_lang,
@@ -42,7 +44,7 @@ def import_command(
         typer.Option("--keep-going", help="Import the good files even if some fail (default: all or nothing)."),
     ] = False,
     show_mapping: Annotated[bool, typer.Option("--show-mapping", help="Show each column's role.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit 3 when any row was rejected.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 3, storing nothing, when a file has rejected rows or no name, identifier or amount; overrides \\[import] strict.")] = False,
     workers: Annotated[
         int | None,
         typer.Option(min=1, help="Processes converting big files (default: one per core)."),
@@ -50,13 +52,17 @@ def import_command(
     lang: LangOption = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
+    yes: YesOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Import customer files: every CSV, workbook sheet, Parquet or JSON file under PATHS.
 
+    On a terminal, the first import of a file asks about the columns read with less than
+    90% confidence (not with --yes, --quiet or --json); the answers are remembered.
+
     Example: custfocus import exports/ --map "Tel. fijo=phone2"
     """
-    from custfocus.config import load_config
+    from custfocus.config import load_config, resolve_settings
     from custfocus.ingest.convert import default_workers
     from custfocus.ingest.importer import ImportOptions, import_paths, parse_mapping
     from custfocus.report.console import print_json, row_progress, stdout_console
@@ -64,10 +70,12 @@ def import_command(
     from custfocus.store import Store
 
     with handle_errors(debug):
+        config = load_config()
+        settings = resolve_settings(config, flags={"import.strict": strict or None})
         options = ImportOptions(
             source=source, unit=unit, mapping=parse_mapping(mapping or []), region=region,
-            append=append, dry_run=dry_run, keep_going=keep_going, config=load_config(),
-            workers=workers or default_workers(),
+            append=append, dry_run=dry_run, keep_going=keep_going, config=config,
+            workers=workers or default_workers(), strict=settings["import.strict"],
         )
         # A dry run writes to a throwaway copy: no file created, the real one byte-identical.
         opened = Store.scratch_copy(db) if dry_run else Store(db)
@@ -80,13 +88,38 @@ def import_command(
         elif not quiet:
             render_import(result, stdout_console(), show_mapping=show_mapping,
                           lang=resolve_lang(lang))
+            if not (yes or dry_run) and _common.is_terminal():
+                _ask_unsure_roles(ctx, db, result, options, resolve_lang(lang))
         if result.failures:
             if quiet:
                 for failure in result.failures:
                     typer.echo(f"custfocus: error: {failure}", err=True)
             raise typer.Exit(int(ExitCode.BAD_INPUT))
-        if strict and result.total("rejects"):
-            raise typer.Exit(int(ExitCode.BAD_INPUT))
+
+
+def _ask_unsure_roles(ctx: typer.Context, db: Path, result: object, options: object,
+                      lang: str) -> None:
+    """Ask about the unsure columns of each source imported for the first time, and set the
+    answers as ``custfocus mapping --set`` does (remembered; records derived again)."""
+    from custfocus.ingest.remap import remap_source
+    from custfocus.ingest.roles import ROLES
+    from custfocus.report.ask import ask_roles, unsure_columns
+    from custfocus.report.console import stdout_console
+    from custfocus.report.imports import render_import
+    from custfocus.store import Store
+
+    console = stdout_console()
+    roles = sorted(ROLES)
+    for table in result.tables:  # type: ignore[attr-defined]
+        unsure = unsure_columns(table.mapping) if table.status == "imported" else []
+        if not unsure:
+            continue
+        changes = ask_roles(console, table.source, unsure, roles, lang)
+        if changes:
+            with Store(db) as store:
+                remapped = remap_source(store, table.source, changes, [], options)  # type: ignore[arg-type]
+            log_use(db, ctx, rows_read=remapped.total("rows_read"))
+            render_import(remapped, console, lang=lang)
 
 
 def rejects_command(
@@ -154,6 +187,7 @@ def mapping_command(
         list[str] | None, typer.Option("--clear", help="Give a column back its guessed role.")
     ] = None,
     db: DbOption = DEFAULT_DB,
+    lang: LangOption = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -164,16 +198,18 @@ def mapping_command(
     Example: custfocus mapping crm.csv --set "Razón social=full_name"
     """
     from custfocus.errors import UsageError
+    from custfocus.i18n import message
     from custfocus.ingest.importer import parse_mapping
     from custfocus.ingest.remap import remap_source, source_mappings
     from custfocus.report.console import print_json, stdout_console
-    from custfocus.report.imports import import_as_dict, render_import
+    from custfocus.report.imports import import_as_dict, render_import, render_mapping
     from custfocus.store import Store
 
     with handle_errors(debug):
+        code = resolve_lang(lang)
         changes = parse_mapping(set_roles or [])
         if (changes or clear) and source is None:
-            raise UsageError("name the source whose columns to change (custfocus sources)")
+            raise UsageError(message("mapping_needs_source", code))
         with Store(db, read_only=not (changes or clear)) as store:
             result = None
             if changes or clear:
@@ -194,15 +230,6 @@ def mapping_command(
             return
         console = stdout_console()
         if result is not None:
-            render_import(result, console)
-        from rich.table import Table
-
+            render_import(result, console, lang=code)
         for m in mappings:
-            table = Table(title=f"Columns of {m.source}", title_justify="left")
-            for name in ("Column", "Role", "Confidence", "Why"):
-                table.add_column(name)
-            for col in m.columns:
-                table.add_row(str(col.get("column")), col.get("role") or "(kept raw)",
-                              f"{float(col.get('confidence') or 0):.0%}",
-                              str(col.get("reason") or ""))
-            console.print(table)
+            render_mapping(m.source, m.columns, console, code)

@@ -14,10 +14,20 @@ from custfocus.cli._common import (
     DbOption,
     DebugOption,
     JsonOption,
+    LangOption,
     QuietOption,
     handle_errors,
     log_use,
+    resolve_lang,
 )
+
+
+def _counts(counts: dict[str, int], lang: str) -> str:
+    """``3 registros, 3 filas originales``: what is (to be) erased, per table, in ``lang``."""
+    from custfocus.i18n import TABLE_NOUNS, count
+
+    return ", ".join(count(n, TABLE_NOUNS[table], lang) if table in TABLE_NOUNS
+                     else f"{n:,} {table}" for table, n in counts.items() if n)
 
 
 def forget_command(
@@ -25,6 +35,7 @@ def forget_command(
     query: Annotated[str, typer.Argument(help="The person: a customer id, e-mail, phone, tax id, customer code or name.")],
     yes: Annotated[bool, typer.Option("--yes", help="Erase without asking (for scripts).")] = False,
     db: DbOption = DEFAULT_DB,
+    lang: LangOption = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
@@ -36,20 +47,22 @@ def forget_command(
     Example: custfocus forget maria.garcia@example.es --yes
     """
     from custfocus.errors import UsageError
+    from custfocus.i18n import count, message
     from custfocus.privacy import forget, one_customer
     from custfocus.report.console import print_json, stdout_console
     from custfocus.store import Store
 
     with handle_errors(debug), Store(db) as store:
+        code = resolve_lang(lang)
         customer_id = one_customer(store, query)
         plan = forget(store, customer_id, dry_run=True)
         console = stdout_console()
         if not yes:
             if json_output or quiet or not sys.stdin.isatty():
-                raise UsageError("forgetting a customer needs --yes when nobody can be asked")
-            console.print(f"{customer_id}: " + ", ".join(
-                f"{n:,} {table}" for table, n in plan.counts.items() if n))
-            typer.confirm("Erase all of it for good?", abort=True)
+                raise UsageError(message("forget_needs_yes", code))
+            console.print(message("forget_plan", code, customer=customer_id,
+                                  counts=_counts(plan.counts, code)))
+            typer.confirm(message("forget_confirm", code), abort=True)
         done = forget(store, customer_id)
     with handle_errors(debug):
         log_use(db, ctx, rows_erased=sum(done.counts.values()))
@@ -57,10 +70,9 @@ def forget_command(
             print_json({"customer_id": customer_id, "erased": done.counts,
                         "suppressed_identifiers": done.suppressed})
         elif not quiet:
-            console.print(f"forgot {customer_id}: " + ", ".join(
-                f"{n:,} {table}" for table, n in done.counts.items() if n)
-                + f"; {done.suppressed} identifier(s) on the suppression list; "
-                "run custfocus dedupe to rebuild the matches")
+            console.print(message("forgot", code, customer=customer_id,
+                                  counts=_counts(done.counts, code),
+                                  identifiers=count(done.suppressed, "identifier", code)))
 
 
 def subject_access_command(
@@ -68,6 +80,7 @@ def subject_access_command(
     query: Annotated[str, typer.Argument(help="The person: a customer id, e-mail, phone, tax id, customer code or name.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write: .json (default) or .xlsx.")],
     db: DbOption = DEFAULT_DB,
+    lang: LangOption = None,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -78,6 +91,7 @@ def subject_access_command(
     Example: custfocus subject-access maria.garcia@example.es -o maria.json
     """
     from custfocus.access import subject_access, write_subject_access
+    from custfocus.i18n import count, message
     from custfocus.privacy import one_customer
     from custfocus.store import Store
 
@@ -88,4 +102,6 @@ def subject_access_command(
     with handle_errors(debug):
         log_use(db, ctx, rows_exported=rows)
         if not quiet:
-            typer.echo(f"wrote {rows:,} rows about {customer_id} to {output}", err=True)
+            code = resolve_lang(lang)
+            typer.echo(message("wrote_subject_access", code, rows=count(rows, "row", code),
+                               customer=customer_id, path=output), err=True)

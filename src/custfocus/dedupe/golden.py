@@ -2,9 +2,15 @@
 
 Survivorship per field group, computed in DuckDB: valid values beat invalid ones, then the
 configured rule — ``recent`` (most recently updated record; the default), ``frequent``
-(the value most records agree on) or a source priority list. Fields that travel together
-(the parts of a name, of an address) survive together. Every other value seen is kept as
-an alternate, so nothing is lost.
+(the value most records agree on) or a source priority list — then, among equals, the
+fuller name (more words, the accents kept, longer). Fields that travel together (the parts
+of a name, of an address) survive together. Every other value seen is kept as an
+alternate, so nothing is lost.
+
+A record's date is its own (updated, else last contact, else created): the day a file was
+imported says nothing about when its data was true, so a record without a date of its own
+never counts as the most recent, and ``first_seen``/``last_seen`` are record dates (NULL
+when no record of the customer has one).
 """
 
 from __future__ import annotations
@@ -101,8 +107,13 @@ def build_golden_records(store: Store, run_id: int, survivorship: Survivorship |
 
 PART_RECORDS = 500_000
 _AGGREGATE_FROM = 2  # customers with fewer records take the direct single-record path
-_ID_LIMIT = 2 ** 38  # record ids below this fit the one-number survivor key
-_RANK_OFFSET = 2 ** 22  # ranks (days since 1970, counts, priorities) within +-this
+# The one-number survivor key, from the top: validity (bit 62), the rule's rank (18 bits),
+# the fullness of the value (10 bits), the record id (34 bits, inverted: lowest wins).
+_ID_LIMIT = 2 ** 34  # record ids below this fit the one-number survivor key
+_FULLNESS_LIMIT = 2 ** 10
+_RANK_OFFSET = 2 ** 17  # ranks (days since 1970, counts, priorities) clamped to +-this
+# An undated record's rank under ``recent``: below every date.
+_UNDATED = -_RANK_OFFSET
 # The flags the validity tests of FIELD_GROUPS read, besides the field columns themselves.
 _FLAG_COLUMNS = ("name_placeholder", "email_valid", "email_placeholder", "phone_valid",
                  "phone2_valid", "national_id_valid")
@@ -128,13 +139,27 @@ def _rows(where: str) -> str:
         "record_id", "source", "row", "unit", *_GOLDEN, *_FLAG_COLUMNS, "created_date"))
     return f"""
         SELECT m.customer_id, {columns},
-               coalesce(rec.updated_date, rec.last_contact_date, rec.created_date,
-                        CAST(i.imported_at AS DATE)) AS recency
+               coalesce(rec.updated_date, rec.last_contact_date, rec.created_date) AS recency
         FROM records rec
         JOIN _cf_golden_members m USING (record_id)
-        JOIN imports i ON i.import_id = rec.import_id
         WHERE {where}
     """
+
+
+def _fullness(group: str) -> str:
+    """How full a record's value of ``group`` is, 0 to _FULLNESS_LIMIT - 1: the tie-break
+    among equally valid, equally ranked values.
+
+    For a name: its words (both surnames beat one), then its accented letters ("José" kept
+    beats "Jose" folded by some system), then its length ("Daniel" beats "Dani"); 3, 2 and
+    5 bits. Other groups have no fuller value: 0.
+    """
+    if group != "name":
+        return "0"
+    words = "(length(trim(full_name)) - length(replace(trim(full_name), ' ', '')))"
+    accents = "(length(full_name) - length(regexp_replace(full_name, '[^[:ascii:]]', '', 'g')))"
+    return (f"coalesce(least({words}, 7) * 128 + least({accents}, 3) * 32 "
+            f"+ least(length(full_name), 31), 0)")
 
 
 def _present(group: str) -> str:
@@ -162,26 +187,30 @@ class _Plan:
         self.scalar = scalar
 
     def key(self, group: str, frequency: str) -> str:
-        """The survivor key of a record for ``group``: valid first, then the rule's rank,
-        then the lowest record id.
+        """The survivor key of a record for ``group``: valid first, then the rule's rank
+        (an undated record ranks below every dated one under ``recent``), then the fuller
+        value, then the lowest record id.
 
-        As one BIGINT with the same order as struct_pack(v, r, i) when record ids allow:
+        As one BIGINT with the same order as struct_pack(v, r, f, i) when record ids allow:
         comparing one number per row is several times cheaper than comparing structs.
         ``frequency``: how many of the customer's records share this record's value.
         """
         valid = FIELD_GROUPS[group][1]
         rule = self.rules[group]
         if rule == "frequent":
-            rank, whole = frequency, True
+            rank = frequency
         elif rule == "source_priority":
-            rank, whole = f"-({self.priority})", True
+            rank = f"-({self.priority})"
         else:
-            rank, whole = "epoch(recency)", False
+            rank = f"coalesce(recency - DATE '1970-01-01', {_UNDATED})"
+        full = _fullness(group)
         if self.scalar:
-            days = rank if whole else "(recency - DATE '1970-01-01')"
-            return (f"(({valid})::BIGINT * {2 ** 62} + (({days}) + {_RANK_OFFSET}) * "
-                    f"{_ID_LIMIT} + ({_ID_LIMIT - 1} - record_id))")
-        return f"struct_pack(v := ({valid})::INT, r := {rank}, i := -record_id)"
+            clamped = f"greatest(least(({rank}), {_RANK_OFFSET - 1}), {-_RANK_OFFSET})"
+            return (f"(({valid})::BIGINT * {2 ** 62} + ({clamped} + {_RANK_OFFSET}) * "
+                    f"{_ID_LIMIT * _FULLNESS_LIMIT} + ({full}) * {_ID_LIMIT} "
+                    f"+ ({_ID_LIMIT - 1} - record_id))")
+        return (f"struct_pack(v := ({valid})::INT, r := ({rank})::BIGINT, f := {full}, "
+                f"i := -record_id)")
 
     def singles(self, run_id: int, where: str) -> str:
         """Customers of one record: every value, provenance and alternate is that record's.

@@ -138,6 +138,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "n pedido", "no pedido", "pedido", "numero pedido", "id pedido", "order", "order id",
         "order number", "order no", "n do pedido", "numero do pedido", "id do pedido",
         "cod pedido", "codigo pedido", "transaction id", "nro pedido", "num pedido",
+        # "orden" and "venta" are the order in Latin American exports (Tiendanube, Mercado
+        # Libre); "#" reads as "n" ("# de venta")
+        "numero de orden", "n de orden", "nro de orden", "n orden", "numero orden",
+        "n de venta", "numero de venta", "n venta", "nro de venta", "numero de pedido",
     ),
     "invoice_id": (
         "n factura", "no factura", "factura", "numero factura", "invoice", "invoice number",
@@ -162,6 +166,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "valor da compra", "importe neto total", "gross amount",
         "gross", "bruto", "importe bruto", "valor bruto", "dollar value", "total price",
         "price total", "order total", "total paid", "amount paid", "grand total",
+        # a marketplace's revenue from the products sold (before its fees)
+        "ingresos por productos", "ingresos por ventas", "receita de produtos",
     ),
     "amount_net": (
         "base imponible", "base", "neto", "importe neto", "net amount", "subtotal",
@@ -169,12 +175,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "tax": ("iva", "impuestos", "tax", "vat amount", "igv", "icms", "impuesto", "sales tax"),
     "currency": ("moneda", "divisa", "currency", "moeda", "curr"),
-    "quantity": ("cantidad", "unidades", "qty", "quantity", "quantidade", "uds"),
+    "quantity": ("cantidad", "unidades", "qty", "quantity", "quantidade", "uds",
+                 "cantidad del producto", "quantidade do produto"),
     "product_line": (
         "linea de producto", "linea producto", "product line", "producto", "product",
         "familia", "familia producto", "categoria producto", "product category",
         "linha de produto", "departamento producto", "articulo", "item", "sku category",
         "item title", "item name", "product name", "nombre producto", "nome do produto",
+        "nombre del producto", "titulo de la publicacion", "titulo do anuncio",
     ),
     "business_unit": (
         "unidad", "unidad de negocio", "business unit", "division", "unidade",
@@ -184,7 +192,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "categoria", "category", "tipo incidencia", "motivo", "tipo de contacto", "reason",
         "asunto", "subject", "topic", "tipologia", "assunto",
     ),
-    "status": ("estado", "status", "situacion", "situacao", "state of ticket"),
+    "status": ("estado", "status", "situacion", "situacao", "state of ticket",
+               "estado de la orden", "estado del pedido", "order status", "status do pedido",
+               "estado de la venta"),
     "satisfaction": (
         "satisfaccion", "satisfaction", "csat", "nps", "valoracion", "puntuacion",
         "satisfacao", "avaliacao", "nota", "rating", "score satisfaccion",
@@ -241,6 +251,12 @@ QUALIFIERS = frozenset({
 AGGREGATE_WORDS = frozenset({
     "spent", "spend", "gastado", "gasto", "lifetime", "ltv", "anual", "annual", "acumulado",
     "count", "historico", "yearly",
+})
+# Words of a customer-level total that name money rather than a count ("Total Spent").
+MONEY_WORDS = frozenset({
+    "spent", "spend", "gastado", "gasto", "lifetime", "ltv", "value", "valor",
+    "importe", "amount", "revenue", "facturacion", "faturamento", "ventas", "vendas", "sales",
+    "monto",
 })
 AGGREGATE_LEADS = frozenset({"total", "number", "numero", "num", "n", "no", "nro", "cantidad"})
 PLURAL_FACTS = frozenset({

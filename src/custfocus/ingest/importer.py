@@ -40,6 +40,9 @@ class ImportOptions:
     append: bool = False
     dry_run: bool = False
     keep_going: bool = False
+    # Exit 3 (BadInputError, the transaction rolled back) when a file has rejected rows or
+    # nothing in it names a customer or an amount (the ``import.strict`` setting).
+    strict: bool = False
     chunk_size: int = 50_000
     # Worker processes converting big tables. The library default stays in-process: worker
     # processes re-import the caller's main module, which must then guard its top level
@@ -69,6 +72,9 @@ class TableResult:
     mapping: list[dict[str, object]] = field(default_factory=list)
     reject_reasons: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # No value in it named a customer (name, identifier) or an amount: the file was read,
+    # yet gives nothing to know a customer by; said in the summary, never silent.
+    nothing_found: bool = False
 
 
 @dataclass
@@ -279,11 +285,16 @@ class _Importer:
         self._remember_source(source, unit, system, plan)
         converter = RowConverter(plan)
         reasons: Counter[str] = Counter()
+        first_reject: tuple[int, str | None, str] | None = None
+        found = False
         for batch in self.chunk_converter.converted(
                 converter, table.import_chunks(opts.chunk_size), opts.chunk_size,
                 table.row_estimate):
             res.rows_read += len(batch.rows)
             batch = self._without_suppressed(batch, system, res)
+            found = found or _names_a_customer_or_amount(batch)
+            if batch.rejects and first_reject is None:
+                first_reject = batch.rejects[0][:3]
             self._write_batch(import_id, source, unit, system, batch, reuse)
             res.records += batch.record_count
             res.facts += batch.fact_count
@@ -299,6 +310,8 @@ class _Importer:
             # A header and nothing else is an empty export, not a source of no customers
             # (it would replace the source's records with none).
             raise BadInputError("file has a header but no data rows", file=table.file.name)
+        res.nothing_found = bool(res.rows_read) and not found
+        self._check_strict(res, table, first_reject)
         store.execute(
             "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, "
             "'active', ?, ?, ?, ?, ?, ?, ?)",
@@ -311,6 +324,22 @@ class _Importer:
              "append" if opts.append else "full", unit, system, res.rows_read, res.records,
              res.facts, res.rejects, res.notes],
         )
+
+    def _check_strict(self, res: TableResult, table: RawTable,
+                      first_reject: tuple[int, str | None, str] | None) -> None:
+        """Under ``strict``, a file with rejected rows or nothing found fails (exit 3): the
+        transaction it is in is rolled back, so the store stays as it was."""
+        if not self.options.strict:
+            return
+        if res.nothing_found:
+            raise BadInputError(
+                "--strict: no name, identifier or amount found in any row; map a column "
+                "with --map 'HEADER=ROLE'", file=table.file.name, sheet=table.sheet)
+        if first_reject is not None:
+            row, column, reason = first_reject
+            raise BadInputError(
+                f"--strict: {res.rejects:,} row(s) rejected, the first: {reason}",
+                file=table.file.name, sheet=table.sheet, row=row, column=column)
 
     def _record_ids_by_content(self, import_ids: list[int]) -> dict[str, list[int]]:
         """The ids of the records a replaced import held, by their content.
@@ -413,6 +442,29 @@ class _Importer:
                 "reason": pa.array([r[2] for r in batch.rejects], pa.string()),
                 "cells": pa.array([r[3] for r in batch.rejects], pa.list_(pa.string())),
             }))
+
+
+# Columns whose values name a customer or an amount: a file with none of them found
+# anywhere was read, yet tells nothing (see TableResult.nothing_found).
+_RECORD_FINDS = ("company", "email", "phone", "phone2", "national_id", "account_code",
+                 "total_spent")
+_FACT_FINDS = ("amount", "amount_net", "account_code")
+
+
+def _names_a_customer_or_amount(batch: Batch) -> bool:
+    """Whether any record of ``batch`` has a name or identifier, or any fact an amount or a
+    customer code. A placeholder name ("-", "n/a", "Test") names no one."""
+    records = batch.records
+    if records is not None and records.num_rows and pc.any(pc.and_(
+            pc.is_valid(records.column("full_name")),
+            pc.invert(pc.fill_null(records.column("name_placeholder"), False)))).as_py():
+        return True
+    for table, names in ((records, _RECORD_FINDS), (batch.facts, _FACT_FINDS)):
+        if table is not None and table.num_rows:
+            for name in names:
+                if name in table.column_names and table.column(name).null_count < table.num_rows:
+                    return True
+    return False
 
 
 # What identifies a record's content for matching: its identity hash and the name as split.

@@ -29,7 +29,8 @@ SAMPLE_ROWS = 2000
 DATE_ROLES = frozenset(
     {"birth_date", "created_date", "updated_date", "last_contact_date", "event_date"}
 )
-AMOUNT_ROLES = frozenset({"amount", "amount_net", "tax", "quantity", "satisfaction"})
+AMOUNT_ROLES = frozenset({"amount", "amount_net", "tax", "quantity", "satisfaction", "total_spent",
+                          "order_count"})
 
 # Country names as exports write them -> ISO 3166 alpha-2.
 COUNTRY_NAMES: dict[str, str] = {
@@ -122,7 +123,9 @@ def plan_table(
         if col.role in DATE_ROLES:
             order = detect_date_order(values)
             plan.date_orders[col.index] = order.order
-            if order.ambiguous and any("/" in v or "." in v or "-" in v[:3] for v in values):
+            # a month written as a word ("1 de abril de 2024") leaves no doubt
+            numeric = [v for v in values if not any(c.isalpha() for c in v)]
+            if order.ambiguous and any("/" in v or "." in v or "-" in v[:3] for v in numeric):
                 plan.ambiguous_dates.append(col.header)
                 plan.notes.append(
                     f"dates in column '{col.header}' could be day/month or month/day; "
@@ -138,7 +141,7 @@ def _decide_currency(columns: list[ColumnRole], region: str, region_reason: str,
     """The currency of amounts written without a symbol or a currency column: the one the
     amount's header names (``dollar_value``, ``Importe (€)``), else the country's when the
     country is known from the data, else unknown (ISO 4217 ``XXX``), never a guess."""
-    amounts = [c for c in columns if c.role in ("amount", "amount_net", "tax")]
+    amounts = [c for c in columns if c.role in ("amount", "amount_net", "tax", "total_spent")]
     for col in amounts:
         named = currency_of_header(col.header)
         if named:

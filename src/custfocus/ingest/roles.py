@@ -23,6 +23,7 @@ from custfocus.ingest._vocabulary import (
     KEYWORDS,
     LABEL_WORDS,
     MOBILE_WORDS,
+    MONEY_WORDS,
     NOT_A_NAME,
     OTHER_DATE_WORDS,
     OTHER_PERSON_WORDS,
@@ -56,6 +57,8 @@ ROLES: dict[str, str] = {
     "updated_date": "date the record was last updated",
     "last_contact_date": "date of last contact or purchase",
     "opt_in": "marketing consent",
+    "total_spent": "customer-level amount: total spent, annual amount, lifetime value",
+    "order_count": "customer-level number of orders or purchases",
     "order_id": "order number",
     "invoice_id": "invoice number",
     "ticket_id": "ticket / case number",
@@ -98,6 +101,7 @@ HEADER_TO_ROLE: dict[str, str] = {
 }
 
 _FOLD_RE = re.compile(r"[^0-9a-z]+")
+_NUMBER_SIGN = re.compile(r"^\s*#\s*(?=\w)")
 
 
 def fold_header(header: str) -> str:
@@ -105,6 +109,7 @@ def fold_header(header: str) -> str:
     words are split ("MailingStreet" -> "mailing street")."""
     import unicodedata
 
+    header = _NUMBER_SIGN.sub("n ", header)  # "# de venta" is "n de venta"
     text = unicodedata.normalize("NFKD", _CAMEL.sub(" ", header))
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     return _FOLD_RE.sub(" ", text).strip()
@@ -132,6 +137,9 @@ class ColumnRole:
 
 _IDENTIFIER = "header names an identifier (kept raw)"
 _AGGREGATE = "customer-level total (kept raw)"
+_CUSTOMER_TOTAL = "customer-level total, an attribute of the record"
+# Customer-level roles: attributes of the record, never dated facts.
+CUSTOMER_TOTAL_ROLES = frozenset({"total_spent", "order_count"})
 _OTHER_DATE = "a due or expiry date (kept raw)"
 _LABEL = "names the kind of another column's value (kept raw)"
 _NOT_THE_CUSTOMER = "a name part or someone else's detail (kept raw)"
@@ -184,6 +192,15 @@ def _is_aggregate(words: list[str]) -> bool:
     return words[0] in AGGREGATE_LEADS and bool(set(words[1:]) & PLURAL_FACTS)
 
 
+def _customer_total(words: list[str]) -> str:
+    """Which customer-level total a header names: a count of orders ("Total Orders",
+    "Orders Count", "Nº compras") or an amount ("Total Spent", "Importe anual",
+    "Lifetime value")."""
+    money = set(words) & (MONEY_WORDS | CURRENCY_WORDS)
+    counting = set(words) & (PLURAL_FACTS | {"count"}) or words[0] in AGGREGATE_LEADS - {"total"}
+    return "order_count" if counting and not money else "total_spent"
+
+
 def _close_words(header: str, synonym: str) -> bool:
     """Word-for-word typos only: "telefno movil" is close to "telefono movil", but
     "fecha vencimiento" is not "fecha nacimiento" (another word, not a typo)."""
@@ -208,7 +225,7 @@ def role_from_header(header: str) -> tuple[str | None, float, str]:
         return role, confidence, "header"
     words = _SPLIT_DIGITS.sub(" ", folded).split()
     if _is_aggregate(words):
-        return None, 0.0, _AGGREGATE
+        return _customer_total(words), 0.85, _CUSTOMER_TOTAL
     if set(words) & OTHER_DATE_WORDS:
         return None, 0.0, _OTHER_DATE
     if set(words) & OTHER_PERSON_WORDS or any(part in folded for part in NOT_A_NAME):
@@ -317,6 +334,16 @@ _CODE_RE = re.compile(r"^[A-Z]{0,4}[-_]?\d{1,10}$", re.I)
 _NAMEISH_RE = re.compile(r"^[^\d@]{2,}$")
 _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _COUNTRY_CODE_RE = re.compile(r"^[A-Z]{2}$")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+def _words_date(value: str) -> bool:
+    """A date written with its month's name: "1 de abril de 2024 15:35 hs.", "March 5, 2021"."""
+    if not (_LETTER_RE.search(value) and _YEAR_RE.search(value)):
+        return False
+    from custfocus.normalise.dates import parse_date
+
+    return parse_date(value) is not None
 
 
 def profile_values(values: Sequence[str]) -> dict[str, float]:
@@ -336,7 +363,7 @@ def profile_values(values: Sequence[str]) -> dict[str, float]:
         "filled_count": n,
         "email": share(_EMAIL_RE),
         "phone": sum(1 for v in digits if _PHONE_RE.match(v)) / n,
-        "date": share(_DATE_RE),
+        "date": sum(1 for v in filled if _DATE_RE.match(v) or _words_date(v)) / n,
         "amount": share(_AMOUNT_RE),
         "id": share(_ID_RE),
         "code": share(_CODE_RE),
@@ -451,6 +478,16 @@ def _check_against_values(
         return None, 0.0, reason + "; values are not dates (kept raw)"
     if role == "birth_date" and profile["future"] >= 0.2:
         return None, 0.0, reason + "; dates lie in the future, not births (kept raw)"
+    # "Nota" is a score or a note: a column of words is the note.
+    if role == "satisfaction" and profile["amount"] < 0.5:
+        return "notes", confidence, reason + "; values are text, not scores"
+    # "Costo fijo" holds "fijo" (a landline) but amounts, not phones.
+    if (role in {"phone", "phone2"} and reason.startswith("header contains")
+            and profile["filled_count"] >= 2 and profile["phone"] < 0.3):
+        return None, 0.0, reason + "; values are not phones (kept raw)"
+    if (role in CUSTOMER_TOTAL_ROLES and profile["filled_count"] >= 3
+            and profile["amount"] < 0.5):
+        return None, 0.0, reason + "; values are not numbers (kept raw)"
     if role in {"phone", "phone2"} and profile["sequential"] >= 0.5:
         return None, 0.0, reason + "; values count up, an id rather than phones (kept raw)"
     if role in {"phone", "phone2"} and profile["phone"] < 0.3 and profile["email"] >= 0.5:
@@ -486,6 +523,14 @@ def _resolve_context(columns: list[ColumnRole]) -> None:
             col.role, col.confidence = None, 0.0
             col.reason += "; the id of each row, beside a customer id (kept raw)"
     _keep_one_per_role(columns)
+    # In a sheet of orders or invoices, a second date dates another event of the order
+    # (payment, shipping, cancellation), not the customer record's update.
+    if any(c.role in {"order_id", "invoice_id"} for c in columns):
+        for col in columns:
+            if (col.role == "updated_date" and col.confidence < 1.0
+                    and col.reason.endswith("second date column")):
+                col.role, col.confidence = None, 0.0
+                col.reason += "; another event of the order (kept raw)"
 
 
 def _settle_facts(columns: list[ColumnRole]) -> None:
@@ -505,8 +550,8 @@ def _settle_facts(columns: list[ColumnRole]) -> None:
         if col.confidence == 1.0 or col.role is None:
             continue
         if col.role in {"amount", "amount_net"} and not dated:
-            col.role, col.confidence = None, 0.0
-            col.reason += "; no order, invoice or date beside it: " + _AGGREGATE
+            col.role, col.confidence = "total_spent", 0.7
+            col.reason += "; no order, invoice or date beside it: " + _CUSTOMER_TOTAL
         elif (col.role == "event_date" and col.reason.startswith("values")
               and not other_facts):
             col.role, col.confidence = None, 0.0

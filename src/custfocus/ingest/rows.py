@@ -17,9 +17,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from custfocus.ingest.plan import TablePlan, country_code
+from custfocus.ingest.plan import CURRENCY_BY_REGION, UNKNOWN_CURRENCY, TablePlan, country_code
 from custfocus.ingest.readers.table import Chunk, ColumnChunk, Row
 from custfocus.ingest.roles import fold_header
+from custfocus.normalise.amounts import currency_of_header
 from custfocus.normalise.names import is_given_name, is_organisation_name
 from custfocus.normalise.vectorised._common import map_distinct
 from custfocus.normalise.vectorised.addresses import normalise_address_columns
@@ -53,7 +54,7 @@ RECORD_FIELDS = (
     "national_id", "national_id_kind", "national_id_valid", "street", "house_number",
     "address_key", "postal_code", "city", "region", "country", "birth_date", "gender",
     "created_date", "updated_date", "last_contact_date", "opt_in", "invalid_fields",
-    "record_hash",
+    "record_hash", "total_spent", "total_currency", "order_count",
 )
 FACT_FIELDS = (
     "account_code", "kind", "document_id", "fact_date", "amount", "amount_net", "currency",
@@ -65,7 +66,8 @@ _IDENTITY_FIELDS = ("name_key", "company", "email", "phone", "phone2", "national
                     "account_code")
 _LOCATION_FIELDS = ("address_key", "postal_code", "city", "birth_date", "full_name")
 _RECORD_DATES = ("birth_date", "created_date", "updated_date", "last_contact_date")
-_INVALID_ORDER = ("email", "phone", "phone2", "national_id", "postal_code", *_RECORD_DATES)
+_INVALID_ORDER = ("email", "phone", "phone2", "national_id", "postal_code", *_RECORD_DATES,
+                  "total_spent", "order_count")
 _HASH_FIELDS = ("name_key", "company", "email_key", "email", "phone_e164", "phone2_e164",
                 "national_id", "account_code", "address_key", "postal_code", "city",
                 "birth_date")
@@ -319,12 +321,46 @@ class RowConverter:
         rec["gender"] = map_distinct(cells.get("gender"), lambda v: (v[:1].upper(),),
                                      {"g": pa.string()})["g"]
         rec["opt_in"] = map_distinct(cells.get("opt_in"), _opt_in, {"o": pa.bool_()})["o"]
+        self._customer_totals(cells, rec, invalid)
         has_any = np.zeros(cells.n, dtype=bool)
         for name in (*_IDENTITY_FIELDS, *_LOCATION_FIELDS):
             has_any |= _present(rec[name]).to_numpy(zero_copy_only=False)
         rec["invalid_fields"] = _invalid_lists(invalid, cells.n)
         rec["record_hash"] = _record_hashes(rec)
         return pa.table({name: rec[name] for name in RECORD_FIELDS}), has_any
+
+    def _customer_totals(self, cells: _Cells, rec: dict[str, pa.Array],
+                         invalid: dict[str, pa.Array]) -> None:
+        """Customer-level totals ("Total Spent", "Total Orders") as attributes of the record.
+
+        The amount's currency: its symbol, else the currency column, else the one its header
+        names, else the record's country's, else unknown (XXX): a shop selling to Paris and
+        London does not hold its British customers' totals in euros.
+        """
+        for role, out in (("total_spent", "total_spent"), ("order_count", "order_count")):
+            i = self.idx.get(role)
+            # "0" and "1" are placeholders in a phone column, counts here
+            value = pa.nulls(cells.n, pa.string()) if i is None else cells.column(i, False)
+            if i is None or value.null_count == len(value):
+                rec[out] = pa.nulls(cells.n, pa.float64() if role == "total_spent" else pa.int64())
+                if role == "total_spent":
+                    rec["total_currency"] = pa.nulls(cells.n, pa.string())
+                continue
+            amount = parse_amount_column(value, self.plan.decimal_separators[i])
+            invalid[role] = pc.and_(pc.is_valid(value), pc.is_null(amount["value"]))
+            if role == "order_count":
+                rec[out] = pc.cast(pc.round(amount["value"]), pa.int64())
+                continue
+            rec[out] = amount["value"]
+            header = currency_of_header(self.plan.table.headers[i])
+            by_country = map_distinct(rec["country"], lambda v: (CURRENCY_BY_REGION.get(v),),
+                                      {"c": pa.string()})["c"]
+            stated = map_distinct(cells.get("currency"), lambda v: (v.strip().upper()[:3],),
+                                  {"c": pa.string()})["c"]
+            currency = pc.coalesce(amount["currency"], stated,
+                                   pa.scalar(header, pa.string()), by_country,
+                                   pa.scalar(UNKNOWN_CURRENCY, pa.string()))
+            rec["total_currency"] = _where(pc.is_valid(amount["value"]), currency)
 
     def _national_id(self, value: pa.Array, rec: dict[str, pa.Array],
                      invalid: dict[str, pa.Array]) -> None:
@@ -389,7 +425,8 @@ class RowConverter:
             fact[role] = pa.nulls(n, pa.float64())
             if role not in idx:
                 continue
-            value = cells.get(role)
+            # "0" and "1" are placeholders in a phone column, amounts and quantities here
+            value = cells.column(idx[role], False)
             amount = parse_amount_column(value, self.plan.decimal_separators[idx[role]])
             checks.append((mask(pc.and_(pc.is_valid(value), pc.is_null(amount["value"]))),
                            headers[idx[role]], f"{role.replace('_', ' ')} is not a number"))

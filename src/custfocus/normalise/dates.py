@@ -95,6 +95,10 @@ _IGNORED_WORDS = frozenset(
         "fri",
         "sat",
         "sun",
+        # the hour mark after a time: "15:35 hs." (Argentina), "15h", "15:35 hrs"
+        "hs",
+        "hrs",
+        "h",
     ]
 )
 

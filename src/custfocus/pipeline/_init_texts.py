@@ -47,6 +47,11 @@ HELP: dict[str, dict[str, str]] = {
                           "p. ej. [\"duplicate_rate>0.05\"]",
                     "pt": "limites da auditoria que fazem `custfocus run` sair com 1, "
                           "p. ex. [\"duplicate_rate>0.05\"]"},
+    "import.strict": {
+        "es": "salir con 3, sin guardar nada, cuando un archivo tiene filas rechazadas o ninguna "
+              "fila con nombre, identificador o importe (`custfocus import --strict`)",
+        "pt": "sair com 3, sem gravar nada, quando um arquivo tem linhas rejeitadas ou nenhuma "
+              "linha com nome, identificador ou valor (`custfocus import --strict`)"},
     "match.match_threshold": {
         "es": "probabilidad desde la que se unen dos registros (las probabilidades del modelo "
               "están calibradas: 0.5 une lo que más probablemente es un cliente que dos; "

@@ -176,7 +176,8 @@ class _Run:
                 continue
             own = source_settings(self.config, path.name, None)
             options = ImportOptions(source=own.get("name"), append=own.get("mode") == "append",
-                                    config=self.config, workers=self.workers)
+                                    config=self.config, workers=self.workers,
+                                    strict=self.s["import.strict"])
             result = import_paths(store, [path], options)
             for table in result.tables:
                 if table.status in ("imported", "replaced"):

@@ -11,12 +11,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from custfocus.i18n import count, fmt_int
+from custfocus.i18n import count, fmt_int, fmt_pct
 
 if TYPE_CHECKING:
     from custfocus.ingest.importer import ImportResult
 
-_DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab", "|": "pipe"}
+_DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab", "|": "pipe",
+                    "fixed-width": "fixed_width"}
 # The import summary's words; statuses and fact kinds by the library's value.
 TEXTS: dict[str, dict[str, str]] = {
     "title": {"en": "Import", "es": "Importación", "pt": "Importação"},
@@ -40,6 +41,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "comma": {"en": "comma", "es": "coma", "pt": "vírgula"},
     "tab": {"en": "tab", "es": "tabulador", "pt": "tabulação"},
     "pipe": {"en": "pipe", "es": "barra vertical", "pt": "barra vertical"},
+    "fixed_width": {"en": "fixed-width columns", "es": "columnas de ancho fijo",
+                    "pt": "colunas de largura fixa"},
     "header_row": {"en": "header row {row}", "es": "cabecera en la fila {row}",
                    "pt": "cabeçalho na linha {row}"},
     "orders": {"en": "orders", "es": "pedidos", "pt": "pedidos"},
@@ -57,6 +60,22 @@ TEXTS: dict[str, dict[str, str]] = {
                  "pt": "fatos com um código de cliente que nenhuma aba de clientes do mesmo "
                        "arquivo contém: {facts}"},
     "failed": {"en": "failed", "es": "error", "pt": "erro"},
+    "columns_of": {"en": "Columns of {source}", "es": "Columnas de {source}",
+                   "pt": "Colunas de {source}"},
+    "role": {"en": "Role", "es": "Rol", "pt": "Papel"},
+    "confidence": {"en": "Confidence", "es": "Confianza", "pt": "Confiança"},
+    "why": {"en": "Why", "es": "Motivo", "pt": "Motivo"},
+    "kept_raw": {"en": "(kept raw)", "es": "(sin importar)", "pt": "(sem importar)"},
+    "nothing_found": {
+        "en": "no name, identifier or amount found in any row: nothing here identifies a "
+              "customer; check the roles with --show-mapping and fix one with --map "
+              "'HEADER=ROLE' (--strict makes this an error)",
+        "es": "ninguna fila tiene nombre, identificador ni importe: nada identifica a un "
+              "cliente; revise las columnas con --show-mapping y corrija una con --map "
+              "'CABECERA=ROL' (--strict lo convierte en error)",
+        "pt": "nenhuma linha tem nome, identificador nem valor: nada identifica um cliente; "
+              "revise as colunas com --show-mapping e corrija uma com --map "
+              "'CABEÇALHO=PAPEL' (--strict transforma isso em erro)"},
     "unit": {"en": "Unit", "es": "Unidad", "pt": "Unidade"},
     "imported_at": {"en": "Imported", "es": "Importado", "pt": "Importado"},
     "sources_title": {"en": "Sources", "es": "Fuentes", "pt": "Fontes"},
@@ -108,6 +127,128 @@ NOTES: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
     (re.compile(r"no amount on this order/invoice"),
      {"es": "pedido o factura sin importe", "pt": "pedido ou fatura sem valor"}),
 )
+
+
+# Why a column got its role (custfocus.ingest.roles): each "; "-separated part, in es and pt.
+# The roles and the header words quoted stay as they are (what --map takes, what the file
+# says).
+_REASONS: dict[str, tuple[str, str]] = {
+    "header": ("cabecera", "cabeçalho"),
+    "empty header": ("cabecera vacía", "cabeçalho vazio"),
+    "header not recognised": ("cabecera no reconocida", "cabeçalho não reconhecido"),
+    "header names given name and surname": ("la cabecera nombra nombre y apellidos",
+                                            "o cabeçalho nomeia nome e sobrenome"),
+    "header names an identifier (kept raw)": ("la cabecera nombra un identificador (sin importar)",
+                                              "o cabeçalho nomeia um identificador (sem importar)"),
+    "set by user": ("fijado por el usuario", "definido pelo usuário"),
+    "values are e-mails": ("los valores son correos", "os valores são e-mails"),
+    "column empty in sample": ("columna vacía en la muestra", "coluna vazia na amostra"),
+    "second date column": ("segunda columna de fecha", "segunda coluna de data"),
+    "second phone column": ("segunda columna de teléfono", "segunda coluna de telefone"),
+    "a customer sheet: the state": ("una hoja de clientes: la provincia o estado",
+                                    "uma planilha de clientes: o estado"),
+    "a date with no order, invoice or ticket (kept raw)": (
+        "una fecha sin pedido, factura ni incidencia (sin importar)",
+        "uma data sem pedido, fatura nem chamado (sem importar)"),
+    "a few values repeated, a category rather than names": (
+        "pocos valores repetidos: una categoría, no nombres",
+        "poucos valores repetidos: uma categoria, não nomes"),
+    "another event of the order (kept raw)": ("otro evento del pedido (sin importar)",
+                                              "outro evento do pedido (sem importar)"),
+    "beside a family-name column": ("junto a una columna de apellidos",
+                                    "ao lado de uma coluna de sobrenome"),
+    "dates lie in the future, not births (kept raw)": (
+        "fechas futuras, no nacimientos (sin importar)",
+        "datas futuras, não nascimentos (sem importar)"),
+    "few values look like e-mails": ("pocos valores parecen correos",
+                                     "poucos valores parecem e-mails"),
+    "in an orders sheet": ("en una hoja de pedidos", "em uma planilha de pedidos"),
+    "net of the fees beside it, not before tax (kept raw)": (
+        "neto de las comisiones de al lado, no antes de impuestos (sin importar)",
+        "líquido das taxas ao lado, não antes de impostos (sem importar)"),
+    "no family-name column": ("sin columna de apellidos", "sem coluna de sobrenome"),
+    "no order or ticket in this sheet (kept raw)": (
+        "ni pedidos ni incidencias en esta hoja (sin importar)",
+        "nem pedidos nem chamados nesta planilha (sem importar)"),
+    "no order, invoice or date beside it": ("sin pedido, factura ni fecha al lado",
+                                            "sem pedido, fatura nem data ao lado"),
+    "the date of each order": ("la fecha de cada pedido", "a data de cada pedido"),
+    "the id of each row, beside a customer id (kept raw)": (
+        "el id de cada fila, junto a un id de cliente (sin importar)",
+        "o id de cada linha, ao lado de um id de cliente (sem importar)"),
+    "values are codes": ("los valores son códigos", "os valores são códigos"),
+    "values are country codes": ("los valores son códigos de país",
+                                 "os valores são códigos de país"),
+    "values are names": ("los valores son nombres", "os valores são nomes"),
+    "values are national or tax ids": ("los valores son documentos de identidad o fiscales",
+                                       "os valores são documentos de identidade ou fiscais"),
+    "values are not dates (kept raw)": ("los valores no son fechas (sin importar)",
+                                        "os valores não são datas (sem importar)"),
+    "values are not numbers (kept raw)": ("los valores no son números (sin importar)",
+                                          "os valores não são números (sem importar)"),
+    "values are not phones (kept raw)": ("los valores no son teléfonos (sin importar)",
+                                         "os valores não são telefones (sem importar)"),
+    "values are organisation names": ("los valores son nombres de organizaciones",
+                                      "os valores são nomes de organizações"),
+    "values are text, not scores": ("los valores son texto, no puntuaciones",
+                                    "os valores são texto, não notas"),
+    "values count up, an id rather than phones (kept raw)": (
+        "los valores son correlativos: un id, no teléfonos (sin importar)",
+        "os valores são sequenciais: um id, não telefones (sem importar)"),
+    "a due or expiry date (kept raw)": ("una fecha de vencimiento o caducidad (sin importar)",
+                                        "uma data de vencimento ou validade (sem importar)"),
+    "a name part or someone else's detail (kept raw)": (
+        "parte de un nombre o dato de otra persona (sin importar)",
+        "parte de um nome ou dado de outra pessoa (sem importar)"),
+    "customer-level total (kept raw)": ("total por cliente (sin importar)",
+                                        "total por cliente (sem importar)"),
+    "customer-level total, an attribute of the record": (
+        "total por cliente, un atributo del registro",
+        "total por cliente, um atributo do registro"),
+    "names the kind of another column's value (kept raw)": (
+        "nombra el tipo del valor de otra columna (sin importar)",
+        "nomeia o tipo do valor de outra coluna (sem importar)"),
+    "number with no street column": ("número sin columna de calle",
+                                     "número sem coluna de rua"),
+}
+_QUOTED_REASONS: tuple[tuple[re.Pattern[str], tuple[str, str]], ...] = (
+    (re.compile(r"header read as '(?P<x>.*)'"), ("cabecera leída como '{x}'",
+                                                 "cabeçalho lido como '{x}'")),
+    (re.compile(r"header abbreviates '(?P<x>.*)'"), ("la cabecera abrevia '{x}'",
+                                                     "o cabeçalho abrevia '{x}'")),
+    (re.compile(r"header resembles '(?P<x>.*)'"), ("la cabecera se parece a '{x}'",
+                                                   "o cabeçalho se parece com '{x}'")),
+    (re.compile(r"header contains '(?P<x>.*)'"), ("la cabecera contiene '{x}'",
+                                                  "o cabeçalho contém '{x}'")),
+    (re.compile(r"header dates '(?P<x>.*)'"), ("la cabecera fecha '{x}'",
+                                               "o cabeçalho data '{x}'")),
+    (re.compile(r"values look like (?P<x>.*)"), ("los valores parecen {x}",
+                                                 "os valores parecem {x}")),
+    (re.compile(r"'(?P<x>.*)' already taken by another column"), (
+        "'{x}' ya lo tiene otra columna", "'{x}' já está em outra coluna")),
+)
+
+
+def reason_text(reason: str, lang: str) -> str:
+    """Why a column got its role, in ``lang`` (parts not known are shown as written)."""
+    if lang not in ("es", "pt"):
+        return reason
+    index = 0 if lang == "es" else 1
+
+    def part(text: str) -> str:
+        if text in _REASONS:
+            return _REASONS[text][index]
+        for pattern, texts in _QUOTED_REASONS:
+            found = pattern.fullmatch(text)
+            if found:
+                x = found.group("x")
+                if pattern.pattern.startswith("values"):
+                    x = x.replace(" ", "_")  # the role, as --map names it
+                return texts[index].format(x=x)
+        return text
+
+    return "; ".join(": ".join(part(p) for p in piece.split(": "))
+                     for piece in reason.split("; "))
 
 
 def note_text(text: str, lang: str) -> str:
@@ -180,7 +321,7 @@ def render_import(result: ImportResult, console: Console, *, show_mapping: bool 
     console.print(table)
     if show_mapping or result.dry_run:
         for t in result.tables:
-            render_mapping(t.source, t.mapping, console)
+            render_mapping(t.source, t.mapping, console, lang)
     for t in result.tables:
         for reason, number in t.reject_reasons.items():
             console.print(f"[yellow]{t.source}[/]: "
@@ -188,6 +329,8 @@ def render_import(result: ImportResult, console: Console, *, show_mapping: bool 
                           f"{escape(note_text(reason, lang))}")
         for note in t.notes:
             console.print(f"[dim]{t.source}: {escape(note_text(note, lang))}[/]")
+        if t.nothing_found:
+            console.print(f"[yellow]{escape(t.source)}: {escape(say('nothing_found'))}[/]")
     if result.hidden_sheets:
         console.print(say("hidden", sheets=", ".join(result.hidden_sheets)))
     if result.unlinked_facts:
@@ -198,16 +341,23 @@ def render_import(result: ImportResult, console: Console, *, show_mapping: bool 
         console.print(say("see_rejects_dry_run" if result.dry_run else "see_rejects"))
 
 
-def render_mapping(source: str, mapping: list[dict[str, object]], console: Console) -> None:
-    table = Table(title=f"Columns of {source}", title_justify="left")
-    table.add_column("Column")
-    table.add_column("Role")
-    table.add_column("Confidence", justify="right")
-    table.add_column("Why")
+def render_mapping(source: str, mapping: list[dict[str, object]], console: Console,
+                   lang: str = "en") -> None:
+    """Each column's role, confidence and why (``import --show-mapping``, ``mapping``).
+
+    The roles are the names ``--map`` and ``mapping --set`` take, so they are not translated.
+    """
+    say = functools.partial(_text, lang=lang)
+    table = Table(title=say("columns_of", source=escape(source)), title_justify="left")
+    table.add_column(say("column"))
+    table.add_column(say("role"))
+    table.add_column(say("confidence"), justify="right")
+    table.add_column(say("why"))
     for col in mapping:
-        role = col["role"] or "[dim](kept raw)[/]"
-        table.add_row(str(col["column"]), str(role), f"{float(col['confidence']):.0%}",  # type: ignore[arg-type]
-                      str(col["reason"]))
+        role = escape(str(col["role"])) if col["role"] else f"[dim]{say('kept_raw')}[/]"
+        table.add_row(escape(str(col["column"])), role,
+                      fmt_pct(float(col.get("confidence") or 0), lang, 0),  # type: ignore[arg-type]
+                      escape(reason_text(str(col.get("reason") or ""), lang)))
     console.print(table)
 
 

@@ -140,7 +140,8 @@ def _render_models(result: SegmentResult, console: Console, lang: str) -> None:
     bg, gg = result.models.get("bgnbd", {}), result.models.get("gamma_gamma", {})
     if not bg.get("fitted"):
         message = bg.get("message")
-        console.print(f"{label('models', lang)}: {message or line('not_fitted', lang)}")
+        text = note_text(message, lang) if message else line("not_fitted", lang)
+        console.print(f"{label('models', lang)}: {text}")
         return
 
     def num(value: float, digits: int) -> str:

@@ -68,6 +68,8 @@ class SegmentResult:
     warnings: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    # "transactions" (dated purchases) or "attributes" (customer-level totals only)
+    value_from: str = "transactions"
 
 
 def segment_customers(
@@ -154,6 +156,7 @@ def segment_customers(
             warnings=warnings,
             settings=asdict(settings),
             timings=timings,
+            value_from=base.value_from,
         )
         lap("kpis")
         if save:
@@ -170,7 +173,6 @@ def _predict(
 ) -> tuple[dict[str, Any], list[str]]:
     """Fit BG/NBD (all buyers) and Gamma-Gamma (per currency); write ``_seg_pred``."""
     import numpy as np
-    import pyarrow as pa
 
     from custfocus.segment import clv
 
@@ -194,6 +196,14 @@ def _predict(
     }
     warnings: list[str] = []
     p_alive = expected = value = np.full(n, np.nan)
+    if base.value_from == "attributes":
+        # Customer-level totals carry no purchase dates: nothing to fit a model of timing on.
+        message = "not fitted: no dated purchases (customer-level totals only)"
+        models["bgnbd"] = {"fitted": False, "message": message}
+        models["gamma_gamma"] = {"fitted": False, "message": message}
+        none = np.full(0, np.nan)
+        return _predictions(store, {"cid": np.zeros(0, dtype=np.int64)}, none, none, none,
+                            models, warnings)
     bg = clv.fit_bgnbd(x, tx, T)
     models["bgnbd"] = _fit_dict(bg)
     warnings += bg.warnings
@@ -235,6 +245,15 @@ def _predict(
         models["gamma_gamma"] = {"fitted": False, "message": "BG/NBD was not fitted"}
         if base.has_purchases:
             warnings.append(f"no predicted value: {bg.message}")
+    return _predictions(store, data, p_alive, expected, value, models, warnings)
+
+
+def _predictions(store: Store, data: Any, p_alive: Any, expected: Any, value: Any,
+                 models: dict[str, Any], warnings: list[str]
+                 ) -> tuple[dict[str, Any], list[str]]:
+    """Write ``_seg_pred`` (one row per buyer the models saw)."""
+    import numpy as np
+    import pyarrow as pa
 
     def col(a: np.ndarray) -> pa.Array:
         return pa.array(a, mask=~np.isfinite(a))

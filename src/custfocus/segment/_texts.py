@@ -275,6 +275,20 @@ NOTES: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
             "archivo solo de hechos) cuenta como un cliente; ejecute 'custfocus dedupe'",
       "pt": "a deduplicação ainda não rodou: cada registro de origem (ou código de cliente em "
             "um arquivo só de fatos) conta como um cliente; execute 'custfocus dedupe'"}),
+    (re.compile(r"no purchase transactions: value from the customer-level totals of "
+                r"(?P<n>[\d,]+) customers \(total spent; order count as frequency\); no dates, "
+                r"so no recency, RFM or predicted value \(BG/NBD and Gamma-Gamma need dated "
+                r"purchases\)"),
+     {"es": "no hay compras con fecha: el valor sale de los totales por cliente de {n} "
+            "clientes (total gastado; número de pedidos como frecuencia); sin fechas no hay "
+            "recencia, RFM ni valor previsto (BG/NBD y Gamma-Gamma necesitan compras con "
+            "fecha)",
+      "pt": "não há compras com data: o valor vem dos totais por cliente de {n} clientes "
+            "(total gasto; número de pedidos como frequência); sem datas não há recência, "
+            "RFM nem valor previsto (BG/NBD e Gamma-Gamma precisam de compras com data)"}),
+    (re.compile(r"not fitted: no dated purchases \(customer-level totals only\)"),
+     {"es": "no ajustados: no hay compras con fecha (solo totales por cliente)",
+      "pt": "não ajustados: não há compras com data (só totais por cliente)"}),
     (re.compile(r"no purchase transactions: value ranks customers by their activity \(tickets, "
                 r"interactions\) instead; RFM and predicted value are empty"),
      {"es": "no hay compras: el valor ordena a los clientes por su actividad (incidencias, "

@@ -57,6 +57,9 @@ class Base:
     main_currency: str | None = None
     currencies: dict[str, dict[str, float]] = field(default_factory=dict)
     has_purchases: bool = False
+    # "transactions" (dated purchase facts) or "attributes" (only customer-level totals such
+    # as Shopify's Total Spent / Total Orders): no dates, so no recency and no BG/NBD.
+    value_from: str = "transactions"
     excluded: dict[str, int] = field(default_factory=dict)
     unlinked: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -196,11 +199,62 @@ def _currencies(store: Store, base: Base, settings: SegmentSettings) -> None:
             "several currencies (" + ", ".join(base.currencies) + "): kept apart, "
             f"never summed; {base.main_currency} is the main one (most purchases)"
         )
+    if not base.has_purchases and _customer_totals(store, base, settings):
+        return
     if not base.has_purchases:
         base.notes.append(
             "no purchase transactions: value ranks customers by their activity "
             "(tickets, interactions) instead; RFM and predicted value are empty"
         )
+
+
+def _customer_totals(store: Store, base: Base, settings: SegmentSettings) -> bool:
+    """With no purchase transactions, value from the customer-level totals the records hold
+    ("Total Spent", "Total Orders", "Importe anual"); returns whether there were any.
+
+    A customer's total per currency is the sum over sources of each source's largest
+    figure: two exports of one shop do not double it, two shops add up. The order count
+    stands for the purchases; with no dates there is no recency, no RFM and no BG/NBD.
+    """
+    store.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _seg_cur AS
+        WITH per_source AS (
+            SELECT rc.cid, r.source, coalesce(r.total_currency, '?') AS cur,
+                   max(r.total_spent) AS spent, max(r.order_count) AS orders
+            FROM records r JOIN _seg_rec rc USING (record_id)
+            WHERE (r.total_spent IS NOT NULL AND abs(r.total_spent) <= {settings.max_amount!r})
+               OR r.order_count > 0
+            GROUP BY ALL)
+        SELECT cid, cur,
+               greatest(coalesce(sum(orders), 0),
+                        (coalesce(sum(spent), 0) > 0)::INT)::BIGINT AS count_p,
+               coalesce(sum(spent), 0) AS rev, NULL::DOUBLE AS credits
+        FROM per_source GROUP BY cid, cur""")
+    rows = store.query_dicts("""
+        SELECT cur, sum(count_p)::BIGINT AS purchases, sum(rev) AS revenue,
+               count(*) AS customers
+        FROM _seg_cur GROUP BY cur ORDER BY customers DESC, revenue DESC""")
+    if not rows:
+        return False
+    base.value_from = "attributes"
+    base.has_purchases = True
+    base.currencies = {r["cur"]: {"purchases": int(r["purchases"]),
+                                  "revenue": round(float(r["revenue"] or 0), 2),
+                                  "customers": int(r["customers"])} for r in rows}
+    if not settings.main_currency:
+        base.main_currency = rows[0]["cur"]
+    customers = sum(int(r["customers"]) for r in rows)
+    base.notes.append(
+        f"no purchase transactions: value from the customer-level totals of "
+        f"{customers:,} customers (total spent; order count as frequency); no dates, "
+        "so no recency, RFM or predicted value (BG/NBD and Gamma-Gamma need dated purchases)"
+    )
+    if len(rows) > 1:
+        base.notes.append(
+            "several currencies (" + ", ".join(base.currencies) + "): kept apart, "
+            f"never summed; {base.main_currency} is the main one (most purchases)"
+        )
+    return True
 
 
 def build_summary(store: Store, base: Base, settings: SegmentSettings) -> None:
@@ -253,7 +307,8 @@ def build_summary(store: Store, base: Base, settings: SegmentSettings) -> None:
         SELECT c.cid, c.customer_id, c.has_email, c.has_phone, c.conflicts, c.units,
                h.home AS currency, coalesce(m.revenue, 0) AS revenue,
                coalesce(m.orders, 0) AS orders, coalesce(m.credits, 0) AS credits,
-               o.other_currencies, coalesce(occ.purchases, 0) AS purchases,
+               o.other_currencies, coalesce(occ.purchases, {
+                   "m.orders" if base.value_from == "attributes" else "0"}, 0) AS purchases,
                occ.first_d, occ.last_d, {as_of} - occ.last_d AS recency_days,
                {as_of} - occ.first_d AS tenure_days,
                greatest(occ.purchases - 1, 0) AS frequency,
@@ -276,7 +331,8 @@ def rfm_sql() -> str:
     reversed. A lone buyer scores 3 on each."""
     part = "PARTITION BY purchases > 0"
     return f"""
-        CASE WHEN purchases = 0 THEN NULL WHEN count(*) OVER ({part}) = 1 THEN 3
+        CASE WHEN purchases = 0 OR recency_days IS NULL THEN NULL
+             WHEN count(*) OVER ({part}) = 1 THEN 3
              ELSE ntile(5) OVER ({part} ORDER BY recency_days DESC, hash(cid)) END AS r_score,
         CASE WHEN purchases = 0 THEN NULL WHEN count(*) OVER ({part}) = 1 THEN 3
              ELSE ntile(5) OVER ({part} ORDER BY purchases, hash(cid)) END AS f_score,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -24,6 +25,7 @@ from ._mixed import MIXED_ENCODING, MixedText, count_line_encodings
 from ._quotes import LineCounter, guard_quotes
 from ._scan import ByteScan, decodes_cleanly, scan_bytes
 from .arrow_csv import ARROW_ENCODINGS, arrow_chunks
+from .fixed_width import FIXED_WIDTH, FixedLayout, fixed_width_rows, infer_layout
 from .header import (
     HEADER_SAMPLE_ROWS,
     HEADERLESS_NOTE,
@@ -48,6 +50,8 @@ _BINARY_MAGIC = (
 # More NULs than this in the first 8 KB means binary, not a text file with stray NULs.
 _MAX_STRAY_NULS = 8
 _NOT_TEXT = "not a text file; is it a renamed workbook or binary?"
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_FIXED_SAMPLE_LINES = 200  # lines a space-aligned layout is inferred from
 
 
 def _named_delimiter(delimiter: str) -> str:
@@ -124,8 +128,13 @@ def sniff_delimiter(text: str, *, truncated: bool, default: str = ",") -> str:
     Ties on consistency go to the candidate giving more columns. ``csv.Sniffer`` is not
     used: it is easily misled by commas inside ``;``-separated amounts and names.
     """
+    return _best_delimiter(text, truncated=truncated) or default
+
+
+def _best_delimiter(text: str, *, truncated: bool) -> str | None:
+    """:func:`sniff_delimiter`, None when no candidate splits lines into two columns or more."""
     best_key: tuple[float, int] = (0.0, 1)
-    best = default
+    best = None
     for delimiter in DELIMITERS:
         widths = [len(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(r)]
         if truncated and len(widths) > 1:
@@ -189,7 +198,13 @@ def read_csv(
                 truncated = bool(handle.read(1))
                 if strip_nuls:
                     text = text.replace("\x00", "")
-                sep = sniff_delimiter(text, truncated=truncated, default=default)
+                sep = _best_delimiter(text, truncated=truncated)
+                head = _LINE_END.split(text)[: -1 if truncated else None][:_FIXED_SAMPLE_LINES]
+                if sep is None or not _splits_header(head, sep):
+                    layout = infer_layout(head)
+                    if layout is not None and len(layout.spans) > _modal_width(head, sep):
+                        return _fixed_width_source(path, scan, chosen, strip_nuls, layout, notes)
+                sep = sep or default
                 handle.seek(0)
             sample: list[tuple[int, list[str]]] = []
             counted = LineCounter(lines)
@@ -255,6 +270,53 @@ def read_csv(
     return SourceFile(
         path=path, kind="csv", content_hash=scan.sha256, size=scan.size, tables=[table]
     )
+
+
+def _modal_width(lines: list[str], sep: str | None) -> int:
+    """How many cells ``sep`` splits most lines into (1 without a delimiter)."""
+    if sep is None:
+        return 1
+    widths = [len(r) for r in csv.reader(lines, delimiter=sep) if any(r)]
+    return Counter(widths).most_common(1)[0][0] if widths else 1
+
+
+def _splits_header(lines: list[str], sep: str) -> bool:
+    """Whether ``sep`` splits the first line into as many cells as most lines.
+
+    Why: a decimal comma in every amount of a fixed-width file splits each data line in
+    two, consistently; its header, with no amount, is not split at all.
+    """
+    first = next((line for line in lines if line.strip()), "")
+    return len(next(csv.reader([first], delimiter=sep), [])) >= _modal_width(lines, sep)
+
+
+def _fixed_width_source(path: Path, scan: ByteScan, encoding: str, strip_nuls: bool,
+                        layout: FixedLayout, notes: list[str]) -> SourceFile:
+    """A space-aligned table (:mod:`.fixed_width`): each line cut at the layout's columns."""
+    if layout.headers is None:
+        headers = generated_headers(len(layout.spans))
+        header_row = layout.header_index  # the data starts on the line after
+        notes.append(HEADERLESS_NOTE)
+    else:
+        headers = [clean_header(cell) for cell in layout.headers]
+        header_row = layout.header_index + 1
+
+    def rows() -> Iterator[Row]:
+        handle, lines = _open_text(path, encoding, strip_nuls)
+        with handle:
+            try:
+                yield from fixed_width_rows(iter(lines), layout, header_row)
+            except UnicodeDecodeError:
+                raise BadInputError(f"cannot decode the file as {encoding}",
+                                    file=str(path)) from None
+
+    table = RawTable(file=path, sheet=None, label=path.name, headers=headers,
+                     header_row=header_row, encoding=encoding, delimiter=FIXED_WIDTH,
+                     notes=notes, _row_factory=rows)
+    lines_in_head = scan.head.count(b"\n") or scan.head.count(b"\r")
+    table.row_estimate = max(0, round(scan.size * lines_in_head / len(scan.head)) - header_row)
+    return SourceFile(path=path, kind="csv", content_hash=scan.sha256, size=scan.size,
+                      tables=[table])
 
 
 def _filled_width(cells: list[str]) -> int:

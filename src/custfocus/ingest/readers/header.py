@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 __all__ = ["HEADER_SAMPLE_ROWS", "HEADERLESS_NOTE", "find_header_row", "generated_headers",
-           "is_blank", "is_data_row"]
+           "is_blank", "is_data_row", "looks_like_header"]
 
 #: How many rows from the top the header may be looked for in.
 HEADER_SAMPLE_ROWS = 30
@@ -44,6 +44,16 @@ def _looks_like_names(values: list[str]) -> bool:
         1 for value in values if len(value) <= _MAX_HEADER_LENGTH and not _VALUE_LIKE.match(value)
     )
     return texty * 2 > len(values)
+
+
+def looks_like_header(cells: Sequence[str]) -> bool:
+    """Whether a row's filled cells are mostly short, non-numeric texts, as column names are.
+
+    Example:
+        >>> looks_like_header(["customer_id", "date", "amount"]), looks_like_header(["1", "2"])
+        (True, False)
+    """
+    return _looks_like_names(_filled(cells))
 
 
 def find_header_row(rows: list[list[str]]) -> int:
