@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import inspect
+from typing import Annotated, Any
 
 import typer
+import typer.core
 
 from custfocus.cli.audit import audit_command
 from custfocus.cli.contact import customer_command
@@ -59,25 +61,42 @@ def _options(
     ] = False,
 ) -> None:
     """Options that apply before any command (--version)."""
-app.command("import")(import_command)
-app.command("sources")(sources_command)
-app.command("rejects")(rejects_command)
-app.command("mapping")(mapping_command)
-app.command("forget")(forget_command)
-app.command("subject-access")(subject_access_command)
-app.command("customer")(customer_command)
-app.command("dedupe")(dedupe_command)
-app.command("export")(export_command)
-app.command("explain")(explain_command)
+
+
+def _command(name: str, function: Any) -> None:
+    """Register a command; its line in the command list is its docstring's first paragraph
+    as one line (Rich keeps a docstring's line breaks, which cut the list's sentences)."""
+    first = inspect.cleandoc(function.__doc__ or "").split("\n\n")[0]
+    app.command(name, short_help=" ".join(first.split()))(function)
+
+
+def _no_type_for_flags(self: Any, ctx: Any) -> str | None:
+    """A flag takes no value: --help shows no "<bool>" beside it."""
+    return None if getattr(self, "is_flag", False) else _display_type(self, ctx)
+
+
+_display_type = typer.core.TyperOption.display_type_rich
+typer.core.TyperOption.display_type_rich = _no_type_for_flags
+
+_command("import", import_command)
+_command("sources", sources_command)
+_command("rejects", rejects_command)
+_command("mapping", mapping_command)
+_command("forget", forget_command)
+_command("subject-access", subject_access_command)
+_command("customer", customer_command)
+_command("dedupe", dedupe_command)
+_command("export", export_command)
+_command("explain", explain_command)
 app.add_typer(review_app, name="review")
-app.command("audit")(audit_command)
-app.command("segment")(segment_command)
-app.command("init")(init_command)
-app.command("run")(run_command)
-app.command("history")(history_command)
+_command("audit", audit_command)
+_command("segment", segment_command)
+_command("init", init_command)
+_command("run", run_command)
+_command("history", history_command)
 app.add_typer(baseline_app, name="baseline")
-app.command("report")(report_command)
-app.command("serve")(serve_command)
+_command("report", report_command)
+_command("serve", serve_command)
 
 
 def main() -> None:
