@@ -1,0 +1,162 @@
+"""``custfocus serve`` beside the nightly run, as two processes: the server never blocks a
+writer, answers from the last committed state while one writes (200, not 503), and from the
+new state once the writer has published it (custfocus.served)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+pytest.importorskip("uvicorn")
+httpx = pytest.importorskip("httpx")
+
+from _live import ROOT, cli, examples_store, live_server  # noqa: E402
+from custfocus.served import served_path  # noqa: E402
+
+NEWCOMER = "First Name,Last Name,Email Address,Phone,City,Country\n{0},Newcomer,{1},{2},Porto,Portugal\n"
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory, examples_dir):
+    folder = tmp_path_factory.mktemp("handover")
+    return examples_store(folder, examples_dir)
+
+
+@pytest.fixture(scope="module")
+def server(workspace):
+    with live_server(workspace) as url:
+        yield url
+
+
+def _ids(url: str, query: str) -> list[str]:
+    res = httpx.get(f"{url}/api/customers", params={"q": query}, timeout=30)
+    assert res.status_code == 200, res.text
+    return [c["customer_id"] for c in res.json()["query_found"]]
+
+
+def _known(db) -> tuple[str, str]:
+    from custfocus.store import Store
+
+    with Store(served_path(db), read_only=True) as store:
+        (cid, email), = store.execute(
+            "SELECT customer_id, email FROM customers WHERE email IS NOT NULL "
+            "ORDER BY customer_id LIMIT 1").fetchall()
+    return cid, email
+
+
+def test_the_served_copy_is_private_and_the_store_is_not_held(server, workspace):
+    copy = served_path(workspace)
+    assert stat.S_IMODE(os.stat(copy).st_mode) == 0o600
+    # Idle, the server holds nothing of the store: a writer opens it at once.
+    from custfocus.store import Store
+
+    with Store(workspace, publish=False, lock_wait=0) as store:
+        assert store.query_value("SELECT count(*) FROM customers") > 0
+
+
+def test_during_a_write_the_old_state_after_it_the_new(server, workspace, tmp_path):
+    """A writer holds the store with its change committed but not yet published: the
+    server answers 200 from the old state; once the writer closes, the new state."""
+    cid, email = _known(workspace)
+    new = tmp_path / "newcomer_a.csv"
+    new.write_text(NEWCOMER.format("Ines", "ines.newcomer@example.pt", "+351 912 000 111"),
+                   encoding="utf-8")
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from custfocus.dedupe.run import dedupe\n"
+        "from custfocus.ingest.importer import import_paths\n"
+        "from custfocus.store import Store\n"
+        "with Store(sys.argv[1]) as store:\n"
+        "    import_paths(store, [Path(sys.argv[2])])\n"
+        "    dedupe(store)\n"
+        "    print('written', flush=True)\n"
+        "    sys.stdin.read()\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    writer = subprocess.Popen([sys.executable, "-c", script, str(workspace), str(new)], env=env,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "written"
+        # The store is held for writing now: still answered, from the last published state.
+        assert _ids(server, email) == [cid]
+        assert _ids(server, "ines.newcomer@example.pt") == []
+        card = httpx.get(f"{server}/api/customers/{cid}", timeout=30)
+        assert card.status_code == 200 and card.json()["customer_id"] == cid
+    finally:
+        writer.communicate("", timeout=120)
+    assert writer.returncode == 0
+    deadline = time.monotonic() + 10
+    while not _ids(server, "ines.newcomer@example.pt"):
+        assert time.monotonic() < deadline, "the new state was not served"
+        time.sleep(0.1)
+    assert _ids(server, email) == [cid]
+
+
+def test_custfocus_import_and_dedupe_succeed_while_the_server_answers(server, workspace,
+                                                                      tmp_path):
+    """The CLI, in its own processes, writes while a client keeps asking: no request fails,
+    no command is refused, and the newcomer is found at the end."""
+    cid, email = _known(workspace)
+    new = tmp_path / "newcomer_b.csv"
+    new.write_text(NEWCOMER.format("Joao", "joao.newcomer@example.pt", "+351 912 000 222"),
+                   encoding="utf-8")
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def ask() -> None:
+        with httpx.Client(timeout=30) as client:
+            while not stop.is_set():
+                res = client.get(f"{server}/api/customers", params={"q": email})
+                statuses.append(res.status_code)
+
+    asking = threading.Thread(target=ask)
+    asking.start()
+    try:
+        cli("import", str(new), "--db", str(workspace), "-q")
+        cli("dedupe", "--db", str(workspace), "-q")
+    finally:
+        stop.set()
+        asking.join()
+    assert len(statuses) >= 5 and set(statuses) == {200}, statuses[:20]
+    deadline = time.monotonic() + 10
+    while not _ids(server, "joao.newcomer@example.pt"):
+        assert time.monotonic() < deadline, "the new state was not served"
+        time.sleep(0.1)
+    leftovers = [p.name for p in workspace.parent.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+def test_a_decision_during_a_write_is_refused_with_retry_after(workspace, tmp_path):
+    """Reads go on from the served copy; a decision cannot be written until the writer
+    finishes, and says so (503, Retry-After) instead of failing."""
+    from starlette.testclient import TestClient
+
+    from custfocus.web import create_app
+
+    db = tmp_path / "held.duckdb"
+    shutil.copy(workspace, db)
+    app = create_app(db)
+    app.state.settings.lock_wait = 0.2
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+         "print('held', flush=True); sys.stdin.read()", str(db)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with TestClient(app) as c:
+            read = c.get("/api/review")
+            pair = read.json()["pairs"][0]
+            res = c.post("/api/review", json={**{k: pair[k] for k in (
+                "source_a", "row_a", "source_b", "row_b")}, "decision": "same"})
+    finally:
+        holder.communicate("")
+    assert read.status_code == 200
+    assert res.status_code == 503 and res.headers["retry-after"] == "5"
+    assert "try again" in res.json()["error"]
