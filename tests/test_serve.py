@@ -14,29 +14,17 @@ pytest.importorskip("jinja2")
 
 from starlette.testclient import TestClient  # noqa: E402
 
+from _live import EVIL, EVIL_EMAIL  # noqa: E402
 from custfocus.cli import app as cli_app  # noqa: E402
 from custfocus.store import Store  # noqa: E402
 from custfocus.web import MAX_BODY_BYTES, create_app  # noqa: E402
 
-EVIL = "<script>alert(1)</script>"
-EVIL_EMAIL = "mallory.evil@example.com"
-
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, examples_dir):
-    """The examples plus one sign-up whose first name is a script, imported and deduped."""
-    from typer.testing import CliRunner
-
-    folder = tmp_path_factory.mktemp("serve")
-    files = folder / "files"
-    shutil.copytree(examples_dir, files)
-    (files / "web_signups.csv").write_text(
-        "First Name,Last Name,Email Address,Phone,City,Country\n"
-        f'"{EVIL}",Mallory,{EVIL_EMAIL},+34 699 000 111,Madrid,Spain\n', encoding="utf-8")
-    db = folder / "s.duckdb"
-    runner = CliRunner()
-    assert runner.invoke(cli_app, ["import", str(files), "--db", str(db), "-q"]).exit_code == 0
-    assert runner.invoke(cli_app, ["dedupe", "--db", str(db), "-q"]).exit_code == 0
+def served(tmp_path_factory, serve_store):
+    """A copy of the session's examples store (with the scripted name) for this module."""
+    db = tmp_path_factory.mktemp("serve") / "s.duckdb"
+    shutil.copy(serve_store, db)
     return db
 
 

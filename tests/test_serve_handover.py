@@ -17,16 +17,17 @@ import pytest
 pytest.importorskip("uvicorn")
 httpx = pytest.importorskip("httpx")
 
-from _live import ROOT, cli, examples_store, live_server  # noqa: E402
+from _live import ROOT, cli, live_server  # noqa: E402
 from custfocus.served import served_path  # noqa: E402
 
 NEWCOMER = "First Name,Last Name,Email Address,Phone,City,Country\n{0},Newcomer,{1},{2},Porto,Portugal\n"
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory, examples_dir):
-    folder = tmp_path_factory.mktemp("handover")
-    return examples_store(folder, examples_dir)
+def workspace(tmp_path_factory, serve_store):
+    db = tmp_path_factory.mktemp("handover") / "s.duckdb"
+    shutil.copy(serve_store, db)
+    return db
 
 
 @pytest.fixture(scope="module")

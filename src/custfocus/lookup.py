@@ -25,7 +25,7 @@ from custfocus.masking import mask_name, mask_phone, mask_row
 from custfocus.privacy import CustomerMatch, find_customers
 from custfocus.store import Store
 
-__all__ = ["CustomerMatch", "candidates", "customer_card", "find_customers", "mask_card",
+__all__ = ["CustomerMatch", "candidates", "customer_card", "exact_hit", "find_customers", "mask_card",
            "mask_phone", "warning_text"]
 
 GOLDEN_FIELDS = ("given_name", "family_name", "full_name", "company", "email", "phone",
@@ -53,6 +53,14 @@ def candidates(store: Store, query: str, limit: int = 10, *, mask: bool = False
                     "name": (mask_name(name) if mask else name) or company, "city": city, "phone": mask_phone(phone),
                     "records": records})
     return out
+
+
+def exact_hit(found: list[dict[str, Any]]) -> str | None:
+    """The customer an identifier names outright (one exact hit by id, e-mail, phone, tax
+    id or code), else None: a name, even spelt exactly, only proposes candidates, since
+    two people can share it."""
+    exact = [c for c in found if c["score"] == 1.0 and c["by"] != "name"]
+    return exact[0]["customer_id"] if len(exact) == 1 else None
 
 
 def customer_card(store: Store, customer_id: str) -> dict[str, Any]:

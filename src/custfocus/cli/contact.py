@@ -30,14 +30,14 @@ def customer_command(
 
     Example: custfocus customer "+34 612 345 678"
     """
-    from custfocus.lookup import candidates, customer_card, mask_card
+    from custfocus.lookup import candidates, customer_card, exact_hit, mask_card
     from custfocus.report.console import print_json, stdout_console
     from custfocus.store import Store
 
     with handle_errors(debug), Store(db, read_only=True) as store:
         found = candidates(store, query, mask=mask)
-        exact = [c for c in found if c["score"] == 1.0]
-        card = customer_card(store, exact[0]["customer_id"]) if len(exact) == 1 else None
+        hit = exact_hit(found)
+        card = customer_card(store, hit) if hit is not None else None
         if card is not None and mask:
             card = mask_card(card)
     with handle_errors(debug):

@@ -35,7 +35,7 @@ def render(request: Request, template: str, status: int = 200, **values: Any) ->
 
 async def index(request: Request) -> Response:
     """``/``: the search box, and what a query finds (one exact hit opens the card)."""
-    from custfocus.lookup import candidates
+    from custfocus.lookup import candidates, exact_hit
 
     query = request.query_params.get("q", "").strip()[:256]
     found: list[dict[str, Any]] = []
@@ -45,9 +45,9 @@ async def index(request: Request) -> Response:
                 return candidates(store, query)
 
         found = await run_in_threadpool(find)
-        exact = [c for c in found if c["score"] == 1.0]
-        if len(exact) == 1:
-            return redirect(f"/customers/{exact[0]['customer_id']}")
+        hit = exact_hit(found)
+        if hit is not None:
+            return redirect(f"/customers/{hit}")
     return render(request, "index.html", query=query, found=found)
 
 
