@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from custfocus.errors import UsageError
+from custfocus.lookup_texts import warning_text
 from custfocus.masking import mask_name, mask_phone, mask_row
 from custfocus.privacy import CustomerMatch, find_customers
 from custfocus.store import Store
@@ -165,20 +166,6 @@ def _warnings(store: Store, card: dict[str, Any]) -> list[dict[str, Any]]:
         if isinstance(latest, date) and latest - last > timedelta(days=STALE_DAYS):
             out.append({"kind": "stale", "last_seen": last.isoformat()})
     return out
-
-
-WARNING_TEXT = {
-    "open_tickets": lambda w: f"{w['count']} open ticket(s), latest {w['latest']} ({w['unit']})",
-    "low_satisfaction": lambda w: f"low satisfaction: {w['score']:g} on {w['date']} ({w['unit']})",
-    "conflicting_data": lambda w: "conflicting " + ", ".join(w["fields"]),
-    "marketing_opt_out": lambda w: "opted out of marketing: do not send offers",
-    "stale": lambda w: f"data not updated since {w['last_seen']}",
-}
-
-
-def warning_text(warning: dict[str, Any]) -> str:
-    """One warning of a card in words (the terminal and the web page say the same)."""
-    return WARNING_TEXT[warning["kind"]](warning)
 
 
 def _low_satisfaction(score: float) -> float:

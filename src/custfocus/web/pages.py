@@ -29,8 +29,29 @@ def templates() -> Any:
 
 
 def render(request: Request, template: str, status: int = 200, **values: Any) -> Response:
-    page = templates().get_template(template).render(lang=settings_of(request).lang, **values)
+    """A page in the server's language: words through :mod:`custfocus.lookup_texts`,
+    numbers and dates through :mod:`custfocus.i18n`."""
+    lang = settings_of(request).lang
+    page = templates().get_template(template).render(lang=lang, **words(lang), **values)
     return html(page, status)
+
+
+def words(lang: str) -> dict[str, Any]:
+    """What the templates call to say something in ``lang``."""
+    from custfocus import i18n, lookup_texts
+    from custfocus.segment._texts import action_text, segment_name
+
+    return {
+        "t": lambda key, **values: lookup_texts.text(key, lang, **values),
+        "field": lambda name: lookup_texts.field_label(name, lang),
+        "kind": lambda name: lookup_texts.kind_label(name, lang),
+        "when": lambda value: lookup_texts.when(value, lang),
+        "money": lambda value: i18n.fmt_float(value, lang, 2),
+        "share": lambda value: i18n.fmt_pct(value, lang, 0),
+        "counted": lambda number, noun: i18n.count(number, noun, lang),
+        "segment_name": lambda key: segment_name(key, lang),
+        "action": lambda key: action_text(key, lang),
+    }
 
 
 async def index(request: Request) -> Response:
@@ -39,22 +60,25 @@ async def index(request: Request) -> Response:
 
     query = request.query_params.get("q", "").strip()[:256]
     found: list[dict[str, Any]] = []
+    matched = True
     if query:
-        def find() -> list[dict[str, Any]]:
+        def find() -> tuple[list[dict[str, Any]], bool]:
             with open_store(request) as store:
-                return candidates(store, query)
+                return candidates(store, query), bool(store.query_value(
+                    "SELECT count(*) FROM (SELECT 1 FROM record_customer LIMIT 1)"))
 
-        found = await run_in_threadpool(find)
+        found, matched = await run_in_threadpool(find)
         hit = exact_hit(found)
         if hit is not None:
             return redirect(f"/customers/{hit}")
-    return render(request, "index.html", query=query, found=found)
+    return render(request, "index.html", query=query, found=found, matched=matched)
 
 
 async def card(request: Request) -> Response:
     """``/customers/{id}``: warnings first, the golden record with sources, the records and
     the timeline."""
-    from custfocus.lookup import customer_card, warning_text
+    from custfocus.lookup import customer_card
+    from custfocus.lookup_texts import warning_text
 
     customer_id = request.path_params["customer_id"].upper()
 
@@ -65,11 +89,13 @@ async def card(request: Request) -> Response:
     try:
         found = await run_in_threadpool(load)
     except UsageError:
-        return render(request, "index.html", status=404, query="", found=[])
+        return render(request, "index.html", status=404, query="", found=[], missing=True,
+                      matched=True)
     golden = found["golden"]
     name = golden["full_name"]["value"] or golden["company"]["value"] or found["customer_id"]
     return render(request, "card.html", card=found, name=name,
-                  warnings=[warning_text(w) for w in found["warnings"]])
+                  warnings=[warning_text(w, settings_of(request).lang)
+                            for w in found["warnings"]])
 
 
 async def review(request: Request) -> Response:
@@ -90,11 +116,13 @@ async def review(request: Request) -> Response:
 
 async def decide(request: Request) -> Response:
     """``POST /review``: store a decision (CSRF-checked) and show the next pair."""
+    from custfocus.lookup_texts import text
     from custfocus.web.api import decision_row, store_decision
 
+    lang = settings_of(request).lang
     fields = await form_fields(request)
     if not check_csrf(request, fields.get("csrf")):
-        return html("<p>This form has expired; reload the review page.</p>", 403)
+        return html(f"<p>{_escape(text('form_expired', lang))}</p>", 403)
     offset = int(fields["offset"]) if fields.get("offset", "").isdigit() else 0
     if fields.get("decision") == "skip":
         return redirect(f"/review?offset={offset + 1}")
@@ -102,7 +130,7 @@ async def decide(request: Request) -> Response:
         row = decision_row(fields)
         await run_in_threadpool(store_decision, request, row)
     except UsageError as exc:
-        return html(f"<p>Not stored: {_escape(exc.message)}</p>", 422)
+        return html(f"<p>{_escape(text('not_stored', lang, reason=exc.message))}</p>", 422)
     return redirect(f"/review?offset={offset}&stored={row[4]}")
 
 
