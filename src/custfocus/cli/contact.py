@@ -111,9 +111,11 @@ def _render_card(console: Any, card: dict[str, Any], lang: str) -> None:
         source = item["source"] or {}
         where = text("source_row", lang, source=source.get("source"), row=source.get("row")) \
             if source else ""
-        value = when(item["value"], lang) if field == "birth_date" else str(item["value"])
-        fields.add_row(field_label(field, lang), escape(value), escape(where),
-                       escape(", ".join(str(a) for a in item["alternates"])))
+        def shown(value: Any, field: str = field) -> str:
+            return when(value, lang) if field == "birth_date" else str(value)
+
+        fields.add_row(field_label(field, lang), escape(shown(item["value"])), escape(where),
+                       escape(", ".join(shown(a) for a in item["alternates"])))
     console.print(fields)
     records = headed(text("source_records", lang),
                      ("source", "row", "unit", "name", "email", "phone", "updated"))
