@@ -26,7 +26,7 @@ from custfocus.masking import mask_name, mask_phone, mask_row
 from custfocus.privacy import CustomerMatch, find_customers
 from custfocus.store import Store
 
-__all__ = ["CustomerMatch", "candidates", "customer_card", "exact_hit", "find_customers", "mask_card",
+__all__ = ["CustomerMatch", "candidates", "customer_card", "exact_hit", "find_customers", "matching_has_run", "mask_card",
            "mask_phone", "warning_text"]
 
 GOLDEN_FIELDS = ("given_name", "family_name", "full_name", "company", "email", "phone",
@@ -54,6 +54,12 @@ def candidates(store: Store, query: str, limit: int = 10, *, mask: bool = False
                     "name": (mask_name(name) if mask else name) or company, "city": city, "phone": mask_phone(phone),
                     "records": records})
     return out
+
+
+def matching_has_run(store: Store) -> bool:
+    """Whether records have been matched into customers (``custfocus dedupe``): before
+    that, a query can find no customer at all."""
+    return bool(store.query_value("SELECT count(*) FROM (SELECT 1 FROM record_customer LIMIT 1)"))
 
 
 def exact_hit(found: list[dict[str, Any]]) -> str | None:

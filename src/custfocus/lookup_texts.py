@@ -33,12 +33,12 @@ TEXTS: dict[str, dict[str, str]] = {
                         "pt": "Clientes encontrados"},
     "no_customer": {"en": "No customer found.", "es": "Ningún cliente encontrado.",
                     "pt": "Nenhum cliente encontrado."},
-    "not_matched": {"en": "Matching has not run yet: these are imported records, not customers "
-                          "(run custfocus dedupe).",
-                    "es": "Aún no se ha ejecutado la deduplicación: son registros importados, "
-                          "no clientes (ejecute custfocus dedupe).",
-                    "pt": "A deduplicação ainda não foi executada: são registros importados, "
-                          "não clientes (execute custfocus dedupe)."},
+    "not_matched": {"en": "Matching has not run yet, so there are no customers to find: "
+                          "run custfocus dedupe.",
+                    "es": "Aún no se ha ejecutado la deduplicación, así que no hay clientes que "
+                          "buscar: ejecute custfocus dedupe.",
+                    "pt": "A deduplicação ainda não foi executada, então não há clientes para "
+                          "encontrar: execute custfocus dedupe."},
     "no_such_customer": {"en": "No such customer.", "es": "No existe ese cliente.",
                          "pt": "Esse cliente não existe."},
     # column headers

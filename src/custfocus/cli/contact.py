@@ -33,13 +33,20 @@ def customer_command(
 
     Example: custfocus customer "+34 612 345 678"
     """
-    from custfocus.lookup import candidates, customer_card, exact_hit, mask_card
+    from custfocus.errors import StoreError, UsageError
+    from custfocus.lookup import candidates, customer_card, exact_hit, mask_card, matching_has_run
     from custfocus.lookup_texts import text
     from custfocus.report.console import print_json, stdout_console
     from custfocus.store import Store
 
     code = resolve_lang(lang)
+    with handle_errors(debug):
+        if not query.strip():
+            raise UsageError("the query is empty: give a customer id, e-mail, phone, tax id, "
+                             "customer code or name")
     with handle_errors(debug), Store(db, read_only=True) as store:
+        if not matching_has_run(store):
+            raise StoreError(text("not_matched", code))
         found = candidates(store, query, mask=mask)
         hit = exact_hit(found)
         card = customer_card(store, hit) if hit is not None else None

@@ -56,7 +56,7 @@ def words(lang: str) -> dict[str, Any]:
 
 async def index(request: Request) -> Response:
     """``/``: the search box, and what a query finds (one exact hit opens the card)."""
-    from custfocus.lookup import candidates, exact_hit
+    from custfocus.lookup import candidates, exact_hit, matching_has_run
 
     query = request.query_params.get("q", "").strip()[:256]
     found: list[dict[str, Any]] = []
@@ -64,8 +64,7 @@ async def index(request: Request) -> Response:
     if query:
         def find() -> tuple[list[dict[str, Any]], bool]:
             with open_store(request) as store:
-                return candidates(store, query), bool(store.query_value(
-                    "SELECT count(*) FROM (SELECT 1 FROM record_customer LIMIT 1)"))
+                return candidates(store, query), matching_has_run(store)
 
         found, matched = await run_in_threadpool(find)
         hit = exact_hit(found)
