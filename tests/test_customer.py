@@ -102,3 +102,18 @@ def test_an_empty_query_and_a_store_not_yet_deduplicated(runner, tmp_path, examp
         page = client.get("/", params={"q": "maria"}).text
     assert body["deduplicated"] is False and "custfocus dedupe" in body["error"]
     assert "Matching has not run yet" in page
+
+
+def test_a_name_that_finds_no_one_suggests_the_closest(runner, store_path):
+    res = runner.invoke(app, ["customer", "Qqqq Zzzzzzz", "--db", str(store_path), "--json"])
+    assert res.exit_code == 1
+    data = json.loads(res.stdout)
+    assert data["query_found"] == [] and len(data["closest"]) == 3
+    assert all(c["customer_id"].startswith("C") and c["score"] < 0.7 for c in data["closest"])
+    res = runner.invoke(app, ["customer", "Qqqq Zzzzzzz", "--db", str(store_path),
+                              "--lang", "es"])
+    assert "Ningún cliente encontrado." in res.output and "Nombres más parecidos:" in res.output
+    # An identifier that finds no one is not "close" to anyone else's.
+    res = runner.invoke(app, ["customer", "nobody@nowhere.example", "--db", str(store_path),
+                              "--json"])
+    assert "closest" not in json.loads(res.stdout)

@@ -57,6 +57,10 @@ def test_search_by_email_phone_and_name(client, served):
     assert who["id"] in _found(client, who["name"])
     assert _found(client, "nobody@nowhere.example") == []
     assert client.get("/api/customers", params={"q": " "}).status_code == 422
+    near = client.get("/api/customers", params={"q": "Qqqq Zzzzzzz"}).json()
+    assert near["query_found"] == [] and len(near["closest"]) == 3
+    page = client.get("/", params={"q": "Qqqq Zzzzzzz"}).text
+    assert "No customer found." in page and "Closest names:" in page
 
 
 def test_the_card_and_an_unknown_id(client, served):

@@ -26,7 +26,7 @@ from custfocus.masking import mask_name, mask_phone, mask_row
 from custfocus.privacy import CustomerMatch, find_customers
 from custfocus.store import Store
 
-__all__ = ["CustomerMatch", "candidates", "customer_card", "exact_hit", "find_customers", "matching_has_run", "mask_card",
+__all__ = ["CustomerMatch", "candidates", "closest", "customer_card", "exact_hit", "find_customers", "matching_has_run", "mask_card",
            "mask_phone", "warning_text"]
 
 GOLDEN_FIELDS = ("given_name", "family_name", "full_name", "company", "email", "phone",
@@ -54,6 +54,19 @@ def candidates(store: Store, query: str, limit: int = 10, *, mask: bool = False
                     "name": (mask_name(name) if mask else name) or company, "city": city, "phone": mask_phone(phone),
                     "records": records})
     return out
+
+
+def closest(store: Store, query: str, limit: int = 3) -> list[dict[str, Any]]:
+    """For a name that found no one: the customers whose names come closest, to suggest.
+    Nothing for an e-mail, a phone or another identifier (a near miss names someone else)."""
+    import re
+
+    from custfocus.privacy import closest_customers
+
+    if "@" in query or len(re.sub(r"\D", "", query)) >= 5:
+        return []
+    return [{"customer_id": m.customer_id, "name": m.name, "score": round(m.score, 3)}
+            for m in closest_customers(store, query, limit)]
 
 
 def matching_has_run(store: Store) -> bool:

@@ -39,6 +39,8 @@ TEXTS: dict[str, dict[str, str]] = {
                           "buscar: ejecute custfocus dedupe.",
                     "pt": "A deduplicação ainda não foi executada, então não há clientes para "
                           "encontrar: execute custfocus dedupe."},
+    "closest": {"en": "Closest names:", "es": "Nombres más parecidos:",
+                "pt": "Nomes mais parecidos:"},
     "no_such_customer": {"en": "No such customer.", "es": "No existe ese cliente.",
                          "pt": "Esse cliente não existe."},
     # column headers

@@ -32,8 +32,8 @@ from typing import Any
 from custfocus.errors import StoreError
 from custfocus.store import Store
 
-__all__ = ["CustomerMatch", "Erasure", "find_customers", "forget", "identifier_hashes",
-           "one_customer", "suppressed_mask"]
+__all__ = ["CustomerMatch", "Erasure", "closest_customers", "find_customers", "forget",
+           "identifier_hashes", "one_customer", "suppressed_mask"]
 
 _CUSTOMER_ID = re.compile(r"^c\d{3,}$", re.IGNORECASE)
 # Tables rebuilt by the next dedupe: cleared, since they hold values (nodes' derived
@@ -117,7 +117,13 @@ def _by_records(store: Store, by: str, where: str, params: list[Any]) -> list[Cu
     return [CustomerMatch(cid, by, 1.0, name) for cid, name in rows]
 
 
-def _by_name(store: Store, text: str, limit: int) -> list[CustomerMatch]:
+def closest_customers(store: Store, query: str, limit: int = 3) -> list[CustomerMatch]:
+    """The customers whose names come closest to ``query``, however far: what to suggest
+    when a query finds no one."""
+    return _by_name(store, (query or "").strip(), limit, cutoff=0) if query.strip() else []
+
+
+def _by_name(store: Store, text: str, limit: int, cutoff: float = 70) -> list[CustomerMatch]:
     from rapidfuzz import fuzz, process, utils
 
     rows = store.execute(
@@ -125,7 +131,7 @@ def _by_name(store: Store, text: str, limit: int) -> list[CustomerMatch]:
         " company) FROM customers").fetchall()
     names = {cid: name for cid, name in rows if name}
     best = process.extract(text, names, scorer=fuzz.token_sort_ratio,
-                           processor=utils.default_process, limit=limit, score_cutoff=70)
+                           processor=utils.default_process, limit=limit, score_cutoff=cutoff)
     return [CustomerMatch(cid, "name", score / 100.0, name) for name, score, cid in best]
 
 

@@ -33,8 +33,18 @@ def customer_command(
 
     Example: custfocus customer "+34 612 345 678"
     """
+    from rich.markup import escape
+
     from custfocus.errors import StoreError, UsageError
-    from custfocus.lookup import candidates, customer_card, exact_hit, mask_card, matching_has_run
+    from custfocus.i18n import fmt_pct
+    from custfocus.lookup import (
+        candidates,
+        closest,
+        customer_card,
+        exact_hit,
+        mask_card,
+        matching_has_run,
+    )
     from custfocus.lookup_texts import text
     from custfocus.report.console import print_json, stdout_console
     from custfocus.store import Store
@@ -48,6 +58,7 @@ def customer_command(
         if not matching_has_run(store):
             raise StoreError(text("not_matched", code))
         found = candidates(store, query, mask=mask)
+        near = [] if found or mask else closest(store, query)
         hit = exact_hit(found)
         card = customer_card(store, hit) if hit is not None else None
         if card is not None and mask:
@@ -55,13 +66,18 @@ def customer_command(
     with handle_errors(debug):
         log_use(db, ctx, rows_read=len(card["source_records"]) if card else len(found))
     if json_output:
-        print_json({"query_found": found, "customer": card})
+        print_json({"query_found": found, "customer": card,
+                    **({"closest": near} if near else {})})
         if not found:
             raise typer.Exit(1)
         return
     console = stdout_console()
     if not found:
         console.print(text("no_customer", code))
+        if near:
+            console.print(text("closest", code) + " " + ", ".join(
+                f"{escape(c['name'] or '')} ({c['customer_id']}, {fmt_pct(c['score'], code, 0)})"
+                for c in near))
         raise typer.Exit(1)
     if card is None:
         _render_candidates(console, found, code)

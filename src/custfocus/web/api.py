@@ -20,7 +20,7 @@ async def search(request: Request) -> Response:
     """``GET /api/customers?q=...``: the customers a query finds, best first."""
     from starlette.concurrency import run_in_threadpool
 
-    from custfocus.lookup import candidates, matching_has_run
+    from custfocus.lookup import candidates, closest, matching_has_run
 
     query = request.query_params.get("q", "").strip()
     if not query:
@@ -28,13 +28,16 @@ async def search(request: Request) -> Response:
     if len(query) > MAX_QUERY_CHARS:
         return error(422, f"the query is longer than {MAX_QUERY_CHARS} characters", "q")
 
-    def find() -> tuple[list[dict[str, Any]], bool]:
+    def find() -> tuple[list[dict[str, Any]], bool, list[dict[str, Any]]]:
         with open_store(request) as store:
-            return candidates(store, query), matching_has_run(store)
+            found = candidates(store, query)
+            return found, matching_has_run(store), [] if found else closest(store, query)
 
-    found, deduplicated = await run_in_threadpool(find)
+    found, deduplicated, near = await run_in_threadpool(find)
     body: dict[str, Any] = {"query_found": found, "matched": bool(found),
                             "deduplicated": deduplicated}
+    if near:
+        body["closest"] = near
     if not deduplicated:
         body["error"] = "matching has not run yet: run custfocus dedupe"
     return JSONResponse(body)

@@ -56,21 +56,24 @@ def words(lang: str) -> dict[str, Any]:
 
 async def index(request: Request) -> Response:
     """``/``: the search box, and what a query finds (one exact hit opens the card)."""
-    from custfocus.lookup import candidates, exact_hit, matching_has_run
+    from custfocus.lookup import candidates, closest, exact_hit, matching_has_run
 
     query = request.query_params.get("q", "").strip()[:256]
     found: list[dict[str, Any]] = []
+    near: list[dict[str, Any]] = []
     matched = True
     if query:
-        def find() -> tuple[list[dict[str, Any]], bool]:
+        def find() -> tuple[list[dict[str, Any]], bool, list[dict[str, Any]]]:
             with open_store(request) as store:
-                return candidates(store, query), matching_has_run(store)
+                found = candidates(store, query)
+                return found, matching_has_run(store), [] if found else closest(store, query)
 
-        found, matched = await run_in_threadpool(find)
+        found, matched, near = await run_in_threadpool(find)
         hit = exact_hit(found)
         if hit is not None:
             return redirect(f"/customers/{hit}")
-    return render(request, "index.html", query=query, found=found, matched=matched)
+    return render(request, "index.html", query=query, found=found, matched=matched,
+                  closest=near)
 
 
 async def card(request: Request) -> Response:
