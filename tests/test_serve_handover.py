@@ -161,3 +161,26 @@ def test_a_decision_during_a_write_is_refused_with_retry_after(workspace, tmp_pa
     assert read.status_code == 200
     assert res.status_code == 503 and res.headers["retry-after"] == "5"
     assert "try again" in res.json()["error"]
+
+
+def test_only_a_served_store_is_published(tmp_path):
+    """A workspace that never served pays nothing; a served one gets every commit, and a
+    failed command that committed nothing leaves the copy alone."""
+    from custfocus.store import Store
+
+    db = tmp_path / "s.duckdb"
+    with Store(db) as store, store.transaction():
+        store.execute("INSERT INTO meta VALUES ('probe', '1')")
+    assert not served_path(db).exists()
+    from custfocus.served import prepare_served_copy
+
+    prepare_served_copy(db)
+    before = os.stat(served_path(db)).st_ino
+    with pytest.raises(RuntimeError), Store(db) as store:
+        raise RuntimeError("a command that fails before committing")
+    assert os.stat(served_path(db)).st_ino == before
+    with Store(db) as store, store.transaction():
+        store.execute("UPDATE meta SET value = '2' WHERE key = 'probe'")
+    assert os.stat(served_path(db)).st_ino != before
+    with Store(served_path(db), read_only=True) as copy:
+        assert copy.query_value("SELECT value FROM meta WHERE key = 'probe'") == "2"
