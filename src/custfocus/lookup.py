@@ -45,11 +45,14 @@ def candidates(store: Store, query: str, limit: int = 10, *, mask: bool = False
     """The customers ``query`` finds, each with one detail to tell them apart (town and a
     masked phone), best first; ``mask``: names as initials too."""
     found = find_customers(store, query, limit)
+    ids = [m.customer_id for m in found]
+    details = {r[0]: r[1:] for r in store.execute(  # one placeholder each: the index serves it
+        "SELECT customer_id, full_name, company, city, phone, records FROM customers "
+        f"WHERE customer_id IN ({', '.join('?' * len(ids))})", ids).fetchall()} if ids else {}
     out = []
     for m in found:
-        row = store.execute("SELECT full_name, company, city, phone, records FROM customers "
-                            "WHERE customer_id = ?", [m.customer_id]).fetchall()
-        name, company, city, phone, records = row[0] if row else (m.name, None, None, None, 0)
+        name, company, city, phone, records = details.get(m.customer_id,
+                                                          (m.name, None, None, None, 0))
         out.append({"customer_id": m.customer_id, "by": m.by, "score": round(m.score, 3),
                     "name": (mask_name(name) if mask else name) or company, "city": city, "phone": mask_phone(phone),
                     "records": records})
@@ -85,9 +88,10 @@ def exact_hit(found: list[dict[str, Any]]) -> str | None:
 
 def customer_card(store: Store, customer_id: str) -> dict[str, Any]:
     """Everything the store knows of one customer (see the module)."""
+    # "IN (?)", not "= ?": the served copy's indexes serve the one, not the other.
     cols = ", ".join(GOLDEN_FIELDS)
     rows = store.execute(f"SELECT {cols}, records, sources, units, first_seen, last_seen, "
-                         "provenance, alternates FROM customers WHERE customer_id = ?",
+                         "provenance, alternates FROM customers WHERE customer_id IN (?)",
                          [customer_id]).fetchall()
     if not rows:
         raise UsageError(f"no customer {customer_id}; find one with custfocus customer QUERY")
@@ -102,22 +106,25 @@ def customer_card(store: Store, customer_id: str) -> dict[str, Any]:
         golden[name] = {"value": _plain(value), "source": provenance.get(group),
                         "alternates": [a for a in alternates.get(group) or []
                                        if a is not None and a != value] if shown else []}
+    # The record ids first, then each table by them: a join would scan every record.
+    ids = [r[0] for r in store.execute(
+        "SELECT record_id FROM record_customer WHERE customer_id IN (?)", [customer_id]
+    ).fetchall()] or [-1]
+    marks = ", ".join("?" * len(ids))
     records = store.query_dicts(
-        "SELECT r.record_id, r.source, r.row, r.unit, r.full_name, r.given_name, "
-        "r.family_name, r.company, r.email, r.phone, r.city, r.created_date, r.updated_date, "
-        "r.last_contact_date FROM records r JOIN record_customer rc USING (record_id) "
-        "WHERE rc.customer_id = ? ORDER BY r.source, r.row", [customer_id])
+        "SELECT record_id, source, row, unit, full_name, given_name, family_name, company, "
+        "email, phone, city, created_date, updated_date, last_contact_date FROM records "
+        f"WHERE record_id IN ({marks}) ORDER BY source, row", ids)
     timeline = store.query_dicts(
-        "SELECT f.fact_date AS date, f.kind, f.unit, f.source, f.row, f.document_id, f.amount, "
-        "f.currency, f.status, f.category, f.satisfaction, f.product_line, f.channel "
-        "FROM facts f JOIN record_customer rc USING (record_id) WHERE rc.customer_id = ? "
-        "ORDER BY f.fact_date DESC NULLS LAST, f.fact_id DESC LIMIT ?",
-        [customer_id, TIMELINE_LIMIT])
+        "SELECT fact_date AS date, kind, unit, source, row, document_id, amount, currency, "
+        f"status, category, satisfaction, product_line, channel FROM facts WHERE record_id IN "
+        f"({marks}) ORDER BY fact_date DESC NULLS LAST, fact_id DESC LIMIT ?",
+        [*ids, TIMELINE_LIMIT])
     segment = None
     if store.table_exists("customer_segments"):
         seg = store.query_dicts(
             "SELECT as_of, segment, action, value_tier, need_tier, rfm_segment, clv, currency "
-            "FROM customer_segments WHERE customer_id = ? AND run_id = "
+            "FROM customer_segments WHERE customer_id IN (?) AND run_id = "
             "(SELECT max(run_id) FROM customer_segments)", [customer_id])
         segment = seg[0] if seg else None
     card = {

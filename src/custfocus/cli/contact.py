@@ -47,6 +47,7 @@ def customer_command(
     )
     from custfocus.lookup_texts import text
     from custfocus.report.console import print_json, stdout_console
+    from custfocus.served import served_path
     from custfocus.store import Store
 
     code = resolve_lang(lang)
@@ -54,7 +55,10 @@ def customer_command(
         if not query.strip():
             raise UsageError("the query is empty: give a customer id, e-mail, phone, tax id, "
                              "customer code or name")
-    with handle_errors(debug), Store(db, read_only=True) as store:
+    # A served store has an indexed copy of its last committed state (custfocus.served):
+    # faster, and readable while a run writes the store.
+    copy = served_path(db)
+    with handle_errors(debug), Store(copy if copy.exists() else db, read_only=True) as store:
         if not matching_has_run(store):
             raise StoreError(text("not_matched", code))
         found = candidates(store, query, mask=mask)
