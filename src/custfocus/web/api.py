@@ -14,6 +14,7 @@ from custfocus.touchpoint import MATCH_FIELDS
 from custfocus.web.app import error, json_body, open_store, settings_of
 
 MAX_QUERY_CHARS = 256
+REVIEW_LIMIT = 50  # pairs per GET /api/review
 
 
 async def search(request: Request) -> Response:
@@ -95,11 +96,14 @@ async def review_queue(request: Request) -> Response:
 
     from custfocus.dedupe.review import pending_review
 
+    settings = settings_of(request)
+
     def load() -> list[dict[str, Any]]:
         with open_store(request) as store:
-            return pending_review(store, settings_of(request).lang)
+            return pending_review(store, settings.lang, REVIEW_LIMIT + len(settings.decided))
 
-    return JSONResponse({"pairs": await run_in_threadpool(load)})
+    pairs = settings.undecided(await run_in_threadpool(load))[:REVIEW_LIMIT]
+    return JSONResponse({"pairs": pairs})
 
 
 async def decide(request: Request) -> Response:
@@ -155,6 +159,7 @@ def store_decision(request: Request, row: list[Any]) -> None:
                 raise UsageError("no imported record at that source and row",
                                  column=f"row_{side}")
         store_decisions(store, [row], "browser")
+    settings_of(request).decided.add((row[0], row[1], row[2], row[3]))
 
 
 async def openapi(request: Request) -> Response:

@@ -58,6 +58,14 @@ class ServeSettings:
         self.served = ServedCopy(db)
         self.writing = threading.Lock()  # one decision at a time opens the store
         self.lock_wait = DECISION_LOCK_WAIT
+        # Pairs decided here since the served copy was published: the copy learns them at
+        # the next publish (the next dedupe or run, which is when they take effect).
+        self.decided: set[tuple[str, int, str, int]] = set()
+
+    def undecided(self, pairs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``pairs`` less those decided through this server."""
+        return [p for p in pairs if (p["source_a"], int(p["row_a"]), p["source_b"],
+                                     int(p["row_b"])) not in self.decided]
 
 
 def create_app(db: Path, lang: str = "en", token: str | None = None,
@@ -104,13 +112,15 @@ def create_app(db: Path, lang: str = "en", token: str | None = None,
 @contextmanager
 def open_store(request: Request, write: bool = False) -> Iterator[Store]:
     """The store for one request: the served copy, or the store itself (one writer at a
-    time) for a review decision, published when it commits."""
+    time) for a review decision."""
     settings: ServeSettings = request.app.state.settings
     if not write:
         with settings.served.reading() as store:
             yield store
         return
-    with settings.writing, Store(settings.db, lock_wait=settings.lock_wait) as store:
+    # No new served copy for a decision: at a million customers publishing takes a minute.
+    with settings.writing, Store(settings.db, lock_wait=settings.lock_wait,
+                                 publish=False) as store:
         yield store
 
 

@@ -107,11 +107,14 @@ async def review(request: Request) -> Response:
     offset = request.query_params.get("offset", "0")
     start = int(offset) if offset.isdigit() else 0
 
+    settings = settings_of(request)
+
     def load() -> list[dict[str, Any]]:
         with open_store(request) as store:
-            return pending_review(store, settings_of(request).lang, start + REVIEW_PAGE)
+            return pending_review(store, settings.lang,
+                                  start + REVIEW_PAGE + len(settings.decided))
 
-    pairs = (await run_in_threadpool(load))[start:]
+    pairs = settings.undecided(await run_in_threadpool(load))[start:start + REVIEW_PAGE]
     return render(request, "review.html", pairs=pairs, offset=start,
                   csrf=settings_of(request).csrf, stored=request.query_params.get("stored"))
 
