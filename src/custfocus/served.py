@@ -79,6 +79,10 @@ READ_TABLES = [
     f"CREATE INDEX {NAMES_TABLE}_token ON {NAMES_TABLE} (token)",
     f"""CREATE TABLE {WORDS_TABLE} AS SELECT token, count(*)::INTEGER AS customers
         FROM {NAMES_TABLE} GROUP BY token ORDER BY token""",
+    # The live match reads the kept model's value counts one comparison at a time.
+    "CREATE TABLE served_match_tf AS SELECT * FROM match_tf ORDER BY comparison, value",
+    "DROP TABLE match_tf",
+    "ALTER TABLE served_match_tf RENAME TO match_tf",
     "CREATE INDEX served_customers_id ON customers (customer_id)",
     "CREATE INDEX served_record_customer_customer ON record_customer (customer_id)",
     "CREATE INDEX served_record_customer_record ON record_customer (record_id)",
@@ -133,7 +137,8 @@ def _add_read_tables(path: str) -> None:
         con.execute("SET enable_progress_bar = false")
         tables = {r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables").fetchall()}
-        if {"records", "record_customer", "customers", "facts", "customer_segments"} <= tables:
+        if {"records", "record_customer", "customers", "facts", "customer_segments",
+                "match_tf"} <= tables:
             for statement in READ_TABLES:
                 con.execute(statement)
         con.execute("CHECKPOINT")
@@ -203,7 +208,10 @@ class ServedCopy:
                         self._store.close()
                         self._store = None
                     self._store = Store(self.path, read_only=True)
+                    # Many small queries at once: one thread each beats two fighting over
+                    # two cores (and the progress bar would write to the server's terminal).
                     self._store.execute("SET enable_progress_bar = false")
+                    self._store.execute("SET threads = 1")
                     has_read_tables(self._store)  # asked once; the cursors inherit it
                     self._signature = signature
             assert self._store is not None
