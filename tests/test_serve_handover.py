@@ -184,3 +184,34 @@ def test_only_a_served_store_is_published(tmp_path):
     assert os.stat(served_path(db)).st_ino != before
     with Store(served_path(db), read_only=True) as copy:
         assert copy.query_value("SELECT value FROM meta WHERE key = 'probe'") == "2"
+
+
+def test_a_server_start_republishes_only_what_changed(workspace, tmp_path):
+    """A line in the processing log (every command writes one) is no reason to copy a
+    store again; a review decision written by a server is."""
+    from custfocus.processing_log import Processing, log_processing
+    from custfocus.served import prepare_served_copy
+
+    db = tmp_path / "s.duckdb"
+    shutil.copy(workspace, db)
+    prepare_served_copy(db)
+    first = os.stat(served_path(db)).st_ino
+    assert log_processing(db, Processing("customer", rows_read=1))
+    prepare_served_copy(db)
+    assert os.stat(served_path(db)).st_ino == first
+    from starlette.testclient import TestClient
+
+    from custfocus.web import create_app
+
+    with TestClient(create_app(db)) as c:
+        pair = c.get("/api/review").json()["pairs"][0]
+        keys = ("source_a", "row_a", "source_b", "row_b")
+        assert c.post("/api/review", json={**{k: pair[k] for k in keys},
+                                           "decision": "same"}).status_code == 200
+        assert os.stat(served_path(db)).st_ino == first  # no copy per decision
+    prepare_served_copy(db)
+    assert os.stat(served_path(db)).st_ino != first
+    from custfocus.store import Store
+
+    with Store(served_path(db), read_only=True) as copy:
+        assert copy.query_value("SELECT count(*) FROM match_constraints") == 1

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import tempfile
 import threading
@@ -42,10 +43,11 @@ from custfocus.errors import LockedError, StoreError
 if TYPE_CHECKING:
     from custfocus.store import Store
 
-__all__ = ["KEYS_TABLE", "NAMES_TABLE", "WORDS_TABLE", "ServedCopy", "has_read_tables",
-           "prepare_served_copy", "publish_served_copy", "served_path"]
+__all__ = ["KEYS_TABLE", "NAMES_TABLE", "WORDS_TABLE", "ServedCopy", "forget_published_state",
+           "has_read_tables", "prepare_served_copy", "publish_served_copy", "served_path"]
 
 SUFFIX = ".served"
+STATE_KEY = "served_state"  # meta key: the mark of the state last published
 
 # What only the served copy has: the store stays lean for writing (its tables carry no
 # index, see store.py v6/v7), the copy is read-optimised. ``served_keys`` holds every
@@ -105,6 +107,10 @@ def publish_served_copy(store: Store, *, create: bool = False) -> bool:
     target = served_path(store.path)
     if not (create or target.exists()):
         return False
+    # A mark of this state in both files: a server starting later republishes only when
+    # the store's mark differs (a review decision clears it; the processing log does not).
+    store.execute(f"INSERT OR REPLACE INTO meta VALUES ('{STATE_KEY}', ?)",
+                  [secrets.token_hex(8)])
     store.execute("CHECKPOINT")
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                      suffix=".tmp")  # mode 0600
@@ -126,6 +132,16 @@ def publish_served_copy(store: Store, *, create: bool = False) -> bool:
         finally:
             os.close(folder)
     return True
+
+
+def _state(store: Store) -> str | None:
+    return store.query_value(f"SELECT value FROM meta WHERE key = '{STATE_KEY}'")
+
+
+def forget_published_state(store: Store) -> None:
+    """Mark the open, writable ``store`` as changed since its served copy was published
+    (a change written without publishing, such as a review decision)."""
+    store.execute(f"DELETE FROM meta WHERE key = '{STATE_KEY}'")
 
 
 def _add_read_tables(path: str) -> None:
@@ -158,7 +174,8 @@ def has_read_tables(store: Store) -> bool:
 
 
 def prepare_served_copy(db: str | os.PathLike[str]) -> Path:
-    """The served copy of ``db``, published now when missing or older than the store.
+    """The served copy of ``db``, published now when missing or when the store changed
+    since (its mark of the published state differs from the copy's).
 
     A store being written by another process (a run) keeps its existing copy, which that
     writer publishes anew when it commits; with no copy yet, :class:`LockedError`."""
@@ -167,12 +184,14 @@ def prepare_served_copy(db: str | os.PathLike[str]) -> Path:
     store_file, target = Path(db), served_path(db)
     if not store_file.exists():
         raise StoreError(f"no store at {db}; import files first (custfocus import)")
-    if target.exists() and target.stat().st_mtime_ns >= store_file.stat().st_mtime_ns:
-        return target
     try:
         # With a copy to fall back on, do not wait for a writer's lock.
         wait = 0.0 if target.exists() else LOCK_WAIT_SECONDS
         with Store(store_file, publish=False, lock_wait=wait) as store:
+            if target.exists() and _state(store) is not None:
+                with Store(target, read_only=True) as copy:
+                    if _state(copy) == _state(store):
+                        return target  # nothing served has changed since it was published
             publish_served_copy(store, create=True)
     except LockedError:
         if target.exists():

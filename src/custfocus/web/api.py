@@ -151,6 +151,7 @@ def decision_row(body: Any) -> list[Any]:
 def store_decision(request: Request, row: list[Any]) -> None:
     """Write one decision after checking both rows are imported."""
     from custfocus.dedupe.review import store_decisions
+    from custfocus.served import forget_published_state
 
     with open_store(request, write=True) as store:
         for side, (source, number) in (("a", row[0:2]), ("b", row[2:4])):
@@ -158,7 +159,9 @@ def store_decision(request: Request, row: list[Any]) -> None:
                                      [source, number]):
                 raise UsageError("no imported record at that source and row",
                                  column=f"row_{side}")
-        store_decisions(store, [row], "browser")
+        with store.transaction():
+            store_decisions(store, [row], "browser")
+            forget_published_state(store)  # the next server start republishes
     settings_of(request).decided.add((row[0], row[1], row[2], row[3]))
 
 
