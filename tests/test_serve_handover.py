@@ -215,3 +215,20 @@ def test_a_server_start_republishes_only_what_changed(workspace, tmp_path):
 
     with Store(served_path(db), read_only=True) as copy:
         assert copy.query_value("SELECT count(*) FROM match_constraints") == 1
+
+
+def test_a_forgotten_person_leaves_the_served_copy_too(serve_store, tmp_path):
+    from typer.testing import CliRunner
+
+    from _live import EVIL_EMAIL
+    from custfocus.cli import app
+    from custfocus.served import prepare_served_copy
+
+    db = tmp_path / "s.duckdb"
+    shutil.copy(serve_store, db)
+    prepare_served_copy(db)
+    assert EVIL_EMAIL.encode() in served_path(db).read_bytes()
+    res = CliRunner().invoke(app, ["forget", EVIL_EMAIL, "--yes", "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    assert EVIL_EMAIL.encode() not in served_path(db).read_bytes()
+    assert stat.S_IMODE(os.stat(served_path(db)).st_mode) == 0o600
