@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,8 +27,9 @@ from custfocus.masking import mask_name, mask_phone, mask_row
 from custfocus.privacy import CustomerMatch, find_customers
 from custfocus.store import Store
 
-__all__ = ["CustomerMatch", "candidates", "closest", "customer_card", "exact_hit", "find_customers", "matching_has_run", "mask_card",
-           "mask_phone", "warning_text"]
+__all__ = ["CustomerMatch", "LookUp", "candidates", "check_query", "closest", "customer_card",
+           "exact_hit", "find_customers", "look_up", "mask_card", "mask_phone",
+           "matching_has_run", "warning_text"]
 
 GOLDEN_FIELDS = ("given_name", "family_name", "full_name", "company", "email", "phone",
                  "phone2", "national_id", "street", "house_number", "postal_code", "city",
@@ -38,6 +40,43 @@ OPEN_STATUSES = frozenset({"open", "opened", "abierto", "abierta", "aberto", "ab
                            "in progress", "en curso", "em andamento", "escalated", "escalado"})
 TIMELINE_LIMIT = 100
 STALE_DAYS = 730  # no record updated and no fact in two years: the data may be out of date
+
+
+@dataclass
+class LookUp:
+    """What one query finds: the candidates (best first), the card when an identifier names
+    one customer outright, and for a name that finds no one the closest names."""
+
+    found: list[dict[str, Any]]
+    card: dict[str, Any] | None = None
+    closest: list[dict[str, Any]] = field(default_factory=list)
+
+
+def check_query(query: str) -> None:
+    """A :class:`UsageError` for an empty query (before any store is opened)."""
+    if not query.strip():
+        raise UsageError("the query is empty: give a customer id, e-mail, phone, tax id, "
+                         "customer code or name")
+
+
+def look_up(store: Store, query: str, *, mask: bool = False, lang: str = "en") -> LookUp:
+    """Find, then open the card of an exact hit: what ``custfocus customer`` shows.
+
+    Raises:
+        UsageError: an empty query.
+        StoreError: matching has not run on the store (there are no customers yet).
+    """
+    from custfocus.errors import StoreError
+    from custfocus.lookup_texts import text
+
+    check_query(query)
+    if not matching_has_run(store):
+        raise StoreError(text("not_matched", lang))
+    found = candidates(store, query, mask=mask)
+    hit = exact_hit(found)
+    card = customer_card(store, hit) if hit is not None else None
+    return LookUp(found, mask_card(card) if card is not None and mask else card,
+                  [] if found or mask else closest(store, query))
 
 
 def candidates(store: Store, query: str, limit: int = 10, *, mask: bool = False

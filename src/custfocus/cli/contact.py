@@ -35,38 +35,22 @@ def customer_command(
     """
     from rich.markup import escape
 
-    from custfocus.errors import StoreError, UsageError
     from custfocus.i18n import fmt_pct
-    from custfocus.lookup import (
-        candidates,
-        closest,
-        customer_card,
-        exact_hit,
-        mask_card,
-        matching_has_run,
-    )
+    from custfocus.lookup import check_query, look_up
     from custfocus.lookup_texts import text
     from custfocus.report.console import print_json, stdout_console
     from custfocus.served import served_path
     from custfocus.store import Store
 
     code = resolve_lang(lang)
-    with handle_errors(debug):
-        if not query.strip():
-            raise UsageError("the query is empty: give a customer id, e-mail, phone, tax id, "
-                             "customer code or name")
     # A served store has an indexed copy of its last committed state (custfocus.served):
     # faster, and readable while a run writes the store.
     copy = served_path(db)
-    with handle_errors(debug), Store(copy if copy.exists() else db, read_only=True) as store:
-        if not matching_has_run(store):
-            raise StoreError(text("not_matched", code))
-        found = candidates(store, query, mask=mask)
-        near = [] if found or mask else closest(store, query)
-        hit = exact_hit(found)
-        card = customer_card(store, hit) if hit is not None else None
-        if card is not None and mask:
-            card = mask_card(card)
+    with handle_errors(debug):
+        check_query(query)  # before any store is opened
+        with Store(copy if copy.exists() else db, read_only=True) as store:
+            result = look_up(store, query, mask=mask, lang=code)
+    found, card, near = result.found, result.card, result.closest
     with handle_errors(debug):
         log_use(db, ctx, rows_read=len(card["source_records"]) if card else len(found))
     if json_output:
