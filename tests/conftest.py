@@ -70,3 +70,12 @@ def page(chromium):
         yield context.new_page()
     finally:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def serve_store(tmp_path_factory) -> Path:
+    """The examples plus a sign-up whose first name is a script, imported and deduplicated
+    once per session through the CLI (tests/_live.py); modules copy it before writing."""
+    from _live import examples_store
+
+    return examples_store(tmp_path_factory.mktemp("serve-store"), EXAMPLES)

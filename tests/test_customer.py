@@ -80,3 +80,40 @@ def test_an_open_ticket_comes_first(runner, store_path):
 def test_mask_phone_keeps_only_the_ends():
     assert mask_phone("+34612345678") == "+34 6** *** 678"
     assert mask_phone(None) is None
+
+
+def test_an_empty_query_and_a_store_not_yet_deduplicated(runner, tmp_path, examples_dir):
+    res = runner.invoke(app, ["customer", "  ", "--db", str(tmp_path / "none.duckdb")])
+    assert res.exit_code == 2 and "empty" in res.output
+    db = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["import", str(examples_dir / "marketing.csv"), "--db", str(db),
+                               "-q"]).exit_code == 0
+    res = runner.invoke(app, ["customer", "maria", "--db", str(db)])
+    assert res.exit_code == 4 and "custfocus dedupe" in res.output
+    res = runner.invoke(app, ["customer", "maria", "--db", str(db), "--lang", "pt"])
+    assert "A deduplicação ainda não foi executada" in res.output
+    pytest.importorskip("starlette")
+    from starlette.testclient import TestClient
+
+    from custfocus.web import create_app
+
+    with TestClient(create_app(db)) as client:
+        body = client.get("/api/customers", params={"q": "maria"}).json()
+        page = client.get("/", params={"q": "maria"}).text
+    assert body["deduplicated"] is False and "custfocus dedupe" in body["error"]
+    assert "Matching has not run yet" in page
+
+
+def test_a_name_that_finds_no_one_suggests_the_closest(runner, store_path):
+    res = runner.invoke(app, ["customer", "Qqqq Zzzzzzz", "--db", str(store_path), "--json"])
+    assert res.exit_code == 1
+    data = json.loads(res.stdout)
+    assert data["query_found"] == [] and len(data["closest"]) == 3
+    assert all(c["customer_id"].startswith("C") and c["score"] < 0.7 for c in data["closest"])
+    res = runner.invoke(app, ["customer", "Qqqq Zzzzzzz", "--db", str(store_path),
+                              "--lang", "es"])
+    assert "Ningún cliente encontrado." in res.output and "Nombres más parecidos:" in res.output
+    # An identifier that finds no one is not "close" to anyone else's.
+    res = runner.invoke(app, ["customer", "nobody@nowhere.example", "--db", str(store_path),
+                              "--json"])
+    assert "closest" not in json.loads(res.stdout)

@@ -227,3 +227,58 @@ def test_one_format_per_language(lang, number, share, day, one, two) -> None:
     assert (fmt_int(1461, lang), fmt_pct(0.112, lang), fmt_date(date(2024, 6, 30), lang)) == (
         number, share, day)
     assert (count(1, "hidden_sheet", lang), count(2, "hidden_sheet", lang)) == (one, two)
+
+
+# -- the touchpoint: custfocus customer and the pages of custfocus serve ---------------------
+
+
+@pytest.fixture(scope="module", params=["es", "pt", "en"])
+def touchpoint(request: pytest.FixtureRequest, tmp_path_factory, serve_store):
+    """The card in the terminal and every page of the server, in one language."""
+    pytest.importorskip("starlette")
+    from starlette.testclient import TestClient
+
+    from custfocus.store import Store
+    from custfocus.web import create_app
+
+    lang = request.param
+    db = tmp_path_factory.mktemp(f"pages-{lang}") / "s.duckdb"
+    shutil.copy(serve_store, db)
+    with Store(db, read_only=True) as store:
+        (ticketed, name), = store.execute(
+            "SELECT customer_id, full_name FROM customers WHERE full_name IS NOT NULL AND "
+            "customer_id IN (SELECT rc.customer_id FROM facts f JOIN record_customer rc "
+            "USING (record_id) WHERE f.kind = 'ticket') ORDER BY records DESC, customer_id "
+            "LIMIT 1").fetchall()
+    runner, out, pages = CliRunner(), {}, {}
+    for who in (CUSTOMER, ticketed):
+        out[f"customer {who}"] = _cli(runner, "customer", who, "--db", str(db), "--lang", lang)
+    out["customer candidates"] = _cli(runner, "customer", name.split()[0], "--db", str(db),
+                                      "--lang", lang)
+    with TestClient(create_app(db, lang)) as client:
+        for path, params in [("/", {}), ("/", {"q": name.split()[0]}), ("/", {"q": name}),
+                             (f"/customers/{CUSTOMER}", {}), (f"/customers/{ticketed}", {}),
+                             ("/customers/C999999", {}), ("/review", {})]:
+            res = client.get(path, params=params)
+            key = f"page {path} {params}"
+            pages[key] = res.text
+            out[key] = re.sub(r"<[^>]+>", " ", re.sub(r"<(style|script)\b.*?</\1>", " ",
+                                                      res.text, flags=re.S))
+    # Customers' e-mail addresses are data, not words of the page (contacto@...).
+    return lang, {k: re.sub(r"\S+@\S+", " ", v) for k, v in out.items()}, pages
+
+
+def test_the_touchpoint_speaks_one_language(touchpoint) -> None:
+    lang, out, pages = touchpoint
+    tag = {"pt": "pt-BR"}.get(lang, lang)
+    assert all(f'<html lang="{tag}">' in page for page in pages.values())
+    if lang == "en":
+        _assert_none({name: LOCAL_NUMBERS.findall(text)[:5] for name, text in out.items()})
+        return
+    _assert_none({name: _leaks(text, LEAKED) for name, text in out.items()})
+    _assert_none({name: ENGLISH_NUMBERS.findall(text)[:5] for name, text in out.items()})
+    # Dates as the language writes them: 30/06/2024, never 2024-06-30 outside identifiers.
+    _assert_none({name: re.findall(r"(?<![\w-])\d{4}-\d\d-\d\d(?![\w-])", text)[:5]
+                  for name, text in out.items()})
+    if lang == "pt":
+        _assert_none({name: _leaks(text.lower(), EUROPEAN_PT) for name, text in out.items()})

@@ -14,29 +14,17 @@ pytest.importorskip("jinja2")
 
 from starlette.testclient import TestClient  # noqa: E402
 
+from _live import EVIL, EVIL_EMAIL  # noqa: E402
 from custfocus.cli import app as cli_app  # noqa: E402
 from custfocus.store import Store  # noqa: E402
 from custfocus.web import MAX_BODY_BYTES, create_app  # noqa: E402
 
-EVIL = "<script>alert(1)</script>"
-EVIL_EMAIL = "mallory.evil@example.com"
-
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, examples_dir):
-    """The examples plus one sign-up whose first name is a script, imported and deduped."""
-    from typer.testing import CliRunner
-
-    folder = tmp_path_factory.mktemp("serve")
-    files = folder / "files"
-    shutil.copytree(examples_dir, files)
-    (files / "web_signups.csv").write_text(
-        "First Name,Last Name,Email Address,Phone,City,Country\n"
-        f'"{EVIL}",Mallory,{EVIL_EMAIL},+34 699 000 111,Madrid,Spain\n', encoding="utf-8")
-    db = folder / "s.duckdb"
-    runner = CliRunner()
-    assert runner.invoke(cli_app, ["import", str(files), "--db", str(db), "-q"]).exit_code == 0
-    assert runner.invoke(cli_app, ["dedupe", "--db", str(db), "-q"]).exit_code == 0
+def served(tmp_path_factory, serve_store):
+    """A copy of the session's examples store (with the scripted name) for this module."""
+    db = tmp_path_factory.mktemp("serve") / "s.duckdb"
+    shutil.copy(serve_store, db)
     return db
 
 
@@ -69,6 +57,10 @@ def test_search_by_email_phone_and_name(client, served):
     assert who["id"] in _found(client, who["name"])
     assert _found(client, "nobody@nowhere.example") == []
     assert client.get("/api/customers", params={"q": " "}).status_code == 422
+    near = client.get("/api/customers", params={"q": "Qqqq Zzzzzzz"}).json()
+    assert near["query_found"] == [] and len(near["closest"]) == 3
+    page = client.get("/", params={"q": "Qqqq Zzzzzzz"}).text
+    assert "No customer found." in page and "Closest names:" in page
 
 
 def test_the_card_and_an_unknown_id(client, served):
@@ -211,25 +203,3 @@ def test_serve_refuses_a_store_that_does_not_exist(runner, tmp_path):
     res = runner.invoke(cli_app, ["serve", "--db", str(missing)])
     assert res.exit_code == 4
     assert str(missing) in res.output
-
-
-def test_a_store_held_by_a_writer_answers_503_not_an_error_page(served, tmp_path):
-    """While another process writes the store (custfocus run), DuckDB refuses readers:
-    the server says to try again shortly instead of failing."""
-    import subprocess
-    import sys
-
-    db = tmp_path / "held.duckdb"
-    shutil.copy(served, db)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
-         "print('held', flush=True); sys.stdin.read()", str(db)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "held"
-        with TestClient(create_app(db)) as c:
-            res = c.get("/api/customers/C000001")
-    finally:
-        holder.communicate("")
-    assert res.status_code == 503 and res.headers["retry-after"] == "5"
-    assert "try again" in res.json()["error"]

@@ -17,16 +17,19 @@ Example:
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from custfocus.errors import UsageError
+from custfocus.lookup_texts import warning_text
 from custfocus.masking import mask_name, mask_phone, mask_row
 from custfocus.privacy import CustomerMatch, find_customers
 from custfocus.store import Store
 
-__all__ = ["CustomerMatch", "candidates", "customer_card", "find_customers", "mask_card",
-           "mask_phone", "warning_text"]
+__all__ = ["CustomerMatch", "LookUp", "candidates", "check_query", "closest", "customer_card",
+           "exact_hit", "find_customers", "look_up", "mask_card", "mask_phone",
+           "matching_has_run", "warning_text"]
 
 GOLDEN_FIELDS = ("given_name", "family_name", "full_name", "company", "email", "phone",
                  "phone2", "national_id", "street", "house_number", "postal_code", "city",
@@ -39,27 +42,95 @@ TIMELINE_LIMIT = 100
 STALE_DAYS = 730  # no record updated and no fact in two years: the data may be out of date
 
 
+@dataclass
+class LookUp:
+    """What one query finds: the candidates (best first), the card when an identifier names
+    one customer outright, and for a name that finds no one the closest names."""
+
+    found: list[dict[str, Any]]
+    card: dict[str, Any] | None = None
+    closest: list[dict[str, Any]] = field(default_factory=list)
+
+
+def check_query(query: str) -> None:
+    """A :class:`UsageError` for an empty query (before any store is opened)."""
+    if not query.strip():
+        raise UsageError("the query is empty: give a customer id, e-mail, phone, tax id, "
+                         "customer code or name")
+
+
+def look_up(store: Store, query: str, *, mask: bool = False, lang: str = "en") -> LookUp:
+    """Find, then open the card of an exact hit: what ``custfocus customer`` shows.
+
+    Raises:
+        UsageError: an empty query.
+        StoreError: matching has not run on the store (there are no customers yet).
+    """
+    from custfocus.errors import StoreError
+    from custfocus.lookup_texts import text
+
+    check_query(query)
+    if not matching_has_run(store):
+        raise StoreError(text("not_matched", lang))
+    found = candidates(store, query, mask=mask)
+    hit = exact_hit(found)
+    card = customer_card(store, hit) if hit is not None else None
+    return LookUp(found, mask_card(card) if card is not None and mask else card,
+                  [] if found or mask else closest(store, query))
+
+
 def candidates(store: Store, query: str, limit: int = 10, *, mask: bool = False
                ) -> list[dict[str, Any]]:
     """The customers ``query`` finds, each with one detail to tell them apart (town and a
     masked phone), best first; ``mask``: names as initials too."""
     found = find_customers(store, query, limit)
+    ids = [m.customer_id for m in found]
+    details = {r[0]: r[1:] for r in store.execute(  # one placeholder each: the index serves it
+        "SELECT customer_id, full_name, company, city, phone, records FROM customers "
+        f"WHERE customer_id IN ({', '.join('?' * len(ids))})", ids).fetchall()} if ids else {}
     out = []
     for m in found:
-        row = store.execute("SELECT full_name, company, city, phone, records FROM customers "
-                            "WHERE customer_id = ?", [m.customer_id]).fetchall()
-        name, company, city, phone, records = row[0] if row else (m.name, None, None, None, 0)
+        name, company, city, phone, records = details.get(m.customer_id,
+                                                          (m.name, None, None, None, 0))
         out.append({"customer_id": m.customer_id, "by": m.by, "score": round(m.score, 3),
                     "name": (mask_name(name) if mask else name) or company, "city": city, "phone": mask_phone(phone),
                     "records": records})
     return out
 
 
+def closest(store: Store, query: str, limit: int = 3) -> list[dict[str, Any]]:
+    """For a name that found no one: the customers whose names come closest, to suggest.
+    Nothing for an e-mail, a phone or another identifier (a near miss names someone else)."""
+    import re
+
+    from custfocus.privacy import closest_customers
+
+    if "@" in query or len(re.sub(r"\D", "", query)) >= 5:
+        return []
+    return [{"customer_id": m.customer_id, "name": m.name, "score": round(m.score, 3)}
+            for m in closest_customers(store, query, limit)]
+
+
+def matching_has_run(store: Store) -> bool:
+    """Whether records have been matched into customers (``custfocus dedupe``): before
+    that, a query can find no customer at all."""
+    return bool(store.query_value("SELECT count(*) FROM (SELECT 1 FROM record_customer LIMIT 1)"))
+
+
+def exact_hit(found: list[dict[str, Any]]) -> str | None:
+    """The customer an identifier names outright (one exact hit by id, e-mail, phone, tax
+    id or code), else None: a name, even spelt exactly, only proposes candidates, since
+    two people can share it."""
+    exact = [c for c in found if c["score"] == 1.0 and c["by"] != "name"]
+    return exact[0]["customer_id"] if len(exact) == 1 else None
+
+
 def customer_card(store: Store, customer_id: str) -> dict[str, Any]:
     """Everything the store knows of one customer (see the module)."""
+    # "IN (?)", not "= ?": the served copy's indexes serve the one, not the other.
     cols = ", ".join(GOLDEN_FIELDS)
     rows = store.execute(f"SELECT {cols}, records, sources, units, first_seen, last_seen, "
-                         "provenance, alternates FROM customers WHERE customer_id = ?",
+                         "provenance, alternates FROM customers WHERE customer_id IN (?)",
                          [customer_id]).fetchall()
     if not rows:
         raise UsageError(f"no customer {customer_id}; find one with custfocus customer QUERY")
@@ -74,22 +145,25 @@ def customer_card(store: Store, customer_id: str) -> dict[str, Any]:
         golden[name] = {"value": _plain(value), "source": provenance.get(group),
                         "alternates": [a for a in alternates.get(group) or []
                                        if a is not None and a != value] if shown else []}
+    # The record ids first, then each table by them: a join would scan every record.
+    ids = [r[0] for r in store.execute(
+        "SELECT record_id FROM record_customer WHERE customer_id IN (?)", [customer_id]
+    ).fetchall()] or [-1]
+    marks = ", ".join("?" * len(ids))
     records = store.query_dicts(
-        "SELECT r.record_id, r.source, r.row, r.unit, r.full_name, r.given_name, "
-        "r.family_name, r.company, r.email, r.phone, r.city, r.created_date, r.updated_date, "
-        "r.last_contact_date FROM records r JOIN record_customer rc USING (record_id) "
-        "WHERE rc.customer_id = ? ORDER BY r.source, r.row", [customer_id])
+        "SELECT record_id, source, row, unit, full_name, given_name, family_name, company, "
+        "email, phone, city, created_date, updated_date, last_contact_date FROM records "
+        f"WHERE record_id IN ({marks}) ORDER BY source, row", ids)
     timeline = store.query_dicts(
-        "SELECT f.fact_date AS date, f.kind, f.unit, f.source, f.row, f.document_id, f.amount, "
-        "f.currency, f.status, f.category, f.satisfaction, f.product_line, f.channel "
-        "FROM facts f JOIN record_customer rc USING (record_id) WHERE rc.customer_id = ? "
-        "ORDER BY f.fact_date DESC NULLS LAST, f.fact_id DESC LIMIT ?",
-        [customer_id, TIMELINE_LIMIT])
+        "SELECT fact_date AS date, kind, unit, source, row, document_id, amount, currency, "
+        f"status, category, satisfaction, product_line, channel FROM facts WHERE record_id IN "
+        f"({marks}) ORDER BY fact_date DESC NULLS LAST, fact_id DESC LIMIT ?",
+        [*ids, TIMELINE_LIMIT])
     segment = None
     if store.table_exists("customer_segments"):
         seg = store.query_dicts(
             "SELECT as_of, segment, action, value_tier, need_tier, rfm_segment, clv, currency "
-            "FROM customer_segments WHERE customer_id = ? AND run_id = "
+            "FROM customer_segments WHERE customer_id IN (?) AND run_id = "
             "(SELECT max(run_id) FROM customer_segments)", [customer_id])
         segment = seg[0] if seg else None
     card = {
@@ -157,20 +231,6 @@ def _warnings(store: Store, card: dict[str, Any]) -> list[dict[str, Any]]:
         if isinstance(latest, date) and latest - last > timedelta(days=STALE_DAYS):
             out.append({"kind": "stale", "last_seen": last.isoformat()})
     return out
-
-
-WARNING_TEXT = {
-    "open_tickets": lambda w: f"{w['count']} open ticket(s), latest {w['latest']} ({w['unit']})",
-    "low_satisfaction": lambda w: f"low satisfaction: {w['score']:g} on {w['date']} ({w['unit']})",
-    "conflicting_data": lambda w: "conflicting " + ", ".join(w["fields"]),
-    "marketing_opt_out": lambda w: "opted out of marketing: do not send offers",
-    "stale": lambda w: f"data not updated since {w['last_seen']}",
-}
-
-
-def warning_text(warning: dict[str, Any]) -> str:
-    """One warning of a card in words (the terminal and the web page say the same)."""
-    return WARNING_TEXT[warning["kind"]](warning)
 
 
 def _low_satisfaction(score: float) -> float:

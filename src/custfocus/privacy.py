@@ -30,10 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from custfocus.errors import StoreError
+from custfocus.served import has_read_tables
 from custfocus.store import Store
 
-__all__ = ["CustomerMatch", "Erasure", "find_customers", "forget", "identifier_hashes",
-           "one_customer", "suppressed_mask"]
+__all__ = ["CustomerMatch", "Erasure", "closest_customers", "find_customers", "forget",
+           "identifier_hashes", "one_customer", "suppressed_mask"]
 
 _CUSTOMER_ID = re.compile(r"^c\d{3,}$", re.IGNORECASE)
 # Tables rebuilt by the next dedupe: cleared, since they hold values (nodes' derived
@@ -63,30 +64,33 @@ def find_customers(store: Store, query: str, limit: int = 10) -> list[CustomerMa
     text = (query or "").strip()
     if not text:
         return []
+    served = has_read_tables(store)
     if _CUSTOMER_ID.match(text):
-        found = store.execute("SELECT customer_id FROM customers WHERE upper(customer_id) = ?",
-                              [text.upper()]).fetchall()
+        # Ids are written in capitals; an index serves the plain comparison.
+        found = store.execute("SELECT customer_id FROM customers WHERE " + (
+            "customer_id IN (?)" if served else "upper(customer_id) = ?"), [text.upper()]).fetchall()
         if found:
             return [CustomerMatch(found[0][0], "customer_id", 1.0)]
     if "@" in text:
         key = normalise_email(text).key
-        return _by_records(store, "email", "r.email_key = ?", [key]) if key else []
+        return _by_records(store, "email", [key], "r.email_key = ?", [key]) if key else []
     digits = re.sub(r"\D", "", text)
     if len(digits) >= 7 and not re.search(r"[A-Za-z]{2,}", text):
         regions = [r[0] for r in store.execute(
             "SELECT region FROM sources GROUP BY region ORDER BY count(*) DESC").fetchall() if r[0]]
         numbers = {normalise_phone(text, region=r).e164 for r in regions or ["ES"]} - {None}
-        hits = _by_records(store, "phone", "(r.phone_e164 IN ? OR r.phone2_e164 IN ?)",
+        hits = _by_records(store, "phone", list(numbers),
+                           "(r.phone_e164 IN ? OR r.phone2_e164 IN ?)",
                            [list(numbers), list(numbers)]) if numbers else []
         if hits:
             return hits
     compact = re.sub(r"[\s.\-/]", "", text).upper()
-    hits = _by_records(store, "national_id",
+    hits = _by_records(store, "national_id", [compact],
                        "upper(regexp_replace(r.national_id, '[\\s.\\-/]', '', 'g')) = ?",
                        [compact])
     if hits:
         return hits
-    hits = _by_records(store, "account_code", "r.account_code = ?", [text])
+    hits = _by_records(store, "account_code", [text], "r.account_code = ?", [text])
     if hits:
         return hits
     return _by_name(store, text, limit)
@@ -108,7 +112,23 @@ def one_customer(store: Store, query: str) -> str:
     return exact[0].customer_id
 
 
-def _by_records(store: Store, by: str, where: str, params: list[Any]) -> list[CustomerMatch]:
+def _by_records(store: Store, by: str, keys: list[str], where: str, params: list[Any]
+                ) -> list[CustomerMatch]:
+    """The customers whose records hold one of ``keys`` as ``by``: from the served copy's
+    indexed :data:`~custfocus.served.KEYS_TABLE` when there is one (the same keys, built
+    by the same normalisation), else by ``where`` over the records."""
+    from custfocus.served import KEYS_TABLE
+
+    if has_read_tables(store):
+        # One placeholder per value: DuckDB's index serves IN (?, ?), not IN ? with a list.
+        ids = [r[0] for r in store.execute(
+            f"SELECT DISTINCT customer_id FROM {KEYS_TABLE} WHERE key IN ({_marks(keys)}) "
+            "AND kind = ?", [*keys, by]).fetchall()]
+        if not ids:
+            return []
+        rows = store.execute("SELECT customer_id, full_name FROM customers WHERE customer_id "
+                             f"IN ({_marks(ids)}) ORDER BY customer_id", ids).fetchall()
+        return [CustomerMatch(cid, by, 1.0, name) for cid, name in rows]
     rows = store.execute(
         f"SELECT DISTINCT rc.customer_id, c.full_name FROM records r "
         f"JOIN record_customer rc USING (record_id) "
@@ -117,16 +137,64 @@ def _by_records(store: Store, by: str, where: str, params: list[Any]) -> list[Cu
     return [CustomerMatch(cid, by, 1.0, name) for cid, name in rows]
 
 
-def _by_name(store: Store, text: str, limit: int) -> list[CustomerMatch]:
+def closest_customers(store: Store, query: str, limit: int = 3) -> list[CustomerMatch]:
+    """The customers whose names come closest to ``query``, however far: what to suggest
+    when a query finds no one."""
+    return _by_name(store, (query or "").strip(), limit, cutoff=0) if query.strip() else []
+
+
+def _by_name(store: Store, text: str, limit: int, cutoff: float = 70) -> list[CustomerMatch]:
     from rapidfuzz import fuzz, process, utils
 
-    rows = store.execute(
-        "SELECT customer_id, coalesce(full_name, trim(concat_ws(' ', given_name, family_name)),"
-        " company) FROM customers").fetchall()
+    rows = _name_candidates(store, text) if has_read_tables(store) else []
+    if not rows:
+        rows = store.execute(
+            "SELECT customer_id, coalesce(full_name, trim(concat_ws(' ', given_name, "
+            "family_name)), company) FROM customers").fetchall()
     names = {cid: name for cid, name in rows if name}
     best = process.extract(text, names, scorer=fuzz.token_sort_ratio,
-                           processor=utils.default_process, limit=limit, score_cutoff=70)
+                           processor=utils.default_process, limit=limit, score_cutoff=cutoff)
     return [CustomerMatch(cid, "name", score / 100.0, name) for name, score, cid in best]
+
+
+def _name_candidates(store: Store, text: str) -> list[tuple[str, str]]:
+    """The name ranking's block, from the served copy's word index: the customers who have
+    the rarest word of ``text`` (a word nobody has is first read as the known word closest
+    to it: a typo), the :data:`NAME_CANDIDATES` closest of them by Jaro-Winkler. None when
+    no word of ``text`` is close to anyone's (then every customer is ranked)."""
+    import unicodedata
+
+    from custfocus.served import NAMES_TABLE, WORDS_TABLE
+
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower())
+                     if not unicodedata.combining(c))
+    words = sorted({w for w in re.split(r"[^a-z0-9]+", folded) if w})
+    if not words:
+        return []
+    counts = dict(store.execute(f"SELECT token, customers FROM {WORDS_TABLE} "
+                                f"WHERE token IN ({_marks(words)})", words).fetchall())
+    for word in words:
+        if word not in counts and len(word) >= 3:
+            near = store.execute(
+                f"SELECT token, customers FROM {WORDS_TABLE} "
+                "WHERE jaro_winkler_similarity(token, ?) >= 0.85 "
+                "ORDER BY jaro_winkler_similarity(token, ?) DESC, token LIMIT 1",
+                [word, word]).fetchall()
+            counts.update(near)
+    if not counts:
+        return []
+    rarest = min(counts, key=lambda w: (counts[w], w))
+    return [(cid, name) for cid, name in store.execute(
+        f"SELECT customer_id, name FROM {NAMES_TABLE} WHERE token IN (?) ORDER BY "
+        "jaro_winkler_similarity(lower(strip_accents(name)), ?) DESC, customer_id LIMIT ?",
+        [rarest, folded, NAME_CANDIDATES]).fetchall()]
+
+
+def _marks(values: list[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
+NAME_CANDIDATES = 200
 
 
 @dataclass

@@ -59,7 +59,8 @@ def log_processing(path: str | os.PathLike[str], entry: Processing) -> bool:
     if str(path) == ":memory:":
         return False
     try:
-        with Store(path) as store, store.transaction():
+        # A log line is no change to serve, and is not worth waiting for a lock.
+        with Store(path, publish=False, lock_wait=0) as store, store.transaction():
             append_processing(store, entry)
     except (CustfocusError, duckdb.Error, OSError):
         return False

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     import duckdb
 
 DEFAULT_DB = "custfocus.duckdb"
+# A writer that finds the store locked waits this long before giving up: another process's
+# short write (a review decision from ``custfocus serve``, the processing log) must not make
+# the nightly run fail. Readers are refused at once, as before.
+LOCK_WAIT_SECONDS = 15.0
 # DuckDB's file starts with a main header and two database headers of 4 KiB each, then
 # holds its blocks (PRAGMA database_size counts them).
 _HEADER_BYTES = 3 * 4096
@@ -257,7 +261,13 @@ class Store:
         0
     """
 
-    def __init__(self, path: str | os.PathLike[str] = DEFAULT_DB, *, read_only: bool = False):
+    def __init__(self, path: str | os.PathLike[str] = DEFAULT_DB, *, read_only: bool = False,
+                 publish: bool = True, lock_wait: float = LOCK_WAIT_SECONDS):
+        """``publish``: on a clean close after a change, refresh the served copy that
+        ``custfocus serve`` reads, if there is one (:mod:`custfocus.served`); ``lock_wait``:
+        seconds a writer waits for another process to release the file."""
+        import time
+
         import duckdb
 
         self.path = str(path)
@@ -272,9 +282,20 @@ class Store:
                     "or point --db / CUSTFOCUS_DB at the workspace store"
                 )
         self._creating = not self.in_memory and not Path(self.path).exists()
+        self.read_only = read_only
+        self._publish = publish and not read_only and not self.in_memory
+        self._committed = False
         old_umask = os.umask(0o077)  # the store holds personal data: owner-only from birth
+        give_up = time.monotonic() + (0 if read_only or self.in_memory else lock_wait)
         try:
-            self.con = duckdb.connect(self.path, read_only=read_only)
+            while True:
+                try:
+                    self.con = duckdb.connect(self.path, read_only=read_only)
+                    break
+                except duckdb.IOException as exc:
+                    if "lock" not in str(exc).lower() or time.monotonic() >= give_up:
+                        raise
+                    time.sleep(0.1)
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise LockedError(
@@ -413,6 +434,7 @@ class Store:
                 self.con.execute("COMMIT")
             except Exception as exc:
                 raise StoreError(f"could not save to {self.path}: {_first_line(exc)}") from None
+            self._committed = True
         finally:
             self._in_transaction = False
 
@@ -490,6 +512,15 @@ class Store:
             )
         )
 
+    def cursor(self) -> Store:
+        """Another connection to this open database, for one thread (a DuckDB connection
+        must not be used by two threads at once); closing it leaves this one open."""
+        twin = object.__new__(Store)
+        twin.__dict__.update(self.__dict__)
+        twin.con = self.con.cursor()
+        twin._in_transaction = twin._committed = twin._publish = False
+        return twin
+
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.con.close()
@@ -497,8 +528,21 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        """Close; after a clean run (or a failure past a commit) publish the served copy
+        first, while this process still holds the file (:mod:`custfocus.served`)."""
+        try:
+            if self._publish and (exc_type is None or self._committed):
+                from custfocus.served import publish_served_copy
+
+                try:
+                    publish_served_copy(self)
+                except Exception as error:
+                    if exc_type is None:
+                        raise StoreError(f"could not refresh the served copy of {self.path}: "
+                                         f"{_first_line(error)}") from None
+        finally:
+            self.close()
 
 
 def _first_line(exc: BaseException) -> str:

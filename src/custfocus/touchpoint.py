@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 from custfocus.errors import UsageError
@@ -34,7 +35,7 @@ MATCH_FIELDS = {"name": "full_name", "given_name": "given_name", "family_name": 
                 "country": "country", "birth_date": "birth_date"}
 # The fields the finder can look a customer up by, strongest first.
 _FINDER_FIELDS = ("email", "phone", "tax_id", "account_code", "name", "company")
-CANDIDATES_PER_FIELD = 20
+CANDIDATES_PER_FIELD = 10
 MAX_FIELD_CHARS = 512
 
 
@@ -135,7 +136,6 @@ def _normalised(values: dict[str, str]) -> Any:
 
 def _score(store: Store, trained: Any, values: dict[str, str], customers: list[str],
            limit: int, lang: str) -> list[dict[str, Any]]:
-    import duckdb
     import numpy as np
     import pandas as pd
 
@@ -145,9 +145,9 @@ def _score(store: Store, trained: Any, values: dict[str, str], customers: list[s
     from custfocus.dedupe.score import PairScorer
 
     touchpoint = _normalised(values)
-    con = duckdb.connect()
+    con = _scratch()
+    con.register("_cf_touchpoint", touchpoint)
     try:
-        con.register("_cf_touchpoint", touchpoint)
         # record_id -1 and a record hash of its own: the record is never collapsed into a
         # stored one, however alike.
         mine = con.sql(f"""
@@ -156,13 +156,17 @@ def _score(store: Store, trained: Any, values: dict[str, str], customers: list[s
                        'touchpoint' AS source, 'touchpoint' AS system, NULL AS unit
                 FROM _cf_touchpoint)""").df()
     finally:
-        con.close()
-    marks = ", ".join("?" for _ in customers)
-    theirs = store.execute(
-        f"SELECT {RECORD_COLUMNS}, customer_id FROM (SELECT r.*, rc.customer_id FROM records r "
-        f"JOIN record_customer rc USING (record_id) WHERE rc.customer_id IN ({marks}))",
-        customers).df()
-    owner = dict(zip(theirs["record_id"], theirs.pop("customer_id")))
+        con.unregister("_cf_touchpoint")
+    # The record ids first, then the records by id (one placeholder each, which the served
+    # copy's indexes serve): a join would scan every record.
+    owner = dict(store.execute(
+        "SELECT record_id, customer_id FROM record_customer WHERE customer_id IN "
+        f"({_marks(customers)})", customers).fetchall())
+    ids = list(owner)
+    if not ids:
+        return []
+    theirs = store.execute(f"SELECT {RECORD_COLUMNS} FROM records WHERE record_id IN "
+                           f"({_marks(ids)})", ids).df()
     nodes = prepare_nodes(pd.concat([mine, theirs], ignore_index=True))
     me = int(nodes.record_node.loc[-1])
     others = np.array(sorted(set(range(len(nodes))) - {me}), dtype=np.int64)
@@ -178,17 +182,37 @@ def _score(store: Store, trained: Any, values: dict[str, str], customers: list[s
         if cid not in best or scores.probability[k] > scores.probability[best[cid]]:
             best[cid] = k
     ranked = sorted(best.items(), key=lambda item: (-scores.probability[item[1]], item[0]))
+    shown = [cid for cid, _ in ranked[:limit]]
+    names = dict(store.execute(
+        "SELECT customer_id, coalesce(full_name, company) FROM customers WHERE customer_id IN "
+        f"({_marks(shown)})", shown).fetchall()) if shown else {}
     out = []
     for cid, k in ranked[:limit]:
         evidence = evidence_of([levels[c][k] for c in _comparison_names()], scores.bits[k],
                                float(levels["name_similarity"][k]))
-        name = store.query_value("SELECT coalesce(full_name, company) FROM customers "
-                                 "WHERE customer_id = ?", [cid])
-        out.append({"customer_id": cid, "name": name,
+        out.append({"customer_id": cid, "name": names.get(cid),
                     "probability": round(float(scores.probability[k]), 4),
                     "evidence": [{"reason": text, "bits": round(bits, 2)}
                                  for text, bits in describe(evidence, lang) if bits or text]})
     return out
+
+
+_SCRATCH = threading.local()
+
+
+def _scratch() -> Any:
+    """An in-memory DuckDB connection of this thread's, to shape the record (opening a new
+    database per request cost tens of milliseconds)."""
+    con = getattr(_SCRATCH, "con", None)
+    if con is None:
+        import duckdb
+
+        con = _SCRATCH.con = duckdb.connect()
+    return con
+
+
+def _marks(values: list[Any]) -> str:
+    return ", ".join("?" * len(values))
 
 
 def _comparison_names() -> list[str]:

@@ -52,10 +52,15 @@ def serve_command(
         # token guards every request.
         local = [host, "localhost", "127.0.0.1", "::1", "[::1]"]
         app = create_app(db, code, token, allowed_hosts=None if token else local)
+    from rich.markup import escape
+
+    from custfocus.lookup_texts import text
+
     console = stderr_console()
-    console.print(f"custfocus: serving {db} on http://{host}:{port} (Ctrl-C to stop)")
+    url = f"http://{host}:{port}"
+    console.print(escape(text("serving", code, db=db, url=url)))
     if token and not os.environ.get("CUSTFOCUS_TOKEN"):
-        console.print(f"custfocus: access token {token} (open http://{host}:{port}/?token=...)")
+        console.print(escape(text("token", code, token=token, url=url)))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     # uvicorn's own access log prints query strings (names, e-mails): ours does not.
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")

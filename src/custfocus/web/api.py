@@ -14,13 +14,14 @@ from custfocus.touchpoint import MATCH_FIELDS
 from custfocus.web.app import error, json_body, open_store, settings_of
 
 MAX_QUERY_CHARS = 256
+REVIEW_LIMIT = 50  # pairs per GET /api/review
 
 
 async def search(request: Request) -> Response:
     """``GET /api/customers?q=...``: the customers a query finds, best first."""
     from starlette.concurrency import run_in_threadpool
 
-    from custfocus.lookup import candidates
+    from custfocus.lookup import candidates, closest, matching_has_run
 
     query = request.query_params.get("q", "").strip()
     if not query:
@@ -28,12 +29,19 @@ async def search(request: Request) -> Response:
     if len(query) > MAX_QUERY_CHARS:
         return error(422, f"the query is longer than {MAX_QUERY_CHARS} characters", "q")
 
-    def find() -> list[dict[str, Any]]:
+    def find() -> tuple[list[dict[str, Any]], bool, list[dict[str, Any]]]:
         with open_store(request) as store:
-            return candidates(store, query)
+            found = candidates(store, query)
+            return found, matching_has_run(store), [] if found else closest(store, query)
 
-    found = await run_in_threadpool(find)
-    return JSONResponse({"query_found": found, "matched": bool(found)})
+    found, deduplicated, near = await run_in_threadpool(find)
+    body: dict[str, Any] = {"query_found": found, "matched": bool(found),
+                            "deduplicated": deduplicated}
+    if near:
+        body["closest"] = near
+    if not deduplicated:
+        body["error"] = "matching has not run yet: run custfocus dedupe"
+    return JSONResponse(body)
 
 
 async def card(request: Request) -> Response:
@@ -88,11 +96,14 @@ async def review_queue(request: Request) -> Response:
 
     from custfocus.dedupe.review import pending_review
 
+    settings = settings_of(request)
+
     def load() -> list[dict[str, Any]]:
         with open_store(request) as store:
-            return pending_review(store, settings_of(request).lang)
+            return pending_review(store, settings.lang, REVIEW_LIMIT + len(settings.decided))
 
-    return JSONResponse({"pairs": await run_in_threadpool(load)})
+    pairs = settings.undecided(await run_in_threadpool(load))[:REVIEW_LIMIT]
+    return JSONResponse({"pairs": pairs})
 
 
 async def decide(request: Request) -> Response:
@@ -140,6 +151,7 @@ def decision_row(body: Any) -> list[Any]:
 def store_decision(request: Request, row: list[Any]) -> None:
     """Write one decision after checking both rows are imported."""
     from custfocus.dedupe.review import store_decisions
+    from custfocus.served import forget_published_state
 
     with open_store(request, write=True) as store:
         for side, (source, number) in (("a", row[0:2]), ("b", row[2:4])):
@@ -147,7 +159,10 @@ def store_decision(request: Request, row: list[Any]) -> None:
                                      [source, number]):
                 raise UsageError("no imported record at that source and row",
                                  column=f"row_{side}")
-        store_decisions(store, [row], "browser")
+        with store.transaction():
+            store_decisions(store, [row], "browser")
+            forget_published_state(store)  # the next server start republishes
+    settings_of(request).decided.add((row[0], row[1], row[2], row[3]))
 
 
 async def openapi(request: Request) -> Response:

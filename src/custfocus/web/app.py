@@ -1,7 +1,9 @@
 """The ASGI app behind ``custfocus serve``: a thin layer over the library.
 
-Every request opens the store read-only and closes it when answered, so a server never holds
-the file between requests (only a review decision opens it for writing, in a transaction).
+The server never holds the store open: it reads the served copy that every writer publishes
+atomically after a committed change (:mod:`custfocus.served`), so the nightly run neither
+waits for it nor is refused, and a request during a run is answered from the last committed
+state. Only a review decision opens the store, for one transaction, and publishes anew.
 Pages are Jinja2 templates with autoescaping: every customer value is escaped. The access
 log says method, path and status, never a query string or a body (they hold names, e-mails
 and phones).
@@ -17,8 +19,9 @@ import hmac
 import json
 import logging
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -36,6 +39,8 @@ from custfocus.store import Store
 __all__ = ["MAX_BODY_BYTES", "ServeSettings", "create_app"]
 
 MAX_BODY_BYTES = 64 * 1024  # a touchpoint record or a review decision is far smaller
+# A decision waits this long for a writer (the nightly run) to finish, then gets 503.
+DECISION_LOCK_WAIT = 5.0
 ACCESS_LOG = logging.getLogger("custfocus.access")
 
 
@@ -44,10 +49,23 @@ class ServeSettings:
     server bound beyond localhost requires one) and the CSRF token its forms carry."""
 
     def __init__(self, db: Path, lang: str = "en", token: str | None = None):
+        from custfocus.served import ServedCopy
+
         self.db = Path(db)
         self.lang = lang
         self.token = token
         self.csrf = secrets.token_urlsafe(24)
+        self.served = ServedCopy(db)
+        self.writing = threading.Lock()  # one decision at a time opens the store
+        self.lock_wait = DECISION_LOCK_WAIT
+        # Pairs decided here since the served copy was published: the copy learns them at
+        # the next publish (the next dedupe or run, which is when they take effect).
+        self.decided: set[tuple[str, int, str, int]] = set()
+
+    def undecided(self, pairs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``pairs`` less those decided through this server."""
+        return [p for p in pairs if (p["source_a"], int(p["row_a"]), p["source_b"],
+                                     int(p["row_b"])) not in self.decided]
 
 
 def create_app(db: Path, lang: str = "en", token: str | None = None,
@@ -59,10 +77,10 @@ def create_app(db: Path, lang: str = "en", token: str | None = None,
     rebinding) cannot read customer data through the visitor's browser."""
     from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+    from custfocus.served import prepare_served_copy
     from custfocus.web import api, pages
 
-    if not Path(db).exists():
-        raise StoreError(f"no store at {db}; import files first (custfocus import)")
+    prepare_served_copy(db)  # StoreError naming the path when there is no store
     settings = ServeSettings(db, lang, token)
     routes = [
         Route("/", pages.index),
@@ -80,23 +98,36 @@ def create_app(db: Path, lang: str = "en", token: str | None = None,
                   Middleware(TokenCheck, token=token)]
     if allowed_hosts:
         middleware.insert(1, Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
-    app = Starlette(routes=routes, middleware=middleware,
-        exception_handlers={StoreError: store_unavailable})
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        settings.served.close()
+
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers={StoreError: store_unavailable})
     app.state.settings = settings
     return app
 
 
 @contextmanager
 def open_store(request: Request, write: bool = False) -> Iterator[Store]:
-    """The store for one request: read-only unless a review decision is written."""
+    """The store for one request: the served copy, or the store itself (one writer at a
+    time) for a review decision."""
     settings: ServeSettings = request.app.state.settings
-    with Store(settings.db, read_only=not write) as store:
+    if not write:
+        with settings.served.reading() as store:
+            yield store
+        return
+    # No new served copy for a decision: at a million customers publishing takes a minute.
+    with settings.writing, Store(settings.db, lock_wait=settings.lock_wait,
+                                 publish=False) as store:
         yield store
 
 
 async def store_unavailable(request: Request, exc: Exception) -> Response:
-    """503 while another process writes the store (``custfocus run`` holds DuckDB's lock):
-    the client tries again shortly; the message names no customer value."""
+    """503 when the store cannot be written (a decision during ``custfocus run``, which holds
+    DuckDB's lock) or read: the client tries again shortly; the message names no customer
+    value."""
     message = ("the store is being updated by another custfocus process; try again shortly"
                if isinstance(exc, LockedError) else "the store cannot be opened")
     return JSONResponse({"error": message}, status_code=503, headers={"Retry-After": "5"})

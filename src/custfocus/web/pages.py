@@ -29,32 +29,58 @@ def templates() -> Any:
 
 
 def render(request: Request, template: str, status: int = 200, **values: Any) -> Response:
-    page = templates().get_template(template).render(lang=settings_of(request).lang, **values)
+    """A page in the server's language: words through :mod:`custfocus.lookup_texts`,
+    numbers and dates through :mod:`custfocus.i18n`."""
+    lang = settings_of(request).lang
+    page = templates().get_template(template).render(lang=lang, **words(lang), **values)
     return html(page, status)
+
+
+def words(lang: str) -> dict[str, Any]:
+    """What the templates call to say something in ``lang``."""
+    from custfocus import i18n, lookup_texts
+    from custfocus.segment._texts import action_text, segment_name
+
+    return {
+        "t": lambda key, **values: lookup_texts.text(key, lang, **values),
+        "field": lambda name: lookup_texts.field_label(name, lang),
+        "kind": lambda name: lookup_texts.kind_label(name, lang),
+        "when": lambda value: lookup_texts.when(value, lang),
+        "money": lambda value: i18n.fmt_float(value, lang, 2),
+        "share": lambda value: i18n.fmt_pct(value, lang, 0),
+        "counted": lambda number, noun: i18n.count(number, noun, lang),
+        "segment_name": lambda key: segment_name(key, lang),
+        "action": lambda key: action_text(key, lang),
+    }
 
 
 async def index(request: Request) -> Response:
     """``/``: the search box, and what a query finds (one exact hit opens the card)."""
-    from custfocus.lookup import candidates
+    from custfocus.lookup import candidates, closest, exact_hit, matching_has_run
 
     query = request.query_params.get("q", "").strip()[:256]
     found: list[dict[str, Any]] = []
+    near: list[dict[str, Any]] = []
+    matched = True
     if query:
-        def find() -> list[dict[str, Any]]:
+        def find() -> tuple[list[dict[str, Any]], bool, list[dict[str, Any]]]:
             with open_store(request) as store:
-                return candidates(store, query)
+                found = candidates(store, query)
+                return found, matching_has_run(store), [] if found else closest(store, query)
 
-        found = await run_in_threadpool(find)
-        exact = [c for c in found if c["score"] == 1.0]
-        if len(exact) == 1:
-            return redirect(f"/customers/{exact[0]['customer_id']}")
-    return render(request, "index.html", query=query, found=found)
+        found, matched, near = await run_in_threadpool(find)
+        hit = exact_hit(found)
+        if hit is not None:
+            return redirect(f"/customers/{hit}")
+    return render(request, "index.html", query=query, found=found, matched=matched,
+                  closest=near)
 
 
 async def card(request: Request) -> Response:
     """``/customers/{id}``: warnings first, the golden record with sources, the records and
     the timeline."""
-    from custfocus.lookup import customer_card, warning_text
+    from custfocus.lookup import customer_card
+    from custfocus.lookup_texts import warning_text
 
     customer_id = request.path_params["customer_id"].upper()
 
@@ -65,11 +91,13 @@ async def card(request: Request) -> Response:
     try:
         found = await run_in_threadpool(load)
     except UsageError:
-        return render(request, "index.html", status=404, query="", found=[])
+        return render(request, "index.html", status=404, query="", found=[], missing=True,
+                      matched=True)
     golden = found["golden"]
     name = golden["full_name"]["value"] or golden["company"]["value"] or found["customer_id"]
     return render(request, "card.html", card=found, name=name,
-                  warnings=[warning_text(w) for w in found["warnings"]])
+                  warnings=[warning_text(w, settings_of(request).lang)
+                            for w in found["warnings"]])
 
 
 async def review(request: Request) -> Response:
@@ -79,22 +107,27 @@ async def review(request: Request) -> Response:
     offset = request.query_params.get("offset", "0")
     start = int(offset) if offset.isdigit() else 0
 
+    settings = settings_of(request)
+
     def load() -> list[dict[str, Any]]:
         with open_store(request) as store:
-            return pending_review(store, settings_of(request).lang, start + REVIEW_PAGE)
+            return pending_review(store, settings.lang,
+                                  start + REVIEW_PAGE + len(settings.decided))
 
-    pairs = (await run_in_threadpool(load))[start:]
+    pairs = settings.undecided(await run_in_threadpool(load))[start:start + REVIEW_PAGE]
     return render(request, "review.html", pairs=pairs, offset=start,
                   csrf=settings_of(request).csrf, stored=request.query_params.get("stored"))
 
 
 async def decide(request: Request) -> Response:
     """``POST /review``: store a decision (CSRF-checked) and show the next pair."""
+    from custfocus.lookup_texts import text
     from custfocus.web.api import decision_row, store_decision
 
+    lang = settings_of(request).lang
     fields = await form_fields(request)
     if not check_csrf(request, fields.get("csrf")):
-        return html("<p>This form has expired; reload the review page.</p>", 403)
+        return html(f"<p>{_escape(text('form_expired', lang))}</p>", 403)
     offset = int(fields["offset"]) if fields.get("offset", "").isdigit() else 0
     if fields.get("decision") == "skip":
         return redirect(f"/review?offset={offset + 1}")
@@ -102,7 +135,7 @@ async def decide(request: Request) -> Response:
         row = decision_row(fields)
         await run_in_threadpool(store_decision, request, row)
     except UsageError as exc:
-        return html(f"<p>Not stored: {_escape(exc.message)}</p>", 422)
+        return html(f"<p>{_escape(text('not_stored', lang, reason=exc.message))}</p>", 422)
     return redirect(f"/review?offset={offset}&stored={row[4]}")
 
 
