@@ -250,7 +250,11 @@ class Store:
         0
     """
 
-    def __init__(self, path: str | os.PathLike[str] = DEFAULT_DB, *, read_only: bool = False):
+    def __init__(self, path: str | os.PathLike[str] = DEFAULT_DB, *, read_only: bool = False,
+                 must_exist: bool = False):
+        """Open (or, unless ``read_only`` or ``must_exist``, create) the store at ``path``.
+        ``must_exist``: a command that writes but has nothing to do on an empty store
+        (dedupe, segment, forget, review import) fails without leaving a new file behind."""
         import duckdb
 
         self.path = str(path)
@@ -259,7 +263,7 @@ class Store:
             parent = Path(self.path).parent
             if not parent.exists():
                 raise StoreError(f"folder for the store does not exist: {parent}")
-            if read_only and not Path(self.path).exists():
+            if (read_only or must_exist) and not Path(self.path).exists():
                 raise StoreError(
                     f"no store at {self.path}; run 'custfocus import FILES' first "
                     "or point --db / CUSTFOCUS_DB at the workspace store"

@@ -174,7 +174,7 @@ def mapping_command(
         changes = parse_mapping(set_roles or [])
         if (changes or clear) and source is None:
             raise UsageError("name the source whose columns to change (custfocus sources)")
-        with Store(db, read_only=not (changes or clear)) as store:
+        with Store(db, read_only=not (changes or clear), must_exist=True) as store:
             result = None
             if changes or clear:
                 from custfocus.config import load_config

@@ -68,7 +68,7 @@ def dedupe_command(
         if show_progress(json_output, quiet):
             console = stderr_console()
             progress = lambda stage: console.print(f"[dim]{stage}...[/]")  # noqa: E731
-        with Store(db) as store:
+        with Store(db, must_exist=True) as store:
             result = dedupe(store, full=full, retrain=retrain, settings=settings,
                                      progress=progress)
         log_use(db, ctx, rows_read=result.records)
@@ -248,7 +248,7 @@ def review_import_command(
     from custfocus.dedupe.review import import_review
     from custfocus.store import Store
 
-    with handle_errors(debug), Store(db) as store:
+    with handle_errors(debug), Store(db, must_exist=True) as store:
         result = import_review(store, path)
         from custfocus.i18n import fmt_int, message
 

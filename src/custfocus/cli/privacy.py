@@ -40,7 +40,7 @@ def forget_command(
     from custfocus.report.console import print_json, stdout_console
     from custfocus.store import Store
 
-    with handle_errors(debug), Store(db) as store:
+    with handle_errors(debug), Store(db, must_exist=True) as store:
         customer_id = one_customer(store, query)
         plan = forget(store, customer_id, dry_run=True)
         console = stdout_console()

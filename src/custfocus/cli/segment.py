@@ -63,7 +63,7 @@ def segment_command(
         settings = load_settings(
             "custfocus.toml", horizon_months=horizon, discount_rate=discount_rate
         )
-        with Store(db) as store:
+        with Store(db, must_exist=True) as store:
             result = segment_customers(store, as_of=day, settings=settings)
         log_use(db, ctx, rows_read=result.customers)
         if json_output:

@@ -89,6 +89,7 @@ def import_review(store: Store, path: Path) -> ReviewImport:
     known = {(s, int(r)) for s, r in store.execute("SELECT source, row FROM records").fetchall()}
     same = different = undecided = 0
     rows = []
+    decided_at: dict[frozenset[tuple[str, int]], tuple[str, int]] = {}  # pair -> kind, line
     for i, item in enumerate(frame.itertuples(index=False), start=2):
         decision = str(item.decision).strip().lower().lstrip("'")
         if not decision:
@@ -106,7 +107,19 @@ def import_review(store: Store, path: Path) -> ReviewImport:
             if side not in known:
                 raise BadInputError(f"names a row that is not imported ({side[0]} row {side[1]})",
                                     file=name, row=i)
+        if a == b:
+            raise BadInputError(f"pairs a row with itself ({a[0]} row {a[1]}); a pair is two "
+                                "different rows", file=name, row=i)
         kind = "same" if decision in SAME else "different"
+        pair = frozenset((a, b))
+        if pair in decided_at:
+            earlier, line = decided_at[pair]
+            if earlier != kind:
+                raise BadInputError(f"the pair is marked {kind} here and {earlier} on row "
+                                    f"{line}; keep one decision", file=name, row=i,
+                                    column="decision")
+            continue  # the same decision twice counts once
+        decided_at[pair] = (kind, i)
         same += kind == "same"
         different += kind == "different"
         rows.append([a[0], a[1], b[0], b[1], kind])
@@ -120,8 +133,9 @@ def store_decisions(store: Store, rows: list[list[Any]], origin: str) -> None:
     only its latest decision. ``origin`` says where they came from (a file name, "browser")."""
     with store.transaction():
         for row in rows:
-            store.execute("DELETE FROM match_constraints WHERE source_a = ? AND row_a = ? AND "
-                          "source_b = ? AND row_b = ?", row[:4])
+            store.execute("DELETE FROM match_constraints WHERE (source_a = ? AND row_a = ? "
+                          "AND source_b = ? AND row_b = ?) OR (source_a = ? AND row_a = ? AND "
+                          "source_b = ? AND row_b = ?)", [*row[:4], *row[2:4], *row[:2]])
             store.execute("INSERT INTO match_constraints VALUES (?, ?, ?, ?, ?, ?, now())",
                           [*row, origin])
 

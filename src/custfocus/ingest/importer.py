@@ -278,6 +278,7 @@ class _Importer:
         self._remember_source(source, unit, system, plan)
         converter = RowConverter(plan)
         reasons: Counter[str] = Counter()
+        first_reject: int | None = None
         for batch in self.chunk_converter.converted(
                 converter, table.import_chunks(opts.chunk_size), opts.chunk_size,
                 table.row_estimate):
@@ -288,6 +289,8 @@ class _Importer:
             res.facts += batch.fact_count
             res.rejects += len(batch.rejects)
             reasons.update(reason for _, _, reason, _ in batch.rejects)
+            if first_reject is None and batch.rejects:
+                first_reject = min(row for row, _, _, _ in batch.rejects)
             if self.progress:
                 self.progress(source, len(batch.rows))
         res.reject_reasons = dict(reasons.most_common())
@@ -298,6 +301,16 @@ class _Importer:
             # A header and nothing else is an empty export, not a source of no customers
             # (it would replace the source's records with none).
             raise BadInputError("file has a header but no data rows", file=table.file.name)
+        if (res.rows_read and not res.records and not res.facts and reasons
+                and all(" cells but the header has " in r for r in reasons)):
+            # Every row wider than the header: a header missing names or a delimiter that
+            # changes in the file, not a source of no customers.
+            other = (f", or the rows use another delimiter than "
+                     f"{_delimiter_name(table.delimiter)}" if table.delimiter else "")
+            raise BadInputError(
+                f"every row has more cells than the header ({len(table.headers)}): the header "
+                f"is missing column names{other}", file=table.file.name, sheet=table.sheet,
+                row=first_reject)
         store.execute(
             "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, "
             "'active', ?, ?, ?, ?, ?, ?, ?)",
@@ -554,3 +567,8 @@ def imports_summary(store: Store) -> list[dict[str, Any]]:
         "SELECT source, unit, file, sheet, imported_at, rows_read, records, facts, rejects "
         "FROM imports WHERE status = 'active' ORDER BY source"
     )
+
+
+def _delimiter_name(delimiter: str) -> str:
+    names = {";": "';'", ",": "','", "\t": "tab", "|": "'|'"}
+    return names.get(delimiter, repr(delimiter))
