@@ -358,3 +358,39 @@ def test_a_pair_decided_again_in_the_other_order_keeps_one_decision(runner, tmp_
     with Store(db_path, read_only=True) as store:
         assert store.execute("SELECT decision FROM match_constraints").fetchall() == [
             ("different",)]
+
+
+@pytest.mark.parametrize("rows", [40, 30_000])  # the row reader, and Arrow's chunks
+@pytest.mark.parametrize(("column", "swallowed"), [(0, 1), (0, 2), (1, 1), (3, 2)])
+def test_a_quote_that_swallows_one_or_two_rows_is_found(rows, column, swallowed, runner,
+                                                        tmp_path):
+    # Too short for the lines-shaped-like-rows count: found by its exact shape (the rest
+    # of the row, whole rows, the start of the row it closes in) and its length.
+    lines = _customer_lines(rows)
+    opened = rows - 10
+    cells = lines[opened].split(";")
+    cells[column] = '"' + cells[column]
+    lines[opened] = ";".join(cells)
+    closing = lines[opened + swallowed].split(";")
+    closing[column] += '"'
+    lines[opened + swallowed] = ";".join(closing)
+    path = tmp_path / "clientes.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    db_path = _store_with_one_import(runner, tmp_path)
+    header = lines[0].split(";")[column]
+    _import_fails(runner, db_path, path, ExitCode.BAD_INPUT,
+                  f'row {opened + 1}, column "{header}": a quote opened on line {opened + 1} '
+                  f"runs to line {opened + 1 + swallowed}")
+
+
+def test_multi_line_notes_with_the_delimiter_are_not_swallowed_rows(store, tmp_path):
+    from custfocus.ingest.importer import import_paths
+
+    lines = [line.replace(";", ",") for line in _customer_lines(30)]
+    lines[0] += ",Dirección"
+    for i in range(1, 31):
+        lines[i] += f',"Calle Mayor {i}, 5\nMadrid"' if i % 3 else f",Plaza {i}"
+    lines[7] = lines[7].rsplit(",", 2)[0] + ',"Calle Mayor, 5, 2º B,\npuerta 3, Madrid"'
+    path = tmp_path / "clientes.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert import_paths(store, [path]).tables[0].records == 30
