@@ -30,6 +30,10 @@ JsonOption = Annotated[
 QuietOption = Annotated[
     bool, typer.Option("--quiet", "-q", help="Print nothing on success (for cron).")
 ]
+MaskOption = Annotated[
+    bool, typer.Option("--mask", help="Mask the personal values shown (j***@gmail.com, "
+                       "+34 6** *** 678, names as initials).")
+]
 DebugOption = Annotated[
     bool, typer.Option("--debug", help="Show a traceback for unexpected errors.", hidden=True)
 ]

@@ -16,6 +16,7 @@ from custfocus.cli._common import (
     DebugOption,
     JsonOption,
     LangOption,
+    MaskOption,
     QuietOption,
     handle_errors,
     log_use,
@@ -195,10 +196,12 @@ def baseline_show_command(
 
 
 def report_command(
+    ctx: typer.Context,
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("report.html"),
     config_path: ConfigOption = CONFIG,
     db: RunDbOption = None,
     lang: LangOption = None,
+    mask: MaskOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -213,7 +216,8 @@ def report_command(
         settings, _ = _settings(config_path, **{"run.db": str(db) if db else None,
                                                 "run.lang": lang.lower()[:2] if lang else None})
         with Store(settings["run.db"], read_only=True) as store:
-            write_report(store, output, settings["run.lang"])
+            write_report(store, output, settings["run.lang"], mask=mask)
+        log_use(settings["run.db"], ctx)
         if not quiet:
             from custfocus.i18n import message
 

@@ -247,7 +247,8 @@ class _Run:
     def _audit(self, store: Store, as_of: date) -> Any:
         from custfocus.audit import run_audit
 
-        report = run_audit(store, as_of=as_of, lang=self.s["run.lang"])
+        report = run_audit(store, as_of=as_of, lang=self.s["run.lang"],
+                           mask=self.s["outputs.mask"])
         self._step("audit", status_light=report.status)
         return report
 
