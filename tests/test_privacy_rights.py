@@ -202,6 +202,23 @@ def test_run_outputs_mask_setting_masks_every_file(db: Path, person: dict,
     assert f"{person['email'][0]}***@" in text
 
 
+def test_review_export_mask(runner, db: Path) -> None:
+    import csv
+    import io
+
+    plain = runner.invoke(app, ["review", "export", "--db", str(db)])
+    masked = runner.invoke(app, ["review", "export", "--mask", "--db", str(db)])
+    assert plain.exit_code == 0 and masked.exit_code == 0, masked.output
+    rows = list(csv.DictReader(io.StringIO(plain.stdout)))
+    hidden = list(csv.DictReader(io.StringIO(masked.stdout)))
+    assert len(rows) == len(hidden) > 5
+    for row, shown in zip(rows, hidden):
+        for column in ("name_a", "name_b", "email_a", "email_b", "phone_a", "phone_b"):
+            if row[column]:
+                assert shown[column] != row[column] and "*" in shown[column], column
+        assert (shown["source_a"], shown["row_a"]) == (row["source_a"], row["row_a"])
+
+
 def test_pseudonymised_exports_join_with_the_same_key_and_reveal_nothing(
         runner, db: Path, person: dict, tmp_path: Path, monkeypatch) -> None:
     import pandas as pd

@@ -15,6 +15,7 @@ from custfocus.cli._common import (
     DebugOption,
     JsonOption,
     LangOption,
+    MaskOption,
     QuietOption,
     handle_errors,
     log_use,
@@ -212,6 +213,7 @@ def review_export_command(
     db: DbOption = DEFAULT_DB,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="xlsx or csv file (default: csv on stdout).")] = None,
     lang: LangOption = None,
+    mask: MaskOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Write the pairs to review, with a 'decision' column to fill with same/different.
@@ -223,7 +225,7 @@ def review_export_command(
 
     with handle_errors(debug), Store(db, read_only=True) as store:
         code = resolve_lang(lang)
-        rows = export_review(store, output, lang=code)
+        rows = export_review(store, output, lang=code, mask=mask)
     with handle_errors(debug):
         log_use(db, ctx, rows_exported=rows)
         if output is not None:

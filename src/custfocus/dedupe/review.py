@@ -33,8 +33,15 @@ HEADERS = {
 }
 
 
-def review_frame(store: Store, lang: str = "en") -> Any:
-    """Pairs in the review band (and refused bridges), with both records side by side."""
+# The review file's personal columns and how --mask shows them.
+MASKED_COLUMNS = {"name_a": "name", "name_b": "name", "email_a": "email", "email_b": "email",
+                  "phone_a": "phone", "phone_b": "phone"}
+
+
+def review_frame(store: Store, lang: str = "en", mask: bool = False) -> Any:
+    """Pairs in the review band (and refused bridges), with both records side by side;
+    ``mask``: names, e-mails and phones masked (the evidence column still says how they
+    compare)."""
     frame = store.execute(
         f"""
         SELECT ra.source AS source_a, ra.row AS row_a, rb.source AS source_b, rb.row AS row_b,
@@ -50,13 +57,19 @@ def review_frame(store: Store, lang: str = "en") -> Any:
     frame["evidence"] = [
         "; ".join(text for text, _ in describe(evidence_of(lv, bits, sim), lang))
         for lv, bits, sim in zip(frame["levels"], frame["bits"], frame["name_similarity"])]
+    if mask:
+        from custfocus.masking import mask_value
+
+        for column, kind in MASKED_COLUMNS.items():
+            frame[column] = frame[column].astype(object).map(lambda v, k=kind: mask_value(k, v))
     return frame[COLUMNS].rename(columns=HEADERS.get(lang, {}))
 
 
 def export_review(store: Store, path: Path | None, fmt: str | None = None,
-                  lang: str = "en") -> int:
+                  lang: str = "en", mask: bool = False) -> int:
     sheet = {"es": "revisión", "pt": "revisão"}.get(lang, "review")
-    return write_frame(review_frame(store, lang), path, format_from_path(path, fmt), sheet)
+    return write_frame(review_frame(store, lang, mask), path, format_from_path(path, fmt),
+                       sheet)
 
 
 @dataclass
