@@ -291,6 +291,9 @@ class Store:
             if not self._creating:
                 self._check_complete()
         self._in_transaction = False
+        # The processing-log entry of the command using this store (custfocus.processing_log):
+        # written inside every transaction it commits, never apart from its writes.
+        self.processing: Any = None
         if not read_only:
             self._migrate()
         else:
@@ -402,6 +405,10 @@ class Store:
         self._in_transaction = True
         try:
             yield self.con
+            if self.processing is not None:
+                from custfocus.processing_log import write_with_commit
+
+                write_with_commit(self, self.processing)
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
@@ -412,6 +419,14 @@ class Store:
                 raise StoreError(f"could not save to {self.path}: {_first_line(exc)}") from None
         finally:
             self._in_transaction = False
+
+    def note_processing(self, *, rows_read: int = 0, rows_exported: int = 0,
+                        rows_erased: int = 0) -> None:
+        """Count rows for the command's processing-log entry, if it has one; call inside
+        the transaction that writes what was counted."""
+        if self.processing is not None:
+            self.processing.count(rows_read=rows_read, rows_exported=rows_exported,
+                                  rows_erased=rows_erased)
 
     @property
     def in_transaction(self) -> bool:

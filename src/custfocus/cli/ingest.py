@@ -15,7 +15,7 @@ from custfocus.cli._common import (
     LangOption,
     QuietOption,
     handle_errors,
-    log_use,
+    log_with_writes,
     resolve_lang,
     show_progress,
 )
@@ -72,9 +72,9 @@ def import_command(
         # A dry run writes to a throwaway copy: no file created, the real one byte-identical.
         opened = Store.scratch_copy(db) if dry_run else Store(db)
         with opened as store, row_progress(show_progress(json_output, quiet)) as progress:
+            if not dry_run:
+                log_with_writes(store, ctx)
             result = import_paths(store, paths, options, progress)
-        if not dry_run and result.total("rows_read"):
-            log_use(db, ctx, rows_read=result.total("rows_read"))
         if json_output:
             print_json(import_as_dict(result))
         elif not quiet:
@@ -180,11 +180,10 @@ def mapping_command(
                 from custfocus.config import load_config
                 from custfocus.ingest.importer import ImportOptions
 
+                log_with_writes(store, ctx)
                 result = remap_source(store, source, changes, clear or [],
                                       ImportOptions(config=load_config()))
             mappings = source_mappings(store, source)
-        if result is not None:
-            log_use(db, ctx, rows_read=result.total("rows_read"))
         if json_output:
             print_json({"sources": [{"source": m.source, "columns": m.columns,
                                      "set_by_user": m.overrides} for m in mappings],

@@ -19,6 +19,7 @@ from custfocus.cli._common import (
     QuietOption,
     handle_errors,
     log_use,
+    log_with_writes,
     resolve_lang,
     show_progress,
 )
@@ -70,9 +71,9 @@ def dedupe_command(
             console = stderr_console()
             progress = lambda stage: console.print(f"[dim]{stage}...[/]")  # noqa: E731
         with Store(db, must_exist=True) as store:
+            log_with_writes(store, ctx)
             result = dedupe(store, full=full, retrain=retrain, settings=settings,
                                      progress=progress)
-        log_use(db, ctx, rows_read=result.records)
         if json_output:
             print_json(dedupe_as_dict(result))
         elif not quiet:
@@ -251,6 +252,7 @@ def review_import_command(
     from custfocus.store import Store
 
     with handle_errors(debug), Store(db, must_exist=True) as store:
+        log_with_writes(store, ctx)
         result = import_review(store, path)
         from custfocus.i18n import fmt_int, message
 
@@ -258,5 +260,3 @@ def review_import_command(
         typer.echo(message("review_imported", code, same=fmt_int(result.same, code),
                            different=fmt_int(result.different, code),
                            undecided=fmt_int(result.undecided, code)), err=True)
-    with handle_errors(debug):
-        log_use(db, ctx, rows_read=result.same + result.different + result.undecided)

@@ -17,6 +17,7 @@ from custfocus.cli._common import (
     QuietOption,
     handle_errors,
     log_use,
+    log_with_writes,
 )
 
 
@@ -50,9 +51,9 @@ def forget_command(
             console.print(f"{customer_id}: " + ", ".join(
                 f"{n:,} {table}" for table, n in plan.counts.items() if n))
             typer.confirm("Erase all of it for good?", abort=True)
+        log_with_writes(store, ctx)
         done = forget(store, customer_id)
     with handle_errors(debug):
-        log_use(db, ctx, rows_erased=sum(done.counts.values()))
         if json_output:
             print_json({"customer_id": customer_id, "erased": done.counts,
                         "suppressed_identifiers": done.suppressed})

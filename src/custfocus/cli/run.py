@@ -18,6 +18,8 @@ from custfocus.cli._common import (
     LangOption,
     MaskOption,
     QuietOption,
+    command_name,
+    given_options,
     handle_errors,
     log_use,
     resolve_lang,
@@ -110,8 +112,10 @@ def run_command(
             config_path, **{"run.db": str(db) if db else None,
                             "run.lang": lang.lower()[:2] if lang else None, "run.as_of": as_of,
                             "outputs.dir": str(output_dir) if output_dir else None})
-        result = run_pipeline(settings, config, workers=default_workers())
-        log_use(settings["run.db"], ctx, rows_read=result.customers)
+        from custfocus.processing_log import Processing
+
+        result = run_pipeline(settings, config, workers=default_workers(),
+                              processing=Processing(command_name(ctx), given_options(ctx)))
         if json_output:
             print_json(result.as_dict())
         elif not quiet:

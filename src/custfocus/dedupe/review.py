@@ -136,7 +136,9 @@ def import_review(store: Store, path: Path) -> ReviewImport:
         same += kind == "same"
         different += kind == "different"
         rows.append([a[0], a[1], b[0], b[1], kind])
-    store_decisions(store, rows, name)
+    with store.transaction():
+        store.note_processing(rows_read=same + different + undecided)
+        store_decisions(store, rows, name)
     return ReviewImport(same, different, undecided)
 
 

@@ -137,8 +137,10 @@ def _import_all(store: Store, importer: _Importer, files: list[Path], options: I
             for path in files:
                 try:
                     with store.transaction():
+                        before = result.total("rows_read")
                         importer.import_file(path)
                         result.unlinked_facts = link_facts(store)
+                        store.note_processing(rows_read=result.total("rows_read") - before)
                 except CustfocusError as exc:
                     result.failures.append(str(exc))
         else:
@@ -146,6 +148,7 @@ def _import_all(store: Store, importer: _Importer, files: list[Path], options: I
                 for path in files:
                     importer.import_file(path)
                 result.unlinked_facts = link_facts(store)
+                store.note_processing(rows_read=result.total("rows_read"))
                 if options.dry_run:
                     raise _DryRunDone
     except _DryRunDone:
