@@ -259,3 +259,23 @@ def test_the_target_is_described_without_its_password(dsn, password, where):
     assert describe_target(dsn) == where
     masked = mask_secret(f"failed for {dsn}: {password}", dsn)
     assert "s3cr" not in masked and where in masked
+
+
+def test_a_table_without_row_hashes_gets_them_and_a_value_edited_on_the_server_is_restored(
+        workspace, dsn, runner):
+    # A table written by the first version (no row_hash): the column is added, its rows are
+    # compared once by value; a value changed on the server then comes back on the next
+    # export only when custfocus's own value changes (rows are compared by their hash).
+    db = workspace / "custfocus.duckdb"
+    assert export(runner, db, "master", dsn).exit_code == 0
+    with psycopg.connect(dsn) as conn:
+        conn.execute("ALTER TABLE custfocus_master DROP COLUMN row_hash")
+        conn.execute("UPDATE custfocus_master SET city = 'Edited' WHERE customer_id = "
+                     "(SELECT min(customer_id) FROM custfocus_master)")
+    again = export(runner, db, "master", dsn)
+    assert again.exit_code == 0, again.output
+    assert "0 new, 1 changed, 0 retired" in again.stderr  # the edited row, by value
+    assert query(dsn, "SELECT count(*) FROM custfocus_master WHERE row_hash IS NULL "
+                      "OR city = 'Edited'") == [(0,)]
+    third = export(runner, db, "master", dsn)
+    assert "0 new, 0 changed, 0 retired" in third.stderr

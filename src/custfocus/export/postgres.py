@@ -1,16 +1,18 @@
 """The master, the cross-reference and the segments upserted into PostgreSQL.
 
 ``custfocus export master --to postgresql://…`` and ``[outputs] postgres`` in custfocus.toml
-land here. Each export is one transaction on the server. Every row carries ``row_hash``,
-a hash of its exported values: the export reads the table's keys and hashes back (``COPY``
-out), compares them with its own in DuckDB, and sends only what differs: new rows are
-copied (``COPY``, CSV written by Arrow, no Python loop per row) straight into the table,
-rows whose values changed (or that come back after being retired) go through a temporary
-staging table and one ``UPDATE``, and the keys no longer exported (a customer retired by a
-merge, a source row no longer imported) are marked ``active = false`` with ``retired_at``
-set. So re-exporting the same state sends nothing and changes nothing (``updated_at`` stays
-put), and costs reading the keys, not writing a million rows. A row edited on the server
-by hand keeps its edit until custfocus's values for it change (its hash is custfocus's).
+land here. Each export is one transaction on the server, and sends only what differs. Every
+row of the table carries ``row_hash``, a hash of its exported values. The export reads the
+table's keys, hashes and active flags back (one row of arrays), hashes its own rows in the
+store (DuckDB) and compares: new rows are copied (``COPY``, CSV written by Arrow, no Python
+loop per row) straight into the table; rows whose values changed, or that come back after
+being retired, go through a temporary staging table and one ``UPDATE`` (guarded by ``IS
+DISTINCT FROM``); the keys no longer exported (a customer retired by a merge, a source row
+no longer imported) are marked ``active = false`` with ``retired_at`` set. So re-exporting
+the same state sends and changes nothing (``updated_at`` stays put) and costs reading the
+keys, not writing every row again. A table created by the export is loaded first and given
+its primary key after (one sorted index build instead of a million inserts into it).
+A row edited on the server by hand keeps its edit until custfocus's values for it change.
 
 Why the password is masked everywhere: a connection string such as
 ``postgresql://crm:s3cret@db/crm`` is a setting like any other, and settings end up in error
@@ -130,8 +132,9 @@ def _passwords(dsn: str) -> list[str]:
     return sorted({p for p in found if p}, key=len, reverse=True)
 
 
-def export_frame(store: Store, what: str, lang: str = "en") -> Any:
-    """The Arrow table of an export, from the same queries and frames the file export writes."""
+def export_sql(store: Store, what: str, lang: str = "en") -> str:
+    """The SQL (over the store's connection) of an export, from the same queries and frames
+    the file export writes; the segments' frame is registered as ``_cf_pg_export``."""
     import pyarrow as pa
 
     if what not in TABLES:
@@ -140,13 +143,18 @@ def export_frame(store: Store, what: str, lang: str = "en") -> Any:
     if what == "segments":
         from custfocus.segment import segments_frame
 
-        return pa.Table.from_pandas(segments_frame(store, lang), preserve_index=False)
+        store.con.register("_cf_pg_export", pa.Table.from_pandas(segments_frame(store, lang),
+                                                                 preserve_index=False))
+        return "SELECT * FROM _cf_pg_export"
     from custfocus.export import export_query
 
     query = export_query(store, what)
-    if what == "xref":
-        query = _with_part(query)
-    return store.con.sql(query).to_arrow_table()
+    return _with_part(query) if what == "xref" else query
+
+
+def export_frame(store: Store, what: str, lang: str = "en") -> Any:
+    """The Arrow table of an export (what :func:`export_sql` selects)."""
+    return store.con.sql(export_sql(store, what, lang)).to_arrow_table()
 
 
 def _with_part(xref_query: str) -> str:
@@ -180,7 +188,7 @@ def export_to_postgres(store: Store, what: str, dsn: str, lang: str = "en") -> P
     if not is_postgres_url(dsn) and "=" not in dsn:
         raise UsageError("a PostgreSQL target is a connection string such as "
                          "postgresql://USER@HOST:5432/DB")
-    data = export_frame(store, what, lang)  # refuses what has no table
+    query = export_sql(store, what, lang)  # refuses what has no table
     spec = TABLES[what]
     try:
         import psycopg
@@ -192,34 +200,100 @@ def export_to_postgres(store: Store, what: str, dsn: str, lang: str = "en") -> P
     try:
         with (psycopg.connect(dsn, connect_timeout=10, application_name="custfocus") as conn,
               conn.transaction()):
-            counts = _upsert(conn, spec, data, merges, target)
+            counts = _upsert(conn, spec, _Export(store, query, spec), merges, target)
     except psycopg.Error as exc:
         first = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
         raise StoreError(f"PostgreSQL {target}: {mask_secret(first, dsn)}") from None
-    return PostgresExport(what=what, table=spec.name, target=target, rows=data.num_rows,
-                          **counts)
+    finally:
+        for name in ("_cf_pg_export", "_cf_pg_present", "_cf_pg_keys", "_cf_pg_send"):
+            store.con.unregister(name)
+    return PostgresExport(what=what, table=spec.name, target=target, **counts)
 
 
-def _upsert(conn: Any, spec: TableSpec, data: Any, merges: dict[str, str],
+class _Export:
+    """One export's rows in the store, hashed and compared there (DuckDB) with what the
+    table holds, so that only the rows to send are ever read out in full."""
+
+    def __init__(self, store: Store, query: str, spec: TableSpec):
+        # Rows are matched by key, so their order does not matter, and sorting a million
+        # wide rows cost twice the rest of the query.
+        self.store, self.query, self.spec = store, _unordered(query), spec
+        self.schema = store.con.sql(f"SELECT * FROM ({query}) LIMIT 0").to_arrow_table().schema
+        self.names = list(self.schema.names)
+
+    def _quoted(self, names: Any) -> str:
+        return ", ".join(f'"{n}"' for n in names)
+
+    def compare(self, present: Any) -> tuple[int, Any, Any, Any]:
+        """(rows exported, rows to insert, rows to update, keys to retire).
+
+        The row hash is DuckDB's 64-bit hash of the row's values (NULL and the text "NULL"
+        differ; a change that keeps the hash is a 1 in 2^64 chance per changed row); a row
+        whose hash the table holds, active, is neither read out nor sent. A DuckDB release
+        that hashes differently costs one export that rewrites every row, nothing more.
+        Why not compare on the server: sending a million unchanged rows to find that none
+        changed cost as much as the first export.
+        """
+        import pyarrow as pa
+
+        con, keys = self.store.con, self._quoted(self.spec.key)
+        con.register("_cf_pg_present", present)
+        hashed = con.sql(f"SELECT {keys}, CAST(hash({self._quoted(self.names)}) AS VARCHAR) "
+                         f"AS {ROW_HASH[0]} FROM ({self.query})").to_arrow_table()
+        con.register("_cf_pg_keys", hashed)
+        on = " AND ".join(f'h."{k}" = p."{k}"' for k in self.spec.key)
+        verdict = con.sql(
+            f"SELECT h.*, CASE WHEN p.{ROW_HASH[0]} IS NULL AND p.active IS NULL THEN 'new' "
+            f"ELSE 'changed' END AS verdict FROM _cf_pg_keys h LEFT JOIN _cf_pg_present p "
+            f"ON {on} WHERE p.active IS NULL OR NOT p.active "
+            f"OR p.{ROW_HASH[0]} IS DISTINCT FROM h.{ROW_HASH[0]}").to_arrow_table()
+        gone = con.sql(f"SELECT {', '.join('p.' + chr(34) + k + chr(34) for k in self.spec.key)}"
+                       f" FROM _cf_pg_present p ANTI JOIN _cf_pg_keys h ON {on} "
+                       f"WHERE p.active ORDER BY ALL").to_arrow_table()
+        con.register("_cf_pg_send", verdict)
+        on_send = " AND ".join(f'e."{k}" = s."{k}"' for k in self.spec.key)
+        counts = dict(con.sql("SELECT verdict, count(*) FROM _cf_pg_send GROUP BY ALL"
+                              ).fetchall())
+
+        def rows(kind: str) -> Any:
+            if not counts.get(kind):
+                return pa.table({})  # nothing to send
+            return con.sql(f"SELECT e.*, s.{ROW_HASH[0]} FROM ({self.query}) e "
+                           f"JOIN _cf_pg_send s ON {on_send} WHERE s.verdict = '{kind}'"
+                           ).to_arrow_table()
+
+        return hashed.num_rows, rows("new"), rows("changed"), gone
+
+
+def _unordered(query: str) -> str:
+    """``query`` without its closing ORDER BY (one inside a window or subquery stays)."""
+    return re.sub(r"\s+ORDER\s+BY\s+[^()]*$", "", query.strip(), flags=re.IGNORECASE)
+
+
+def _upsert(conn: Any, spec: TableSpec, export: _Export, merges: dict[str, str],
             target: str) -> dict[str, int]:
     """Send only what differs: the table's keys and row hashes come back from the server,
     DuckDB compares them with the export's, and new rows are copied straight into the table,
     changed (or returning) rows through a staging table, retired keys through another."""
     from psycopg import sql
 
-    columns = [(name, pg_type(data.schema.field(name).type)) for name in data.column_names]
+    columns = [(name, pg_type(export.schema.field(name).type)) for name in export.names]
     extra = [*BOOKKEEPING, *([MERGED_INTO] if spec.name == TABLES["master"].name else []),
              ROW_HASH]
     # The staging table takes the types of the table present: a column that was all empty
     # at the first export (text) then stays text and COPY reads later values into it.
-    columns = _ensure_table(conn, spec, columns, extra, target)
+    columns, created = _ensure_table(conn, spec, columns, extra, target)
     table = sql.Identifier(spec.name)
     conn.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(table))
-    present = _present_hashes(conn, spec, data)
-    new, changed, gone = _differences(spec, data, present)
+    rows, new, changed, gone = export.compare(_present_hashes(conn, spec, export.schema))
     names = [sql.Identifier(n) for n, _ in columns] + [sql.Identifier(ROW_HASH[0])]
-    _copy(conn, sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
-        table, sql.SQL(", ").join(names)), new)
+    # A table created by this transaction: rows frozen as loaded (nobody else can see
+    # them before the commit) and the primary key built once, after, by sorting.
+    _copy(conn, sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv{})").format(
+        table, sql.SQL(", ").join(names), sql.SQL(", FREEZE true" if created else "")), new)
+    if created:
+        conn.execute(sql.SQL("ALTER TABLE {} ADD PRIMARY KEY ({})").format(
+            table, sql.SQL(", ").join(sql.Identifier(k) for k in spec.key)))
     updated = _update_changed(conn, spec, columns, extra, changed) if changed.num_rows else 0
     retired = _retire(conn, spec, gone) if gone.num_rows else []
     if merges and retired:
@@ -227,66 +301,26 @@ def _upsert(conn: Any, spec: TableSpec, data: Any, merges: dict[str, str],
             cur.executemany(sql.SQL("UPDATE {} SET merged_into = %s WHERE customer_id = %s"
                                     ).format(table),
                             [(merges[cid], cid) for cid in retired if cid in merges])
-    return {"inserted": new.num_rows, "updated": updated, "retired": len(retired)}
+    return {"rows": rows, "inserted": new.num_rows, "updated": updated,
+            "retired": len(retired)}
 
 
-def _present_hashes(conn: Any, spec: TableSpec, data: Any) -> Any:
-    """The table's keys, row hashes and active flags, as an Arrow table (COPY out as CSV,
-    read by Arrow: no Python loop over a million rows)."""
-    import io
-
+def _present_hashes(conn: Any, spec: TableSpec, schema: Any) -> Any:
+    """The table's keys, row hashes and active flags, as an Arrow table: one row of arrays
+    in PostgreSQL's binary form (a COPY out returns a message per row, and reading a
+    million of them in Python cost more than the rest of an unchanged export)."""
     import pyarrow as pa
-    import pyarrow.csv as pacsv
     from psycopg import sql
 
     names = [*spec.key, ROW_HASH[0], "active"]
-    buffer = io.BytesIO()
-    statement = sql.SQL("COPY (SELECT {} FROM {}) TO STDOUT WITH (FORMAT csv)").format(
-        sql.SQL(", ").join(sql.Identifier(n) for n in names), sql.Identifier(spec.name))
-    with conn.cursor() as cur, cur.copy(statement) as copy:
-        for chunk in copy:
-            buffer.write(chunk)
-    types = {k: data.schema.field(k).type for k in spec.key}
+    with conn.cursor(binary=True) as cur:
+        cur.execute(sql.SQL("SELECT {} FROM {}").format(
+            sql.SQL(", ").join(sql.SQL("array_agg({})").format(sql.Identifier(n))
+                               for n in names), sql.Identifier(spec.name)))
+        arrays = cur.fetchone()
+    types = {k: schema.field(k).type for k in spec.key}
     types |= {ROW_HASH[0]: pa.string(), "active": pa.bool_()}
-    if not buffer.tell():
-        return pa.table({n: pa.array([], types[n]) for n in names})
-    return pacsv.read_csv(io.BytesIO(buffer.getvalue()),
-                          pacsv.ReadOptions(column_names=names),
-                          convert_options=pacsv.ConvertOptions(
-                              column_types=types, true_values=["t"], false_values=["f"],
-                              strings_can_be_null=True,
-                              quoted_strings_can_be_null=False))
-
-
-def _differences(spec: TableSpec, data: Any, present: Any) -> tuple[Any, Any, Any]:
-    """(rows to insert, rows to update, keys to retire), each an Arrow table; the first
-    two carry the export's columns and their row hash.
-
-    The hash is DuckDB's 64-bit hash of the row's values (NULL and the text "NULL" differ;
-    a change that keeps the hash is a 1 in 2^64 chance per changed row); a row whose hash
-    the table holds, active, is left alone without being sent. A DuckDB release that hashes
-    differently costs one export that rewrites every row, nothing more. Why not compare on the server: sending a million
-    unchanged rows to find that none changed cost as much as the first export.
-    """
-    import duckdb
-
-    con = duckdb.connect()
-    con.register("export_rows", data)
-    con.register("present", present)
-    columns = ", ".join(f'"{n}"' for n in data.column_names)
-    con.execute(f"CREATE TEMP TABLE hashed AS SELECT {columns}, "
-                f"CAST(hash({columns}) AS VARCHAR) AS {ROW_HASH[0]} "
-                f"FROM export_rows")
-    on = " AND ".join(f'h."{k}" = p."{k}"' for k in spec.key)
-    keys = ", ".join(f'"{k}"' for k in spec.key)
-    new = con.sql(f"SELECT h.* FROM hashed h ANTI JOIN present p ON {on}").to_arrow_table()
-    changed = con.sql(f"SELECT h.* FROM hashed h JOIN present p ON {on} WHERE NOT p.active "
-                      f"OR p.{ROW_HASH[0]} IS DISTINCT FROM h.{ROW_HASH[0]}").to_arrow_table()
-    gone = con.sql(f"SELECT {', '.join('p.' + chr(34) + k + chr(34) for k in spec.key)} "
-                   f"FROM present p ANTI JOIN hashed h ON {on} WHERE p.active "
-                   f"ORDER BY {keys}").to_arrow_table()
-    con.close()
-    return new, changed, gone
+    return pa.table({n: pa.array(values or [], types[n]) for n, values in zip(names, arrays)})
 
 
 def _update_changed(conn: Any, spec: TableSpec, columns: list[tuple[str, str]],
@@ -347,10 +381,12 @@ def _retire(conn: Any, spec: TableSpec, gone: Any) -> list[Any]:
 
 def _ensure_table(conn: Any, spec: TableSpec, columns: list[tuple[str, str]],
                   extra: list[tuple[str, str]],
-                  target: str) -> list[tuple[str, str]]:
+                  target: str) -> tuple[list[tuple[str, str]], bool]:
     """Create the table, or check that the one present has exactly the expected columns;
-    returns the exported columns with the types the table has. A table of the first
-    version (no row hash) gets the column: its rows are then compared once by value."""
+    returns the exported columns with the types the table has, and whether it was created
+    (then without its primary key, which the caller adds once the rows are in). A table
+    of the first version (no row hash) gets the column: its rows are then compared once
+    by value."""
     from psycopg import sql
 
     present = conn.execute(
@@ -367,14 +403,12 @@ def _ensure_table(conn: Any, spec: TableSpec, columns: list[tuple[str, str]],
             raise StoreError(f"PostgreSQL {target}: table {spec.name} already exists with "
                              f"other columns; drop or rename it, or export to another schema "
                              f"(options=-csearch_path=...)")
-        return [(str(name), str(kind)) for name, kind in present[:len(columns)]]
+        return [(str(name), str(kind)) for name, kind in present[:len(columns)]], False
     definition = [sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(t))
                   for n, t in (*columns, *extra)]
-    definition.append(sql.SQL("PRIMARY KEY ({})").format(
-        sql.SQL(", ").join(sql.Identifier(k) for k in spec.key)))
     conn.execute(sql.SQL("CREATE TABLE {} ({})").format(
         sql.Identifier(spec.name), sql.SQL(", ").join(definition)))
-    return columns
+    return columns, True
 
 
 def _copy(conn: Any, statement: Any, data: Any) -> None:
