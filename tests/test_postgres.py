@@ -279,3 +279,32 @@ def test_a_table_without_row_hashes_gets_them_and_a_value_edited_on_the_server_i
                       "OR city = 'Edited'") == [(0,)]
     third = export(runner, db, "master", dsn)
     assert "0 new, 0 changed, 0 retired" in third.stderr
+
+
+def test_without_pgpq_the_rows_go_as_csv_and_read_the_same(workspace, server, runner,
+                                                           monkeypatch):
+    # COPY's binary form (pgpq) is what the postgres extra installs; without it CSV is
+    # sent, and both must leave the same table.
+    import sys
+
+    from custfocus.export import postgres
+
+    db = workspace / "custfocus.duckdb"
+    binary_copies = []
+    real = postgres._copy_binary
+    monkeypatch.setattr(postgres, "_copy_binary",
+                        lambda *args: binary_copies.append(1) or real(*args))
+    tables = []
+    for name, without_pgpq in (("custfocus_bin", False), ("custfocus_csv", True)):
+        with psycopg.connect(server.dsn(), autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        if without_pgpq:
+            monkeypatch.setitem(sys.modules, "pgpq", None)  # its import fails
+        result = export(runner, db, "master", server.dsn(dbname=name))
+        assert result.exit_code == 0, result.output
+        assert len(binary_copies) == 1  # the first export only
+        tables.append(query(server.dsn(dbname=name),
+                            "SELECT * FROM custfocus_master ORDER BY customer_id"))
+    # All but retired_at and updated_at (the 2nd and 3rd of the five bookkeeping columns).
+    strip = [[row[:-4] + row[-2:] for row in rows] for rows in tables]
+    assert strip[0] == strip[1] and len(strip[0]) > 100

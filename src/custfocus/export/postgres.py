@@ -289,8 +289,14 @@ def _upsert(conn: Any, spec: TableSpec, export: _Export, merges: dict[str, str],
     names = [sql.Identifier(n) for n, _ in columns] + [sql.Identifier(ROW_HASH[0])]
     # A table created by this transaction: rows frozen as loaded (nobody else can see
     # them before the commit) and the primary key built once, after, by sorting.
-    _copy(conn, sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv{})").format(
-        table, sql.SQL(", ").join(names), sql.SQL(", FREEZE true" if created else "")), new)
+    freeze = sql.SQL(", FREEZE true" if created else "")
+    binary = _binary_rows(new, [*columns, ROW_HASH])
+    if binary is not None:
+        _copy_binary(conn, sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT binary{})").format(
+            table, sql.SQL(", ").join(names), freeze), binary)
+    else:
+        _copy(conn, sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv{})").format(
+            table, sql.SQL(", ").join(names), freeze), new)
     if created:
         conn.execute(sql.SQL("ALTER TABLE {} ADD PRIMARY KEY ({})").format(
             table, sql.SQL(", ").join(sql.Identifier(k) for k in spec.key)))
@@ -425,6 +431,55 @@ def _copy(conn: Any, statement: Any, data: Any) -> None:
             buffer = io.BytesIO()
             pacsv.write_csv(batch, buffer, pacsv.WriteOptions(include_header=False))
             copy.write(buffer.getvalue())
+
+
+# The PostgreSQL types COPY's binary form is written for (by pgpq), and their Arrow types.
+_BINARY_TYPES = {"text": "string", "integer": "int32", "bigint": "int64", "smallint": "int16",
+                 "double precision": "float64", "boolean": "bool_", "date": "date32",
+                 "timestamp without time zone": "timestamp", "timestamp with time zone":
+                 "timestamp"}
+
+
+def _binary_rows(data: Any, columns: list[tuple[str, str]]) -> Any:
+    """``data`` cast to the Arrow types whose binary form the table's columns read, or None
+    when pgpq is not installed or a column has another type (then CSV is sent). Why binary:
+    the server parses no text, and a first export of a million rows took half the time."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not data.num_rows:
+        return None
+    try:
+        import pgpq  # noqa: F401
+    except ModuleNotFoundError:
+        return None
+    arrays = []
+    for (_, kind), column in zip(columns, data.columns):
+        wanted = _BINARY_TYPES.get(kind)
+        if wanted is None:
+            return None
+        target = pa.timestamp("us") if wanted == "timestamp" else getattr(pa, wanted)()
+        if column.type != target:
+            if pa.types.is_timestamp(column.type) and wanted == "timestamp":
+                target = pa.timestamp("us", tz=column.type.tz)
+            try:
+                column = pc.cast(column, target)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                return None
+        arrays.append(column)
+    return pa.table(arrays, names=[name for name, _ in columns])
+
+
+def _copy_binary(conn: Any, statement: Any, data: Any) -> None:
+    """``data`` through a ``COPY … FROM STDIN (FORMAT binary)``, encoded by pgpq."""
+    from pgpq import ArrowToPostgresBinaryEncoder
+
+    encoder = ArrowToPostgresBinaryEncoder(data.schema)
+    with conn.cursor() as cur, cur.copy(statement) as copy:
+        copy.write(encoder.write_header())
+        for batch in data.to_batches(max_chunksize=50_000):
+            copy.write(encoder.write_batch(batch))
+        copy.write(encoder.finish())
 
 
 def pg_type(arrow_type: Any) -> str:
