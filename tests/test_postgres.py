@@ -96,6 +96,15 @@ def test_master_rows_are_the_customers_and_a_re_export_changes_nothing(workspace
     again = export(runner, db, "master", dsn, "--lang", "en")
     assert again.exit_code == 0, again.output
     assert "0 new, 0 changed, 0 retired" in again.stderr
+    # Found unchanged by the table's fingerprint alone: no key was read back.
+    from custfocus.export import postgres
+
+    with Store(db, read_only=True) as store:
+        export_rows = postgres._Export(store, postgres.export_sql(store, "master"),
+                                       postgres.TABLES["master"])
+        with psycopg.connect(dsn) as conn:
+            assert postgres._table_fingerprint(conn, postgres.TABLES["master"]) == \
+                export_rows.fingerprint()
     assert query(dsn, "SELECT count(*), max(updated_at), bool_and(active), count(retired_at) "
                       "FROM custfocus_master") == before
 

@@ -57,7 +57,7 @@ BOOKKEEPING = (("active", "boolean NOT NULL DEFAULT true"),
                ("updated_at", "timestamptz NOT NULL DEFAULT now()"))
 MERGED_INTO = ("merged_into", "text")  # master only: the customer that absorbed a retired one
 # Last of all: a hash of the exported values, so a re-export sends only rows that changed.
-ROW_HASH = ("row_hash", "text")
+ROW_HASH = ("row_hash", "bigint")
 
 
 @dataclass(frozen=True)
@@ -220,9 +220,34 @@ class _Export:
         self.store, self.query, self.spec = store, _unordered(query), spec
         self.schema = store.con.sql(f"SELECT * FROM ({query}) LIMIT 0").to_arrow_table().schema
         self.names = list(self.schema.names)
+        self._hashed: Any = None
 
     def _quoted(self, names: Any) -> str:
         return ", ".join(f'"{n}"' for n in names)
+
+    def hashed(self) -> Any:
+        """The export's keys and row hashes (Arrow), computed once."""
+        if self._hashed is None:
+            self._hashed = self.store.con.sql(
+                f"SELECT {self._quoted(self.spec.key)}, "
+                f"{self._hash_sql()} AS {ROW_HASH[0]} "
+                f"FROM ({self.query})").to_arrow_table()
+            self.store.con.register("_cf_pg_keys", self._hashed)
+        return self._hashed
+
+    def _hash_sql(self) -> str:
+        """DuckDB's 64-bit hash of the row, shifted into PostgreSQL's signed bigint."""
+        return (f"CAST(CAST(hash({self._quoted(self.names)}) AS HUGEINT) "
+                f"- 9223372036854775808 AS BIGINT)")
+
+    def fingerprint(self) -> tuple[int, int, int]:
+        """(rows, sum of the row hashes, sum of their low 31 bits squared), straight from
+        the store's rows: equal to the table's (:func:`_table_fingerprint`) when its active
+        rows are exactly the export's."""
+        rows, total, squares = self.store.con.execute(
+            f"SELECT count(*), sum(h), sum((h & 2147483647) * (h & 2147483647)) "
+            f"FROM (SELECT {self._hash_sql()} AS h FROM ({self.query}))").fetchall()[0]
+        return int(rows), int(total or 0), int(squares or 0)
 
     def compare(self, present: Any) -> tuple[int, Any, Any, Any]:
         """(rows exported, rows to insert, rows to update, keys to retire).
@@ -236,11 +261,9 @@ class _Export:
         """
         import pyarrow as pa
 
-        con, keys = self.store.con, self._quoted(self.spec.key)
+        con = self.store.con
         con.register("_cf_pg_present", present)
-        hashed = con.sql(f"SELECT {keys}, CAST(hash({self._quoted(self.names)}) AS VARCHAR) "
-                         f"AS {ROW_HASH[0]} FROM ({self.query})").to_arrow_table()
-        con.register("_cf_pg_keys", hashed)
+        hashed = self.hashed()
         on = " AND ".join(f'h."{k}" = p."{k}"' for k in self.spec.key)
         verdict = con.sql(
             f"SELECT h.*, CASE WHEN p.{ROW_HASH[0]} IS NULL AND p.active IS NULL THEN 'new' "
@@ -285,6 +308,11 @@ def _upsert(conn: Any, spec: TableSpec, export: _Export, merges: dict[str, str],
     columns, created = _ensure_table(conn, spec, columns, extra, target)
     table = sql.Identifier(spec.name)
     conn.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(table))
+    fingerprint = export.fingerprint()
+    if not created and _table_fingerprint(conn, spec) == fingerprint:
+        # The active rows hold exactly the export's row hashes (each hashes its key too):
+        # nothing to send, and no key to read back.
+        return {"rows": fingerprint[0], "inserted": 0, "updated": 0, "retired": 0}
     rows, new, changed, gone = export.compare(_present_hashes(conn, spec, export.schema))
     names = [sql.Identifier(n) for n, _ in columns] + [sql.Identifier(ROW_HASH[0])]
     # A table created by this transaction: rows frozen as loaded (nobody else can see
@@ -311,22 +339,63 @@ def _upsert(conn: Any, spec: TableSpec, export: _Export, merges: dict[str, str],
             "retired": len(retired)}
 
 
+def _table_fingerprint(conn: Any, spec: TableSpec) -> tuple[int, int, int] | None:
+    """The fingerprint of :meth:`_Export.fingerprint` over the table's active rows (one
+    scan on the server, three numbers back); None when a row has no hash yet.
+
+    Two sets of 64-bit hashes with the same size, sum and sum of squared low 31 bits are
+    the same set, barring a coincidence no likelier than two rows sharing a hash; and
+    since a row's hash covers its key, the same hashes mean the same keys and values."""
+    from psycopg import sql
+
+    digest = sql.Identifier(ROW_HASH[0])
+    rows, hashed, total, squares = conn.execute(sql.SQL(
+        "SELECT count(*), count({d}), sum({d}), sum(({d} & 2147483647) * ({d} & 2147483647)) "
+        "FROM {t} WHERE active").format(d=digest, t=sql.Identifier(spec.name))).fetchone()
+    if rows != hashed:
+        return None
+    return int(rows), int(total or 0), int(squares or 0)
+
+
 def _present_hashes(conn: Any, spec: TableSpec, schema: Any) -> Any:
-    """The table's keys, row hashes and active flags, as an Arrow table: one row of arrays
-    in PostgreSQL's binary form (a COPY out returns a message per row, and reading a
-    million of them in Python cost more than the rest of an unchanged export)."""
+    """The table's keys, row hashes and active flags, as an Arrow table. The server writes
+    them as one CSV text (``string_agg``) that Arrow parses: a COPY out returns a message
+    per row, and arrays come back as Python lists; for a million rows either cost more
+    than the rest of an unchanged export."""
+    import io
+
     import pyarrow as pa
+    import pyarrow.csv as pacsv
     from psycopg import sql
 
     names = [*spec.key, ROW_HASH[0], "active"]
-    with conn.cursor(binary=True) as cur:
-        cur.execute(sql.SQL("SELECT {} FROM {}").format(
-            sql.SQL(", ").join(sql.SQL("array_agg({})").format(sql.Identifier(n))
-                               for n in names), sql.Identifier(spec.name)))
-        arrays = cur.fetchone()
     types = {k: schema.field(k).type for k in spec.key}
-    types |= {ROW_HASH[0]: pa.string(), "active": pa.bool_()}
-    return pa.table({n: pa.array(values or [], types[n]) for n, values in zip(names, arrays)})
+    types |= {ROW_HASH[0]: pa.int64(), "active": pa.bool_()}
+
+    def field(name: str) -> Any:
+        # Text quoted as CSV does it; NULL (only a row hash can be) stays an empty field.
+        column = sql.Identifier(name)
+        if pa.types.is_string(types[name]) or pa.types.is_large_string(types[name]):
+            return sql.SQL("""'"' || replace({}::text, '"', '""') || '"'""").format(column)
+        return sql.SQL("coalesce({}::text, '')").format(column)
+
+    line = sql.SQL(" || ',' || ").join(
+        [field(n) for n in spec.key] + [
+            sql.SQL("coalesce({}::text, '')").format(sql.Identifier(ROW_HASH[0])),
+            sql.SQL("CASE WHEN active THEN 't' ELSE 'f' END")])
+    # In 16 parts, so that no one text nears PostgreSQL's 1 GB limit on a value.
+    parts = conn.execute(sql.SQL(
+        "SELECT string_agg({}, E'\\n') FROM {} GROUP BY hashtext({}::text) & 15").format(
+            line, sql.Identifier(spec.name), sql.Identifier(spec.key[0]))).fetchall()
+    text = "\n".join(part for (part,) in parts if part)
+    if not text:
+        return pa.table({n: pa.array([], types[n]) for n in names})
+    return pacsv.read_csv(io.BytesIO(text.encode("utf-8")),
+                          pacsv.ReadOptions(column_names=names),
+                          pacsv.ParseOptions(newlines_in_values=True),
+                          pacsv.ConvertOptions(
+                              column_types=types, true_values=["t"], false_values=["f"],
+                              strings_can_be_null=True, quoted_strings_can_be_null=False))
 
 
 def _update_changed(conn: Any, spec: TableSpec, columns: list[tuple[str, str]],
@@ -337,7 +406,7 @@ def _update_changed(conn: Any, spec: TableSpec, columns: list[tuple[str, str]],
 
     names = [sql.Identifier(n) for n, _ in columns]
     digest = sql.Identifier(ROW_HASH[0])
-    conn.execute(sql.SQL("CREATE TEMP TABLE _custfocus_stage ({}, {} text) ON COMMIT DROP"
+    conn.execute(sql.SQL("CREATE TEMP TABLE _custfocus_stage ({}, {} bigint) ON COMMIT DROP"
                          ).format(sql.SQL(", ").join(sql.SQL("{} {}").format(n, sql.SQL(t))
                                                      for n, (_, t) in zip(names, columns)),
                                   digest))
@@ -403,7 +472,7 @@ def _ensure_table(conn: Any, spec: TableSpec, columns: list[tuple[str, str]],
     if present:
         names = [r[0] for r in present]
         if names == wanted[:-1] and wanted[-1] == ROW_HASH[0]:
-            conn.execute(sql.SQL("ALTER TABLE {} ADD COLUMN {} text").format(
+            conn.execute(sql.SQL("ALTER TABLE {} ADD COLUMN {} bigint").format(
                 sql.Identifier(spec.name), sql.Identifier(ROW_HASH[0])))
         elif names != wanted:
             raise StoreError(f"PostgreSQL {target}: table {spec.name} already exists with "
