@@ -25,6 +25,7 @@ and any text from the driver goes through :func:`mask_secret`. ``PGPASSWORD`` an
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -308,8 +309,13 @@ def _upsert(conn: Any, spec: TableSpec, export: _Export, merges: dict[str, str],
     columns, created = _ensure_table(conn, spec, columns, extra, target)
     table = sql.Identifier(spec.name)
     conn.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(table))
-    fingerprint = export.fingerprint()
-    if not created and _table_fingerprint(conn, spec) == fingerprint:
+    # The store hashes its rows while the server scans the table (each waits outside
+    # Python's lock: DuckDB computing, psycopg waiting for the server).
+    with ThreadPoolExecutor(1) as pool:
+        local = pool.submit(export.fingerprint)
+        remote = None if created else _table_fingerprint(conn, spec)
+        fingerprint = local.result()
+    if remote == fingerprint:
         # The active rows hold exactly the export's row hashes (each hashes its key too):
         # nothing to send, and no key to read back.
         return {"rows": fingerprint[0], "inserted": 0, "updated": 0, "retired": 0}
