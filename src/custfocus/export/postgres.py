@@ -242,13 +242,13 @@ class _Export:
                 f"- 9223372036854775808 AS BIGINT)")
 
     def fingerprint(self) -> tuple[int, int, int]:
-        """(rows, sum of the row hashes, sum of their low 31 bits squared), straight from
-        the store's rows: equal to the table's (:func:`_table_fingerprint`) when its active
-        rows are exactly the export's."""
-        rows, total, squares = self.store.con.execute(
-            f"SELECT count(*), sum(h), sum((h & 2147483647) * (h & 2147483647)) "
+        """(rows, sum of the row hashes' high halves, sum of their low halves), straight
+        from the store's rows: equal to the table's (:func:`_table_fingerprint`) when its
+        active rows are exactly the export's."""
+        rows, high, low = self.store.con.execute(
+            f"SELECT count(*), sum(h >> 32), sum((h & 4294967295) - 2147483648) "
             f"FROM (SELECT {self._hash_sql()} AS h FROM ({self.query}))").fetchall()[0]
-        return int(rows), int(total or 0), int(squares or 0)
+        return int(rows), int(high or 0), int(low or 0)
 
     def compare(self, present: Any) -> tuple[int, Any, Any, Any]:
         """(rows exported, rows to insert, rows to update, keys to retire).
@@ -349,18 +349,21 @@ def _table_fingerprint(conn: Any, spec: TableSpec) -> tuple[int, int, int] | Non
     """The fingerprint of :meth:`_Export.fingerprint` over the table's active rows (one
     scan on the server, three numbers back); None when a row has no hash yet.
 
-    Two sets of 64-bit hashes with the same size, sum and sum of squared low 31 bits are
-    the same set, barring a coincidence no likelier than two rows sharing a hash; and
-    since a row's hash covers its key, the same hashes mean the same keys and values."""
+    Two sets of 64-bit hashes of the same size whose high and low halves have the same
+    sums are the same set, barring a coincidence of the order of two rows sharing a hash
+    (for changes that are not made to collide); and since a row's hash covers its key,
+    the same hashes mean the same keys with the same values."""
     from psycopg import sql
 
     digest = sql.Identifier(ROW_HASH[0])
-    rows, hashed, total, squares = conn.execute(sql.SQL(
-        "SELECT count(*), count({d}), sum({d}), sum(({d} & 2147483647) * ({d} & 2147483647)) "
-        "FROM {t} WHERE active").format(d=digest, t=sql.Identifier(spec.name))).fetchone()
+    # Halves as 4-byte integers: PostgreSQL sums those in 8 bytes, 8-byte ones in numeric.
+    rows, hashed, high, low = conn.execute(sql.SQL(
+        "SELECT count(*), count({d}), sum(({d} >> 32)::int), "
+        "sum((({d} & 4294967295) - 2147483648)::int) FROM {t} WHERE active").format(
+            d=digest, t=sql.Identifier(spec.name))).fetchone()
     if rows != hashed:
         return None
-    return int(rows), int(total or 0), int(squares or 0)
+    return int(rows), int(high or 0), int(low or 0)
 
 
 def _present_hashes(conn: Any, spec: TableSpec, schema: Any) -> Any:
