@@ -591,5 +591,5 @@ def _merged_into(store: Store) -> dict[str, str]:
     return merged
 
 
-__all__ = ["TABLES", "PostgresExport", "describe_target", "export_frame",
+__all__ = ["TABLES", "PostgresExport", "describe_target", "export_frame", "export_sql",
            "export_to_postgres", "is_postgres_url", "mask_secret", "pg_type"]
