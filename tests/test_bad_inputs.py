@@ -25,7 +25,8 @@ from custfocus.store import Store
 
 CASES = Path(__file__).parent / "cases" / "bad_inputs"
 CASE_NAMES = sorted(p.name for p in CASES.iterdir() if (p / "expected.json").exists())
-GOOD_CSV = "Nombre;Email;Teléfono\r\nMaría García;maria@example.com;612 34 56 78\r\n"
+GOOD_CSV = ("Nombre;Email;Teléfono\r\nMaría García;maria@example.com;612 34 56 78\r\n"
+            "Jorge Martín;jorge@example.com;613 45 67 89\r\n")
 
 
 def _digest(path: Path) -> str:
@@ -56,12 +57,18 @@ def _import_fails(runner, db_path: Path, path: Path, code: ExitCode, fragment: s
 
 @pytest.mark.parametrize("case", CASE_NAMES)
 def test_bad_input_case(case, runner, tmp_path):
+    """``expected.json`` may name another command than ``import`` (``"command": ["review",
+    "import"]``, given the file) and ask for the store to be deduplicated first."""
     folder = CASES / case
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
     (path,) = [p for p in folder.iterdir() if p.name != "expected.json"]
     db_path = _store_with_one_import(runner, tmp_path)
+    if expected.get("store") == "deduped":
+        assert runner.invoke(app, ["dedupe", "--db", str(db_path), "-q"]).exit_code == 0
+    command = expected.get("command", ["import"])
     before = _digest(db_path)
-    result = runner.invoke(app, ["import", str(path), "--db", str(db_path), "--json"])
+    json_flag = ["--json"] if command == ["import"] else []
+    result = runner.invoke(app, [*command, str(path), "--db", str(db_path), *json_flag])
     assert result.exit_code == expected["exit_code"], result.output
     assert expected["message"].lower() in result.output.lower(), result.output
     if expected["exit_code"]:
@@ -69,6 +76,15 @@ def test_bad_input_case(case, runner, tmp_path):
         assert len(result.stderr.strip().splitlines()) <= 2 and "Traceback" not in result.output
     if not expected["store_changes"]:
         assert _digest(db_path) == before
+
+
+def test_the_corpus_covers_the_probe():
+    # The issue asks for at least 60 cases, every numbered defect among them.
+    assert len(CASE_NAMES) >= 60
+    issues = " ".join(json.loads((CASES / c / "expected.json").read_text(encoding="utf-8"))
+                      .get("issue", "") for c in CASE_NAMES)
+    for defect in (3, 4, 5, 6, 7):
+        assert f"defect {defect}" in issues, defect
 
 
 # -- workbooks: limits checked before the parser (defect 3) ---------------------------------
@@ -311,3 +327,79 @@ def test_a_symbolic_link_loop_in_a_folder_is_named(runner, tmp_path):
         (folder / name).unlink()
     _import_fails(runner, db_path, folder / "self.csv", ExitCode.BAD_INPUT,
                   "symbolic link loop")
+
+
+# -- messages that named the wrong problem (defect 6) and a store made by failing (8) -------
+
+def test_a_named_pipe_is_named_as_one_not_as_missing(runner, tmp_path):
+    import os
+
+    fifo = tmp_path / "clientes.csv"
+    os.mkfifo(fifo)  # opening it would wait for a writer forever
+    db_path = _store_with_one_import(runner, tmp_path)
+    _import_fails(runner, db_path, fifo, ExitCode.BAD_INPUT,
+                  "a named pipe (FIFO), not a regular file")
+    (tmp_path / "ausente.csv").symlink_to(tmp_path / "nowhere.csv")
+    _import_fails(runner, db_path, tmp_path / "ausente.csv", ExitCode.BAD_INPUT, "not found")
+
+
+@pytest.mark.parametrize("command", [["dedupe"], ["segment"], ["forget", "ana@example.com",
+                                     "--yes"], ["review", "import", "revision.csv"],
+                                    ["mapping", "soporte.csv", "--set", "Email=email"]])
+def test_a_command_with_no_store_creates_none(command, runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "revision.csv").write_text("source_a,row_a,source_b,row_b,decision\n")
+    db_path = tmp_path / "custfocus.duckdb"
+    result = runner.invoke(app, [*command, "--db", str(db_path)])
+    assert result.exit_code == ExitCode.STORE, result.output
+    assert "no store at" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["revision.csv"]
+
+
+def test_a_pair_decided_again_in_the_other_order_keeps_one_decision(runner, tmp_path):
+    db_path = _store_with_one_import(runner, tmp_path)
+    for decision, order in (("same", "2,soporte.csv,3"), ("different", "3,soporte.csv,2")):
+        review = tmp_path / f"{decision}.csv"
+        review.write_text(f"source_a,row_a,source_b,row_b,decision\nsoporte.csv,{order},"
+                          f"{decision}\n")
+        result = runner.invoke(app, ["review", "import", str(review), "--db", str(db_path)])
+        assert result.exit_code == 0, result.output
+    with Store(db_path, read_only=True) as store:
+        assert store.execute("SELECT decision FROM match_constraints").fetchall() == [
+            ("different",)]
+
+
+@pytest.mark.parametrize("rows", [40, 30_000])  # the row reader, and Arrow's chunks
+@pytest.mark.parametrize(("column", "swallowed"), [(0, 1), (0, 2), (1, 1), (3, 2)])
+def test_a_quote_that_swallows_one_or_two_rows_is_found(rows, column, swallowed, runner,
+                                                        tmp_path):
+    # Too short for the lines-shaped-like-rows count: found by its exact shape (the rest
+    # of the row, whole rows, the start of the row it closes in) and its length.
+    lines = _customer_lines(rows)
+    opened = rows - 10
+    cells = lines[opened].split(";")
+    cells[column] = '"' + cells[column]
+    lines[opened] = ";".join(cells)
+    closing = lines[opened + swallowed].split(";")
+    closing[column] += '"'
+    lines[opened + swallowed] = ";".join(closing)
+    path = tmp_path / "clientes.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    db_path = _store_with_one_import(runner, tmp_path)
+    header = lines[0].split(";")[column]
+    _import_fails(runner, db_path, path, ExitCode.BAD_INPUT,
+                  f'row {opened + 1}, column "{header}": a quote opened on line {opened + 1} '
+                  f"runs to line {opened + 1 + swallowed}")
+
+
+def test_multi_line_notes_with_the_delimiter_are_not_swallowed_rows(store, tmp_path):
+    from custfocus.ingest.importer import import_paths
+
+    lines = [line.replace(";", ",") for line in _customer_lines(30)]
+    lines[0] += ",Dirección"
+    for i in range(1, 31):
+        lines[i] += f',"Calle Mayor {i}, 5\nMadrid"' if i % 3 else f",Plaza {i}"
+    lines[7] = lines[7].rsplit(",", 2)[0] + ',"Calle Mayor, 5, 2º B,\npuerta 3, Madrid"'
+    path = tmp_path / "clientes.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert import_paths(store, [path]).tables[0].records == 30

@@ -96,6 +96,15 @@ def test_master_rows_are_the_customers_and_a_re_export_changes_nothing(workspace
     again = export(runner, db, "master", dsn, "--lang", "en")
     assert again.exit_code == 0, again.output
     assert "0 new, 0 changed, 0 retired" in again.stderr
+    # Found unchanged by the table's fingerprint alone: no key was read back.
+    from custfocus.export import postgres
+
+    with Store(db, read_only=True) as store:
+        export_rows = postgres._Export(store, postgres.export_sql(store, "master"),
+                                       postgres.TABLES["master"])
+        with psycopg.connect(dsn) as conn:
+            assert postgres._table_fingerprint(conn, postgres.TABLES["master"]) == \
+                export_rows.fingerprint()
     assert query(dsn, "SELECT count(*), max(updated_at), bool_and(active), count(retired_at) "
                       "FROM custfocus_master") == before
 
@@ -259,3 +268,52 @@ def test_the_target_is_described_without_its_password(dsn, password, where):
     assert describe_target(dsn) == where
     masked = mask_secret(f"failed for {dsn}: {password}", dsn)
     assert "s3cr" not in masked and where in masked
+
+
+def test_a_table_without_row_hashes_gets_them_and_a_value_edited_on_the_server_is_restored(
+        workspace, dsn, runner):
+    # A table written by the first version (no row_hash): the column is added, its rows are
+    # compared once by value; a value changed on the server then comes back on the next
+    # export only when custfocus's own value changes (rows are compared by their hash).
+    db = workspace / "custfocus.duckdb"
+    assert export(runner, db, "master", dsn).exit_code == 0
+    with psycopg.connect(dsn) as conn:
+        conn.execute("ALTER TABLE custfocus_master DROP COLUMN row_hash")
+        conn.execute("UPDATE custfocus_master SET city = 'Edited' WHERE customer_id = "
+                     "(SELECT min(customer_id) FROM custfocus_master)")
+    again = export(runner, db, "master", dsn)
+    assert again.exit_code == 0, again.output
+    assert "0 new, 1 changed, 0 retired" in again.stderr  # the edited row, by value
+    assert query(dsn, "SELECT count(*) FROM custfocus_master WHERE row_hash IS NULL "
+                      "OR city = 'Edited'") == [(0,)]
+    third = export(runner, db, "master", dsn)
+    assert "0 new, 0 changed, 0 retired" in third.stderr
+
+
+def test_without_pgpq_the_rows_go_as_csv_and_read_the_same(workspace, server, runner,
+                                                           monkeypatch):
+    # COPY's binary form (pgpq) is what the postgres extra installs; without it CSV is
+    # sent, and both must leave the same table.
+    import sys
+
+    from custfocus.export import postgres
+
+    db = workspace / "custfocus.duckdb"
+    binary_copies = []
+    real = postgres._copy_binary
+    monkeypatch.setattr(postgres, "_copy_binary",
+                        lambda *args: binary_copies.append(1) or real(*args))
+    tables = []
+    for name, without_pgpq in (("custfocus_bin", False), ("custfocus_csv", True)):
+        with psycopg.connect(server.dsn(), autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        if without_pgpq:
+            monkeypatch.setitem(sys.modules, "pgpq", None)  # its import fails
+        result = export(runner, db, "master", server.dsn(dbname=name))
+        assert result.exit_code == 0, result.output
+        assert len(binary_copies) == 1  # the first export only
+        tables.append(query(server.dsn(dbname=name),
+                            "SELECT * FROM custfocus_master ORDER BY customer_id"))
+    # All but retired_at and updated_at (the 2nd and 3rd of the five bookkeeping columns).
+    strip = [[row[:-4] + row[-2:] for row in rows] for rows in tables]
+    assert strip[0] == strip[1] and len(strip[0]) > 100

@@ -137,6 +137,88 @@ def test_explain_and_customer_mask(runner, db: Path, person: dict) -> None:
     assert person["email"] in res.stdout  # unmasked without the flag
 
 
+def _ask_list_names(db: Path) -> list[str]:
+    from custfocus.audit import run_audit
+
+    with Store(db, read_only=True) as store:
+        report = run_audit(store)
+    names = [row["name"] for row in report.question("q8").details["ask_list"] if row["name"]]
+    assert len(names) >= 5
+    return names
+
+
+@pytest.mark.parametrize("output", ["audit.html", "audit.xlsx", "audit.json", "audit.md",
+                                    "report.html", None])
+def test_audit_and_report_mask_the_customers_they_list(runner, db: Path, tmp_path: Path,
+                                                       output: str | None) -> None:
+    # The audit's Q8 lists customers to ask by name; every format and the report page show
+    # them, so --mask must reach all of them (and without it the names are there).
+    from openpyxl import load_workbook
+
+    from custfocus.masking import mask_name
+
+    names = _ask_list_names(db)
+
+    def shown(mask: bool) -> str:
+        command = ["report"] if output == "report.html" else ["audit"]
+        target = tmp_path / f"{mask}-{output}" if output else None
+        args = [*command, "--db", str(db), *(["-o", str(target)] if target else []),
+                *(["--mask"] if mask else []), "-q"]
+        res = runner.invoke(app, args)
+        assert res.exit_code == 0, res.output
+        if target is None:
+            return res.stdout
+        if target.suffix == ".xlsx":
+            book = load_workbook(target, read_only=True)
+            return "\n".join(str(c) for sheet in book.worksheets
+                             for row in sheet.iter_rows(values_only=True) for c in row)
+        return target.read_text(encoding="utf-8")
+
+    masked, plain = shown(True), shown(False)
+    if output is not None:  # the terminal table leaves names out anyway
+        assert any(name in plain for name in names)
+        assert any(mask_name(name) in masked for name in names)
+    for name in names:
+        assert name not in masked, name
+
+
+def test_run_outputs_mask_setting_masks_every_file(db: Path, person: dict,
+                                                    tmp_path: Path) -> None:
+    from custfocus.audit import run_audit
+    from custfocus.config import resolve_settings
+    from custfocus.pipeline.outputs import write_outputs
+
+    settings = resolve_settings({"outputs": {
+        "mask": True, "audit": ["json", "html", "xlsx"], "formats": ["csv", "xlsx"],
+        "exports": ["master", "clusters", "segments"]}}, {})
+    names = _ask_list_names(db)
+    with Store(db, read_only=True) as store:
+        audit = run_audit(store, mask=settings["outputs.mask"])
+        written = write_outputs(store, settings, tmp_path, audit, [])
+    assert len(written) == 10
+    text = "\n".join(p.read_text(encoding="utf-8") for p in written if p.suffix != ".xlsx")
+    for value in [person["email"], person["name"], *names]:
+        assert value not in text, value
+    assert f"{person['email'][0]}***@" in text
+
+
+def test_review_export_mask(runner, db: Path) -> None:
+    import csv
+    import io
+
+    plain = runner.invoke(app, ["review", "export", "--db", str(db)])
+    masked = runner.invoke(app, ["review", "export", "--mask", "--db", str(db)])
+    assert plain.exit_code == 0 and masked.exit_code == 0, masked.output
+    rows = list(csv.DictReader(io.StringIO(plain.stdout)))
+    hidden = list(csv.DictReader(io.StringIO(masked.stdout)))
+    assert len(rows) == len(hidden) > 5
+    for row, shown in zip(rows, hidden):
+        for column in ("name_a", "name_b", "email_a", "email_b", "phone_a", "phone_b"):
+            if row[column]:
+                assert shown[column] != row[column] and "*" in shown[column], column
+        assert (shown["source_a"], shown["row_a"]) == (row["source_a"], row["row_a"])
+
+
 def test_pseudonymised_exports_join_with_the_same_key_and_reveal_nothing(
         runner, db: Path, person: dict, tmp_path: Path, monkeypatch) -> None:
     import pandas as pd

@@ -92,6 +92,8 @@ SETTINGS: tuple[Setting, ...] = (
     _s("outputs.exports", ["master", "xref", "segments"], "tables to export: master, xref, "
        "clusters, pairs, segments"),
     _s("outputs.formats", ["csv"], "formats of the exports: csv, xlsx, parquet, json"),
+    _s("outputs.mask", False, "mask personal values in the exports, audit files and "
+       "report.html (j***@gmail.com, +34 6** *** 678, names as initials), as --mask does"),
     _s("outputs.postgres", "", "PostgreSQL to upsert master, xref and segments into after "
        "each run (those of outputs.exports), e.g. \"postgresql://crm@db.example.org/crm\"; "
        "keep the password in PGPASSWORD or ~/.pgpass; \"\" for none"),

@@ -1,5 +1,6 @@
 """Masking: personal values shown so that a person can tell two customers apart without
-reading who they are (``--mask`` on ``export``, ``explain`` and ``customer``).
+reading who they are (``--mask`` on ``export``, ``explain``, ``customer``, ``audit`` and
+``report``).
 
 One rule per kind of value, used by every command:
 
@@ -27,7 +28,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["COLUMN_KINDS", "mask_email", "mask_frame", "mask_name", "mask_phone", "mask_row",
+__all__ = ["COLUMN_KINDS", "mask_audit", "mask_email", "mask_frame", "mask_name", "mask_phone", "mask_row",
            "mask_tax_id", "mask_value"]
 
 HIDDEN = "***"
@@ -140,12 +141,14 @@ def _mask_alternates(text: Any) -> Any:
     return json.dumps(masked, ensure_ascii=False) if isinstance(text, str) else masked
 
 
-def mask_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``row`` with every column :data:`COLUMN_KINDS` names masked."""
+def mask_row(row: dict[str, Any], kinds: dict[str, str] | None = None) -> dict[str, Any]:
+    """A copy of ``row`` with every column :data:`COLUMN_KINDS` (and ``kinds``, for a
+    report's own column names) names masked."""
+    known = COLUMN_KINDS if kinds is None else {**COLUMN_KINDS, **kinds}
     out = dict(row)
     for name, value in row.items():
-        if name in COLUMN_KINDS:
-            out[name] = mask_value(COLUMN_KINDS[name], value)
+        if name in known:
+            out[name] = mask_value(known[name], value)
         elif name == "alternates":
             out[name] = _mask_alternates(value)
     return out
@@ -160,3 +163,17 @@ def mask_frame(frame: Any) -> Any:
         elif name == "alternates":
             frame[name] = frame[name].astype(object).map(_mask_alternates)
     return frame
+
+
+# The audit's lists of customers name their column "name" (a golden name or company).
+_AUDIT_KINDS = {"name": "name"}
+
+
+def mask_audit(report: Any) -> Any:
+    """``report`` (an :class:`~custfocus.audit.model.AuditReport`) with the personal values
+    of its customer lists (``details``: the customers to ask, with their names) masked, in
+    place; figures and breakdowns hold counts and source names only."""
+    for question in report.questions:
+        question.details = {name: [mask_row(row, _AUDIT_KINDS) for row in rows]
+                            for name, rows in question.details.items()}
+    return report

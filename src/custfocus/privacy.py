@@ -231,6 +231,7 @@ def forget(store: Store, customer_id: str, *, dry_run: bool = False) -> Erasure:
             store.execute("DROP TABLE IF EXISTS _cf_forget")
         if dry_run:
             return erasure
+        store.note_processing(rows_erased=sum(erasure.counts.values()))
     _rewrite(store)
     return erasure
 

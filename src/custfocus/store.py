@@ -262,10 +262,15 @@ class Store:
     """
 
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_DB, *, read_only: bool = False,
-                 publish: bool = True, lock_wait: float = LOCK_WAIT_SECONDS):
-        """``publish``: on a clean close after a change, refresh the served copy that
+                 publish: bool = True, lock_wait: float = LOCK_WAIT_SECONDS,
+                 must_exist: bool = False):
+        """Open (or, unless ``read_only`` or ``must_exist``, create) the store at ``path``.
+
+        ``publish``: on a clean close after a change, refresh the served copy that
         ``custfocus serve`` reads, if there is one (:mod:`custfocus.served`); ``lock_wait``:
-        seconds a writer waits for another process to release the file."""
+        seconds a writer waits for another process to release the file; ``must_exist``: a
+        command that writes but has nothing to do on an empty store (dedupe, segment, forget,
+        review import) fails without leaving a new file behind."""
         import time
 
         import duckdb
@@ -276,7 +281,7 @@ class Store:
             parent = Path(self.path).parent
             if not parent.exists():
                 raise StoreError(f"folder for the store does not exist: {parent}")
-            if read_only and not Path(self.path).exists():
+            if (read_only or must_exist) and not Path(self.path).exists():
                 raise StoreError(
                     f"no store at {self.path}; run 'custfocus import FILES' first "
                     "or point --db / CUSTFOCUS_DB at the workspace store"
@@ -315,6 +320,9 @@ class Store:
             if not self._creating:
                 self._check_complete()
         self._in_transaction = False
+        # The processing-log entry of the command using this store (custfocus.processing_log):
+        # written inside every transaction it commits, never apart from its writes.
+        self.processing: Any = None
         if not read_only:
             self._migrate()
         else:
@@ -426,6 +434,10 @@ class Store:
         self._in_transaction = True
         try:
             yield self.con
+            if self.processing is not None:
+                from custfocus.processing_log import write_with_commit
+
+                write_with_commit(self, self.processing)
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
@@ -437,6 +449,14 @@ class Store:
             self._committed = True
         finally:
             self._in_transaction = False
+
+    def note_processing(self, *, rows_read: int = 0, rows_exported: int = 0,
+                        rows_erased: int = 0) -> None:
+        """Count rows for the command's processing-log entry, if it has one; call inside
+        the transaction that writes what was counted."""
+        if self.processing is not None:
+            self.processing.count(rows_read=rows_read, rows_exported=rows_exported,
+                                  rows_erased=rows_erased)
 
     @property
     def in_transaction(self) -> bool:

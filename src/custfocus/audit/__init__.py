@@ -34,12 +34,15 @@ QUESTIONS = (
 )
 
 
-def run_audit(store: Store, *, as_of: date | None = None, lang: str = "en") -> AuditReport:
+def run_audit(store: Store, *, as_of: date | None = None, lang: str = "en",
+              mask: bool = False) -> AuditReport:
     """Answer the eight questions of DESIGN.md over ``store``, in ``lang`` (es, pt or en).
 
     ``as_of`` is the reference date for freshness (default: the latest date in the data,
     :meth:`Store.latest_data_date`, as for segments and runs). Reads only; the
-    working tables it builds are temporary and dropped before returning.
+    working tables it builds are temporary and dropped before returning. ``mask``: the
+    customers it lists show masked names (:func:`custfocus.masking.mask_audit`), so every
+    renderer of the report shows them so.
     """
     if not store.query_value("SELECT count(*) FROM imports WHERE status = 'active'"):
         raise BadInputError("the store holds no imports; run 'custfocus import FILES' first")
@@ -67,6 +70,10 @@ def run_audit(store: Store, *, as_of: date | None = None, lang: str = "en") -> A
         timings=timings,
     )
     report.charts = _charts(report)
+    if mask:
+        from custfocus.masking import mask_audit
+
+        mask_audit(report)
     return report
 
 

@@ -30,6 +30,10 @@ JsonOption = Annotated[
 QuietOption = Annotated[
     bool, typer.Option("--quiet", "-q", help="Print nothing on success (for cron).")
 ]
+MaskOption = Annotated[
+    bool, typer.Option("--mask", help="Mask the personal values shown (j***@gmail.com, "
+                       "+34 6** *** 678, names as initials).")
+]
 DebugOption = Annotated[
     bool, typer.Option("--debug", help="Show a traceback for unexpected errors.", hidden=True)
 ]
@@ -151,13 +155,27 @@ def given_options(ctx: typer.Context) -> list[str]:
     return names
 
 
+def command_name(ctx: typer.Context) -> str:
+    """"custfocus review export" -> "review export" (whatever the program was called)."""
+    return " ".join(ctx.command_path.split(" ")[1:]) or str(ctx.info_name)
+
+
+def log_with_writes(store: Any, ctx: typer.Context) -> Any:
+    """Give a command that writes ``store`` its processing-log entry: the store writes it
+    in the same transaction as the command's writes (see :mod:`custfocus.processing_log`).
+    Returns the entry."""
+    from custfocus.processing_log import Processing
+
+    store.processing = Processing(command_name(ctx), given_options(ctx))
+    return store.processing
+
+
 def log_use(db: Any, ctx: typer.Context, *, rows_read: int | None = None,
             rows_exported: int | None = None, rows_erased: int | None = None) -> None:
     """Append this command's row to the store's processing log (names of options, counts;
-    see :mod:`custfocus.processing_log`). Call once the command's work has succeeded."""
+    see :mod:`custfocus.processing_log`), for a command that only reads the store. Call
+    once the command's work has succeeded. Commands that write use :func:`log_with_writes`."""
     from custfocus.processing_log import Processing, log_processing
 
-    # "custfocus review export" -> "review export" (whatever the program was called).
-    command = " ".join(ctx.command_path.split(" ")[1:]) or str(ctx.info_name)
-    log_processing(db, Processing(command, given_options(ctx), rows_read, rows_exported,
-                                  rows_erased))
+    log_processing(db, Processing(command_name(ctx), given_options(ctx), rows_read,
+                                  rows_exported, rows_erased))

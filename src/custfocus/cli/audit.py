@@ -14,6 +14,7 @@ from custfocus.cli._common import (
     DebugOption,
     JsonOption,
     LangOption,
+    MaskOption,
     QuietOption,
     handle_errors,
     log_use,
@@ -60,6 +61,7 @@ def audit_command(
         str | None,
         typer.Option("--as-of", help=AS_OF_HELP),
     ] = None,
+    mask: MaskOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -77,7 +79,7 @@ def audit_command(
     with handle_errors(debug):
         rules = [parse_threshold(r) for r in fail_on or []]
         with Store(db, read_only=True) as store:
-            report = run_audit(store, as_of=reference, lang=language)
+            report = run_audit(store, as_of=reference, lang=language, mask=mask)
         log_use(db, ctx)
         results = evaluate(report, rules)
         _emit(report, results, kind, output, quiet)

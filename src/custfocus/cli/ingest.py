@@ -17,7 +17,7 @@ from custfocus.cli._common import (
     QuietOption,
     YesOption,
     handle_errors,
-    log_use,
+    log_with_writes,
     resolve_lang,
     show_progress,
 )
@@ -80,9 +80,9 @@ def import_command(
         # A dry run writes to a throwaway copy: no file created, the real one byte-identical.
         opened = Store.scratch_copy(db) if dry_run else Store(db)
         with opened as store, row_progress(show_progress(json_output, quiet)) as progress:
+            if not dry_run:
+                log_with_writes(store, ctx)
             result = import_paths(store, paths, options, progress)
-        if not dry_run and result.total("rows_read"):
-            log_use(db, ctx, rows_read=result.total("rows_read"))
         if json_output:
             print_json(import_as_dict(result))
         elif not quiet:
@@ -117,8 +117,8 @@ def _ask_unsure_roles(ctx: typer.Context, db: Path, result: object, options: obj
         changes = ask_roles(console, table.source, unsure, roles, lang)
         if changes:
             with Store(db) as store:
+                log_with_writes(store, ctx)  # remap_source counts its rows into it
                 remapped = remap_source(store, table.source, changes, [], options)  # type: ignore[arg-type]
-            log_use(db, ctx, rows_read=remapped.total("rows_read"))
             render_import(remapped, console, lang=lang)
 
 
@@ -210,17 +210,16 @@ def mapping_command(
         changes = parse_mapping(set_roles or [])
         if (changes or clear) and source is None:
             raise UsageError(message("mapping_needs_source", code))
-        with Store(db, read_only=not (changes or clear)) as store:
+        with Store(db, read_only=not (changes or clear), must_exist=True) as store:
             result = None
             if changes or clear:
                 from custfocus.config import load_config
                 from custfocus.ingest.importer import ImportOptions
 
+                log_with_writes(store, ctx)
                 result = remap_source(store, source, changes, clear or [],
                                       ImportOptions(config=load_config()))
             mappings = source_mappings(store, source)
-        if result is not None:
-            log_use(db, ctx, rows_read=result.total("rows_read"))
         if json_output:
             print_json({"sources": [{"source": m.source, "columns": m.columns,
                                      "set_by_user": m.overrides} for m in mappings],

@@ -15,9 +15,11 @@ from custfocus.cli._common import (
     DebugOption,
     JsonOption,
     LangOption,
+    MaskOption,
     QuietOption,
     handle_errors,
     log_use,
+    log_with_writes,
     resolve_lang,
     show_progress,
 )
@@ -68,10 +70,10 @@ def dedupe_command(
         if show_progress(json_output, quiet):
             console = stderr_console()
             progress = lambda stage: console.print(f"[dim]{stage}...[/]")  # noqa: E731
-        with Store(db) as store:
+        with Store(db, must_exist=True) as store:
+            log_with_writes(store, ctx)
             result = dedupe(store, full=full, retrain=retrain, settings=settings,
                                      progress=progress)
-        log_use(db, ctx, rows_read=result.records)
         if json_output:
             print_json(dedupe_as_dict(result))
         elif not quiet:
@@ -212,6 +214,7 @@ def review_export_command(
     db: DbOption = DEFAULT_DB,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="xlsx or csv file (default: csv on stdout).")] = None,
     lang: LangOption = None,
+    mask: MaskOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Write the pairs to review, with a 'decision' column to fill with same/different.
@@ -223,7 +226,7 @@ def review_export_command(
 
     with handle_errors(debug), Store(db, read_only=True) as store:
         code = resolve_lang(lang)
-        rows = export_review(store, output, lang=code)
+        rows = export_review(store, output, lang=code, mask=mask)
     with handle_errors(debug):
         log_use(db, ctx, rows_exported=rows)
         if output is not None:
@@ -248,7 +251,8 @@ def review_import_command(
     from custfocus.dedupe.review import import_review
     from custfocus.store import Store
 
-    with handle_errors(debug), Store(db) as store:
+    with handle_errors(debug), Store(db, must_exist=True) as store:
+        log_with_writes(store, ctx)
         result = import_review(store, path)
         from custfocus.i18n import fmt_int, message
 
@@ -256,5 +260,3 @@ def review_import_command(
         typer.echo(message("review_imported", code, same=fmt_int(result.same, code),
                            different=fmt_int(result.different, code),
                            undecided=fmt_int(result.undecided, code)), err=True)
-    with handle_errors(debug):
-        log_use(db, ctx, rows_read=result.same + result.different + result.undecided)

@@ -18,6 +18,7 @@ from custfocus.cli._common import (
     QuietOption,
     handle_errors,
     log_use,
+    log_with_writes,
     resolve_lang,
 )
 
@@ -52,7 +53,7 @@ def forget_command(
     from custfocus.report.console import print_json, stdout_console
     from custfocus.store import Store
 
-    with handle_errors(debug), Store(db) as store:
+    with handle_errors(debug), Store(db, must_exist=True) as store:
         code = resolve_lang(lang)
         customer_id = one_customer(store, query)
         plan = forget(store, customer_id, dry_run=True)
@@ -63,9 +64,9 @@ def forget_command(
             console.print(message("forget_plan", code, customer=customer_id,
                                   counts=_counts(plan.counts, code)))
             typer.confirm(message("forget_confirm", code), abort=True)
+        log_with_writes(store, ctx)
         done = forget(store, customer_id)
     with handle_errors(debug):
-        log_use(db, ctx, rows_erased=sum(done.counts.values()))
         if json_output:
             print_json({"customer_id": customer_id, "erased": done.counts,
                         "suppressed_identifiers": done.suppressed})

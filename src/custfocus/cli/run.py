@@ -16,7 +16,10 @@ from custfocus.cli._common import (
     DebugOption,
     JsonOption,
     LangOption,
+    MaskOption,
     QuietOption,
+    command_name,
+    given_options,
     handle_errors,
     log_use,
     resolve_lang,
@@ -109,8 +112,10 @@ def run_command(
             config_path, **{"run.db": str(db) if db else None,
                             "run.lang": lang.lower()[:2] if lang else None, "run.as_of": as_of,
                             "outputs.dir": str(output_dir) if output_dir else None})
-        result = run_pipeline(settings, config, workers=default_workers())
-        log_use(settings["run.db"], ctx, rows_read=result.customers)
+        from custfocus.processing_log import Processing
+
+        result = run_pipeline(settings, config, workers=default_workers(),
+                              processing=Processing(command_name(ctx), given_options(ctx)))
         if json_output:
             print_json(result.as_dict())
         elif not quiet:
@@ -195,10 +200,12 @@ def baseline_show_command(
 
 
 def report_command(
+    ctx: typer.Context,
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("report.html"),
     config_path: ConfigOption = CONFIG,
     db: RunDbOption = None,
     lang: LangOption = None,
+    mask: MaskOption = False,
     quiet: QuietOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -213,7 +220,8 @@ def report_command(
         settings, _ = _settings(config_path, **{"run.db": str(db) if db else None,
                                                 "run.lang": lang.lower()[:2] if lang else None})
         with Store(settings["run.db"], read_only=True) as store:
-            write_report(store, output, settings["run.lang"])
+            write_report(store, output, settings["run.lang"], mask=mask)
+        log_use(settings["run.db"], ctx)
         if not quiet:
             from custfocus.i18n import message
 

@@ -15,7 +15,7 @@ from custfocus.cli._common import (
     LangOption,
     QuietOption,
     handle_errors,
-    log_use,
+    log_with_writes,
     parse_as_of,
     resolve_lang,
 )
@@ -63,9 +63,9 @@ def segment_command(
         settings = load_settings(
             "custfocus.toml", horizon_months=horizon, discount_rate=discount_rate
         )
-        with Store(db) as store:
+        with Store(db, must_exist=True) as store:
+            log_with_writes(store, ctx)
             result = segment_customers(store, as_of=day, settings=settings)
-        log_use(db, ctx, rows_read=result.customers)
         if json_output:
             print_json(segment_as_dict(result, code))
         elif not quiet:

@@ -33,8 +33,15 @@ HEADERS = {
 }
 
 
-def review_frame(store: Store, lang: str = "en") -> Any:
-    """Pairs in the review band (and refused bridges), with both records side by side."""
+# The review file's personal columns and how --mask shows them.
+MASKED_COLUMNS = {"name_a": "name", "name_b": "name", "email_a": "email", "email_b": "email",
+                  "phone_a": "phone", "phone_b": "phone"}
+
+
+def review_frame(store: Store, lang: str = "en", mask: bool = False) -> Any:
+    """Pairs in the review band (and refused bridges), with both records side by side;
+    ``mask``: names, e-mails and phones masked (the evidence column still says how they
+    compare)."""
     frame = store.execute(
         f"""
         SELECT ra.source AS source_a, ra.row AS row_a, rb.source AS source_b, rb.row AS row_b,
@@ -50,13 +57,19 @@ def review_frame(store: Store, lang: str = "en") -> Any:
     frame["evidence"] = [
         "; ".join(text for text, _ in describe(evidence_of(lv, bits, sim), lang))
         for lv, bits, sim in zip(frame["levels"], frame["bits"], frame["name_similarity"])]
+    if mask:
+        from custfocus.masking import mask_value
+
+        for column, kind in MASKED_COLUMNS.items():
+            frame[column] = frame[column].astype(object).map(lambda v, k=kind: mask_value(k, v))
     return frame[COLUMNS].rename(columns=HEADERS.get(lang, {}))
 
 
 def export_review(store: Store, path: Path | None, fmt: str | None = None,
-                  lang: str = "en") -> int:
+                  lang: str = "en", mask: bool = False) -> int:
     sheet = {"es": "revisión", "pt": "revisão"}.get(lang, "review")
-    return write_frame(review_frame(store, lang), path, format_from_path(path, fmt), sheet)
+    return write_frame(review_frame(store, lang, mask), path, format_from_path(path, fmt),
+                       sheet)
 
 
 @dataclass
@@ -89,6 +102,7 @@ def import_review(store: Store, path: Path) -> ReviewImport:
     known = {(s, int(r)) for s, r in store.execute("SELECT source, row FROM records").fetchall()}
     same = different = undecided = 0
     rows = []
+    decided_at: dict[frozenset[tuple[str, int]], tuple[str, int]] = {}  # pair -> kind, line
     for i, item in enumerate(frame.itertuples(index=False), start=2):
         decision = str(item.decision).strip().lower().lstrip("'")
         if not decision:
@@ -106,11 +120,25 @@ def import_review(store: Store, path: Path) -> ReviewImport:
             if side not in known:
                 raise BadInputError(f"names a row that is not imported ({side[0]} row {side[1]})",
                                     file=name, row=i)
+        if a == b:
+            raise BadInputError(f"pairs a row with itself ({a[0]} row {a[1]}); a pair is two "
+                                "different rows", file=name, row=i)
         kind = "same" if decision in SAME else "different"
+        pair = frozenset((a, b))
+        if pair in decided_at:
+            earlier, line = decided_at[pair]
+            if earlier != kind:
+                raise BadInputError(f"the pair is marked {kind} here and {earlier} on row "
+                                    f"{line}; keep one decision", file=name, row=i,
+                                    column="decision")
+            continue  # the same decision twice counts once
+        decided_at[pair] = (kind, i)
         same += kind == "same"
         different += kind == "different"
         rows.append([a[0], a[1], b[0], b[1], kind])
-    store_decisions(store, rows, name)
+    with store.transaction():
+        store.note_processing(rows_read=same + different + undecided)
+        store_decisions(store, rows, name)
     return ReviewImport(same, different, undecided)
 
 
@@ -120,8 +148,9 @@ def store_decisions(store: Store, rows: list[list[Any]], origin: str) -> None:
     only its latest decision. ``origin`` says where they came from (a file name, "browser")."""
     with store.transaction():
         for row in rows:
-            store.execute("DELETE FROM match_constraints WHERE source_a = ? AND row_a = ? AND "
-                          "source_b = ? AND row_b = ?", row[:4])
+            store.execute("DELETE FROM match_constraints WHERE (source_a = ? AND row_a = ? "
+                          "AND source_b = ? AND row_b = ?) OR (source_a = ? AND row_a = ? AND "
+                          "source_b = ? AND row_b = ?)", [*row[:4], *row[2:4], *row[:2]])
             store.execute("INSERT INTO match_constraints VALUES (?, ?, ?, ?, ?, ?, now())",
                           [*row, origin])
 

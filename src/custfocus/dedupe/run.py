@@ -336,6 +336,7 @@ def _summary(store: Store, run_id: int) -> dict[str, Any]:
         "UPDATE dedupe_runs SET finished_at = now(), records = ?, customers = ?, "
         "candidate_pairs = ?, merged_pairs = ?, review_pairs = ? WHERE run_id = ?",
         [records, customers, pair_count, decided.get("merged", 0), review, run_id])
+    store.note_processing(rows_read=records)
     return {
         "records": records, "customers": customers, "candidate_pairs": pair_count,
         "merged_pairs": int(decided.get("merged", 0)), "review_pairs": review,
@@ -676,6 +677,7 @@ def _save(store: Store, nodes: Nodes, run_id: int, pair_count: int, decided: dic
         "UPDATE dedupe_runs SET finished_at = now(), records = ?, customers = ?, "
         "candidate_pairs = ?, merged_pairs = ?, review_pairs = ? WHERE run_id = ?",
         [len(record_ids), customers, pair_count, decided.get("merged", 0), review, run_id])
+    store.note_processing(rows_read=len(record_ids))
     return DedupeResult(
         run_id=run_id, mode="full", records=len(record_ids), distinct_identities=len(frame),
         customers=customers, candidate_pairs=pair_count, compared_pairs=compared,

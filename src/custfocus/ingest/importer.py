@@ -144,8 +144,10 @@ def _import_all(store: Store, importer: _Importer, files: list[Path], options: I
             for path in files:
                 try:
                     with store.transaction():
+                        before = result.total("rows_read")
                         importer.import_file(path)
                         result.unlinked_facts = link_facts(store)
+                        store.note_processing(rows_read=result.total("rows_read") - before)
                 except CustfocusError as exc:
                     result.failures.append(str(exc))
         else:
@@ -153,6 +155,7 @@ def _import_all(store: Store, importer: _Importer, files: list[Path], options: I
                 for path in files:
                     importer.import_file(path)
                 result.unlinked_facts = link_facts(store)
+                store.note_processing(rows_read=result.total("rows_read"))
                 if options.dry_run:
                     raise _DryRunDone
     except _DryRunDone:
@@ -287,6 +290,7 @@ class _Importer:
         reasons: Counter[str] = Counter()
         first_reject: tuple[int, str | None, str] | None = None
         found = False
+        first_reject_row: int | None = None
         for batch in self.chunk_converter.converted(
                 converter, table.import_chunks(opts.chunk_size), opts.chunk_size,
                 table.row_estimate):
@@ -300,6 +304,8 @@ class _Importer:
             res.facts += batch.fact_count
             res.rejects += len(batch.rejects)
             reasons.update(reason for _, _, reason, _ in batch.rejects)
+            if first_reject_row is None and batch.rejects:
+                first_reject_row = min(row for row, _, _, _ in batch.rejects)
             if self.progress:
                 self.progress(source, len(batch.rows))
         res.reject_reasons = dict(reasons.most_common())
@@ -310,6 +316,16 @@ class _Importer:
             # A header and nothing else is an empty export, not a source of no customers
             # (it would replace the source's records with none).
             raise BadInputError("file has a header but no data rows", file=table.file.name)
+        if (res.rows_read and not res.records and not res.facts and reasons
+                and all(" cells but the header has " in r for r in reasons)):
+            # Every row wider than the header: a header missing names or a delimiter that
+            # changes in the file, not a source of no customers.
+            other = (f", or the rows use another delimiter than "
+                     f"{_delimiter_name(table.delimiter)}" if table.delimiter else "")
+            raise BadInputError(
+                f"every row has more cells than the header ({len(table.headers)}): the header "
+                f"is missing column names{other}", file=table.file.name, sheet=table.sheet,
+                row=first_reject_row)
         res.nothing_found = bool(res.rows_read) and not found
         self._check_strict(res, table, first_reject)
         store.execute(
@@ -599,3 +615,8 @@ def unique_headers(headers: Sequence[str]) -> list[str]:
         seen[key] += 1
         names.append(name if seen[key] == 1 else f"{name} ({seen[key]})")
     return names
+
+
+def _delimiter_name(delimiter: str) -> str:
+    names = {";": "';'", ",": "','", "\t": "tab", "|": "'|'"}
+    return names.get(delimiter, repr(delimiter))

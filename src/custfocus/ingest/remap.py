@@ -111,6 +111,7 @@ def remap_source(store: Store, source: str, set_roles: dict[str, str] | None = N
                 plan = importer._plan(table, source_file)
                 importer._import_table(source_file, table, plan, rederive=True)
         result.unlinked_facts = link_facts(store)
+        store.note_processing(rows_read=result.total("rows_read"))
     return result
 
 

@@ -85,6 +85,12 @@ HELP: dict[str, dict[str, str]] = {
                         "pt": "tabelas a exportar: master, xref, clusters, pairs, segments"},
     "outputs.formats": {"es": "formatos de las exportaciones: csv, xlsx, parquet, json",
                         "pt": "formatos das exportações: csv, xlsx, parquet, json"},
+    "outputs.mask": {"es": "enmascarar los datos personales en las exportaciones, los archivos "
+                           "de auditoría y report.html (j***@gmail.com, +34 6** *** 678, "
+                           "nombres como iniciales), como hace --mask",
+                     "pt": "mascarar os dados pessoais nas exportações, nos arquivos de "
+                           "auditoria e no report.html (j***@gmail.com, +34 6** *** 678, "
+                           "nomes como iniciais), como faz --mask"},
     "outputs.postgres": {"es": "PostgreSQL donde actualizar master, xref y segments tras cada "
                                 "ejecución (las de outputs.exports), p. ej. "
                                 "\"postgresql://crm@db.example.org/crm\"; la contraseña, mejor "

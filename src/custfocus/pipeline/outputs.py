@@ -45,9 +45,9 @@ def write_outputs(store: Store, settings: dict[str, Any], workdir: Path, audit: 
                 raise UsageError(f"outputs.formats: unknown format '{fmt}'; use {', '.join(FORMATS)}")
             path = folder / f"{what}.{fmt}"
             if what == "segments":
-                export_segments(store, path, fmt, lang)
+                export_segments(store, path, fmt, lang, mask=settings["outputs.mask"])
             else:
-                export(store, what, path, fmt)
+                export(store, what, path, fmt, mask=settings["outputs.mask"])
             written.append(path)
     for fmt in settings["outputs.audit"]:
         if fmt not in AUDIT_SUFFIXES:

@@ -50,13 +50,16 @@ class RunResult:
 
 
 def run_pipeline(settings: dict[str, Any], config: dict[str, Any],
-                 workdir: Path | None = None, *, workers: int = 1) -> RunResult:
+                 workdir: Path | None = None, *, workers: int = 1,
+                 processing: Any = None) -> RunResult:
     """Run the whole pipeline once under the workspace lock.
 
     ``settings`` comes from :func:`custfocus.config.resolve_settings`, ``config`` is the parsed
     custfocus.toml (for ``[sources.*]`` and ``[segment]``); relative paths are taken from
     ``workdir`` (default: the current folder). ``workers`` processes convert big files (see
-    :class:`custfocus.ingest.importer.ImportOptions`).
+    :class:`custfocus.ingest.importer.ImportOptions`). ``processing``: the command's
+    :class:`~custfocus.processing_log.Processing` entry, committed with the run's writes
+    (its ``rows_read`` is the number of customers).
 
     Example:
         >>> from custfocus.config import load_config, resolve_settings
@@ -71,7 +74,8 @@ def run_pipeline(settings: dict[str, Any], config: dict[str, Any],
     with workspace_lock(db):
         log.step("start", "ok")
         try:
-            result = _Run(settings, config, workdir, db, log, started, workers).execute()
+            result = _Run(settings, config, workdir, db, log, started, workers,
+                          processing).execute()
         except BaseException as exc:
             code = getattr(exc, "exit_code", 130 if isinstance(exc, KeyboardInterrupt) else 70)
             log.step("run", "error", error=exc.__class__.__name__, exit_code=int(code))
@@ -83,8 +87,10 @@ def run_pipeline(settings: dict[str, Any], config: dict[str, Any],
 
 class _Run:
     def __init__(self, settings: dict[str, Any], config: dict[str, Any], workdir: Path,
-                 db: Path, log: StepLog, started: datetime, workers: int = 1):
+                 db: Path, log: StepLog, started: datetime, workers: int = 1,
+                 processing: Any = None):
         self.s, self.config, self.workdir, self.db = settings, config, workdir, db
+        self.processing = processing
         self.workers = workers
         self.log, self.started = log, started
         self.clock = time.perf_counter()
@@ -98,6 +104,7 @@ class _Run:
         hashes = {"match": _hash(self._match_settings()),
                   "segment": _hash(asdict(seg_settings)), "as_of": self.s["run.as_of"]}
         with Store(self.db) as store:
+            store.processing = self.processing
             with store.transaction():
                 imported, unchanged = self._import(store, files)
                 last = store.query_dicts(
@@ -120,6 +127,8 @@ class _Run:
                 sizes = json.loads(store.query_value(
                     "SELECT segment_sizes FROM pipeline_runs WHERE run_id = ?", [run_id]))
                 self._step("snapshot", run_id=run_id)
+                if self.processing is not None:  # the run reads customers, whatever its steps
+                    self.processing.rows_read = kpis["distinct_customers"]
             # Committed: from here on a failure leaves the run recorded and old files in place.
             if dedupe_mode == "full":  # see custfocus.dedupe.run._settle
                 store.execute("CHECKPOINT")
@@ -248,7 +257,8 @@ class _Run:
     def _audit(self, store: Store, as_of: date) -> Any:
         from custfocus.audit import run_audit
 
-        report = run_audit(store, as_of=as_of, lang=self.s["run.lang"])
+        report = run_audit(store, as_of=as_of, lang=self.s["run.lang"],
+                           mask=self.s["outputs.mask"])
         self._step("audit", status_light=report.status)
         return report
 

@@ -400,6 +400,7 @@ def _save(store: Store, result: SegmentResult) -> None:
     from custfocus.report.console import dumps
 
     with store.transaction():
+        store.note_processing(rows_read=result.customers)
         run_id = int(store.query_value("SELECT nextval('segment_run_seq')"))
         result.run_id = run_id
         summary = {k: v for k, v in asdict(result).items() if k not in {"settings"}}

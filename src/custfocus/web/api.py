@@ -145,6 +145,9 @@ def decision_row(body: Any) -> list[Any]:
         except (TypeError, ValueError):
             raise UsageError(f"row_{side} must be a row number", column=f"row_{side}") from None
         row += [source, number]
+    if row[0:2] == row[2:4]:
+        raise UsageError("a pair is two different rows; this pairs a row with itself",
+                         column="row_b")
     return [*row, decision]
 
 

@@ -29,10 +29,40 @@ SWALLOWED_ROWS = 3
 _NARROW_SWALLOWED_ROWS = 5
 
 
-def _looks_like_rows(value: str, delimiter: str, width: int) -> bool:
+#: How many times longer than its column's typical value a value must be to be a short
+#: swallow (one or two rows) when its lines split exactly as rows would.
+SHORT_SWALLOW_LENGTH = 2.5
+
+
+def _looks_like_rows(value: str, delimiter: str, width: int, column: int = 0,
+                     typical: float | None = None) -> bool:
+    """Whether ``value`` (of column ``column``) holds rows swallowed by an open quote.
+
+    Long swallows: several lines that each split as wide as the header. Short ones (one
+    or two rows) have a signature a multi-line text seldom has: the quote opened at the
+    start of the field, so the value's first line is the rest of that row (exactly
+    ``width - 1 - column`` delimiters), every line between is a whole row (``width - 1``),
+    and the value is much longer than the column's ``typical`` (median) length.
+    """
+    lines = value.splitlines()
     need = max(1, width - 1)
-    shaped = sum(1 for line in value.splitlines() if line.count(delimiter) >= need)
-    return shaped >= (SWALLOWED_ROWS if width > 3 else _NARROW_SWALLOWED_ROWS)
+    shaped = sum(1 for line in lines if line.count(delimiter) >= need)
+    if shaped >= (SWALLOWED_ROWS if width > 3 else _NARROW_SWALLOWED_ROWS):
+        return True
+    if width < 3 or len(lines) < 2 or typical is None:
+        return False
+    counts = [line.count(delimiter) for line in lines]
+    # Some line must split as a row would: the first (the quote opened before the last
+    # column) or a later one (a whole row, or the closing row up to its last column).
+    return (counts[0] == width - 1 - column and max(counts) >= min(2, width - 1)
+            and all(c == width - 1 for c in counts[1:-1]) and counts[-1] <= width - 1
+            and len(value) >= SHORT_SWALLOW_LENGTH * max(typical, 1.0))
+
+
+def _typical_length(lengths: list[int] | np.ndarray) -> float:
+    """The median length of a column's non-empty values in a chunk."""
+    filled = np.asarray([n for n in lengths if n], dtype=float)
+    return float(np.median(filled)) if filled.size else 0.0
 
 
 def guard_quotes(
@@ -50,16 +80,22 @@ def guard_quotes(
                 breaks = pc.or_(pc.match_substring(values, "\n"), pc.match_substring(values, "\r"))
                 if not pc.any(breaks).as_py():
                     continue
+                lengths = pc.utf8_length(values).to_numpy(zero_copy_only=False)
+                typical = _typical_length(np.nan_to_num(lengths.astype(float)).astype(int))
                 for position in np.flatnonzero(breaks.to_numpy(zero_copy_only=False)):
                     value = values[int(position)].as_py()
-                    if _looks_like_rows(value, delimiter, width):
+                    if _looks_like_rows(value, delimiter, width, column, typical):
                         _fail(path, encoding, delimiter, headers, int(chunk.rows[position]), column)
         else:
+            typical: dict[int, float] = {}
             for number, cells in chunk:
                 for column, value in enumerate(cells):
-                    if ("\n" in value or "\r" in value) and _looks_like_rows(
-                        value, delimiter, width
-                    ):
+                    if "\n" not in value and "\r" not in value:
+                        continue
+                    if column not in typical:
+                        typical[column] = _typical_length(
+                            [len(c[column]) for _, c in chunk if column < len(c)])
+                    if _looks_like_rows(value, delimiter, width, column, typical[column]):
                         _fail(path, encoding, delimiter, headers, number, column)
         yield chunk
 

@@ -136,7 +136,13 @@ def _best_delimiter(text: str, *, truncated: bool) -> str | None:
     best_key: tuple[float, int] = (0.0, 1)
     best = None
     for delimiter in DELIMITERS:
-        widths = [len(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(r)]
+        try:
+            widths = [len(r) for r in csv.reader(io.StringIO(text, newline=""),
+                                                   delimiter=delimiter) if any(r)]
+        except csv.Error:
+            # Not this delimiter: read by it, a quoted field (that may hold a bare CR, as
+            # RFC 4180 allows) would start mid-field, where a CR is an error.
+            continue
         if truncated and len(widths) > 1:
             widths.pop()  # the cut-off last record may be incomplete
         if not widths:
@@ -207,6 +213,7 @@ def read_csv(
                 sep = sep or default
                 handle.seek(0)
             sample: list[tuple[int, list[str]]] = []
+            number = 0
             counted = LineCounter(lines)
             lines_after: list[int] = []  # physical lines read once record k is complete
             for number, cells in enumerate(csv.reader(counted, delimiter=sep), 1):
@@ -218,7 +225,7 @@ def read_csv(
     except UnicodeDecodeError:
         raise BadInputError(f"cannot decode the file as {chosen}", file=str(path)) from None
     except csv.Error as exc:
-        raise BadInputError(f"malformed CSV ({exc})", file=str(path)) from None
+        raise BadInputError(f"malformed CSV ({exc})", file=str(path), row=number + 1) from None
     if not sample:
         raise BadInputError("file is empty", file=str(path))
 

@@ -74,9 +74,11 @@ def find_header_row(rows: list[list[str]]) -> int:
             continue
         if not _looks_like_names(_filled(row)):
             continue
-        following = [count for count in counts[index + 1 :] if count][:_LOOKAHEAD]
-        # A title such as "Informe | 2023" is much narrower than the rows that follow it.
-        if following and counts[index] * 10 < max(following) * 6:
+        following = sorted([count for count in counts[index + 1 :] if count][:_LOOKAHEAD])
+        # A title such as "Informe | 2023" is much narrower than the rows that follow it;
+        # their typical width decides (the median), so one ragged row with extra cells
+        # does not make the real header look like a title.
+        if following and counts[index] * 10 < following[len(following) // 2] * 6:
             continue
         return index
     if not any(counts):

@@ -77,7 +77,7 @@ def open_source(
     path = Path(path)
     kind = file_kind(path)
     if not path.is_file():
-        raise BadInputError("file not found", file=str(path))
+        raise BadInputError(_not_a_file(path), file=str(path))
     if kind == "csv":
         return read_csv(path, encoding=encoding, delimiter=delimiter)
     if kind in ("xlsx", "xls", "ods"):
@@ -87,6 +87,33 @@ def open_source(
     if kind == "jsonl":
         return read_jsonl(path)
     return read_json(path)
+
+
+def _not_a_file(path: Path) -> str:
+    """Why ``path`` cannot be read as a file: missing, or what it is instead (a named pipe
+    or a device has no end to read twice, as the readers do: first to sniff, then to read)."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return ("a symbolic link to nothing (its target does not exist)" if path.is_symlink()
+                else "file not found")
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc.__class__.__name__})"
+    link = "a symbolic link to " if path.is_symlink() else ""
+    if stat.S_ISFIFO(mode):
+        what = "a named pipe (FIFO)"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        what = "a device"
+    elif stat.S_ISSOCK(mode):
+        what = "a socket"
+    elif stat.S_ISDIR(mode):
+        what = "a folder"
+    else:
+        what = "not a regular file"
+    return (f"{link}{what}, not a regular file: save the data to a file and import that"
+            if what != "not a regular file" else what)
 
 
 def _skipped(name: str) -> bool:
