@@ -42,7 +42,7 @@ case("csv_no_customer_columns", "productos.csv", "Producto;Precio;Stock\nMesa;12
 case("csv_mixed_line_endings", "clientes.csv", "Nombre;Email;Teléfono\r\nAna Ruiz;ana@example.com;612345678\nLuis Gil;luis@example.com;612345679\rEva Sanz;eva@example.com;612345670\r\n", 0, '"records": 3', issue=P + "CRLF, LF and CR line ends in one file")
 case("csv_header_and_blank_lines", "clientes.csv", H + "\n\n;;\n", 3, "file has a header but no data rows", issue=P + "a header, then blank rows")
 case("csv_quote_never_closed_at_end", "clientes.csv", H + ROWS + 'Eva Sanz;"eva@example.com;612345670\nPepe Mora;pepe@example.com;612345671\n', 3, 'a quote opened on line 4 runs to line 5', issue=P + "a quote opened on the last rows and never closed")
-case("csv_amount_nan", "pedidos.csv", "Email;Importe;Fecha\nana@example.com;NaN;2024-01-01\nluis@example.com;12.50;2024-01-02\n", 0, '"no amount on this order/invoice": 1', issue=P + "NaN as an amount")
+case("csv_amount_nan", "pedidos.csv", "Email;Importe;Fecha\nana@example.com;NaN;2024-01-01\nluis@example.com;12.50;2024-01-02\n", 0, '"amount is not a number": 1', issue=P + "NaN as an amount")
 case("csv_amount_infinity", "pedidos.csv", "Email;Importe;Fecha\nana@example.com;inf;2024-01-01\nluis@example.com;12.50;2024-01-02\n", 0, '"amount is not a number": 1', issue=P + "inf as an amount")
 case("csv_amount_1e309", "pedidos.csv", "Email;Importe;Fecha\nana@example.com;1e309;2024-01-01\nluis@example.com;12.50;2024-01-02\n", 0, '"amount is not a number": 1', issue=P + "an amount beyond a double")
 case("unsupported_extension_pdf", "clientes.pdf", b"%PDF-1.4\n", 3, 'unsupported file type ".pdf"', issue=P + "a PDF")
