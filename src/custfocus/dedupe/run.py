@@ -161,6 +161,10 @@ def dedupe(
         >>> result.customers, result.duplicates  # doctest: +SKIP
     """
     settings = settings or DedupeSettings()
+    if settings.engine == "spark":  # pyspark, Java and the master, before anything is done
+        from custfocus.dedupe.spark import SparkSettings, check_spark
+
+        check_spark((settings.spark or SparkSettings()).master)
     with _bounded_memory(store, DUCKDB_MEMORY):
         return _find_duplicates(store, full or retrain, retrain, settings, progress)
 

@@ -211,8 +211,27 @@ def _encoded(path: str) -> Any:
         from custfocus.dedupe.compare import _Encoded
 
         _CACHE.clear()  # one run at a time: the previous run's nodes go
-        _CACHE[key] = _Encoded(_read_parquet(path).to_pandas())
+        _CACHE[key] = _Encoded(restore_dtypes(_read_parquet(path).to_pandas(),
+                                              _loaded(path + ".dtypes")))
     return _CACHE[key]
+
+
+def category_dtypes(frame: Any) -> dict[str, Any]:
+    """The dtype of the categories of each categorical column (Parquet keeps the values,
+    not pandas' string dtype of an Index)."""
+    import pandas as pd
+
+    return {name: frame[name].cat.categories.dtype for name in frame.columns
+            if isinstance(frame[name].dtype, pd.CategoricalDtype)}
+
+
+def restore_dtypes(frame: Any, dtypes: dict[str, Any]) -> Any:
+    """The node frame as the driver held it: categories of the same dtype, same order."""
+    for name, dtype in dtypes.items():
+        column = frame[name]
+        if column.cat.categories.dtype != dtype:
+            frame[name] = column.cat.rename_categories(column.cat.categories.astype(dtype))
+    return frame
 
 
 def _loaded(path: str) -> Any:
@@ -384,6 +403,7 @@ class SparkStages:
         self.spark, self.frame, self.workdir = session, frame, workdir
         self.nodes_path = f"{workdir}/nodes.parquet"
         self._write(pa.Table.from_pandas(frame, preserve_index=False), self.nodes_path)
+        self._dump(category_dtypes(frame), "nodes.parquet.dtypes")
         columns = key_columns(frame)
         columns["node"] = pa.array(np.arange(len(frame), dtype=np.int32))
         self.key_nodes_path = f"{workdir}/key_nodes.parquet"
