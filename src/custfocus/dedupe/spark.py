@@ -61,6 +61,7 @@ INSTALL_HINT = ("--engine spark needs pyspark and Java 17 or later: pip install 
                 "openjdk-17-jre-headless)")
 CONNECT_HINT = ("a Spark Connect master (sc://) needs pyspark's connect client: "
                 "pip install 'pyspark[connect]>=3.5'")
+CONNECT_MODULES = ("grpc", "grpc_status", "google.protobuf")  # what pyspark[connect] adds
 PROBE_SECONDS = 5.0  # how long the master's host may take to accept a connection
 
 
@@ -91,12 +92,8 @@ def check_spark(master: str) -> None:
         raise UsageError(INSTALL_HINT)
     remote = master.startswith("sc://")
     if remote:
-        try:
-            from pyspark.sql.connect.utils import check_dependencies
-
-            check_dependencies("pyspark.sql.connect")
-        except Exception:
-            raise UsageError(CONNECT_HINT) from None
+        if any(importlib.util.find_spec(name) is None for name in CONNECT_MODULES):
+            raise UsageError(CONNECT_HINT)
     elif _java() is None:
         raise UsageError(INSTALL_HINT)
     host, port = _master_address(master)
