@@ -62,7 +62,8 @@ INSTALL_HINT = ("--engine spark needs pyspark and Java 17 or later: pip install 
 CONNECT_HINT = ("a Spark Connect master (sc://) needs pyspark's connect client: "
                 "pip install 'pyspark[connect]>=3.5'")
 CONNECT_MODULES = ("grpc", "grpc_status", "google.protobuf")  # what pyspark[connect] adds
-PROBE_SECONDS = 5.0  # how long the master's host may take to accept a connection
+PROBE_SECONDS = 5.0
+ARROW_BATCH = 500_000  # pairs (or nodes) per Arrow batch handed to the Python workers  # how long the master's host may take to accept a connection
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,11 @@ def spark_stages(frame: Any, settings: SparkSettings | None = None) -> Iterator[
     workdir = tempfile.mkdtemp(prefix="custfocus-spark-") if own_dir else (
         settings.workdir.rstrip("/") + f"/custfocus-{os.getpid()}-{id(frame):x}")
     session, made = spark_session(settings.master)
+    # Batches of pairs as large as the embedded engine's slices cost least per pair (the
+    # comparisons work once per distinct pair of values in a batch); Spark's default is 10,000.
+    batch_conf = "spark.sql.execution.arrow.maxRecordsPerBatch"
+    batch_before = session.conf.get(batch_conf, None)
+    session.conf.set(batch_conf, str(ARROW_BATCH))
     try:
         with warnings.catch_warnings():
             # pyspark 4.0 warns that it does not support pandas 3 fully; only Arrow crosses.
@@ -178,6 +184,10 @@ def spark_stages(frame: Any, settings: SparkSettings | None = None) -> Iterator[
             _remove(workdir)
         if made:
             session.stop()
+        elif batch_before is None:
+            session.conf.unset(batch_conf)
+        else:
+            session.conf.set(batch_conf, batch_before)
 
 
 def _remove(path: str) -> None:
@@ -487,20 +497,24 @@ class SparkStages:
             WHERE rule IN ({cross}) GROUP BY rule""").collect()}
         spark.sql("SELECT DISTINCT a, b FROM cf_pairs").write.mode("overwrite").parquet(
             f"{self.workdir}/pairs")
-        over = spark.sql(f"""
-            SELECT s.rule, count(*) AS blocks, max(s.n) AS largest FROM cf_sizes s
+        # Every block over its cap (few: they are what the splitting is for), once.
+        oversized_keys = spark.sql("""
+            SELECT s.rule, s.key, s.n, w.unsplit IS NOT NULL AS unsplit FROM cf_sizes s
             LEFT JOIN (SELECT DISTINCT rule, key, true AS unsplit FROM cf_split
                        WHERE unsplit) w ON s.rule = w.rule AND s.key = w.key
-            WHERE s.n > s.cap AND (s.rule < {2 * n} OR w.unsplit) GROUP BY s.rule""").collect()
-        oversized_keys = spark.sql("SELECT rule, key FROM cf_sizes WHERE n > cap").collect()
+            WHERE s.n > s.cap""").collect()
+        over: dict[int, list[int]] = {}
+        for rule, _, size, unsplit in oversized_keys:
+            if rule < 2 * n or unsplit:  # a walk's window over its cap is cut finer
+                over.setdefault(rule, []).append(size)
         return Candidates(
             a=np.zeros(0, np.int32), b=np.zeros(0, np.int32),
             pairs_per_rule={name: per_rule[name] for name in names if name in per_rule},
-            oversized_blocks={names[r]: int(c) for r, c, _ in over},
-            largest_skipped={names[r]: int(m) for r, _, m in over},
+            oversized_blocks={names[r]: len(sizes) for r, sizes in over.items()},
+            largest_skipped={names[r]: int(max(sizes)) for r, sizes in over.items()},
             oversized_keys=pa.table({
-                "rule": pa.array([names[r] for r, _ in oversized_keys], pa.string()),
-                "key": pa.array([k for _, k in oversized_keys], pa.string())}),
+                "rule": pa.array([names[row[0]] for row in oversized_keys], pa.string()),
+                "key": pa.array([row[1] for row in oversized_keys], pa.string())}),
             key_hashes=self._key_hashes())
 
     def _key_hashes(self) -> Any:
