@@ -33,6 +33,7 @@ import shutil
 import socket
 import sys
 import tempfile
+import uuid
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -164,8 +165,10 @@ def spark_stages(frame: Any, settings: SparkSettings | None = None) -> Iterator[
     settings = settings or SparkSettings()
     check_spark(settings.master)
     own_dir = not settings.workdir
-    workdir = tempfile.mkdtemp(prefix="custfocus-spark-") if own_dir else (
-        settings.workdir.rstrip("/") + f"/custfocus-{os.getpid()}-{id(frame):x}")
+    # A name no earlier run had: the Python workers keep what they read by its path.
+    run = f"custfocus-spark-{uuid.uuid4().hex}"
+    workdir = tempfile.mkdtemp(prefix=run + "-") if own_dir else (
+        settings.workdir.rstrip("/") + "/" + run)
     session, made = spark_session(settings.master)
     # Batches of pairs as large as the embedded engine's slices cost least per pair (the
     # comparisons work once per distinct pair of values in a batch); Spark's default is 10,000.
