@@ -164,33 +164,33 @@ def spark_stages(frame: Any, settings: SparkSettings | None = None) -> Iterator[
     session made here are gone after."""
     settings = settings or SparkSettings()
     check_spark(settings.master)
-    own_dir = not settings.workdir
-    # A name no earlier run had: the Python workers keep what they read by its path.
-    run = f"custfocus-spark-{uuid.uuid4().hex}"
-    workdir = tempfile.mkdtemp(prefix=run + "-") if own_dir else (
-        settings.workdir.rstrip("/") + "/" + run)
-    session, made = spark_session(settings.master)
-    # Batches of pairs as large as the embedded engine's slices cost least per pair (the
-    # comparisons work once per distinct pair of values in a batch); Spark's default is 10,000.
-    batch_conf = "spark.sql.execution.arrow.maxRecordsPerBatch"
-    batch_before = session.conf.get(batch_conf, None)
-    session.conf.set(batch_conf, str(ARROW_BATCH))
-    try:
-        with warnings.catch_warnings():
-            # pyspark 4.0 warns that it does not support pandas 3 fully; only Arrow crosses.
-            warnings.filterwarnings("ignore", message=".*pandas >= 3", category=FutureWarning)
+    with warnings.catch_warnings():
+        # pyspark 4 warns that it does not support pandas 3 fully; only Arrow crosses here.
+        warnings.filterwarnings("ignore", message=".*pandas >= 3", category=FutureWarning)
+        session, made = spark_session(settings.master)
+        # Batches as large as the embedded engine's slices cost least per pair (comparisons
+        # work once per distinct pair of values in a batch); Spark's default is 10,000.
+        batch_conf = "spark.sql.execution.arrow.maxRecordsPerBatch"
+        batch_before = session.conf.get(batch_conf, None)
+        session.conf.set(batch_conf, str(ARROW_BATCH))
+        # A name no earlier run had: the Python workers keep what they read by its path.
+        run = f"custfocus-spark-{uuid.uuid4().hex}"
+        own_dir = not settings.workdir
+        workdir = tempfile.mkdtemp(prefix=run + "-") if own_dir else (
+            settings.workdir.rstrip("/") + "/" + run)
+        try:
             yield SparkStages(session, frame, workdir)
-    finally:
-        if own_dir:
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            _remove(workdir)
-        if made:
-            session.stop()
-        elif batch_before is None:
-            session.conf.unset(batch_conf)
-        else:
-            session.conf.set(batch_conf, batch_before)
+        finally:
+            if own_dir:
+                shutil.rmtree(workdir, ignore_errors=True)
+            else:
+                _remove(workdir)
+            if made:
+                session.stop()
+            elif batch_before is None:
+                session.conf.unset(batch_conf)
+            else:
+                session.conf.set(batch_conf, batch_before)
 
 
 def _remove(path: str) -> None:
