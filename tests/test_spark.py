@@ -34,8 +34,11 @@ def spark():
         pytest.skip("Java is not installed (Debian package openjdk-17-jre-headless)")
     sql = pytest.importorskip("pyspark.sql", reason="pyspark is not installed (extra: spark)")
     os.environ["PYSPARK_PYTHON"] = sys.executable
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # the session listens on loopback only
     session = (sql.SparkSession.builder.master("local[2]").appName("custfocus tests")
                .config("spark.ui.enabled", "false")
+               .config("spark.driver.host", "127.0.0.1")
+               .config("spark.driver.bindAddress", "127.0.0.1")
                .config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.shuffle.partitions", "4")
                .getOrCreate())

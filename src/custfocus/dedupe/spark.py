@@ -144,6 +144,10 @@ def spark_session(master: str) -> tuple[Any, bool]:
     builder = SparkSession.builder.appName("custfocus dedupe")
     if master.startswith("sc://"):
         return builder.remote(master).getOrCreate(), True
+    if master.startswith("local"):  # nothing of a local run listens beyond this machine
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        builder = (builder.config("spark.driver.host", "127.0.0.1")
+                   .config("spark.driver.bindAddress", "127.0.0.1"))
     session = (builder.master(master)
                .config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.shuffle.partitions", str(max(4, 2 * _cores(master))))
