@@ -43,17 +43,10 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from custfocus.dedupe.block import (
-    DEFAULT_RULES,
-    KEY_HASH_SQL,
-    Candidates,
-    expand_keys,
-    key_columns,
-    keys_sql,
-    level_names,
-)
-from custfocus.dedupe.compare import COMPARISONS, compare_pairs
-from custfocus.dedupe.model import TRAINING_BLOCKS, agree_at_top
+from custfocus.dedupe import _spark_tasks as tasks
+from custfocus.dedupe.block import DEFAULT_RULES, KEY_HASH_SQL, Candidates, key_columns, level_names
+from custfocus.dedupe.compare import COMPARISONS
+from custfocus.dedupe.model import TRAINING_BLOCKS
 from custfocus.errors import StoreError, UsageError
 
 DEFAULT_MASTER = "local[*]"
@@ -207,204 +200,6 @@ def _remove(path: str) -> None:
         pass
 
 
-# -- what the executors run -----------------------------------------------------------------
-
-_CACHE: dict[str, Any] = {}  # per Python worker: the nodes and scorer of the run at hand
-
-
-def _read_parquet(path: str) -> Any:
-    import pyarrow.parquet as pq
-
-    return pq.read_table(path)
-
-
-def _encoded(path: str) -> Any:
-    """The nodes of ``path`` as compare.py's codes, made once per worker."""
-    key = "nodes:" + path
-    if key not in _CACHE:
-        from custfocus.dedupe.compare import _Encoded
-
-        _CACHE.clear()  # one run at a time: the previous run's nodes go
-        _CACHE[key] = _Encoded(restore_dtypes(_read_parquet(path).to_pandas(),
-                                              _loaded(path + ".dtypes")))
-    return _CACHE[key]
-
-
-def category_dtypes(frame: Any) -> dict[str, Any]:
-    """The dtype of the categories of each categorical column (Parquet keeps the values,
-    not pandas' string dtype of an Index)."""
-    import pandas as pd
-
-    return {name: frame[name].cat.categories.dtype for name in frame.columns
-            if isinstance(frame[name].dtype, pd.CategoricalDtype)}
-
-
-def restore_dtypes(frame: Any, dtypes: dict[str, Any]) -> Any:
-    """The node frame as the driver held it: categories of the same dtype, same order."""
-    for name, dtype in dtypes.items():
-        column = frame[name]
-        if column.cat.categories.dtype != dtype:
-            frame[name] = column.cat.rename_categories(column.cat.categories.astype(dtype))
-    return frame
-
-
-def _loaded(path: str) -> Any:
-    key = "pickle:" + path
-    if key not in _CACHE:
-        import pyarrow.fs as pafs
-
-        fs, inner = pafs.FileSystem.from_uri(path) if "://" in path else (
-            pafs.LocalFileSystem(), path)
-        with fs.open_input_stream(inner) as fh:
-            _CACHE[key] = pickle.loads(fh.read())
-    return _CACHE[key]
-
-
-def _keys_of(batches: Iterator[Any]) -> Iterator[Any]:
-    """Every node's key per rule (keys_sql, in DuckDB) of each batch of nodes."""
-    import duckdb
-    import pyarrow as pa
-
-    con = duckdb.connect()
-    try:
-        for batch in batches:
-            con.register("nodes", pa.Table.from_batches([batch]))
-            table = con.sql(keys_sql(DEFAULT_RULES, "nodes")).to_arrow_table()
-            con.unregister("nodes")
-            yield from table.cast(_KEYS).to_batches()
-    finally:
-        con.close()
-
-
-def _split_blocks(batches: Iterator[Any]) -> Iterator[Any]:
-    """The keys under the blocks over their cap of one partition (each block whole in it),
-    by block.expand_keys; and the walk windows it could not cut finer."""
-    import duckdb
-    import pyarrow as pa
-
-    parts = [batch for batch in batches if batch.num_rows]
-    if not parts:
-        return
-    table = pa.Table.from_batches(parts)
-    con = duckdb.connect()
-    try:
-        con.register("_in", table)
-        key_names = [c for c in table.column_names if c not in ("rule", "key", "side")]
-        con.execute("CREATE TEMP TABLE nodes AS SELECT DISTINCT ON (node) "
-                    + ", ".join(key_names) + " FROM _in")
-        con.execute("CREATE TEMP TABLE keys AS SELECT rule, key, node, side, false AS stored "
-                    "FROM _in")
-        expand_keys(con, DEFAULT_RULES, "nodes", "keys", None, count=True)
-        out = con.sql(f"""
-            SELECT false AS unsplit, rule, key, node, side FROM keys
-            WHERE rule >= {len(DEFAULT_RULES)}
-            UNION ALL SELECT true, rule, key, -1, false FROM walk_unsplit""").to_arrow_table()
-    finally:
-        con.close()
-    yield from out.cast(_SPLIT).to_batches()
-
-
-def _compare(nodes_path: str) -> Any:
-    def compare(batches: Iterator[Any]) -> Iterator[Any]:
-        import pyarrow as pa
-
-        encoded = _encoded(nodes_path)
-        for batch in batches:
-            a = batch.column("a").to_numpy(zero_copy_only=False).astype(np.int32)
-            b = batch.column("b").to_numpy(zero_copy_only=False).astype(np.int32)
-            levels = compare_pairs(encoded, a, b)
-            columns = {"a": pa.array(a), "b": pa.array(b)}
-            columns.update({c.name: pa.array(levels[c.name].astype(np.int8))
-                            for c in COMPARISONS})
-            columns["name_similarity"] = pa.array(levels["name_similarity"], pa.float32())
-            yield pa.RecordBatch.from_pydict(columns)
-    return compare
-
-
-def _levels_of(batch: Any) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    a = batch.column("a").to_numpy(zero_copy_only=False)
-    b = batch.column("b").to_numpy(zero_copy_only=False)
-    levels = {c.name: batch.column(c.name).to_numpy(zero_copy_only=False)
-              for c in COMPARISONS}
-    levels["name_similarity"] = batch.column("name_similarity").to_numpy(zero_copy_only=False)
-    return a, b, levels
-
-
-def _patterns(inputs_path: str) -> Any:
-    """Per batch: the level pattern (with the reviewer's label) of every pair, packed, and
-    per training block and comparison the sum and count of the term-frequency adjustment
-    of the pairs agreeing at the block's top level."""
-    def patterns(batches: Iterator[Any]) -> Iterator[Any]:
-        import pyarrow as pa
-
-        from custfocus.dedupe.run import known_labels
-
-        label, frequencies, nodes = _loaded(inputs_path)
-        for batch in batches:
-            a, b, levels = _levels_of(batch)
-            known = known_labels(label, a, b, nodes)
-            packed = np.zeros(len(a), dtype=np.int64)
-            for column in [levels[c.name] for c in COMPARISONS] + [known]:
-                packed = packed * 8 + (column.astype(np.int64) + 1)
-            adjust = frequencies.adjust(a, b, levels)
-            block, name, total, count = [], [], [], []
-            for i, comparisons in enumerate(TRAINING_BLOCKS):
-                inside = agree_at_top(levels, comparisons)
-                for comp in comparisons:
-                    if comp in adjust and inside.any():
-                        block.append(i)
-                        name.append(comp)
-                        total.append(float(adjust[comp][inside].sum()))
-                        count.append(int(inside.sum()))
-            distinct, found = np.unique(packed, return_counts=True)
-            yield pa.RecordBatch.from_pydict({
-                "pattern": pa.array(distinct), "block": pa.array([-1] * len(distinct), pa.int32()),
-                "name": pa.array([None] * len(distinct), pa.string()),
-                "total": pa.array(np.zeros(len(distinct))),
-                "count": pa.array(found.astype(np.int64))})
-            if block:
-                yield pa.RecordBatch.from_pydict({
-                    "pattern": pa.array(np.full(len(block), -1, dtype=np.int64)),
-                    "block": pa.array(block, pa.int32()), "name": pa.array(name, pa.string()),
-                    "total": pa.array(total, pa.float64()),
-                    "count": pa.array(count, pa.int64())})
-    return patterns
-
-
-def _score(scorer_path: str) -> Any:
-    def score(batches: Iterator[Any]) -> Iterator[Any]:
-        import pyarrow as pa
-
-        scorer = _loaded(scorer_path)
-        for batch in batches:
-            a, b, levels = _levels_of(batch)
-            probability = scorer.score(a, b, levels).probability
-            yield batch.append_column("probability", pa.array(probability, pa.float64()))
-    return score
-
-
-# The schemas of what the executors return (Arrow, and Spark's DDL for them).
-def _schemas() -> None:
-    import pyarrow as pa
-
-    global _KEYS, _SPLIT
-    _KEYS = pa.schema([("rule", pa.int8()), ("key", pa.string()), ("node", pa.int32()),
-                       ("side", pa.bool_())])
-    _SPLIT = pa.schema([("unsplit", pa.bool_()), ("rule", pa.int8()), ("key", pa.string()),
-                        ("node", pa.int32()), ("side", pa.bool_())])
-
-
-_KEYS: Any = None
-_SPLIT: Any = None
-_schemas()
-KEYS_DDL = "rule tinyint, key string, node int, side boolean"
-SPLIT_DDL = "unsplit boolean, rule tinyint, key string, node int, side boolean"
-LEVELS_DDL = ("a int, b int, " + ", ".join(f"{c.name} tinyint" for c in COMPARISONS)
-              + ", name_similarity float")
-SCORED_DDL = LEVELS_DDL + ", probability double"
-PATTERNS_DDL = "pattern bigint, block int, name string, total double, count bigint"
-
-
 # -- the driver's side --------------------------------------------------------------------------
 
 
@@ -417,7 +212,7 @@ class SparkStages:
         self.spark, self.frame, self.workdir = session, frame, workdir
         self.nodes_path = f"{workdir}/nodes.parquet"
         self._write(pa.Table.from_pandas(frame, preserve_index=False), self.nodes_path)
-        self._dump(category_dtypes(frame), "nodes.parquet.dtypes")
+        self._dump(tasks.category_dtypes(frame), "nodes.parquet.dtypes")
         columns = key_columns(frame)
         columns["node"] = pa.array(np.arange(len(frame), dtype=np.int32))
         self.key_nodes_path = f"{workdir}/key_nodes.parquet"
@@ -462,7 +257,7 @@ class SparkStages:
                                        enumerate(levels)) + " END"
         nodes = spark.read.parquet(self.key_nodes_path)
         nodes.createOrReplaceTempView("cf_nodes")
-        keys = nodes.mapInArrow(_keys_of, KEYS_DDL)
+        keys = nodes.mapInArrow(tasks.keys_of, tasks.KEYS_DDL)
         keys.write.mode("overwrite").parquet(f"{self.workdir}/keys0")
         spark.read.parquet(f"{self.workdir}/keys0").createOrReplaceTempView("cf_keys0")
         # The blocks over their cap, each split whole in one partition (expand_keys).
@@ -473,7 +268,7 @@ class SparkStages:
               ON k.rule = o.rule AND k.key = o.key
             JOIN cf_nodes n ON n.node = k.node""")
         split = (frontier.repartition(self.partitions, "rule", "key")
-                 .mapInArrow(_split_blocks, SPLIT_DDL))
+                 .mapInArrow(tasks.split_blocks, tasks.SPLIT_DDL))
         split.write.mode("overwrite").parquet(f"{self.workdir}/split")
         spark.read.parquet(f"{self.workdir}/split").createOrReplaceTempView("cf_split")
         spark.sql("SELECT rule, key, node, side FROM cf_keys0 UNION ALL "
@@ -544,7 +339,7 @@ class SparkStages:
     def compare(self) -> None:
         """Every candidate pair's comparison levels (compare_pairs on batches), as Parquet."""
         pairs = self.spark.read.parquet(f"{self.workdir}/pairs")
-        (pairs.mapInArrow(_compare(self.nodes_path), LEVELS_DDL)
+        (pairs.mapInArrow(tasks.compare_task(self.nodes_path), tasks.LEVELS_DDL)
          .write.mode("overwrite").parquet(f"{self.workdir}/compared"))
 
     def training_patterns(self, label: dict[tuple[int, int], int], frequencies: Any
@@ -554,7 +349,7 @@ class SparkStages:
         counts; their number; and the training blocks' term-frequency centres."""
         path = self._dump((label, frequencies, len(self.frame)), "training.pickle")
         compared = self.spark.read.parquet(f"{self.workdir}/compared")
-        rows = (compared.mapInArrow(_patterns(path), PATTERNS_DDL)
+        rows = (compared.mapInArrow(tasks.patterns_task(path), tasks.PATTERNS_DDL)
                 .groupBy("pattern", "block", "name")
                 .agg({"total": "sum", "count": "sum"}).collect())
         found = [(r["pattern"], int(r["sum(count)"])) for r in rows if r["block"] == -1]
@@ -583,7 +378,7 @@ class SparkStages:
         the pairs, their levels and probabilities."""
         path = self._dump(scorer, "scorer.pickle")
         compared = self.spark.read.parquet(f"{self.workdir}/compared")
-        (compared.mapInArrow(_score(path), SCORED_DDL).orderBy("a", "b")
+        (compared.mapInArrow(tasks.score_task(path), tasks.SCORED_DDL).orderBy("a", "b")
          .write.mode("overwrite").parquet(f"{self.workdir}/scored"))
         table = self._read(f"{self.workdir}/scored")
         a = table.column("a").to_numpy().astype(np.int32)
