@@ -86,6 +86,14 @@ SETTINGS: tuple[Setting, ...] = (
        choices=("recent", "frequent", "source_priority")),
     _s("match.source_priority", [], "sources to trust first with survivorship = "
        "\"source_priority\" (name prefixes)"),
+    _s("match.engine", "embedded", "where a full run blocks, compares and scores: embedded "
+       "(this machine) or spark (Apache Spark, `pip install 'custfocus[spark]'` and Java)",
+       choices=("embedded", "spark")),
+    _s("match.spark_master", "local[*]", "the Spark master of engine = \"spark\": local[*], "
+       "spark://host:7077, yarn, k8s://https://host, or sc://host:15002 (Spark Connect)"),
+    _s("match.spark_workdir", "", "a folder this machine and every Spark executor reach "
+       "(s3://..., gs://..., a shared mount) that nodes and pairs cross through; \"\": a "
+       "temporary folder here (local[*] only)"),
     _s("outputs.dir", "custfocus-out", "folder the outputs of `custfocus run` are written to"),
     _s("outputs.report", True, "write report.html: audit, segments and trends in one page"),
     _s("outputs.audit", ["json"], "audit files to write: json, markdown, html, xlsx"),
@@ -236,7 +244,12 @@ def dedupe_settings(values: Mapping[str, Any]) -> DedupeSettings:
                                  for f in fields(ClusterSettings)})
     survivorship = Survivorship(default_rule=values["match.survivorship"],
                                 source_priority=list(values["match.source_priority"]))
-    return DedupeSettings(cluster=cluster, survivorship=survivorship)
+    from custfocus.dedupe.spark import SparkSettings
+
+    return DedupeSettings(cluster=cluster, survivorship=survivorship,
+                          engine=values["match.engine"],
+                          spark=SparkSettings(master=values["match.spark_master"],
+                                              workdir=values["match.spark_workdir"]))
 
 
 def _from_env(setting: Setting, text: str) -> Any:

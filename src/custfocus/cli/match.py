@@ -33,6 +33,8 @@ def dedupe_command(
     retrain: Annotated[bool, typer.Option("--retrain", help="Fit the match model again, then rebuild (implies --full).")] = False,
     match_threshold: Annotated[float | None, typer.Option("--match-threshold", min=0.0, max=1.0, help="Merge pairs from this match probability; overrides the match.match_threshold setting.")] = None,
     review_threshold: Annotated[float | None, typer.Option("--review-threshold", min=0.0, max=1.0, help="List pairs for review from this probability; overrides the match.review_threshold setting.")] = None,
+    engine: Annotated[str | None, typer.Option("--engine", help="Where a full run blocks, compares and scores: embedded or spark (Apache Spark; needs pip install 'custfocus\\[spark]' and Java); overrides the match.engine setting.")] = None,
+    spark_master: Annotated[str | None, typer.Option("--spark-master", help="Spark master URL for --engine spark: local[*] (default), spark://host:7077, yarn, k8s://https://host or sc://host:15002 (Spark Connect); overrides match.spark_master.")] = None,
     show_model: Annotated[bool, typer.Option("--show-model", help="Print the match model of the last run (m, u and bits per level, prior, block models, value-count ranges) without matching.")] = False,
     lang: Annotated[str | None, typer.Option("--lang", help="Language of the output (and of --show-model): es, pt or en (default: the run.lang setting of custfocus.toml or CUSTFOCUS_LANG, else en).")] = None,
     config_path: ConfigOption = CONFIG,
@@ -58,6 +60,7 @@ def dedupe_command(
         values = resolve_settings(load_config(config_path), flags={
             "match.match_threshold": match_threshold,
             "match.review_threshold": review_threshold,
+            "match.engine": engine, "match.spark_master": spark_master,
             "run.lang": resolve_lang(lang) if lang else None})
         if show_model:
             if full or retrain or match_threshold is not None or review_threshold is not None:

@@ -198,10 +198,44 @@ def estimate_model(
     n_pairs = len(levels[COMPARISONS[0].name])
     if known is None:
         known = np.full(n_pairs, -1, dtype=np.int8)
+    patterns, counts = distinct_patterns([levels[c.name] for c in COMPARISONS] + [known])
+    centers = None
+    if tf_of is not None:
+        def centers(block: tuple[str, ...]) -> dict[str, float]:
+            adjust = tf_of(np.flatnonzero(agree_at_top(levels, block)))
+            return {name: float(np.mean(adjust[name])) for name in block
+                    if name in adjust and len(adjust[name])}
+    return fit_patterns(patterns, counts, n_pairs, random_levels, nodes=nodes, top_u=top_u,
+                        tf_centers=centers, max_iterations=max_iterations, tolerance=tolerance)
+
+
+def fit_patterns(
+    patterns: np.ndarray,
+    counts: np.ndarray,
+    n_pairs: int,
+    random_levels: dict[str, np.ndarray] | None = None,
+    *,
+    nodes: int | None = None,
+    top_u: dict[str, float] | None = None,
+    tf_centers: Any = None,
+    max_iterations: int = MAX_ITERATIONS,
+    tolerance: float = TOLERANCE,
+) -> MatchModel:
+    """:func:`estimate_model` from the candidates' distinct level patterns alone, for an
+    engine that counts them where the pairs are (Spark).
+
+    Args:
+        patterns: The distinct rows (level per comparison, then the reviewer's label), in
+            lexicographic order, as :func:`distinct_patterns` gives them.
+        counts: How many candidate pairs have each row.
+        n_pairs: How many candidate pairs there are.
+        tf_centers: ``tf_centers(block)``: per comparison of a training block, the mean
+            term-frequency adjustment of the candidates agreeing at its top level on every
+            comparison of the block.
+    """
     if nodes is None:
         nodes = max(2, int(math.ceil((1 + math.sqrt(1 + 8 * max(n_pairs, 1))) / 2)))
     all_pairs = nodes * (nodes - 1) / 2
-    patterns, counts = _distinct_patterns([levels[c.name] for c in COMPARISONS] + [known])
     pat, labels = patterns[:, :-1], patterns[:, -1]
     counts = counts.astype(np.float64)
     observed_u = {c.name: _random_u(c.name, len(c.levels), random_levels, top_u)
@@ -210,7 +244,7 @@ def estimate_model(
     model = MatchModel(m={}, u={}, prior=0.0, pairs=n_pairs, patterns=len(pat))
     random_patterns = None
     if random_levels is not None and all(c.name in random_levels for c in COMPARISONS):
-        random_patterns = _distinct_patterns([random_levels[c.name] for c in COMPARISONS])
+        random_patterns = distinct_patterns([random_levels[c.name] for c in COMPARISONS])
     u = {k: v.copy() for k, v in observed_u.items()}
     m = default_m
     global_prior = 0.0
@@ -244,7 +278,7 @@ def estimate_model(
         if nodes < MIN_TRAINING_NODES:
             break
         block_warnings: list[str] = []
-        block_models = _block_models(levels, pat, labels, counts, m, u, tf_of,
+        block_models = _block_models(pat, labels, counts, m, u, tf_centers,
                                      block_warnings, max_iterations, tolerance)
         block_u = {tuple(b.comparisons): {k: np.asarray(v) for k, v in b.u.items()}
                    for b in block_models}
@@ -281,9 +315,9 @@ def _columns(pat: np.ndarray) -> dict[str, np.ndarray]:
     return {c.name: pat[:, j] for j, c in enumerate(COMPARISONS)}
 
 
-def _block_models(levels: dict[str, np.ndarray], pat: np.ndarray, labels: np.ndarray,
-                  counts: np.ndarray, m: dict[str, np.ndarray], u: dict[str, np.ndarray],
-                  tf_of: Any, warnings: list[str], max_iterations: int, tolerance: float
+def _block_models(pat: np.ndarray, labels: np.ndarray, counts: np.ndarray,
+                  m: dict[str, np.ndarray], u: dict[str, np.ndarray], tf_centers: Any,
+                  warnings: list[str], max_iterations: int, tolerance: float
                   ) -> list[BlockModel]:
     """A :class:`BlockModel` per training block with enough pairs: EM for its match share
     and for u of the other comparisons, started from (and leaning on) the global model's
@@ -308,11 +342,7 @@ def _block_models(levels: dict[str, np.ndarray], pat: np.ndarray, labels: np.nda
             warnings.append(f"block {'+'.join(block)}: its own model fitted implausibly "
                             f"({', '.join(implausible)}); the global model scores it")
             continue
-        center = {}
-        if tf_of is not None:
-            adjust = tf_of(np.flatnonzero(agree_at_top(levels, block)))
-            center = {name: float(np.mean(adjust[name])) for name in block
-                      if name in adjust and len(adjust[name])}
+        center = {} if tf_centers is None else tf_centers(block)
         out.append(BlockModel(
             comparisons=list(block), prior=share, pairs=int(total), tf_center=center,
             m={COMPARISONS[j].name: bm[COMPARISONS[j].name].tolist() for j in free},
@@ -535,7 +565,7 @@ def _em_prior(pat: np.ndarray, labels: np.ndarray, counts: np.ndarray,
     return prior, max_iterations, False
 
 
-def _distinct_patterns(columns: list[np.ndarray], chunk: int = 4_000_000
+def distinct_patterns(columns: list[np.ndarray], chunk: int = 4_000_000
                        ) -> tuple[np.ndarray, np.ndarray]:
     """The distinct rows of the matrix whose columns are ``columns`` and their counts,
     without building it.

@@ -67,7 +67,7 @@ from custfocus.dedupe.incremental import (
     recluster,
     save_delta,
 )
-from custfocus.dedupe.model import MatchModel, estimate_model, evidence_bits
+from custfocus.dedupe.model import MatchModel, estimate_model, evidence_bits, fit_patterns
 from custfocus.dedupe.prepare import (
     DERIVED_COLUMNS,
     Nodes,
@@ -98,6 +98,9 @@ class DedupeSettings:
     # The trained model is kept until the nodes grow (or shrink) by more than this share
     # since it was fitted; then the next run fits it again (a full run).
     retrain_growth: float = 0.2
+    # Where a full run blocks, compares and scores: "embedded" (here) or "spark".
+    engine: str = "embedded"
+    spark: Any = None  # custfocus.dedupe.spark.SparkSettings (default: local[*])
 
 
 @dataclass
@@ -159,6 +162,10 @@ def dedupe(
         >>> result.customers, result.duplicates  # doctest: +SKIP
     """
     settings = settings or DedupeSettings()
+    if settings.engine == "spark":  # pyspark, Java and the master, before anything is done
+        from custfocus.dedupe.spark import SparkSettings, check_spark
+
+        check_spark((settings.spark or SparkSettings()).master)
     with _bounded_memory(store, DUCKDB_MEMORY):
         return _find_duplicates(store, full or retrain, retrain, settings, progress)
 
@@ -209,28 +216,18 @@ def _find_duplicates(store: Store, full: bool, retrain: bool, settings: DedupeSe
         return _update(store, delta, trained, settings, signature, clock)
     frame = nodes.frame
     encoded = _Encoded(frame)
-    with clock("block"):
-        candidates = find_candidates(frame)
-    with clock("compare"):
-        levels = compare_in_batches(encoded, candidates.a, candidates.b)
-        compared = len(candidates)
-        pairs = _Pairs(candidates.a, candidates.b, levels)
-        del levels
+    if settings.engine == "spark":
+        from custfocus.dedupe.spark import spark_stages
+
+        with spark_stages(frame, settings.spark) as stages:
+            candidates, pairs, probability, must, cannot, trained, scorer = _match_stages(
+                store, nodes, encoded, trained, settings, clock, stages)
+    else:
+        candidates, pairs, probability, must, cannot, trained, scorer = _match_stages(
+            store, nodes, encoded, trained, settings, clock, None)
+    model = trained.model
+    compared = len(candidates)
     a, b = pairs.a, pairs.b
-    with clock("score"):
-        must, cannot, known = _constraints(store, nodes, a, b)
-        if trained is None:
-            random_levels = _random_levels(encoded, len(frame), settings)
-            counts = ValueCounts.train(frame)
-            frequencies = counts.frequencies(frame)
-            trained = Trained(estimate_model(
-                pairs.levels, random_levels, known, nodes=len(frame), top_u=counts.top_u,
-                tf_of=_tf_of(frequencies, pairs)), counts, len(frame), fresh=True)
-            del random_levels
-        del known
-        model = trained.model
-        scorer = PairScorer(model, trained.value_counts(frame).frequencies(frame))
-        probability = scorer.probability(a, b, pairs.levels)
     with clock("cluster"):
         labels, decisions, refused = _cluster_all(
             frame, a, b, probability, settings.cluster, must, cannot,
@@ -257,6 +254,51 @@ def _find_duplicates(store: Store, full: bool, retrain: bool, settings: DedupeSe
         _save_state(store, result, signature, trained, len(frame), len(frame))
     _settle(store)
     return result
+
+
+def _match_stages(store: Store, nodes: Nodes, encoded: Any, trained: Trained | None,
+                  settings: DedupeSettings, clock: _Clock, spark: Any
+                  ) -> tuple[Any, _Pairs, np.ndarray, list[tuple[int, int]],
+                             list[tuple[int, int]], Trained, PairScorer]:
+    """Block, compare and score every node: here, or on Spark (``spark``:
+    :class:`custfocus.dedupe.spark.SparkStages`), which runs the same functions on batches
+    and gives the same pairs, levels and probabilities."""
+    frame = nodes.frame
+    with clock("block"):
+        candidates = spark.find_candidates() if spark else find_candidates(frame)
+    with clock("compare"):
+        if spark:
+            spark.compare()  # the levels stay on Spark (as Parquet) until scored
+            pairs = None
+        else:
+            pairs = _Pairs(candidates.a, candidates.b,
+                           compare_in_batches(encoded, candidates.a, candidates.b))
+    with clock("score"):
+        must, cannot, label = reviewer_pairs(store, nodes)
+        if trained is None:
+            random_levels = _random_levels(encoded, len(frame), settings)
+            counts = ValueCounts.train(frame)
+            frequencies = counts.frequencies(frame)
+            if spark:
+                patterns, pattern_counts, n_pairs, centers = spark.training_patterns(
+                    label, frequencies)
+                model = fit_patterns(patterns, pattern_counts, n_pairs, random_levels,
+                                     nodes=len(frame), top_u=counts.top_u, tf_centers=centers)
+            else:
+                known = known_labels(label, pairs.a, pairs.b, len(frame))
+                model = estimate_model(pairs.levels, random_levels, known, nodes=len(frame),
+                                       top_u=counts.top_u, tf_of=_tf_of(frequencies, pairs))
+                del known
+            trained = Trained(model, counts, len(frame), fresh=True)
+            del random_levels
+        scorer = PairScorer(trained.model, trained.value_counts(frame).frequencies(frame))
+        if spark:
+            a, b, levels, probability = spark.score(scorer)
+            pairs = _Pairs(a, b, levels)
+            candidates.a, candidates.b = a, b
+        else:
+            probability = scorer.probability(pairs.a, pairs.b, pairs.levels)
+    return candidates, pairs, probability, must, cannot, trained, scorer
 
 
 def _settle(store: Store) -> None:
@@ -418,10 +460,11 @@ def _random_levels(encoded: Any, n: int, settings: DedupeSettings
     return compare_in_batches(encoded, np.minimum(ra, rb)[keep], np.maximum(ra, rb)[keep])
 
 
-def _constraints(store: Store, nodes: Nodes, a: np.ndarray, b: np.ndarray
-                 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]], np.ndarray]:
-    """Reviewer decisions as node pairs, and as labels for the pairs EM sees."""
-    known = np.full(len(a), -1, dtype=np.int8)
+def reviewer_pairs(store: Store, nodes: Nodes
+                   ) -> tuple[list[tuple[int, int]], list[tuple[int, int]],
+                              dict[tuple[int, int], int]]:
+    """Reviewer decisions as node pairs (must link, cannot link), and as labels by pair
+    (1 same, 0 different) for :func:`known_labels`."""
     rows = store.execute(
         "WITH r AS (SELECT source, row, max(record_id) AS record_id FROM records "
         "           WHERE (source, row) IN (SELECT (source_a, row_a) FROM match_constraints "
@@ -433,7 +476,7 @@ def _constraints(store: Store, nodes: Nodes, a: np.ndarray, b: np.ndarray
         "JOIN r rb ON rb.source = c.source_b AND rb.row = c.row_b "
         "ORDER BY c.rowid").fetchall()
     if not rows:
-        return [], [], known
+        return [], [], {}
     node_of = nodes.record_node
     must, cannot = [], []
     for rid_a, rid_b, decision in rows:
@@ -441,16 +484,22 @@ def _constraints(store: Store, nodes: Nodes, a: np.ndarray, b: np.ndarray
         if x == y:
             continue
         (must if decision == "same" else cannot).append((min(x, y), max(x, y)))
-    label = {pair: 1 for pair in must} | {pair: 0 for pair in cannot}
+    return must, cannot, {pair: 1 for pair in must} | {pair: 0 for pair in cannot}
+
+
+def known_labels(label: dict[tuple[int, int], int], a: np.ndarray, b: np.ndarray,
+                 nodes: int) -> np.ndarray:
+    """Per candidate pair, the reviewer's label EM sees (1 same, 0 different, -1 none)."""
+    known = np.full(len(a), -1, dtype=np.int8)
     if label:
         keys = np.array(list(label), dtype=np.int64)
-        n = len(nodes.frame) + 1
+        n = nodes + 1
         wanted = keys[:, 0] * n + keys[:, 1]
         have = np.asarray(a, np.int64) * n + b
         hit = np.flatnonzero(np.isin(have, wanted))
         for i in hit.tolist():
             known[i] = label[(int(a[i]), int(b[i]))]
-    return must, cannot, known
+    return known
 
 
 # -- clustering ---------------------------------------------------------------------------------

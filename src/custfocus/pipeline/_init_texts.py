@@ -73,6 +73,23 @@ HELP: dict[str, dict[str, str]] = {
               "(prefijos de nombre)",
         "pt": "fontes em que confiar primeiro com survivorship = \"source_priority\" "
               "(prefixos de nome)"},
+    "match.engine": {
+        "es": "dónde una ejecución completa agrupa, compara y puntúa: embedded (esta máquina) "
+              "o spark (Apache Spark, `pip install 'custfocus[spark]'` y Java)",
+        "pt": "onde uma execução completa agrupa, compara e pontua: embedded (esta máquina) "
+              "ou spark (Apache Spark, `pip install 'custfocus[spark]'` e Java)"},
+    "match.spark_master": {
+        "es": "el master de Spark con engine = \"spark\": local[*], spark://host:7077, yarn, "
+              "k8s://https://host o sc://host:15002 (Spark Connect)",
+        "pt": "o master do Spark com engine = \"spark\": local[*], spark://host:7077, yarn, "
+              "k8s://https://host ou sc://host:15002 (Spark Connect)"},
+    "match.spark_workdir": {
+        "es": "una carpeta que esta máquina y cada ejecutor de Spark alcanzan (s3://..., "
+              "gs://..., un montaje compartido) por la que pasan nodos y pares; \"\": una "
+              "carpeta temporal aquí (solo local[*])",
+        "pt": "uma pasta que esta máquina e cada executor do Spark alcançam (s3://..., "
+              "gs://..., uma montagem compartilhada) por onde passam nós e pares; \"\": uma "
+              "pasta temporária aqui (só local[*])"},
     "outputs.dir": {"es": "carpeta donde `custfocus run` escribe sus resultados",
                     "pt": "pasta onde `custfocus run` grava seus resultados"},
     "outputs.report": {"es": "escribir report.html: auditoría, segmentos y tendencias en una "
