@@ -80,20 +80,32 @@ class Trained:
         """The value counts of the values ``frame`` (node rows) holds."""
         if self.counts is not None:
             return self.counts
+        import numpy as np
         import pyarrow as pa
+        import pyarrow.compute as pc
 
+        # One query for every comparison (a live match asks this per request: one scan of
+        # match_tf instead of one per comparison).
+        names, values = [], []
+        for comp in COMPARISONS:
+            if comp.tf_column is None:
+                continue
+            these = categories_of(frame[comp.tf_column])
+            names.append(pa.array(np.full(len(these), comp.name, dtype=object), pa.string()))
+            values.append(these)
+        self.store.con.register("_cf_values", pa.table(
+            {"comparison": pa.concat_arrays(names), "value": pa.concat_arrays(values)}))
+        try:
+            found = self.store.con.sql(
+                "SELECT comparison, value, count FROM match_tf "
+                "SEMI JOIN _cf_values USING (comparison, value)").to_arrow_table()
+        finally:
+            self.store.con.unregister("_cf_values")
         rows = []
         for comp in COMPARISONS:
             if comp.tf_column is None:
                 continue
-            values = categories_of(frame[comp.tf_column])
-            self.store.con.register("_cf_values", pa.table({"value": values}))
-            try:  # comparison names come from the code, not from the user
-                part = self.store.con.sql(
-                    "SELECT value, count FROM match_tf SEMI JOIN _cf_values USING (value) "
-                    f"WHERE comparison = '{comp.name}'").to_arrow_table()
-            finally:
-                self.store.con.unregister("_cf_values")
+            part = found.filter(pc.equal(found.column("comparison"), comp.name))
             rows.append((comp.name, part.column("value").combine_chunks(),
                          part.column("count").to_numpy()))
         return ValueCounts.from_rows(rows, self.average)
