@@ -182,8 +182,10 @@ def render_history(history: History, console: Console, lang: str = "en") -> None
     if not history.runs:
         console.print(text("no_runs", lang))
         return
-    console.print(f"{count(len(history.runs), 'run', lang)}; {text('baseline', lang)}: "
-                  f"#{history.baseline}; {text('latest', lang)}: #{history.runs[-1]['run_id']} "
+    # Mid-line, the column headings' words take a small letter ("línea base", "última").
+    console.print(f"{count(len(history.runs), 'run', lang)}; {text('baseline', lang).lower()}: "
+                  f"#{history.baseline}; {text('latest', lang).lower()}: "
+                  f"#{history.runs[-1]['run_id']} "
                   f"({fmt_date(history.runs[-1]['as_of'], lang)})")
     for title, rows, is_segment in ((text("trends", lang), history.kpis, False),
                                     (text("segments", lang), history.segments, True)):
