@@ -63,6 +63,36 @@ def test_search_by_email_phone_and_name(client, served):
     assert "No customer found." in page and "Closest names:" in page
 
 
+def test_a_name_with_a_typo_is_found_through_the_name_index(client, served):
+    """The served copy's name index blocks by word pairs and the rarest word; a typo across
+    the space ("Mari aGarcia") leaves a word that may be someone else's, and a swap inside
+    a word leaves one nobody has: each still finds the customer, ranked as the store's own
+    full ranking (no index) ranks them."""
+    from custfocus.privacy import NameIndex, find_customers
+    from custfocus.served import ServedCopy
+
+    with Store(served, read_only=True) as store:
+        names = [r for r in store.execute(
+            "SELECT customer_id, full_name FROM customers WHERE full_name LIKE '% % %' "
+            "AND length(full_name) >= 14 ORDER BY customer_id LIMIT 12").fetchall()]
+    copy = ServedCopy(served)
+    try:
+        for cid, name in names:
+            space = name.index(" ")
+            across = name[:space - 1] + " " + name[space - 1] + name[space + 1:]
+            inside = name[:1] + name[2] + name[1] + name[3:]
+            for query in (across, inside):
+                assert cid in _found(client, query), (name, query)
+                with copy.reading() as reader, Store(served, read_only=True) as plain:
+                    indexed = find_customers(reader, query)
+                    full = find_customers(plain, query)
+                    assert NameIndex.of(reader) is NameIndex.of(reader)  # once per copy
+                assert indexed[0].customer_id == full[0].customer_id or \
+                    indexed[0].score == full[0].score, (query, indexed[:2], full[:2])
+    finally:
+        copy.close()
+
+
 def test_the_card_and_an_unknown_id(client, served):
     who = _someone(served)
     card = client.get(f"/api/customers/{who['id'].lower()}").json()

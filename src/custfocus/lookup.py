@@ -114,7 +114,16 @@ def closest(store: Store, query: str, limit: int = 3) -> list[dict[str, Any]]:
 def matching_has_run(store: Store) -> bool:
     """Whether records have been matched into customers (``custfocus dedupe``): before
     that, a query can find no customer at all."""
-    return bool(store.query_value("SELECT count(*) FROM (SELECT 1 FROM record_customer LIMIT 1)"))
+    from custfocus.served import served_memo
+
+    memo = served_memo(store)  # a served copy never changes: asked once per copy
+    if memo is not None and "matched" in memo:
+        return memo["matched"]
+    matched = bool(store.query_value(
+        "SELECT count(*) FROM (SELECT 1 FROM record_customer LIMIT 1)"))
+    if memo is not None:
+        memo["matched"] = matched
+    return matched
 
 
 def exact_hit(found: list[dict[str, Any]]) -> str | None:

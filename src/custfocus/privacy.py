@@ -33,7 +33,7 @@ from custfocus.errors import StoreError
 from custfocus.served import has_read_tables
 from custfocus.store import Store
 
-__all__ = ["CustomerMatch", "Erasure", "closest_customers", "find_customers", "forget",
+__all__ = ["CustomerMatch", "Erasure", "NameIndex", "closest_customers", "find_customers", "forget",
            "identifier_hashes", "one_customer", "suppressed_mask"]
 
 _CUSTOMER_ID = re.compile(r"^c\d{3,}$", re.IGNORECASE)
@@ -75,16 +75,24 @@ def find_customers(store: Store, query: str, limit: int = 10) -> list[CustomerMa
         key = normalise_email(text).key
         return _by_records(store, "email", [key], "r.email_key = ?", [key]) if key else []
     digits = re.sub(r"\D", "", text)
+    compact = re.sub(r"[\s.\-/]", "", text).upper()
+    numbers: set[str] = set()
     if len(digits) >= 7 and not re.search(r"[A-Za-z]{2,}", text):
-        regions = [r[0] for r in store.execute(
-            "SELECT region FROM sources GROUP BY region ORDER BY count(*) DESC").fetchall() if r[0]]
+        regions = _regions(store)
         numbers = {normalise_phone(text, region=r).e164 for r in regions or ["ES"]} - {None}
+    if served:  # one lookup of every reading of the query, the strongest kind found wins
+        hits = _key_hits(store, [*(("phone", n) for n in sorted(numbers)),
+                                 ("national_id", compact), ("account_code", text)])
+        for kind in ("phone", "national_id", "account_code"):
+            if hits.get(kind):
+                return _matches(store, kind, sorted(hits[kind]))
+        return _by_name(store, text, limit)
+    if numbers:
         hits = _by_records(store, "phone", list(numbers),
                            "(r.phone_e164 IN ? OR r.phone2_e164 IN ?)",
                            [list(numbers), list(numbers)]) if numbers else []
         if hits:
             return hits
-    compact = re.sub(r"[\s.\-/]", "", text).upper()
     hits = _by_records(store, "national_id", [compact],
                        "upper(regexp_replace(r.national_id, '[\\s.\\-/]', '', 'g')) = ?",
                        [compact])
@@ -94,6 +102,21 @@ def find_customers(store: Store, query: str, limit: int = 10) -> list[CustomerMa
     if hits:
         return hits
     return _by_name(store, text, limit)
+
+
+def _regions(store: Store) -> list[str]:
+    """The regions the store's sources were imported with, most sources first (read once
+    per served copy)."""
+    from custfocus.served import served_memo
+
+    memo = served_memo(store)
+    if memo is not None and "regions" in memo:
+        return memo["regions"]
+    regions = [r[0] for r in store.execute(
+        "SELECT region FROM sources GROUP BY region ORDER BY count(*) DESC").fetchall() if r[0]]
+    if memo is not None:
+        memo["regions"] = regions
+    return regions
 
 
 def one_customer(store: Store, query: str) -> str:
@@ -117,23 +140,44 @@ def _by_records(store: Store, by: str, keys: list[str], where: str, params: list
     """The customers whose records hold one of ``keys`` as ``by``: from the served copy's
     indexed :data:`~custfocus.served.KEYS_TABLE` when there is one (the same keys, built
     by the same normalisation), else by ``where`` over the records."""
-    from custfocus.served import KEYS_TABLE
 
     if has_read_tables(store):
-        # One placeholder per value: DuckDB's index serves IN (?, ?), not IN ? with a list.
-        ids = [r[0] for r in store.execute(
-            f"SELECT DISTINCT customer_id FROM {KEYS_TABLE} WHERE key IN ({_marks(keys)}) "
-            "AND kind = ?", [*keys, by]).fetchall()]
-        if not ids:
-            return []
-        rows = store.execute("SELECT customer_id, full_name FROM customers WHERE customer_id "
-                             f"IN ({_marks(ids)}) ORDER BY customer_id", ids).fetchall()
-        return [CustomerMatch(cid, by, 1.0, name) for cid, name in rows]
+        return _matches(store, by, sorted(_key_hits(store, [(by, k) for k in keys]).get(by, ())))
     rows = store.execute(
         f"SELECT DISTINCT rc.customer_id, c.full_name FROM records r "
         f"JOIN record_customer rc USING (record_id) "
         f"LEFT JOIN customers c ON c.customer_id = rc.customer_id WHERE {where} "
         f"ORDER BY rc.customer_id", params).fetchall()
+    return [CustomerMatch(cid, by, 1.0, name) for cid, name in rows]
+
+
+def _key_hits(store: Store, wanted: list[tuple[str, str]]) -> dict[str, set[str]]:
+    """Kind -> the customers whose records hold one of the (kind, key) pairs ``wanted``, from
+    the served copy's :data:`~custfocus.served.KEYS_TABLE`, in one query."""
+    from custfocus.served import KEYS_TABLE
+
+    keys = sorted({key for _, key in wanted if key})
+    if not keys:
+        return {}
+    asked = set(wanted)
+    hits: dict[str, set[str]] = {}
+    # One placeholder per value and no other condition: DuckDB's index serves
+    # "key IN (?, ?)", but neither "IN ?" with a list nor "... AND kind = ?" (a scan of
+    # every key, ten times slower at a million customers). The kind is checked here.
+    for cid, kind, key in store.execute(
+            f"SELECT customer_id, kind, key FROM {KEYS_TABLE} WHERE key IN ({_marks(keys)})",
+            keys).fetchall():
+        if (kind, key) in asked:
+            hits.setdefault(kind, set()).add(cid)
+    return hits
+
+
+def _matches(store: Store, by: str, ids: list[str]) -> list[CustomerMatch]:
+    """The customers ``ids`` (sorted) found by an identifier of kind ``by``, with names."""
+    if not ids:
+        return []
+    rows = store.execute("SELECT customer_id, full_name FROM customers WHERE customer_id "
+                         f"IN ({_marks(ids)}) ORDER BY customer_id", ids).fetchall()
     return [CustomerMatch(cid, by, 1.0, name) for cid, name in rows]
 
 
@@ -144,57 +188,226 @@ def closest_customers(store: Store, query: str, limit: int = 3) -> list[Customer
 
 
 def _by_name(store: Store, text: str, limit: int, cutoff: float = 70) -> list[CustomerMatch]:
+    import numpy as np
     from rapidfuzz import fuzz, process, utils
 
-    rows = _name_candidates(store, text) if has_read_tables(store) else []
+    # A request that found no one by name asks again for the closest (cutoff 0): the block
+    # is read once per request (``store`` is the request's own connection).
+    known = store.__dict__.get("_name_block")
+    if known is not None and known[0] == text:
+        rows = known[1]
+    else:
+        rows = _name_candidates(store, text) if has_read_tables(store) else []
+        if not rows:
+            rows = store.execute(
+                "SELECT customer_id, coalesce(full_name, trim(concat_ws(' ', given_name, "
+                "family_name)), company) FROM customers ORDER BY customer_id").fetchall()
+        store.__dict__["_name_block"] = (text, rows)
+    rows = [(cid, name) for cid, name in rows if name]
     if not rows:
-        rows = store.execute(
-            "SELECT customer_id, coalesce(full_name, trim(concat_ws(' ', given_name, "
-            "family_name)), company) FROM customers").fetchall()
-    names = {cid: name for cid, name in rows if name}
-    best = process.extract(text, names, scorer=fuzz.token_sort_ratio,
-                           processor=utils.default_process, limit=limit, score_cutoff=cutoff)
-    return [CustomerMatch(cid, "name", score / 100.0, name) for name, score, cid in best]
+        return []
+    names = [name for _, name in rows]
+    # Words in another order ("García, María") or a letter across the space ("Marí aGarcía"):
+    # the better of the sorted-words ratio and the plain one.
+    score = np.maximum(*(process.cdist([text], names, scorer=scorer,
+                                       processor=utils.default_process, dtype=np.float32)[0]
+                         for scorer in (fuzz.token_sort_ratio, fuzz.ratio)))
+    # Rows come in customer id order: a stable sort keeps it among equal scores.
+    order = [i for i in np.argsort(-score, kind="stable")[:limit] if score[i] >= cutoff]
+    return [CustomerMatch(rows[i][0], "name", float(score[i]) / 100.0, rows[i][1])
+            for i in order]
 
 
 def _name_candidates(store: Store, text: str) -> list[tuple[str, str]]:
-    """The name ranking's block, from the served copy's word index: the customers who have
-    the rarest word of ``text`` (a word nobody has is first read as the known word closest
-    to it: a typo), the :data:`NAME_CANDIDATES` closest of them by Jaro-Winkler. None when
-    no word of ``text`` is close to anyone's (then every customer is ranked)."""
+    """The name ranking's block, from the served copy's name index (:class:`NameIndex`).
+    Each word of ``text`` that nobody has is first read as the known word closest to it (a
+    typo). The block: the customers who have two of the words (any two, rarer pairs first
+    up to :data:`NAME_BLOCK_ROWS`: a typo can make a word that is someone else's), and
+    those who have the rarest word when it is rare enough (:data:`WORD_BLOCK_MAX`
+    customers; a lone word is read however common). None when no word of ``text`` is close
+    to anyone's (then every customer is ranked)."""
     import unicodedata
 
-    from custfocus.served import NAMES_TABLE, WORDS_TABLE
+    from custfocus.normalise.names import PARTICLES
 
     folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower())
                      if not unicodedata.combining(c))
     words = sorted({w for w in re.split(r"[^a-z0-9]+", folded) if w})
+    # "del", "da", "dos" tell no one apart: left out when other words remain.
+    words = ([w for w in words if w not in PARTICLES] or words)[:MAX_NAME_WORDS]
     if not words:
         return []
-    counts = dict(store.execute(f"SELECT token, customers FROM {WORDS_TABLE} "
-                                f"WHERE token IN ({_marks(words)})", words).fetchall())
+    from custfocus.served import served_memo
+
+    # A server reads the copy's name index into memory once; a one-shot command (custfocus
+    # customer) asks the same of the copy's tables.
+    source = NameIndex.of(store) if served_memo(store) is not None else _NameTables(store)
+    return _name_block(source, words)
+
+
+def _name_block(source: Any, words: list[str]) -> list[tuple[str, str]]:
+    """(customer id, name) of the block of ``words`` (see :func:`_name_candidates`), from
+    ``source``: a :class:`NameIndex` or the served copy's tables (:class:`_NameTables`)."""
+    from itertools import combinations
+
+    counts = source.counts(words)
+    known = {}
     for word in words:
-        if word not in counts and len(word) >= 3:
-            near = store.execute(
-                f"SELECT token, customers FROM {WORDS_TABLE} "
-                "WHERE jaro_winkler_similarity(token, ?) >= 0.85 "
-                "ORDER BY jaro_winkler_similarity(token, ?) DESC, token LIMIT 1",
-                [word, word]).fetchall()
-            counts.update(near)
-    if not counts:
+        if word in counts:
+            known[word] = counts[word]
+        elif len(word) >= 3:
+            near = source.nearest(word)
+            if near is not None:
+                known[near[0]] = near[1]
+    if not known:
         return []
-    rarest = min(counts, key=lambda w: (counts[w], w))
-    return [(cid, name) for cid, name in store.execute(
-        f"SELECT customer_id, name FROM {NAMES_TABLE} WHERE token IN (?) ORDER BY "
-        "jaro_winkler_similarity(lower(strip_accents(name)), ?) DESC, customer_id LIMIT ?",
-        [rarest, folded, NAME_CANDIDATES]).fetchall()]
+    rarest = min(known, key=lambda w: (known[w], w))
+    sizes = sorted((n, pair) for pair, n in source.pair_counts(
+        [f"{a} {b}" for a, b in combinations(sorted(known), 2)]).items())
+    pairs, total = [], 0
+    for n, pair in sizes:  # the rarer pairs first, the rarest always
+        if pairs and total + n > NAME_BLOCK_ROWS:
+            break
+        pairs.append(pair)
+        total += n
+    word = [rarest] if not pairs or known[rarest] <= WORD_BLOCK_MAX else []
+    return source.members(pairs, word)
+
+
+class NameIndex:
+    """The served copy's name words and word pairs, in memory: for each word (and each two
+    words of one name) the customers who have it, as positions into one array of ids and
+    one of names. Read once per served copy (a few seconds at a million customers) and
+    shared by every request on it: a block is then a few array slices, where the same
+    lookups in DuckDB cost milliseconds each."""
+
+    def __init__(self, store: Store):
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from custfocus.served import NAMES_TABLE, PAIRS_TABLE
+
+        con = store.con
+        names = con.sql(f"SELECT customer_id, any_value(name) AS name FROM {NAMES_TABLE} "
+                        "GROUP BY customer_id ORDER BY customer_id").to_arrow_table()
+        self.ids = names.column("customer_id").combine_chunks()
+        self.names = names.column("name").combine_chunks()
+        value_set = self.ids
+
+        def grouped(table: str, key: str) -> tuple[dict[str, tuple[int, int]], Any]:
+            # No ORDER BY (a sort of millions of rows in the server's one thread): the
+            # rows are grouped here by their key's dictionary code.
+            rows = con.sql(f"SELECT {key}, customer_id FROM {table}").to_arrow_table()
+            keys = rows.column(0).combine_chunks().dictionary_encode()
+            codes = keys.indices.to_numpy(zero_copy_only=False)
+            order = np.argsort(codes, kind="stable")
+            codes = codes[order]
+            starts = np.flatnonzero(np.diff(codes, prepend=-1))
+            ends = np.append(starts[1:], len(codes))
+            found = keys.dictionary.take(pa.array(codes[starts])).to_pylist()
+            members = pc.index_in(rows.column(1), value_set=value_set).to_numpy(
+                zero_copy_only=False).astype(np.int32)[order]
+            return dict(zip(found, zip(starts.tolist(), ends.tolist()))), members
+
+        self.words, self.word_members = grouped(NAMES_TABLE, "token")
+        self.pairs, self.pair_members = grouped(PAIRS_TABLE, "pair")
+        self.tokens = sorted(self.words)
+
+    @classmethod
+    def of(cls, store: Store) -> NameIndex:
+        """The index of the served copy ``store`` reads, built once per copy (the first
+        request waits for it)."""
+        import threading
+
+        from custfocus.served import served_memo
+
+        memo = served_memo(store)
+        if memo is None:
+            return cls(store)
+        with memo.setdefault("name_index_lock", threading.Lock()):
+            if "name_index" not in memo:
+                memo["name_index"] = cls(store)
+        return memo["name_index"]
+
+    def counts(self, words: list[str]) -> dict[str, int]:
+        """Customers per word of ``words`` that someone has."""
+        return {w: self.words[w][1] - self.words[w][0] for w in words if w in self.words}
+
+    def nearest(self, word: str) -> tuple[str, int] | None:
+        """The known word closest to ``word`` (Jaro-Winkler >= 0.85) and its customers."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import JaroWinkler
+
+        near = process.extractOne(word, self.tokens, scorer=JaroWinkler.similarity,
+                                  score_cutoff=0.85)
+        return None if near is None else (near[0], self.counts([near[0]])[near[0]])
+
+    def pair_counts(self, pairs: list[str]) -> dict[str, int]:
+        return {p: self.pairs[p][1] - self.pairs[p][0] for p in pairs if p in self.pairs}
+
+    def members(self, pairs: list[str], words: list[str]) -> list[tuple[str, str]]:
+        """(customer id, name) of the customers with one of ``pairs`` or of ``words``."""
+        import numpy as np
+        import pyarrow as pa
+
+        parts = [self.pair_members[slice(*self.pairs[p])] for p in pairs]
+        parts += [self.word_members[slice(*self.words[w])] for w in words]
+        if not parts:
+            return []
+        chosen = pa.array(np.unique(np.concatenate(parts)))
+        return list(zip(self.ids.take(chosen).to_pylist(), self.names.take(chosen).to_pylist()))
+
+
+class _NameTables:
+    """What :class:`NameIndex` answers, asked of the served copy's tables (a query each):
+    for a command that looks up once, where reading the index would cost more."""
+
+    def __init__(self, store: Store):
+        from custfocus.served import NAMES_TABLE, PAIRS_TABLE
+
+        self.store, self.names, self.pairs = store, NAMES_TABLE, PAIRS_TABLE
+
+    def counts(self, words: list[str]) -> dict[str, int]:
+        return dict(self.store.execute(
+            f"SELECT token, count(*) FROM {self.names} WHERE token IN ({_marks(words)}) "
+            "GROUP BY token", words).fetchall()) if words else {}
+
+    def nearest(self, word: str) -> tuple[str, int] | None:
+        found = self.store.execute(
+            f"SELECT token, count(*) FROM {self.names} "
+            "WHERE jaro_winkler_similarity(token, ?) >= 0.85 GROUP BY token "
+            "ORDER BY jaro_winkler_similarity(token, ?) DESC, token LIMIT 1",
+            [word, word]).fetchall()
+        return (found[0][0], int(found[0][1])) if found else None
+
+    def pair_counts(self, pairs: list[str]) -> dict[str, int]:
+        return dict(self.store.execute(
+            f"SELECT pair, count(*) FROM {self.pairs} WHERE pair IN ({_marks(pairs)}) "
+            "GROUP BY pair", pairs).fetchall()) if pairs else {}
+
+    def members(self, pairs: list[str], words: list[str]) -> list[tuple[str, str]]:
+        from custfocus.served import NAMES_TABLE
+
+        ids = ([f"SELECT customer_id FROM {self.pairs} WHERE pair IN ({_marks(pairs)})"]
+               if pairs else [])
+        ids += [f"SELECT customer_id FROM {self.names} WHERE token IN ({_marks(words)})"
+                ] if words else []
+        if not ids:
+            return []
+        return self.store.execute(
+            f"SELECT customer_id, any_value(name) FROM {NAMES_TABLE} WHERE customer_id IN "
+            f"({' UNION '.join(ids)}) GROUP BY customer_id ORDER BY customer_id",
+            [*pairs, *words]).fetchall()
 
 
 def _marks(values: list[Any]) -> str:
     return ", ".join("?" * len(values))
 
 
-NAME_CANDIDATES = 200
+WORD_BLOCK_MAX = 5_000  # customers sharing the query's rarest word, read beside its pairs
+NAME_BLOCK_ROWS = 5_000  # customers read by word pairs, rarer pairs first (one pair at least)
+MAX_NAME_WORDS = 6  # words of a name query used to block (15 pairs at most)
 
 
 @dataclass

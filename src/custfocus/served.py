@@ -36,15 +36,16 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from custfocus.errors import LockedError, StoreError
 
 if TYPE_CHECKING:
     from custfocus.store import Store
 
-__all__ = ["KEYS_TABLE", "NAMES_TABLE", "WORDS_TABLE", "ServedCopy", "forget_published_state",
-           "has_read_tables", "prepare_served_copy", "publish_served_copy", "served_path"]
+__all__ = ["KEYS_TABLE", "NAMES_TABLE", "PAIRS_TABLE", "ServedCopy",
+           "forget_published_state", "has_read_tables", "prepare_served_copy",
+           "publish_served_copy", "served_memo", "served_path"]
 
 SUFFIX = ".served"
 STATE_KEY = "served_state"  # meta key: the mark of the state last published
@@ -52,10 +53,12 @@ STATE_KEY = "served_state"  # meta key: the mark of the state last published
 # What only the served copy has: the store stays lean for writing (its tables carry no
 # index, see store.py v6/v7), the copy is read-optimised. ``served_keys`` holds every
 # identifier of every record with its customer (one indexed lookup, no join over millions
-# of records); ``served_names`` every word of every customer's name (the name search ranks
-# only the customers sharing a word with the query, not all of them); ART indexes serve a
-# customer's card. At a million customers they take about half a minute to build.
-KEYS_TABLE, NAMES_TABLE, WORDS_TABLE = "served_keys", "served_names", "served_name_words"
+# of records); ``served_names`` every word of every customer's name and ``served_name_pairs``
+# every two words of one (the name search ranks only the customers sharing words with the
+# query, not all of them); ART indexes serve a customer's card. At a million customers they
+# take about half a minute to build.
+KEYS_TABLE, NAMES_TABLE, PAIRS_TABLE = "served_keys", "served_names", "served_name_pairs"
+INDEX_SCAN_ROWS = 64  # a lookup expecting more rows scans instead (see ServedCopy.reading)
 NAME_TEXT = ("coalesce(c.full_name, nullif(trim(concat_ws(' ', c.given_name, c.family_name)), ''),"
              " c.company)")
 READ_TABLES = [
@@ -78,9 +81,12 @@ READ_TABLES = [
             AS token, c.customer_id, {NAME_TEXT} AS name FROM customers c
         WHERE {NAME_TEXT} IS NOT NULL ORDER BY token""",
     f"DELETE FROM {NAMES_TABLE} WHERE token = ''",
-    f"CREATE INDEX {NAMES_TABLE}_token ON {NAMES_TABLE} (token)",
-    f"""CREATE TABLE {WORDS_TABLE} AS SELECT token, count(*)::INTEGER AS customers
-        FROM {NAMES_TABLE} GROUP BY token ORDER BY token""",
+    # Every two words of a name ("garcia maria"): a query of common words ("María García")
+    # ranks the few thousand customers who have two of its words, not the hundred thousand
+    # who have one. Both tables are read into memory by the server (privacy.NameIndex).
+    f"""CREATE TABLE {PAIRS_TABLE} AS SELECT a.token || ' ' || b.token AS pair, a.customer_id
+        FROM {NAMES_TABLE} a JOIN {NAMES_TABLE} b
+        ON a.customer_id = b.customer_id AND a.token < b.token""",
     # The live match reads the kept model's value counts one comparison at a time.
     "CREATE TABLE served_match_tf AS SELECT * FROM match_tf ORDER BY comparison, value",
     "DROP TABLE match_tf",
@@ -169,8 +175,15 @@ def has_read_tables(store: Store) -> bool:
     if known is None:
         known = store.__dict__["read_tables"] = bool(store.query_value(
             "SELECT count(*) = 3 FROM duckdb_tables() WHERE table_name IN (?, ?, ?)",
-            [KEYS_TABLE, NAMES_TABLE, WORDS_TABLE]))
+            [KEYS_TABLE, NAMES_TABLE, PAIRS_TABLE]))
     return known
+
+
+def served_memo(store: Store) -> dict[str, Any] | None:
+    """A dict shared by every request on the same served copy (a copy never changes, so
+    what is read from it once, such as its fitted model, holds until the next copy); None
+    for a store that is not a served copy."""
+    return store.__dict__.get("served_memo")
 
 
 def prepare_served_copy(db: str | os.PathLike[str]) -> Path:
@@ -190,7 +203,9 @@ def prepare_served_copy(db: str | os.PathLike[str]) -> Path:
         with Store(store_file, publish=False, lock_wait=wait) as store:
             if target.exists() and _state(store) is not None:
                 with Store(target, read_only=True) as copy:
-                    if _state(copy) == _state(store):
+                    # (A copy of an older version, without today's lookup tables, is
+                    # published anew.)
+                    if _state(copy) == _state(store) and has_read_tables(copy):
                         return target  # nothing served has changed since it was published
             publish_served_copy(store, create=True)
     except LockedError:
@@ -231,8 +246,18 @@ class ServedCopy:
                     # two cores (and the progress bar would write to the server's terminal).
                     self._store.execute("SET enable_progress_bar = false")
                     self._store.execute("SET threads = 1")
+                    # An ART index fetches rows one by one (some 40 us each here): past a few
+                    # dozen rows, the scan of the one or two row groups that the sorted
+                    # table's zone maps leave is faster (2,888 rows of a name word: 125 ms
+                    # by the index, 5 ms by the scan, at a million customers).
+                    self._store.execute(f"SET index_scan_max_count = {INDEX_SCAN_ROWS}")
+                    self._store.execute("SET index_scan_percentage = 0")
                     has_read_tables(self._store)  # asked once; the cursors inherit it
+                    # What a request learns of this copy (it never changes) and the next
+                    # may reuse: the cursors share this one dict.
+                    self._store.__dict__["served_memo"] = {}
                     self._signature = signature
+                    self._warm()
             assert self._store is not None
             own = self._store.cursor()
             self._readers += 1
@@ -244,8 +269,23 @@ class ServedCopy:
                 self._readers -= 1
                 self._changed.notify_all()
 
+    def _warm(self) -> None:
+        """Read the new copy's name index (:class:`~custfocus.privacy.NameIndex`, seconds at
+        a million customers) in the background, as a reader of the copy: the first name
+        search waits for it rather than building its own."""
+        from custfocus.privacy import NameIndex
+
+        def build() -> None:
+            with contextlib.suppress(Exception), self.reading() as store:
+                if has_read_tables(store):
+                    NameIndex.of(store)
+
+        threading.Thread(target=build, name="custfocus-name-index", daemon=True).start()
+
     def close(self) -> None:
         with self._changed:
+            while self._readers:  # a request (or the name index's reading) in flight
+                self._changed.wait(timeout=30)
             if self._store is not None:
                 self._store.close()
                 self._store = None
