@@ -232,3 +232,27 @@ def test_a_forgotten_person_leaves_the_served_copy_too(serve_store, tmp_path):
     assert res.exit_code == 0, res.output
     assert EVIL_EMAIL.encode() not in served_path(db).read_bytes()
     assert stat.S_IMODE(os.stat(served_path(db)).st_mode) == 0o600
+
+
+def test_two_worker_processes_answer_as_one_server(tmp_path, serve_store):
+    """``--workers 2``: two processes answer (both see the same served copy) and share one
+    CSRF secret, so a review form served by either is accepted by either."""
+    db = tmp_path / "s.duckdb"
+    shutil.copy(serve_store, db)
+    with live_server(db, "--workers", "2") as url, httpx.Client(timeout=30) as client:
+        cid, email = _known(db)  # the served copy the server published
+        assert all(_ids(url, email) == [cid] for _ in range(6))
+        secrets = set()
+        for _ in range(8):  # new connections: each may reach either worker
+            with httpx.Client(timeout=30) as fresh:
+                page = fresh.get(f"{url}/review").text
+            secrets.add(page.split('name="csrf" value="')[1].split('"')[0])
+        assert len(secrets) == 1
+        pair = client.get(f"{url}/api/review").json()["pairs"][0]
+        form = {k: str(pair[k]) for k in ("source_a", "row_a", "source_b", "row_b")}
+        res = client.post(f"{url}/review", data={**form, "decision": "different",
+                                                 "csrf": secrets.pop(), "offset": "0"},
+                          follow_redirects=False)
+        assert res.status_code == 303
+        assert client.post(f"{url}/review", data={**form, "decision": "same",
+                                                  "csrf": "forged"}).status_code == 403

@@ -43,7 +43,7 @@ from custfocus.errors import LockedError, StoreError
 if TYPE_CHECKING:
     from custfocus.store import Store
 
-__all__ = ["KEYS_TABLE", "NAMES_TABLE", "PAIRS_TABLE", "ServedCopy",
+__all__ = ["KEYS_TABLE", "MATCH_RECORDS_TABLE", "NAMES_TABLE", "PAIRS_TABLE", "ServedCopy",
            "forget_published_state", "has_read_tables", "prepare_served_copy",
            "publish_served_copy", "served_memo", "served_path"]
 
@@ -58,6 +58,7 @@ STATE_KEY = "served_state"  # meta key: the mark of the state last published
 # query, not all of them); ART indexes serve a customer's card. At a million customers they
 # take about half a minute to build.
 KEYS_TABLE, NAMES_TABLE, PAIRS_TABLE = "served_keys", "served_names", "served_name_pairs"
+MATCH_RECORDS_TABLE = "served_match_records"
 INDEX_SCAN_ROWS = 64  # a lookup expecting more rows scans instead (see ServedCopy.reading)
 NAME_TEXT = ("coalesce(c.full_name, nullif(trim(concat_ws(' ', c.given_name, c.family_name)), ''),"
              " c.company)")
@@ -91,6 +92,13 @@ READ_TABLES = [
     "CREATE TABLE served_match_tf AS SELECT * FROM match_tf ORDER BY comparison, value",
     "DROP TABLE match_tf",
     "ALTER TABLE served_match_tf RENAME TO match_tf",
+    "CREATE INDEX served_match_tf_value ON match_tf (value)",
+    # A live match compares a record with the records of a few customers, as matching
+    # reads them (dedupe.prepare.RECORD_COLUMNS): stored by customer, one lookup.
+    f"""CREATE TABLE {MATCH_RECORDS_TABLE} AS SELECT rc.customer_id, m.*
+        FROM (SELECT {{RECORD_COLUMNS}} FROM records) m
+        JOIN record_customer rc ON rc.record_id = m.record_id ORDER BY rc.customer_id""",
+    f"CREATE INDEX {MATCH_RECORDS_TABLE}_customer ON {MATCH_RECORDS_TABLE} (customer_id)",
     "CREATE INDEX served_customers_id ON customers (customer_id)",
     "CREATE INDEX served_record_customer_customer ON record_customer (customer_id)",
     "CREATE INDEX served_record_customer_record ON record_customer (record_id)",
@@ -161,8 +169,10 @@ def _add_read_tables(path: str) -> None:
             "SELECT table_name FROM information_schema.tables").fetchall()}
         if {"records", "record_customer", "customers", "facts", "customer_segments",
                 "match_tf"} <= tables:
+            from custfocus.dedupe.prepare import RECORD_COLUMNS
+
             for statement in READ_TABLES:
-                con.execute(statement)
+                con.execute(statement.replace("{RECORD_COLUMNS}", RECORD_COLUMNS))
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -174,8 +184,8 @@ def has_read_tables(store: Store) -> bool:
     known = store.__dict__.get("read_tables")
     if known is None:
         known = store.__dict__["read_tables"] = bool(store.query_value(
-            "SELECT count(*) = 3 FROM duckdb_tables() WHERE table_name IN (?, ?, ?)",
-            [KEYS_TABLE, NAMES_TABLE, PAIRS_TABLE]))
+            "SELECT count(*) = 4 FROM duckdb_tables() WHERE table_name IN (?, ?, ?, ?)",
+            [KEYS_TABLE, NAMES_TABLE, PAIRS_TABLE, MATCH_RECORDS_TABLE]))
     return known
 
 

@@ -88,8 +88,14 @@ def _checked(record: dict[str, Any]) -> dict[str, str]:
 
 def _last_model(store: Store) -> Any:
     """The model the last run fitted and kept: the one the master was built with."""
-    from custfocus.dedupe.fitted import kept_model
+    import dataclasses
 
+    from custfocus.dedupe.fitted import kept_model
+    from custfocus.served import served_memo
+
+    memo = served_memo(store)  # a served copy's model never changes: read once per copy
+    if memo is not None and memo.get("trained") is not None:
+        return dataclasses.replace(memo["trained"], store=store)  # this request's connection
     row = store.query_value(
         "SELECT stats FROM dedupe_runs WHERE stats IS NOT NULL ORDER BY run_id DESC LIMIT 1")
     state = json.loads(row).get("state") if row else None
@@ -97,6 +103,8 @@ def _last_model(store: Store) -> Any:
     if trained is None:
         raise UsageError("matching has not run on this store (no fitted model); "
                          "run custfocus dedupe first")
+    if memo is not None:
+        memo["trained"] = trained
     return trained
 
 
@@ -137,37 +145,46 @@ def _normalised(values: dict[str, str]) -> Any:
 def _score(store: Store, trained: Any, values: dict[str, str], customers: list[str],
            limit: int, lang: str) -> list[dict[str, Any]]:
     import numpy as np
-    import pandas as pd
 
     from custfocus.dedupe.compare import compare_pairs
     from custfocus.dedupe.explain import describe, evidence_of
-    from custfocus.dedupe.prepare import RECORD_COLUMNS, prepare_nodes
+    from custfocus.dedupe.prepare import RECORD_COLUMNS, prepare_source
     from custfocus.dedupe.score import PairScorer
+    from custfocus.served import MATCH_RECORDS_TABLE, has_read_tables
 
     touchpoint = _normalised(values)
+    if has_read_tables(store):  # the served copy keeps them by customer: one lookup
+        theirs = store.con.sql(
+            f"SELECT * FROM {MATCH_RECORDS_TABLE} WHERE customer_id IN ({_marks(customers)})",
+            params=customers).to_arrow_table()
+        owner = dict(zip(theirs.column("record_id").to_pylist(),
+                         theirs.column("customer_id").to_pylist()))
+        theirs = theirs.drop_columns(["customer_id"])
+    else:
+        # The record ids first, then the records by id: a join would scan every record.
+        owner = dict(store.execute(
+            "SELECT record_id, customer_id FROM record_customer WHERE customer_id IN "
+            f"({_marks(customers)})", customers).fetchall())
+        theirs = store.con.sql(f"SELECT {RECORD_COLUMNS} FROM records WHERE record_id IN "
+                               f"({_marks(list(owner))})", params=list(owner)
+                               ).to_arrow_table() if owner else None
+    if not owner:
+        return []
     con = _scratch()
     con.register("_cf_touchpoint", touchpoint)
+    con.register("_cf_theirs", theirs)
     try:
-        # record_id -1 and a record hash of its own: the record is never collapsed into a
-        # stored one, however alike.
-        mine = con.sql(f"""
+        # record_id -1: the record as the importer would store it, beside the customers'
+        # records as matching reads them; one node each (nothing worth collapsing).
+        nodes = prepare_source(con, f"""(
+            SELECT * FROM _cf_theirs UNION ALL BY NAME
             SELECT {RECORD_COLUMNS} FROM (
                 SELECT * REPLACE ('touchpoint' AS record_hash), -1::BIGINT AS record_id,
                        'touchpoint' AS source, 'touchpoint' AS system, NULL AS unit
-                FROM _cf_touchpoint)""").df()
+                FROM _cf_touchpoint))""", collapse=False)
     finally:
         con.unregister("_cf_touchpoint")
-    # The record ids first, then the records by id (one placeholder each, which the served
-    # copy's indexes serve): a join would scan every record.
-    owner = dict(store.execute(
-        "SELECT record_id, customer_id FROM record_customer WHERE customer_id IN "
-        f"({_marks(customers)})", customers).fetchall())
-    ids = list(owner)
-    if not ids:
-        return []
-    theirs = store.execute(f"SELECT {RECORD_COLUMNS} FROM records WHERE record_id IN "
-                           f"({_marks(ids)})", ids).df()
-    nodes = prepare_nodes(pd.concat([mine, theirs], ignore_index=True))
+        con.unregister("_cf_theirs")
     me = int(nodes.record_node.loc[-1])
     others = np.array(sorted(set(range(len(nodes))) - {me}), dtype=np.int64)
     a = np.full(len(others), me, dtype=np.int64)

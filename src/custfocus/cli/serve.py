@@ -23,6 +23,9 @@ def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on; anything but localhost requires a token.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8750,
     lang: LangOption = None,
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="Worker processes answering requests (one per core suits a busy "
+                            "service; each holds its own copy of the name index).")] = 1,
     debug: DebugOption = False,
 ) -> None:
     """Serve the customer pages and the JSON API over the store (read-only; review
@@ -51,7 +54,10 @@ def serve_command(
         # On localhost only the local names are answered (DNS rebinding); elsewhere the
         # token guards every request.
         local = [host, "localhost", "127.0.0.1", "::1", "[::1]"]
-        app = create_app(db, code, token, allowed_hosts=None if token else local)
+        hosts = None if token else local
+        csrf = secrets.token_urlsafe(24)
+        # Checked (and the served copy published) here, once, before any worker starts.
+        app = create_app(db, code, token, allowed_hosts=hosts, csrf=csrf)
     from rich.markup import escape
 
     from custfocus.lookup_texts import text
@@ -63,7 +69,14 @@ def serve_command(
         console.print(escape(text("token", code, token=token, url=url)))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     # uvicorn's own access log prints query strings (names, e-mails): ours does not.
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+        return
+    from custfocus.web.app import worker_environment
+
+    os.environ.update(worker_environment(db, code, token, hosts, csrf))
+    uvicorn.run("custfocus.web.app:app_from_environment", factory=True, workers=workers,
+                host=host, port=port, access_log=False, log_level="warning")
 
 
 def _is_loopback(host: str) -> bool:

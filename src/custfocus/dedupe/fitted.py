@@ -60,6 +60,9 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+LOOKUP_VALUES = 1_000  # values up to which value_counts looks them up rather than joins
+
+
 @dataclass
 class Trained:
     """The model a run scores with: fitted by this run (``fresh``) or kept from an earlier one
@@ -93,14 +96,28 @@ class Trained:
             these = categories_of(frame[comp.tf_column])
             names.append(pa.array(np.full(len(these), comp.name, dtype=object), pa.string()))
             values.append(these)
-        self.store.con.register("_cf_values", pa.table(
-            {"comparison": pa.concat_arrays(names), "value": pa.concat_arrays(values)}))
-        try:
+        wanted = pa.table({"comparison": pa.concat_arrays(names),
+                           "value": pa.concat_arrays(values)})
+        distinct = pc.unique(wanted.column("value").combine_chunks()).drop_null().to_pylist()
+        if len(distinct) <= LOOKUP_VALUES:
+            # A live match's few dozen values: looked up by value alone (the served copy's
+            # index on match_tf serves "value IN (?, ...)", not a join), then kept per
+            # comparison here.
             found = self.store.con.sql(
-                "SELECT comparison, value, count FROM match_tf "
-                "SEMI JOIN _cf_values USING (comparison, value)").to_arrow_table()
-        finally:
-            self.store.con.unregister("_cf_values")
+                "SELECT comparison, value, count FROM match_tf WHERE value IN "
+                f"({', '.join('?' * len(distinct))})", params=distinct).to_arrow_table() \
+                if distinct else pa.table({"comparison": pa.array([], pa.string()),
+                                           "value": pa.array([], pa.string()),
+                                           "count": pa.array([], pa.int64())})
+            found = found.join(wanted, ["comparison", "value"], join_type="left semi")
+        else:
+            self.store.con.register("_cf_values", wanted)
+            try:
+                found = self.store.con.sql(
+                    "SELECT comparison, value, count FROM match_tf "
+                    "SEMI JOIN _cf_values USING (comparison, value)").to_arrow_table()
+            finally:
+                self.store.con.unregister("_cf_values")
         rows = []
         for comp in COMPARISONS:
             if comp.tf_column is None:

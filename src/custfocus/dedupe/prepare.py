@@ -94,22 +94,28 @@ def load_records(store: Store) -> Any:
 
 def prepare_store(store: Store) -> Nodes:
     """:func:`prepare_nodes` over every record in the store, without a pandas round trip."""
-    return _prepare(store.con, f"(SELECT {RECORD_COLUMNS} FROM records)")
+    return prepare_source(store.con, f"(SELECT {RECORD_COLUMNS} FROM records)")
 
 
-def prepare_nodes(records: Any) -> Nodes:
+def prepare_nodes(records: Any, con: Any = None) -> Nodes:
     """Collapse repeats and derive the columns blocking and comparison need.
 
-    ``records`` is a frame with the columns of :data:`RECORD_COLUMNS`.
+    ``records`` is a frame with the columns of :data:`RECORD_COLUMNS`; ``con``: an
+    in-memory DuckDB connection to work in (else a new one: opening one costs some 20 ms,
+    which a live match per request does not pay).
     """
     import duckdb
 
-    con = duckdb.connect()
+    own = con is None
+    if own:
+        con = duckdb.connect()
     try:
         con.register("_cf_records", _records_arrow(records))
-        return _prepare(con, "_cf_records")
+        return prepare_source(con, "_cf_records")
     finally:
-        con.close()
+        con.unregister("_cf_records")
+        if own:
+            con.close()
 
 
 def _records_arrow(records: Any) -> Any:
@@ -133,10 +139,24 @@ def _records_arrow(records: Any) -> Any:
     return pa.table(columns)
 
 
-def _prepare(con: Any, source: str) -> Nodes:
-    """Nodes of the records in ``source``."""
+def prepare_source(con: Any, source: str, collapse: bool = True) -> Nodes:
+    """Nodes of the records in ``source`` (a table name or a parenthesised query over
+    ``con`` with the columns of :data:`RECORD_COLUMNS`). ``collapse=False``: one node per
+    record (a live match of one record with a few dozen: nothing worth collapsing, and the
+    collapse's five statements cost more than the rest)."""
     import pandas as pd
 
+    if not collapse:
+        table = con.sql(f"""
+            SELECT 'r' || CAST(r.record_id AS VARCHAR) AS node_key, 1::BIGINT AS size, r.*,
+                   left(CAST(r.birth_date AS VARCHAR), 10) AS birth
+            FROM {source} r ORDER BY r.record_id""").to_arrow_table()
+        record_ids = table.column("record_id").to_numpy().astype(np.int64)
+        record_nodes = np.arange(len(record_ids), dtype=np.int64)
+        nodes = Nodes(frame=None, record_node=pd.Series(record_nodes, index=record_ids),
+                      records=len(record_ids), record_ids=record_ids, record_nodes=record_nodes)
+        nodes.frame = node_frame(table)
+        return nodes
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _cf_record_key AS
         SELECT record_id, {NODE_KEY_SQL} AS node_key FROM {source}""")

@@ -36,7 +36,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from custfocus.errors import LockedError, StoreError, UsageError
 from custfocus.store import Store
 
-__all__ = ["MAX_BODY_BYTES", "ServeSettings", "create_app"]
+__all__ = ["MAX_BODY_BYTES", "WORKER_ENV", "ServeSettings", "app_from_environment", "create_app",
+           "worker_environment"]
 
 MAX_BODY_BYTES = 64 * 1024  # a touchpoint record or a review decision is far smaller
 # A decision waits this long for a writer (the nightly run) to finish, then gets 503.
@@ -48,13 +49,16 @@ class ServeSettings:
     """What the app needs to know: the store, the language, the access token if any (a
     server bound beyond localhost requires one) and the CSRF token its forms carry."""
 
-    def __init__(self, db: Path, lang: str = "en", token: str | None = None):
+    def __init__(self, db: Path, lang: str = "en", token: str | None = None,
+                 csrf: str | None = None):
         from custfocus.served import ServedCopy
 
         self.db = Path(db)
         self.lang = lang
         self.token = token
-        self.csrf = secrets.token_urlsafe(24)
+        # One secret for every worker process of one server: a form served by one is
+        # posted to any.
+        self.csrf = csrf or secrets.token_urlsafe(24)
         self.served = ServedCopy(db)
         self.writing = threading.Lock()  # one decision at a time opens the store
         self.lock_wait = DECISION_LOCK_WAIT
@@ -69,7 +73,7 @@ class ServeSettings:
 
 
 def create_app(db: Path, lang: str = "en", token: str | None = None,
-               allowed_hosts: list[str] | None = None) -> Starlette:
+               allowed_hosts: list[str] | None = None, csrf: str | None = None) -> Starlette:
     """The app over the store at ``db`` (which must exist).
 
     ``allowed_hosts``: the Host headers answered (others get 400). A server on localhost
@@ -81,7 +85,7 @@ def create_app(db: Path, lang: str = "en", token: str | None = None,
     from custfocus.web import api, pages
 
     prepare_served_copy(db)  # StoreError naming the path when there is no store
-    settings = ServeSettings(db, lang, token)
+    settings = ServeSettings(db, lang, token, csrf)
     routes = [
         Route("/", pages.index),
         Route("/customers/{customer_id}", pages.card),
@@ -107,6 +111,29 @@ def create_app(db: Path, lang: str = "en", token: str | None = None,
                     exception_handlers={StoreError: store_unavailable})
     app.state.settings = settings
     return app
+
+
+# How ``custfocus serve --workers N`` hands its settings to the worker processes uvicorn
+# starts (each imports this module and calls :func:`app_from_environment`).
+WORKER_ENV = "CUSTFOCUS_SERVE_WORKER"
+
+
+def worker_environment(db: Path, lang: str, token: str | None,
+                       allowed_hosts: list[str] | None, csrf: str) -> dict[str, str]:
+    """The settings of one server as the environment of its workers (the token travels as
+    $CUSTFOCUS_TOKEN, as a user sets it; nothing here is written to disk)."""
+    settings = {"db": str(db), "lang": lang, "hosts": allowed_hosts, "csrf": csrf}
+    return {WORKER_ENV: json.dumps(settings), **({"CUSTFOCUS_TOKEN": token} if token else {})}
+
+
+def app_from_environment() -> Starlette:
+    """The app of one worker process of ``custfocus serve --workers N``."""
+    import os
+
+    settings = json.loads(os.environ[WORKER_ENV])
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    return create_app(Path(settings["db"]), settings["lang"], os.environ.get("CUSTFOCUS_TOKEN"),
+                      allowed_hosts=settings["hosts"], csrf=settings["csrf"])
 
 
 @contextmanager
