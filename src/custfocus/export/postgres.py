@@ -12,7 +12,17 @@ no longer imported) are marked ``active = false`` with ``retired_at`` set. So re
 the same state sends and changes nothing (``updated_at`` stays put) and costs reading the
 keys, not writing every row again. A table created by the export is loaded first and given
 its primary key after (one sorted index build instead of a million inserts into it).
-A row edited on the server by hand keeps its edit until custfocus's values for it change.
+A row edited on the server by hand keeps its edit until custfocus's values for it change;
+a row deleted by hand comes back.
+
+Whether anything differs is decided first by a fingerprint (rows, and the sums of the row
+hashes' halves), the store's against the table's. The store's is computed from the start,
+while the connection opens. The table's is read from ``custfocus_export_state``, where
+each export leaves it, and which a statement trigger on the table forgets on any write by
+anyone else (see ``_postgres_state``); without it (a table the exporting role does not own)
+the server scans the table for it. Why: an unchanged export of a million rows spent as
+long scanning the table on the server as hashing the rows in the store, the two competing
+for the same cores.
 
 Why the password is masked everywhere: a connection string such as
 ``postgresql://crm:s3cret@db/crm`` is a setting like any other, and settings end up in error
