@@ -458,3 +458,16 @@ def test_a_table_the_exporter_does_not_own_is_compared_in_full_without_the_trigg
     assert export(runner, db, "master", dsn).exit_code == 0
     assert export(runner, db, "master", dsn).exit_code == 0
     assert scans == [1, 1, 1] and len(state_of(dsn)) == 1
+
+
+def test_a_state_table_of_someone_else_is_left_alone(workspace, dsn, runner, scans):
+    with psycopg.connect(dsn) as conn:
+        conn.execute("CREATE TABLE custfocus_export_state (note text)")
+        conn.execute("INSERT INTO custfocus_export_state VALUES ('theirs')")
+    db = workspace / "custfocus.duckdb"
+    for outcome in (" new, 0 changed, 0 retired", "0 new, 0 changed, 0 retired"):
+        result = export(runner, db, "master", dsn, "--lang", "en")
+        assert result.exit_code == 0, result.output
+        assert outcome in result.stderr
+    assert scans == [1]  # not remembered: the second export compared the whole table
+    assert query(dsn, "SELECT * FROM custfocus_export_state") == [("theirs",)]
