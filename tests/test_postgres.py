@@ -317,3 +317,157 @@ def test_without_pgpq_the_rows_go_as_csv_and_read_the_same(workspace, server, ru
     # All but retired_at and updated_at (the 2nd and 3rd of the five bookkeeping columns).
     strip = [[row[:-4] + row[-2:] for row in rows] for rows in tables]
     assert strip[0] == strip[1] and len(strip[0]) > 100
+
+
+# The table's fingerprint remembered on the server (custfocus_export_state): an unchanged
+# re-export reads it instead of scanning the table, and any write to the table forgets it.
+
+def state_of(dsn: str) -> list[tuple]:
+    return query(dsn, "SELECT table_name, row_count FROM custfocus_export_state ORDER BY 1")
+
+
+def fingerprints(db: Path, dsn: str) -> tuple:
+    """(the store's fingerprint of the master, the table's from a scan)."""
+    from custfocus.export import postgres
+
+    spec = postgres.TABLES["master"]
+    with Store(db, read_only=True) as store:
+        local = postgres._Export(store, postgres.export_sql(store, "master"), spec).fingerprint()
+    with psycopg.connect(dsn) as conn:
+        return local, postgres._table_fingerprint(conn, spec)
+
+
+@pytest.fixture
+def scans(monkeypatch) -> list[int]:
+    """One entry per scan of a table for its fingerprint."""
+    from custfocus.export import postgres
+
+    done: list[int] = []
+    real = postgres._table_fingerprint
+    monkeypatch.setattr(postgres, "_table_fingerprint",
+                        lambda *args: done.append(1) or real(*args))
+    return done
+
+
+def test_an_unchanged_re_export_reads_the_remembered_fingerprint_not_the_table(
+        workspace, dsn, runner, scans):
+    db = workspace / "custfocus.duckdb"
+    assert export(runner, db, "master", dsn).exit_code == 0
+    assert export(runner, db, "segments", dsn).exit_code == 0
+    with Store(db, read_only=True) as store:
+        customers = store.query_value("SELECT count(*) FROM customers")
+    assert state_of(dsn) == [("custfocus_master", customers), ("custfocus_segments", customers)]
+    assert scans == []  # created by these exports: nothing to scan
+    again = export(runner, db, "master", dsn, "--lang", "en")
+    assert "0 new, 0 changed, 0 retired" in again.stderr
+    assert scans == []
+    local, table = fingerprints(db, dsn)
+    assert local == table
+
+
+@pytest.mark.parametrize(("edit", "outcome"), [
+    ("DELETE FROM custfocus_master WHERE customer_id = (SELECT min(customer_id) "
+     "FROM custfocus_master)", "1 new, 0 changed, 0 retired"),  # the row comes back
+    ("UPDATE custfocus_master SET active = false WHERE customer_id = (SELECT "
+     "min(customer_id) FROM custfocus_master)", "0 new, 1 changed, 0 retired"),
+    # A hash edited: the values are the same, so nothing counts as changed, but the hash
+    # is put back (the fingerprints below are equal again).
+    ("UPDATE custfocus_master SET row_hash = row_hash + 1 WHERE customer_id = (SELECT "
+     "min(customer_id) FROM custfocus_master)", "0 new, 0 changed, 0 retired"),
+    ("INSERT INTO custfocus_master (customer_id, row_hash) VALUES ('X-by-hand', 1)",
+     "0 new, 0 changed, 1 retired"),
+    ("TRUNCATE custfocus_master", " new, 0 changed, 0 retired"),
+])
+def test_a_write_by_hand_forgets_the_fingerprint_and_the_next_export_repairs_the_table(
+        workspace, dsn, runner, scans, edit, outcome):
+    db = workspace / "custfocus.duckdb"
+    assert export(runner, db, "master", dsn).exit_code == 0
+    # The editing session finds the tables through another search_path, and its role may
+    # write to the table but not to the state: the trigger deletes the state all the same.
+    dbname = dsn.rsplit("/", 1)[1]
+    editor = f"{dbname}_editor"  # roles belong to the server, not to one test's database
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {editor}")
+        conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON custfocus_master "
+                     f"TO {editor}")
+    with psycopg.connect(dsn, options="-csearch_path=pg_catalog") as conn:
+        conn.execute(f"SET ROLE {editor}")
+        conn.execute(edit.replace("custfocus_master", "public.custfocus_master"))
+    assert state_of(dsn) == []
+    result = export(runner, db, "master", dsn, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert outcome in result.stderr and scans == [1]
+    local, table = fingerprints(db, dsn)
+    assert local == table
+    assert state_of(dsn)[0][1] == local[0]
+
+
+def test_a_write_past_a_disabled_trigger_or_a_rewrite_is_not_trusted(workspace, dsn, runner,
+                                                                     scans):
+    db = workspace / "custfocus.duckdb"
+    assert export(runner, db, "master", dsn).exit_code == 0
+    with psycopg.connect(dsn) as conn:  # the trigger off, a row deleted, the trigger on
+        conn.execute("ALTER TABLE custfocus_master DISABLE TRIGGER ALL")
+        conn.execute("DELETE FROM custfocus_master WHERE customer_id = (SELECT "
+                     "min(customer_id) FROM custfocus_master)")
+        conn.execute("ALTER TABLE custfocus_master ENABLE ALWAYS TRIGGER "
+                     "custfocus_export_state")  # as it was
+    assert len(state_of(dsn)) == 1  # still there, but no longer counts
+    assert "1 new, 0 changed" in export(runner, db, "master", dsn, "--lang", "en").stderr
+    with psycopg.connect(dsn) as conn:  # a replica-mode session (pg_restore, replication)
+        conn.execute("SET session_replication_role = replica")
+        conn.execute("DELETE FROM custfocus_master WHERE customer_id = (SELECT "
+                     "min(customer_id) FROM custfocus_master)")
+    assert state_of(dsn) == []
+    assert "1 new, 0 changed" in export(runner, db, "master", dsn, "--lang", "en").stderr
+    with psycopg.connect(dsn) as conn:  # a rewrite: no row trigger fires
+        conn.execute("ALTER TABLE custfocus_master ALTER COLUMN row_hash TYPE bigint "
+                     "USING row_hash + 1")
+    assert len(state_of(dsn)) == 1
+    assert "0 new, 0 changed" in export(runner, db, "master", dsn, "--lang", "en").stderr
+    assert scans == [1, 1, 1]
+    local, table = fingerprints(db, dsn)
+    assert local == table
+
+
+def test_a_table_the_exporter_does_not_own_is_compared_in_full_without_the_trigger(
+        workspace, server, dsn, runner, scans):
+    # A table of an earlier version (no trigger, no state) that the exporting role may
+    # write to but not alter: every export scans it, and still sends exactly what differs.
+    db = workspace / "custfocus.duckdb"
+    assert export(runner, db, "master", dsn).exit_code == 0
+    dbname = dsn.rsplit("/", 1)[1]
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("DROP TRIGGER custfocus_export_state ON custfocus_master")
+        conn.execute("DROP TABLE custfocus_export_state")
+        conn.execute(f"CREATE ROLE {dbname}_loader LOGIN PASSWORD '{PASSWORD}'")
+        conn.execute(f"GRANT SELECT, INSERT, UPDATE ON custfocus_master TO {dbname}_loader")
+    loader = f"postgresql://{dbname}_loader:{PASSWORD}@{server.host}:{server.port}/{dbname}"
+    result = export(runner, db, "master", loader, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "0 new, 0 changed, 0 retired" in result.stderr and PASSWORD not in result.output
+    with psycopg.connect(dsn) as conn:
+        conn.execute("DELETE FROM custfocus_master WHERE customer_id = (SELECT "
+                     "min(customer_id) FROM custfocus_master)")
+    result = export(runner, db, "master", loader, "--lang", "en")
+    assert "1 new, 0 changed, 0 retired" in result.stderr and PASSWORD not in result.output
+    assert scans == [1, 1]
+    assert query(dsn, "SELECT to_regclass('custfocus_export_state') IS NULL, count(*) "
+                      "FROM pg_trigger WHERE tgname = 'custfocus_export_state'") == [(True, 0)]
+    # Its owner exports again: the trigger and the state are made, and the next is a read.
+    assert export(runner, db, "master", dsn).exit_code == 0
+    assert export(runner, db, "master", dsn).exit_code == 0
+    assert scans == [1, 1, 1] and len(state_of(dsn)) == 1
+
+
+def test_a_state_table_of_someone_else_is_left_alone(workspace, dsn, runner, scans):
+    with psycopg.connect(dsn) as conn:
+        conn.execute("CREATE TABLE custfocus_export_state (note text)")
+        conn.execute("INSERT INTO custfocus_export_state VALUES ('theirs')")
+    db = workspace / "custfocus.duckdb"
+    for outcome in (" new, 0 changed, 0 retired", "0 new, 0 changed, 0 retired"):
+        result = export(runner, db, "master", dsn, "--lang", "en")
+        assert result.exit_code == 0, result.output
+        assert outcome in result.stderr
+    assert scans == [1]  # not remembered: the second export compared the whole table
+    assert query(dsn, "SELECT * FROM custfocus_export_state") == [("theirs",)]

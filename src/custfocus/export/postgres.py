@@ -12,7 +12,17 @@ no longer imported) are marked ``active = false`` with ``retired_at`` set. So re
 the same state sends and changes nothing (``updated_at`` stays put) and costs reading the
 keys, not writing every row again. A table created by the export is loaded first and given
 its primary key after (one sorted index build instead of a million inserts into it).
-A row edited on the server by hand keeps its edit until custfocus's values for it change.
+A row edited on the server by hand keeps its edit until custfocus's values for it change;
+a row deleted by hand comes back.
+
+Whether anything differs is decided first by a fingerprint (rows, and the sums of the row
+hashes' halves), the store's against the table's. The store's is computed from the start,
+while the connection opens. The table's is read from ``custfocus_export_state``, where
+each export leaves it, and which a statement trigger on the table forgets on any write by
+anyone else (see ``_postgres_state``); without it (a table the exporting role does not own)
+the server scans the table for it. Why: an unchanged export of a million rows spent as
+long scanning the table on the server as hashing the rows in the store, the two competing
+for the same cores.
 
 Why the password is masked everywhere: a connection string such as
 ``postgresql://crm:s3cret@db/crm`` is a setting like any other, and settings end up in error
@@ -25,7 +35,7 @@ and any text from the driver goes through :func:`mask_secret`. ``PGPASSWORD`` an
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -59,6 +69,8 @@ BOOKKEEPING = (("active", "boolean NOT NULL DEFAULT true"),
 MERGED_INTO = ("merged_into", "text")  # master only: the customer that absorbed a retired one
 # Last of all: a hash of the exported values, so a re-export sends only rows that changed.
 ROW_HASH = ("row_hash", "bigint")
+# (rows, sum of the row hashes' high halves, sum of their low halves): see _Export.fingerprint.
+Fingerprint = tuple[int, int, int]
 
 
 @dataclass(frozen=True)
@@ -197,11 +209,16 @@ def export_to_postgres(store: Store, what: str, dsn: str, lang: str = "en") -> P
         raise UsageError("exporting to PostgreSQL needs psycopg: pip install "
                          "'custfocus[postgres]'") from None
     target = describe_target(dsn)
-    merges = _merged_into(store) if what == "master" else {}
+    export = _Export(store, query, spec)
     try:
-        with (psycopg.connect(dsn, connect_timeout=10, application_name="custfocus") as conn,
-              conn.transaction()):
-            counts = _upsert(conn, spec, _Export(store, query, spec), merges, target)
+        # The store hashes its rows from the start, while the connection opens and the
+        # table is checked (DuckDB computes outside Python's lock); nothing else uses the
+        # store's connection until the fingerprint is in.
+        with ThreadPoolExecutor(1) as pool:
+            local = pool.submit(export.fingerprint)
+            with (psycopg.connect(dsn, connect_timeout=10, application_name="custfocus")
+                  as conn, conn.transaction()):
+                counts = _upsert(conn, spec, export, local, target)
     except psycopg.Error as exc:
         first = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
         raise StoreError(f"PostgreSQL {target}: {mask_secret(first, dsn)}") from None
@@ -241,7 +258,7 @@ class _Export:
         return (f"CAST(CAST(hash({self._quoted(self.names)}) AS HUGEINT) "
                 f"- 9223372036854775808 AS BIGINT)")
 
-    def fingerprint(self) -> tuple[int, int, int]:
+    def fingerprint(self) -> Fingerprint:
         """(rows, sum of the row hashes' high halves, sum of their low halves), straight
         from the store's rows: equal to the table's (:func:`_table_fingerprint`) when its
         active rows are exactly the export's."""
@@ -294,12 +311,15 @@ def _unordered(query: str) -> str:
     return re.sub(r"\s+ORDER\s+BY\s+[^()]*$", "", query.strip(), flags=re.IGNORECASE)
 
 
-def _upsert(conn: Any, spec: TableSpec, export: _Export, merges: dict[str, str],
+def _upsert(conn: Any, spec: TableSpec, export: _Export, local: Future[Fingerprint],
             target: str) -> dict[str, int]:
     """Send only what differs: the table's keys and row hashes come back from the server,
     DuckDB compares them with the export's, and new rows are copied straight into the table,
-    changed (or returning) rows through a staging table, retired keys through another."""
+    changed (or returning) rows through a staging table, retired keys through another.
+    ``local`` is the export's fingerprint, being computed."""
     from psycopg import sql
+
+    from custfocus.export import _postgres_state as state
 
     columns = [(name, pg_type(export.schema.field(name).type)) for name in export.names]
     extra = [*BOOKKEEPING, *([MERGED_INTO] if spec.name == TABLES["master"].name else []),
@@ -309,15 +329,18 @@ def _upsert(conn: Any, spec: TableSpec, export: _Export, merges: dict[str, str],
     columns, created = _ensure_table(conn, spec, columns, extra, target)
     table = sql.Identifier(spec.name)
     conn.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(table))
-    # The store hashes its rows while the server scans the table (each waits outside
-    # Python's lock: DuckDB computing, psycopg waiting for the server).
-    with ThreadPoolExecutor(1) as pool:
-        local = pool.submit(export.fingerprint)
-        remote = None if created else _table_fingerprint(conn, spec)
-        fingerprint = local.result()
+    # The table's fingerprint: as the last export left it, when no write has touched the
+    # table since (one row read); else from a scan, while the store still hashes.
+    remote = None if created else state.remembered(conn, spec.name)
+    known = remote is not None
+    if not created and not known:
+        remote = _table_fingerprint(conn, spec)
+    fingerprint = local.result()
     if remote == fingerprint:
         # The active rows hold exactly the export's row hashes (each hashes its key too):
         # nothing to send, and no key to read back.
+        if not known:
+            state.remember(conn, spec.name, fingerprint)
         return {"rows": fingerprint[0], "inserted": 0, "updated": 0, "retired": 0}
     rows, new, changed, gone = export.compare(_present_hashes(conn, spec, export.schema))
     names = [sql.Identifier(n) for n, _ in columns] + [sql.Identifier(ROW_HASH[0])]
@@ -336,16 +359,19 @@ def _upsert(conn: Any, spec: TableSpec, export: _Export, merges: dict[str, str],
             table, sql.SQL(", ").join(sql.Identifier(k) for k in spec.key)))
     updated = _update_changed(conn, spec, columns, extra, changed) if changed.num_rows else 0
     retired = _retire(conn, spec, gone) if gone.num_rows else []
-    if merges and retired:
+    merges = _merged_into(export.store) if retired and spec == TABLES["master"] else {}
+    if merges:
         with conn.cursor() as cur:
             cur.executemany(sql.SQL("UPDATE {} SET merged_into = %s WHERE customer_id = %s"
                                     ).format(table),
                             [(merges[cid], cid) for cid in retired if cid in merges])
+    # Now the active rows hold exactly the export's row hashes: the fingerprint is theirs.
+    state.remember(conn, spec.name, fingerprint)
     return {"rows": rows, "inserted": new.num_rows, "updated": updated,
             "retired": len(retired)}
 
 
-def _table_fingerprint(conn: Any, spec: TableSpec) -> tuple[int, int, int] | None:
+def _table_fingerprint(conn: Any, spec: TableSpec) -> Fingerprint | None:
     """The fingerprint of :meth:`_Export.fingerprint` over the table's active rows (one
     scan on the server, three numbers back); None when a row has no hash yet.
 
