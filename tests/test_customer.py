@@ -88,20 +88,40 @@ def test_an_empty_query_and_a_store_not_yet_deduplicated(runner, tmp_path, examp
     db = tmp_path / "s.duckdb"
     assert runner.invoke(app, ["import", str(examples_dir / "marketing.csv"), "--db", str(db),
                                "-q"]).exit_code == 0
-    res = runner.invoke(app, ["customer", "maria", "--db", str(db)])
-    assert res.exit_code == 4 and "custfocus dedupe" in res.output
-    res = runner.invoke(app, ["customer", "maria", "--db", str(db), "--lang", "pt"])
-    assert "A deduplicação ainda não foi executada" in res.output
+    # No customers yet: the source records the query finds, and the reason there are no
+    # customers; by name, e-mail in capitals and phone written locally, as customers are.
+    with Store(db, read_only=True) as store:
+        (row, name, email, phone), = store.execute(
+            "SELECT row, full_name, email, phone_e164 FROM records WHERE full_name IS NOT NULL "
+            "AND email IS NOT NULL AND phone_e164 LIKE '+34%' ORDER BY row LIMIT 1").fetchall()
+    for query, by in ((name, "name"), (email.upper(), "email"), (phone[3:], "phone")):
+        res = runner.invoke(app, ["customer", query, "--db", str(db), "--json"])
+        assert res.exit_code == 0, res.output
+        data = json.loads(res.stdout)
+        assert data["matched"] is False and data["query_found"] == []
+        first = data["records_found"][0]
+        assert (first["source"], first["row"], first["by"]) == ("marketing.csv", row, by)
+        assert "custfocus dedupe" in " ".join(res.stderr.split())
+    res = runner.invoke(app, ["customer", name, "--db", str(db), "--lang", "pt"],
+                        env={"COLUMNS": "200"})
+    assert res.exit_code == 0
+    assert "A deduplicação ainda não foi executada" in " ".join(res.output.split())
+    assert "Registros de origem encontrados" in res.output and name.split()[0] in res.output
+    res = runner.invoke(app, ["customer", "nobody@nowhere.example", "--db", str(db)])
+    assert res.exit_code == 1 and "No source record found." in res.output
     pytest.importorskip("starlette")
     from starlette.testclient import TestClient
 
     from custfocus.web import create_app
 
     with TestClient(create_app(db)) as client:
-        body = client.get("/api/customers", params={"q": "maria"}).json()
-        page = client.get("/", params={"q": "maria"}).text
+        body = client.get("/api/customers", params={"q": email}).json()
+        page = client.get("/", params={"q": name}).text
     assert body["deduplicated"] is False and "custfocus dedupe" in body["error"]
-    assert "Matching has not run yet" in page
+    assert [(r["source"], r["row"]) for r in body["records_found"]][0] == ("marketing.csv", row)
+    assert {r["by"] for r in body["records_found"]} == {"email"}
+    assert "Matching has not run yet" in page and "Source records found" in page
+    assert name.split()[0] in page
 
 
 def test_a_name_that_finds_no_one_suggests_the_closest(runner, store_path):

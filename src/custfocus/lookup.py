@@ -29,7 +29,7 @@ from custfocus.store import Store
 
 __all__ = ["CustomerMatch", "LookUp", "candidates", "check_query", "closest", "customer_card",
            "exact_hit", "find_customers", "look_up", "mask_card", "mask_phone",
-           "matching_has_run", "warning_text"]
+           "matching_has_run", "source_records", "warning_text"]
 
 GOLDEN_FIELDS = ("given_name", "family_name", "full_name", "company", "email", "phone",
                  "phone2", "national_id", "street", "house_number", "postal_code", "city",
@@ -50,6 +50,10 @@ class LookUp:
     found: list[dict[str, Any]]
     card: dict[str, Any] | None = None
     closest: list[dict[str, Any]] = field(default_factory=list)
+    # A store that matching has not run on has no customers: the source records the query
+    # finds instead (matched False).
+    matched: bool = True
+    records: list[dict[str, Any]] = field(default_factory=list)
 
 
 def check_query(query: str) -> None:
@@ -60,18 +64,15 @@ def check_query(query: str) -> None:
 
 
 def look_up(store: Store, query: str, *, mask: bool = False, lang: str = "en") -> LookUp:
-    """Find, then open the card of an exact hit: what ``custfocus customer`` shows.
+    """Find, then open the card of an exact hit: what ``custfocus customer`` shows. On a
+    store that matching has not run on, the source records the query finds.
 
     Raises:
         UsageError: an empty query.
-        StoreError: matching has not run on the store (there are no customers yet).
     """
-    from custfocus.errors import StoreError
-    from custfocus.lookup_texts import text
-
     check_query(query)
     if not matching_has_run(store):
-        raise StoreError(text("not_matched", lang))
+        return LookUp([], matched=False, records=source_records(store, query, mask=mask))
     found = candidates(store, query, mask=mask)
     hit = exact_hit(found)
     card = customer_card(store, hit) if hit is not None else None
@@ -96,6 +97,19 @@ def candidates(store: Store, query: str, limit: int = 10, *, mask: bool = False
                     "name": (mask_name(name) if mask else name) or company, "city": city, "phone": mask_phone(phone),
                     "records": records})
     return out
+
+
+def source_records(store: Store, query: str, limit: int = 20, *, mask: bool = False
+                   ) -> list[dict[str, Any]]:
+    """The source records ``query`` finds (:func:`custfocus.privacy.find_records`), each with
+    its source, row, unit, name, town and masked phone: what a store not yet deduplicated
+    can say."""
+    from custfocus.privacy import find_records
+
+    return [{"source": r.source, "row": r.row, "unit": r.unit, "by": r.by,
+             "score": round(r.score, 3), "name": mask_name(r.name) if mask else r.name,
+             "city": r.city, "phone": mask_phone(r.phone)}
+            for r in find_records(store, query, limit)]
 
 
 def closest(store: Store, query: str, limit: int = 3) -> list[dict[str, Any]]:

@@ -39,6 +39,11 @@ TEXTS: dict[str, dict[str, str]] = {
                           "buscar: ejecute custfocus dedupe.",
                     "pt": "A deduplicação ainda não foi executada, então não há clientes para "
                           "encontrar: execute custfocus dedupe."},
+    "records_found": {"en": "Source records found", "es": "Registros de origen encontrados",
+                      "pt": "Registros de origem encontrados"},
+    "no_record": {"en": "No source record found.",
+                  "es": "Ningún registro de origen encontrado.",
+                  "pt": "Nenhum registro de origem encontrado."},
     "closest": {"en": "Closest names:", "es": "Nombres más parecidos:",
                 "pt": "Nomes mais parecidos:"},
     "no_such_customer": {"en": "No such customer.", "es": "No existe ese cliente.",

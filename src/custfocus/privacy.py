@@ -33,7 +33,8 @@ from custfocus.errors import StoreError
 from custfocus.served import has_read_tables
 from custfocus.store import Store
 
-__all__ = ["CustomerMatch", "Erasure", "NameIndex", "closest_customers", "find_customers", "forget",
+__all__ = ["CustomerMatch", "Erasure", "NameIndex", "RecordMatch", "find_records",
+           "query_readings", "closest_customers", "find_customers", "forget",
            "identifier_hashes", "one_customer", "suppressed_mask"]
 
 _CUSTOMER_ID = re.compile(r"^c\d{3,}$", re.IGNORECASE)
@@ -58,9 +59,6 @@ def find_customers(store: Store, query: str, limit: int = 10) -> list[CustomerMa
     """The customers ``query`` names: a customer id, an e-mail, a phone, a national id or a
     customer code in any format (normalised as an imported value is), else a name, ranked
     by similarity."""
-    from custfocus.normalise.emails import normalise_email
-    from custfocus.normalise.phones import normalise_phone
-
     text = (query or "").strip()
     if not text:
         return []
@@ -71,37 +69,86 @@ def find_customers(store: Store, query: str, limit: int = 10) -> list[CustomerMa
             "customer_id IN (?)" if served else "upper(customer_id) = ?"), [text.upper()]).fetchall()
         if found:
             return [CustomerMatch(found[0][0], "customer_id", 1.0)]
-    if "@" in text:
-        key = normalise_email(text).key
-        return _by_records(store, "email", [key], "r.email_key = ?", [key]) if key else []
-    digits = re.sub(r"\D", "", text)
-    compact = re.sub(r"[\s.\-/]", "", text).upper()
-    numbers: set[str] = set()
-    if len(digits) >= 7 and not re.search(r"[A-Za-z]{2,}", text):
-        regions = _regions(store)
-        numbers = {normalise_phone(text, region=r).e164 for r in regions or ["ES"]} - {None}
+    readings = query_readings(store, text)
     if served:  # one lookup of every reading of the query, the strongest kind found wins
-        hits = _key_hits(store, [*(("phone", n) for n in sorted(numbers)),
-                                 ("national_id", compact), ("account_code", text)])
-        for kind in ("phone", "national_id", "account_code"):
+        hits = _key_hits(store, [(kind, key) for kind, keys in readings for key in keys])
+        for kind, _ in readings:
             if hits.get(kind):
                 return _matches(store, kind, sorted(hits[kind]))
-        return _by_name(store, text, limit)
-    if numbers:
-        hits = _by_records(store, "phone", list(numbers),
-                           "(r.phone_e164 IN ? OR r.phone2_e164 IN ?)",
-                           [list(numbers), list(numbers)]) if numbers else []
-        if hits:
-            return hits
-    hits = _by_records(store, "national_id", [compact],
-                       "upper(regexp_replace(r.national_id, '[\\s.\\-/]', '', 'g')) = ?",
-                       [compact])
-    if hits:
-        return hits
-    hits = _by_records(store, "account_code", [text], "r.account_code = ?", [text])
-    if hits:
-        return hits
-    return _by_name(store, text, limit)
+    else:
+        for kind, keys in readings:
+            hits = _by_records(store, kind, keys)
+            if hits:
+                return hits
+    return [] if "@" in text else _by_name(store, text, limit)
+
+
+def query_readings(store: Store, text: str) -> list[tuple[str, list[str]]]:
+    """How a query can be read as identifiers, strongest first, each as its records store
+    it: (kind, keys) for an e-mail (alone, when the query has an "@"), else the phone numbers
+    it is in the store's regions, the national id without separators, the customer code."""
+    from custfocus.normalise.emails import normalise_email
+    from custfocus.normalise.phones import normalise_phone
+
+    if "@" in text:
+        key = normalise_email(text).key
+        return [("email", [key])] if key else []
+    readings = []
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= 7 and not re.search(r"[A-Za-z]{2,}", text):
+        numbers = {normalise_phone(text, region=r).e164 for r in _regions(store) or ["ES"]}
+        if numbers - {None}:
+            readings.append(("phone", sorted(numbers - {None})))
+    return [*readings, ("national_id", [re.sub(r"[\s.\-/]", "", text).upper()]),
+            ("account_code", [text])]
+
+
+# Each reading's condition on a record (``r``), with its keys as a list parameter.
+_RECORD_KEYS = {
+    "email": ("r.email_key IN ?", 1),
+    "phone": ("(r.phone_e164 IN ? OR r.phone2_e164 IN ?)", 2),
+    "national_id": ("upper(regexp_replace(r.national_id, '[\\s.\\-/]', '', 'g')) IN ?", 1),
+    "account_code": ("r.account_code IN ?", 1),
+}
+
+
+@dataclass
+class RecordMatch:
+    """A source record a query found, in a store not yet deduplicated (no customers)."""
+
+    source: str
+    row: int
+    by: str
+    score: float
+    name: str | None = None
+    city: str | None = None
+    phone: str | None = None
+    unit: str | None = None
+
+
+def find_records(store: Store, query: str, limit: int = 20) -> list[RecordMatch]:
+    """The source records ``query`` names, read as :func:`find_customers` reads it: what a
+    store that matching has not run on yet can answer."""
+    text = (query or "").strip()
+    if not text:
+        return []
+    columns = ("r.source, r.row, coalesce(r.full_name, nullif(trim(concat_ws(' ', "
+               "r.given_name, r.family_name)), ''), r.company) AS name, r.city, "
+               "coalesce(r.phone_e164, r.phone) AS phone, r.unit")
+    for kind, keys in query_readings(store, text):
+        where, times = _RECORD_KEYS[kind]
+        rows = store.execute(f"SELECT {columns} FROM records r WHERE {where} "
+                             f"ORDER BY r.source, r.row LIMIT {int(limit)}",
+                             [keys] * times).fetchall()
+        if rows:
+            return [RecordMatch(source, row, kind, 1.0, name, city, phone, unit)
+                    for source, row, name, city, phone, unit in rows]
+    if "@" in text:
+        return []
+    rows = store.execute(f"SELECT {columns} FROM records r ORDER BY r.source, r.row").fetchall()
+    ranked = _ranked(text, [(i, row[2]) for i, row in enumerate(rows)], limit, 70)
+    return [RecordMatch(rows[i][0], rows[i][1], "name", score, *rows[i][2:])
+            for i, score in ranked]
 
 
 def _regions(store: Store) -> list[str]:
@@ -135,19 +182,18 @@ def one_customer(store: Store, query: str) -> str:
     return exact[0].customer_id
 
 
-def _by_records(store: Store, by: str, keys: list[str], where: str, params: list[Any]
-                ) -> list[CustomerMatch]:
+def _by_records(store: Store, by: str, keys: list[str]) -> list[CustomerMatch]:
     """The customers whose records hold one of ``keys`` as ``by``: from the served copy's
     indexed :data:`~custfocus.served.KEYS_TABLE` when there is one (the same keys, built
-    by the same normalisation), else by ``where`` over the records."""
-
+    by the same normalisation), else over the records."""
     if has_read_tables(store):
         return _matches(store, by, sorted(_key_hits(store, [(by, k) for k in keys]).get(by, ())))
+    where, times = _RECORD_KEYS[by]
     rows = store.execute(
         f"SELECT DISTINCT rc.customer_id, c.full_name FROM records r "
         f"JOIN record_customer rc USING (record_id) "
         f"LEFT JOIN customers c ON c.customer_id = rc.customer_id WHERE {where} "
-        f"ORDER BY rc.customer_id", params).fetchall()
+        f"ORDER BY rc.customer_id", [keys] * times).fetchall()
     return [CustomerMatch(cid, by, 1.0, name) for cid, name in rows]
 
 
@@ -188,9 +234,6 @@ def closest_customers(store: Store, query: str, limit: int = 3) -> list[Customer
 
 
 def _by_name(store: Store, text: str, limit: int, cutoff: float = 70) -> list[CustomerMatch]:
-    import numpy as np
-    from rapidfuzz import fuzz, process, utils
-
     # A request that found no one by name asks again for the closest (cutoff 0): the block
     # is read once per request (``store`` is the request's own connection).
     known = store.__dict__.get("_name_block")
@@ -203,19 +246,28 @@ def _by_name(store: Store, text: str, limit: int, cutoff: float = 70) -> list[Cu
                 "SELECT customer_id, coalesce(full_name, trim(concat_ws(' ', given_name, "
                 "family_name)), company) FROM customers ORDER BY customer_id").fetchall()
         store.__dict__["_name_block"] = (text, rows)
-    rows = [(cid, name) for cid, name in rows if name]
-    if not rows:
+    return [CustomerMatch(rows[i][0], "name", score, rows[i][1])
+            for i, score in _ranked(text, rows, limit, cutoff)]
+
+
+def _ranked(text: str, rows: list[tuple[Any, str | None]], limit: int, cutoff: float
+            ) -> list[tuple[int, float]]:
+    """(index into ``rows``, score 0-1) of the ``limit`` names of ``rows`` (key, name) closest
+    to ``text``, best first; equal scores keep the rows' order. A name scores the better of
+    the sorted-words ratio (words in another order: "García, María") and the plain one (a
+    letter across the space: "Marí aGarcía")."""
+    import numpy as np
+    from rapidfuzz import fuzz, process, utils
+
+    present = [i for i, (_, name) in enumerate(rows) if name]
+    if not present:
         return []
-    names = [name for _, name in rows]
-    # Words in another order ("García, María") or a letter across the space ("Marí aGarcía"):
-    # the better of the sorted-words ratio and the plain one.
+    names = [rows[i][1] for i in present]
     score = np.maximum(*(process.cdist([text], names, scorer=scorer,
                                        processor=utils.default_process, dtype=np.float32)[0]
                          for scorer in (fuzz.token_sort_ratio, fuzz.ratio)))
-    # Rows come in customer id order: a stable sort keeps it among equal scores.
-    order = [i for i in np.argsort(-score, kind="stable")[:limit] if score[i] >= cutoff]
-    return [CustomerMatch(rows[i][0], "name", float(score[i]) / 100.0, rows[i][1])
-            for i in order]
+    order = np.argsort(-score, kind="stable")[:limit]
+    return [(present[i], float(score[i]) / 100.0) for i in order if score[i] >= cutoff]
 
 
 def _name_candidates(store: Store, text: str) -> list[tuple[str, str]]:

@@ -52,7 +52,11 @@ def customer_command(
             result = look_up(store, query, mask=mask, lang=code)
     found, card, near = result.found, result.card, result.closest
     with handle_errors(debug):
-        log_use(db, ctx, rows_read=len(card["source_records"]) if card else len(found))
+        log_use(db, ctx, rows_read=len(card["source_records"]) if card else
+                len(found) + len(result.records))
+    if not result.matched:  # no customers yet: the records the query finds, and why
+        _render_records(result.records, code, json_output)
+        return
     if json_output:
         print_json({"query_found": found, "customer": card,
                     **({"closest": near} if near else {})})
@@ -71,6 +75,34 @@ def customer_command(
         _render_candidates(console, found, code)
         return
     _render_card(console, card, code)
+
+
+def _render_records(records: list[dict[str, Any]], lang: str, json_output: bool) -> None:
+    """A store not yet deduplicated: say so (on stderr), then the source records found;
+    exit 1 when there are none."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from custfocus.i18n import fmt_pct
+    from custfocus.lookup_texts import field_label, text
+    from custfocus.report.console import print_json, stderr_console, stdout_console
+
+    stderr_console().print(f"[yellow]{escape(text('not_matched', lang))}[/]")
+    if json_output:
+        print_json({"query_found": [], "matched": False, "records_found": records})
+    elif records:
+        table = Table(title=text("records_found", lang), title_justify="left")
+        for key in ("source", "row", "unit", "name", "town", "phone", "found_by", "score"):
+            table.add_column(text(key, lang))
+        for r in records:
+            table.add_row(escape(r["source"]), str(r["row"]), escape(str(r["unit"] or "")),
+                          escape(r["name"] or ""), escape(r["city"] or ""), r["phone"] or "",
+                          field_label(r["by"], lang), fmt_pct(r["score"], lang, 0))
+        stdout_console().print(table)
+    else:
+        stdout_console().print(text("no_record", lang))
+    if not records:
+        raise typer.Exit(1)
 
 
 def _render_candidates(console: Any, found: list[dict[str, Any]], lang: str) -> None:

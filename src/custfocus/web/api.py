@@ -21,7 +21,7 @@ async def search(request: Request) -> Response:
     """``GET /api/customers?q=...``: the customers a query finds, best first."""
     from starlette.concurrency import run_in_threadpool
 
-    from custfocus.lookup import candidates, closest, matching_has_run
+    from custfocus.lookup import candidates, closest, matching_has_run, source_records
 
     query = request.query_params.get("q", "").strip()
     if not query:
@@ -29,19 +29,18 @@ async def search(request: Request) -> Response:
     if len(query) > MAX_QUERY_CHARS:
         return error(422, f"the query is longer than {MAX_QUERY_CHARS} characters", "q")
 
-    def find() -> tuple[list[dict[str, Any]], bool, list[dict[str, Any]]]:
+    def find() -> dict[str, Any]:
         with open_store(request) as store:
+            if not matching_has_run(store):  # no customers yet: the records it finds
+                return {"query_found": [], "matched": False, "deduplicated": False,
+                        "records_found": source_records(store, query),
+                        "error": "matching has not run yet: run custfocus dedupe"}
             found = candidates(store, query)
-            return found, matching_has_run(store), [] if found else closest(store, query)
+            near = [] if found else closest(store, query)
+            return {"query_found": found, "matched": bool(found), "deduplicated": True,
+                    **({"closest": near} if near else {})}
 
-    found, deduplicated, near = await run_in_threadpool(find)
-    body: dict[str, Any] = {"query_found": found, "matched": bool(found),
-                            "deduplicated": deduplicated}
-    if near:
-        body["closest"] = near
-    if not deduplicated:
-        body["error"] = "matching has not run yet: run custfocus dedupe"
-    return JSONResponse(body)
+    return JSONResponse(await run_in_threadpool(find))
 
 
 async def card(request: Request) -> Response:

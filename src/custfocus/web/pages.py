@@ -56,24 +56,29 @@ def words(lang: str) -> dict[str, Any]:
 
 async def index(request: Request) -> Response:
     """``/``: the search box, and what a query finds (one exact hit opens the card)."""
-    from custfocus.lookup import candidates, closest, exact_hit, matching_has_run
+    from custfocus.lookup import (candidates, closest, exact_hit, matching_has_run,
+                                  source_records)
 
     query = request.query_params.get("q", "").strip()[:256]
     found: list[dict[str, Any]] = []
     near: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = []
     matched = True
     if query:
-        def find() -> tuple[list[dict[str, Any]], bool, list[dict[str, Any]]]:
+        def find() -> tuple[list[dict[str, Any]], bool, list[dict[str, Any]],
+                            list[dict[str, Any]]]:
             with open_store(request) as store:
+                if not matching_has_run(store):  # no customers yet: the records found
+                    return [], False, [], source_records(store, query)
                 found = candidates(store, query)
-                return found, matching_has_run(store), [] if found else closest(store, query)
+                return found, True, [] if found else closest(store, query), []
 
-        found, matched, near = await run_in_threadpool(find)
+        found, matched, near, records = await run_in_threadpool(find)
         hit = exact_hit(found)
         if hit is not None:
             return redirect(f"/customers/{hit}")
     return render(request, "index.html", query=query, found=found, matched=matched,
-                  closest=near)
+                  closest=near, records=records)
 
 
 async def card(request: Request) -> Response:
