@@ -56,8 +56,7 @@ def words(lang: str) -> dict[str, Any]:
 
 async def index(request: Request) -> Response:
     """``/``: the search box, and what a query finds (one exact hit opens the card)."""
-    from custfocus.lookup import (candidates, closest, exact_hit, matching_has_run,
-                                  source_records)
+    from custfocus.lookup import candidates, closest, exact_hit, matching_has_run, source_records
 
     query = request.query_params.get("q", "").strip()[:256]
     found: list[dict[str, Any]] = []
