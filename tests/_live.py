@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,15 +58,19 @@ def live_server(db: Path, *args: str) -> Iterator[str]:
 
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    # The server's log goes to a file: a pipe nobody reads fills after some 1,500 access
+    # lines, and the server then blocks writing to it.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (open as long as the server runs)
     proc = subprocess.Popen(
         [sys.executable, "-m", "custfocus", "serve", "--db", str(db), "--port", str(port), *args],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        env=env, stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                raise AssertionError(f"custfocus serve stopped: {proc.stderr.read()[-2000:]}")
+                log.seek(0)
+                raise AssertionError(f"custfocus serve stopped: {log.read().decode()[-2000:]}")
             try:
                 if httpx.get(f"{url}/openapi.json", timeout=2).status_code == 200:
                     break
@@ -82,5 +87,4 @@ def live_server(db: Path, *args: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
+        log.close()

@@ -84,10 +84,13 @@ def candidates(store: Store, query: str, limit: int = 10, *, mask: bool = False
                ) -> list[dict[str, Any]]:
     """The customers ``query`` finds, each with one detail to tell them apart (town and a
     masked phone), best first; ``mask``: names as initials too."""
+    from custfocus.privacy import DETAIL_COLUMNS
+
     found = find_customers(store, query, limit)
-    ids = [m.customer_id for m in found]
-    details = {r[0]: r[1:] for r in store.execute(  # one placeholder each: the index serves it
-        "SELECT customer_id, full_name, company, city, phone, records FROM customers "
+    details = {m.customer_id: m.details for m in found if m.details is not None}
+    ids = [m.customer_id for m in found if m.details is None]  # a name's: not read yet
+    details |= {r[0]: r[1:] for r in store.execute(  # one placeholder each: the index serves it
+        f"SELECT customer_id, {', '.join(DETAIL_COLUMNS)} FROM customers "
         f"WHERE customer_id IN ({', '.join('?' * len(ids))})", ids).fetchall()} if ids else {}
     out = []
     for m in found:

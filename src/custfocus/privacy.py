@@ -33,7 +33,7 @@ from custfocus.errors import StoreError
 from custfocus.served import has_read_tables
 from custfocus.store import Store
 
-__all__ = ["CustomerMatch", "Erasure", "NameIndex", "RecordMatch", "find_records",
+__all__ = ["DETAIL_COLUMNS", "CustomerMatch", "Erasure", "NameIndex", "RecordMatch", "find_records",
            "query_readings", "closest_customers", "find_customers", "forget",
            "identifier_hashes", "one_customer", "suppressed_mask"]
 
@@ -53,6 +53,13 @@ class CustomerMatch:
     by: str
     score: float
     name: str | None = None
+    # The customer's DETAIL_COLUMNS when the lookup read them already (an identifier hit).
+    details: tuple[Any, ...] | None = None
+
+
+# What a list of candidates shows of each (lookup.candidates): read with the hit when an
+# identifier finds the customer, saving a query.
+DETAIL_COLUMNS = ("full_name", "company", "city", "phone", "records")
 
 
 def find_customers(store: Store, query: str, limit: int = 10) -> list[CustomerMatch]:
@@ -65,10 +72,12 @@ def find_customers(store: Store, query: str, limit: int = 10) -> list[CustomerMa
     served = has_read_tables(store)
     if _CUSTOMER_ID.match(text):
         # Ids are written in capitals; an index serves the plain comparison.
-        found = store.execute("SELECT customer_id FROM customers WHERE " + (
-            "customer_id IN (?)" if served else "upper(customer_id) = ?"), [text.upper()]).fetchall()
+        found = store.execute(f"SELECT customer_id, {', '.join(DETAIL_COLUMNS)} FROM customers "
+                              "WHERE " + ("customer_id IN (?)" if served else
+                                          "upper(customer_id) = ?"), [text.upper()]).fetchall()
         if found:
-            return [CustomerMatch(found[0][0], "customer_id", 1.0)]
+            return [CustomerMatch(found[0][0], "customer_id", 1.0, found[0][1],
+                                  details=found[0][1:])]
     readings = query_readings(store, text)
     if served:  # one lookup of every reading of the query, the strongest kind found wins
         hits = _key_hits(store, [(kind, key) for kind, keys in readings for key in keys])
@@ -222,9 +231,10 @@ def _matches(store: Store, by: str, ids: list[str]) -> list[CustomerMatch]:
     """The customers ``ids`` (sorted) found by an identifier of kind ``by``, with names."""
     if not ids:
         return []
-    rows = store.execute("SELECT customer_id, full_name FROM customers WHERE customer_id "
-                         f"IN ({_marks(ids)}) ORDER BY customer_id", ids).fetchall()
-    return [CustomerMatch(cid, by, 1.0, name) for cid, name in rows]
+    rows = store.execute(f"SELECT customer_id, {', '.join(DETAIL_COLUMNS)} FROM customers "
+                         f"WHERE customer_id IN ({_marks(ids)}) ORDER BY customer_id",
+                         ids).fetchall()
+    return [CustomerMatch(row[0], by, 1.0, row[1], details=row[1:]) for row in rows]
 
 
 def closest_customers(store: Store, query: str, limit: int = 3) -> list[CustomerMatch]:
