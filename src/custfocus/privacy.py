@@ -192,11 +192,8 @@ def one_customer(store: Store, query: str) -> str:
 
 
 def _by_records(store: Store, by: str, keys: list[str]) -> list[CustomerMatch]:
-    """The customers whose records hold one of ``keys`` as ``by``: from the served copy's
-    indexed :data:`~custfocus.served.KEYS_TABLE` when there is one (the same keys, built
-    by the same normalisation), else over the records."""
-    if has_read_tables(store):
-        return _matches(store, by, sorted(_key_hits(store, [(by, k) for k in keys]).get(by, ())))
+    """The customers whose records hold one of ``keys`` as ``by``, read over the records (a
+    store without the served copy's :data:`~custfocus.served.KEYS_TABLE`)."""
     where, times = _RECORD_KEYS[by]
     rows = store.execute(
         f"SELECT DISTINCT rc.customer_id, c.full_name FROM records r "
@@ -449,8 +446,6 @@ class _NameTables:
             "GROUP BY pair", pairs).fetchall()) if pairs else {}
 
     def members(self, pairs: list[str], words: list[str]) -> list[tuple[str, str]]:
-        from custfocus.served import NAMES_TABLE
-
         ids = ([f"SELECT customer_id FROM {self.pairs} WHERE pair IN ({_marks(pairs)})"]
                if pairs else [])
         ids += [f"SELECT customer_id FROM {self.names} WHERE token IN ({_marks(words)})"
@@ -458,7 +453,7 @@ class _NameTables:
         if not ids:
             return []
         return self.store.execute(
-            f"SELECT customer_id, any_value(name) FROM {NAMES_TABLE} WHERE customer_id IN "
+            f"SELECT customer_id, any_value(name) FROM {self.names} WHERE customer_id IN "
             f"({' UNION '.join(ids)}) GROUP BY customer_id ORDER BY customer_id",
             [*pairs, *words]).fetchall()
 
