@@ -138,6 +138,35 @@ def test_incremental_blocking_drops_pairs_of_a_block_new_records_overfill():
     assert set(shrunk.touched.tolist()) == {0, 1, 2, 3} and len(shrunk) == 6 + 2
 
 
+def test_address_without_postcode_is_the_same_as_with_it():
+    """One file has no postcode column: its key is the other's without the postcode."""
+    lv = levels_of(records({"company": "Gads Hill Center", "address_key": "ogden 2653"},
+                           {"company": "Gads Hill", "address_key": "ogden 2653 60608",
+                            "postal_code": "60608"}))
+    assert lv["address"] == 4
+    other = levels_of(records({"company": "A", "address_key": "ogden 2653 60609",
+                               "postal_code": "60609"},
+                              {"company": "A", "address_key": "ogden 2653 60608",
+                               "postal_code": "60608"}))
+    assert other["address"] == 3  # two postcodes that differ: similar, not the same
+    number = levels_of(records({"company": "A", "address_key": "ogden 2653"},
+                               {"company": "A", "address_key": "ogden 2653 rear",
+                                "postal_code": "60608"}))
+    assert number["address"] == 3  # the extra word is no postcode
+
+
+def test_both_names_mistyped_or_swapped_meet_on_birth_date_and_an_initial():
+    rows = records(
+        {"given_name": "Logn", "family_name": "Feeruson", "birth_date": pd.Timestamp("2013-10-15")},
+        {"given_name": "Ferguson", "family_name": "Logan", "birth_date": pd.Timestamp("2013-10-15")},
+        {"family_name": "Fergusson", "birth_date": pd.Timestamp("2013-10-15")},
+        {"given_name": "Mia", "family_name": "Jones", "birth_date": pd.Timestamp("2013-10-15")})
+    found = find_candidates(prepare_nodes(rows).frame)
+    pairs = set(zip(found.a.tolist(), found.b.tolist()))
+    assert {(0, 1), (0, 2), (1, 2)} <= pairs
+    assert not {(0, 3), (1, 3), (2, 3)} & pairs  # same birth date, other initials
+
+
 def test_compare_matches_per_pair_rules_on_every_distinct_value_pair():
     rows = [{"given_name": g, "family_name": f, "email_key": e, "birth_date": d}
             for g, f, e, d in [

@@ -411,8 +411,14 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
         level = np.where(both_c & (town >= address.threshold("jaro_winkler:same_city")), 1,
                          level)
     level = np.where((za == zb) & both_z, 2, level)
-    level = np.where(both_a & (asim >= address.threshold("token_set_ratio:similar")), 3, level)
-    level = np.where(both_a & (aa == ab), 4, level)
+    similar_address = both_a & (asim >= address.threshold("token_set_ratio:similar"))
+    level = np.where(similar_address, 3, level)
+    # The key ends with the postal code when there is one: a file without postcodes writes
+    # the same address as the other's key without its last word ("ogden 2653" ~ "ogden
+    # 2653 60608"), which is the same address, not a similar one.
+    same = (aa == ab) | _pairwise(aa, ab, similar_address & (aa != ab) & (zp[za] != zp[zb]),
+                                  av, _same_but_postcode)
+    level = np.where(both_a & same, 4, level)
     out["address"] = np.where(both_a | both_z | both_c, level, NULL).astype(np.int8)
 
     # Company names (B2B records).
@@ -531,6 +537,13 @@ def _long_values(values: Any, length: int) -> np.ndarray:
 def _initial(x: str, y: str) -> bool:
     return bool(x and y) and (x[0] == y[0]) and (
         len(x) == 1 or len(y) == 1 or x in y or y in x)
+
+
+def _same_but_postcode(x: str, y: str) -> bool:
+    """Is one address key the other plus a last word with a digit (its postal code)?"""
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    head, _, last = long.rpartition(" ")
+    return head == short and any(c.isdigit() for c in last)
 
 
 def _date_typo(x: Any, y: Any) -> bool:
