@@ -167,6 +167,22 @@ def test_both_names_mistyped_or_swapped_meet_on_birth_date_and_an_initial():
     assert not {(0, 3), (1, 3), (2, 3)} & pairs  # same birth date, other initials
 
 
+def test_unread_local_phones_keep_records_apart_and_meet_the_number_by_its_tail():
+    """Numbers in another country's local form: not in the record hash (only valid numbers
+    are), so they must not collapse two tickets into one node; and the same number in
+    international form is found by its last eight digits."""
+    rows = records({"phone": "~3207394252", "record_hash": "same"},
+                   {"phone": "~3235340359", "record_hash": "same"},
+                   {"phone": "~3207394252", "record_hash": "same"},
+                   {"given_name": "Aníbal", "phone": "+573207394252"})
+    nodes = prepare_nodes(rows)
+    assert len(nodes) == 3  # the two tickets of one number collapse, the other stays apart
+    found = find_candidates(nodes.frame)
+    pairs = set(zip(found.a.tolist(), found.b.tolist()))
+    assert (0, 2) in pairs and found.pairs_per_rule.get("phone_tail")
+    assert (0, 1) not in pairs and (1, 2) not in pairs
+
+
 def test_compare_matches_per_pair_rules_on_every_distinct_value_pair():
     rows = [{"given_name": g, "family_name": f, "email_key": e, "birth_date": d}
             for g, f, e, d in [

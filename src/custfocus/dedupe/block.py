@@ -49,6 +49,10 @@ DEFAULT_RULES: tuple[BlockingRule, ...] = (
     BlockingRule("phone", "phone", 500),
     BlockingRule("phone2", "phone2", 500),
     BlockingRule("phone_cross", "phone2"),  # handled specially: phone2 vs phone
+    # One number in international and in local form where its country was not read (a
+    # Colombian mobile in a Spanish file, a Mexican "044" prefix, a Brazilian mobile's
+    # ninth digit): the last eight digits agree ("phone ends the same").
+    BlockingRule("phone_tail", "phone_tail", 500),
     BlockingRule("national_id", "nid_any", 500),
     BlockingRule("account_code", "system || '|' || account_code", 50),
     BlockingRule("name+postcode", "given_first || '|' || family1 || '|' || postal_code"),
@@ -258,7 +262,7 @@ class Candidates:
 _KEY_COLUMNS = [
     "email_key", "phone", "phone2", "nid_any", "system", "account_code", "given_first",
     "family1", "postal_code", "city", "family1_sound", "birth", "address_key", "name_key",
-    "email_local", "company_fold",
+    "email_local", "company_fold", "phone_tail",
 ]
 
 
