@@ -183,6 +183,17 @@ def test_unread_local_phones_keep_records_apart_and_meet_the_number_by_its_tail(
     assert (0, 1) not in pairs and (1, 2) not in pairs
 
 
+def test_a_record_with_one_name_meets_a_full_name_in_its_town_by_either_name():
+    rows = records({"given_name": "Brown", "family_name": "Florence", "city": "London"},
+                   {"family_name": "Brown", "city": "London"},
+                   {"given_name": "Florence", "city": "London"},
+                   {"family_name": "Brown", "city": "Leeds"})
+    found = find_candidates(prepare_nodes(rows).frame)
+    pairs = set(zip(found.a.tolist(), found.b.tolist()))
+    assert {(0, 1), (0, 2)} <= pairs
+    assert (0, 3) not in pairs  # another town
+
+
 def test_compare_matches_per_pair_rules_on_every_distinct_value_pair():
     rows = [{"given_name": g, "family_name": f, "email_key": e, "birth_date": d}
             for g, f, e, d in [
