@@ -194,6 +194,25 @@ def test_a_record_with_one_name_meets_a_full_name_in_its_town_by_either_name():
     assert (0, 3) not in pairs  # another town
 
 
+def test_one_name_typed_in_the_other_column_agrees_with_that_name_once():
+    lv = levels_of(records({"given_name": "Brown", "family_name": "Florence"},
+                           {"family_name": "Brown"}))
+    assert lv["family_name"] == 3 and lv["given_name"] == -1
+    lv = levels_of(records({"given_name": "Reuben"},
+                           {"given_name": "Davies", "family_name": "Reubne"}))
+    assert lv["given_name"] == 2 and lv["family_name"] == -1  # with a typo: similar
+    lv = levels_of(records({"given_name": "Ana", "family_name": "Ruiz"},
+                           {"family_name": "Alonso"}))
+    assert lv["family_name"] == 0  # the same first letter, another name
+    for pair in (({"given_name": "Luca"}, {"family_name": "Luca"}),
+                 ({"family_name": "Luca"}, {"given_name": "Luca"})):
+        lv = levels_of(records(*pair))  # one name each: the surname, either way round
+        assert lv["family_name"] == 3 and lv["given_name"] == -1
+    full = levels_of(records({"given_name": "Ana", "family_name": "Ruiz"},
+                             {"given_name": "Ruiz", "family_name": "Lopez"}))
+    assert full["given_name"] == 0 and full["family_name"] == 0  # both full: not this rule
+
+
 def test_compare_matches_per_pair_rules_on_every_distinct_value_pair():
     rows = [{"given_name": g, "family_name": f, "email_key": e, "birth_date": d}
             for g, f, e, d in [

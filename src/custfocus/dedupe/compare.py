@@ -311,6 +311,36 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
                          given).astype(np.int8)
         family = np.where(crossed, np.maximum(family, np.where(cross_2 == 1, 3, 2)),
                           family).astype(np.int8)
+    # One side holds one name only, typed in the other column than the other side's ("Brown
+    # Florence" given-first ~ a surname "Brown"; "Reuben" ~ "Davies Reuben"): that name
+    # compared with the other side's other name, credited to the column it was typed in.
+    # (Only one of the lone side's names exists, so it is one agreement, not two.)
+    gpa, gpb, fpa, fpb = gp[ga], gp[gb], fp[fa], fp[fb]
+    lone_a, lone_b = gpa ^ fpa, gpb ^ fpb
+    for name_x, present_x, name_y, present_y in (("given_fold", gpa, "family_fold", fpb),
+                                                  ("family_fold", fpa, "given_fold", gpb)):
+        # x: side a's name in one column, y: side b's name in the other column.
+        cross = present_x & present_y & (lone_a | lone_b)
+        if not cross.any():
+            continue
+        xg, xf, xv = enc.shared("given_fold", "family_fold")
+        xa = (xg if name_x == "given_fold" else xf)[a]
+        yb = (xg if name_y == "given_fold" else xf)[b]
+        letter = xv.first_letters()
+        cross &= letter[xa] == letter[yb]
+        sim_x = _similarity(xa, yb, cross, xv, jw, jaro=True)
+        found = cross & (sim_x >= _BY_NAME["given_name"].threshold("jaro_winkler:swapped_typo"))
+        level = np.where(xa == yb, 3, 2)
+        # Credited to the lone side's column (b's name is in column y, a's in column x);
+        # to the surname when both hold one name, whichever way round the pair is.
+        to_b = found & lone_b & ~lone_a
+        to_a = found & lone_a & ~lone_b
+        to_both = found & lone_a & lone_b
+        for target, credited in ((to_b, name_y), (to_a, name_x), (to_both, "family_fold")):
+            if credited == "given_fold":
+                given = np.where(target, np.maximum(given, level), given).astype(np.int8)
+            else:
+                family = np.where(target, np.maximum(family, level), family).astype(np.int8)
     # The words of one full name all among the other's, in any order or column ("Lamas
     # Inigo" ~ "Inigo Lamas Posada"): similar given name, partly the same surname.
     inside = _contained(na, nb, both_n & full & ~swapped & (given < 2) & (na != nb), nv)
