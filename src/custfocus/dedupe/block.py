@@ -72,9 +72,9 @@ DEFAULT_RULES: tuple[BlockingRule, ...] = (
                                    "left(family1, 1))"),
     # A record holding one name only (the other missing, or typed in the other column) and
     # its town: either name of a full one meets it. A weak key (one name, one town), so its
-    # blocks are walked in windows of 10 neighbours in the order of the rest of the record.
-    BlockingRule("name1+city", "least(given_first, family1) || '|' || lower(city)", 10),
-    BlockingRule("name2+city", "greatest(given_first, family1) || '|' || lower(city)", 10),
+    # blocks are walked in windows of 5 neighbours in the order of the rest of the record.
+    BlockingRule("name1+city", "least(given_first, family1) || '|' || lower(city)", 5),
+    BlockingRule("name2+city", "greatest(given_first, family1) || '|' || lower(city)", 5),
     BlockingRule("address", "address_key", 50),
     BlockingRule("full_name", "name_key", 60),
     BlockingRule("email_local", "CASE WHEN length(email_local) >= 6 THEN email_local END", 50),
