@@ -138,6 +138,81 @@ def test_incremental_blocking_drops_pairs_of_a_block_new_records_overfill():
     assert set(shrunk.touched.tolist()) == {0, 1, 2, 3} and len(shrunk) == 6 + 2
 
 
+def test_address_without_postcode_is_the_same_as_with_it():
+    """One file has no postcode column: its key is the other's without the postcode."""
+    lv = levels_of(records({"company": "Gads Hill Center", "address_key": "ogden 2653"},
+                           {"company": "Gads Hill", "address_key": "ogden 2653 60608",
+                            "postal_code": "60608"}))
+    assert lv["address"] == 4
+    other = levels_of(records({"company": "A", "address_key": "ogden 2653 60609",
+                               "postal_code": "60609"},
+                              {"company": "A", "address_key": "ogden 2653 60608",
+                               "postal_code": "60608"}))
+    assert other["address"] == 3  # two postcodes that differ: similar, not the same
+    number = levels_of(records({"company": "A", "address_key": "ogden 2653"},
+                               {"company": "A", "address_key": "ogden 2653 rear",
+                                "postal_code": "60608"}))
+    assert number["address"] == 3  # the extra word is no postcode
+
+
+def test_both_names_mistyped_or_swapped_meet_on_birth_date_and_an_initial():
+    rows = records(
+        {"given_name": "Logn", "family_name": "Feeruson", "birth_date": pd.Timestamp("2013-10-15")},
+        {"given_name": "Ferguson", "family_name": "Logan", "birth_date": pd.Timestamp("2013-10-15")},
+        {"family_name": "Fergusson", "birth_date": pd.Timestamp("2013-10-15")},
+        {"given_name": "Mia", "family_name": "Jones", "birth_date": pd.Timestamp("2013-10-15")})
+    found = find_candidates(prepare_nodes(rows).frame)
+    pairs = set(zip(found.a.tolist(), found.b.tolist()))
+    assert {(0, 1), (0, 2), (1, 2)} <= pairs
+    assert not {(0, 3), (1, 3), (2, 3)} & pairs  # same birth date, other initials
+
+
+def test_unread_local_phones_keep_records_apart_and_meet_the_number_by_its_tail():
+    """Numbers in another country's local form: not in the record hash (only valid numbers
+    are), so they must not collapse two tickets into one node; and the same number in
+    international form is found by its last eight digits."""
+    rows = records({"phone": "~3207394252", "record_hash": "same"},
+                   {"phone": "~3235340359", "record_hash": "same"},
+                   {"phone": "~3207394252", "record_hash": "same"},
+                   {"given_name": "Aníbal", "phone": "+573207394252"})
+    nodes = prepare_nodes(rows)
+    assert len(nodes) == 3  # the two tickets of one number collapse, the other stays apart
+    found = find_candidates(nodes.frame)
+    pairs = set(zip(found.a.tolist(), found.b.tolist()))
+    assert (0, 2) in pairs and found.pairs_per_rule.get("phone_tail")
+    assert (0, 1) not in pairs and (1, 2) not in pairs
+
+
+def test_a_record_with_one_name_meets_a_full_name_in_its_town_by_either_name():
+    rows = records({"given_name": "Brown", "family_name": "Florence", "city": "London"},
+                   {"family_name": "Brown", "city": "London"},
+                   {"given_name": "Florence", "city": "London"},
+                   {"family_name": "Brown", "city": "Leeds"})
+    found = find_candidates(prepare_nodes(rows).frame)
+    pairs = set(zip(found.a.tolist(), found.b.tolist()))
+    assert {(0, 1), (0, 2)} <= pairs
+    assert (0, 3) not in pairs  # another town
+
+
+def test_one_name_typed_in_the_other_column_agrees_with_that_name_once():
+    lv = levels_of(records({"given_name": "Brown", "family_name": "Florence"},
+                           {"family_name": "Brown"}))
+    assert lv["family_name"] == 3 and lv["given_name"] == -1
+    lv = levels_of(records({"given_name": "Reuben"},
+                           {"given_name": "Davies", "family_name": "Reubne"}))
+    assert lv["given_name"] == 2 and lv["family_name"] == -1  # with a typo: similar
+    lv = levels_of(records({"given_name": "Ana", "family_name": "Ruiz"},
+                           {"family_name": "Alonso"}))
+    assert lv["family_name"] == 0  # the same first letter, another name
+    for pair in (({"given_name": "Luca"}, {"family_name": "Luca"}),
+                 ({"family_name": "Luca"}, {"given_name": "Luca"})):
+        lv = levels_of(records(*pair))  # one name each: the surname, either way round
+        assert lv["family_name"] == 3 and lv["given_name"] == -1
+    full = levels_of(records({"given_name": "Ana", "family_name": "Ruiz"},
+                             {"given_name": "Ruiz", "family_name": "Lopez"}))
+    assert full["given_name"] == 0 and full["family_name"] == 0  # both full: not this rule
+
+
 def test_compare_matches_per_pair_rules_on_every_distinct_value_pair():
     rows = [{"given_name": g, "family_name": f, "email_key": e, "birth_date": d}
             for g, f, e, d in [

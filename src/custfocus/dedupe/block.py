@@ -49,6 +49,10 @@ DEFAULT_RULES: tuple[BlockingRule, ...] = (
     BlockingRule("phone", "phone", 500),
     BlockingRule("phone2", "phone2", 500),
     BlockingRule("phone_cross", "phone2"),  # handled specially: phone2 vs phone
+    # One number in international and in local form where its country was not read (a
+    # Colombian mobile in a Spanish file, a Mexican "044" prefix, a Brazilian mobile's
+    # ninth digit): the last eight digits agree ("phone ends the same").
+    BlockingRule("phone_tail", "phone_tail", 500),
     BlockingRule("national_id", "nid_any", 500),
     BlockingRule("account_code", "system || '|' || account_code", 50),
     BlockingRule("name+postcode", "given_first || '|' || family1 || '|' || postal_code"),
@@ -58,6 +62,19 @@ DEFAULT_RULES: tuple[BlockingRule, ...] = (
     # Both names mistyped or replaced (FEBRL3: ~1% of true pairs shared no other key).
     BlockingRule("birth+postcode", "birth || '|' || postal_code"),
     BlockingRule("birth+city", "birth || '|' || lower(city)"),
+    # Both names mistyped, swapped between the columns, or one of them missing, and no
+    # place (fake-1000: a third of its true pairs shared no other key): the birth date and
+    # the first letter of a name, which a typo rarely changes. The lower and the higher
+    # of the two initials each make a key, so that swapped names and a missing one meet.
+    BlockingRule("birth+initial", "birth || '|' || least(left(given_first, 1), "
+                                  "left(family1, 1))"),
+    BlockingRule("birth+initial2", "birth || '|' || greatest(left(given_first, 1), "
+                                   "left(family1, 1))"),
+    # A record holding one name only (the other missing, or typed in the other column) and
+    # its town: either name of a full one meets it. A weak key (one name, one town), so its
+    # blocks are walked in windows of 5 neighbours in the order of the rest of the record.
+    BlockingRule("name1+city", "least(given_first, family1) || '|' || lower(city)", 5),
+    BlockingRule("name2+city", "greatest(given_first, family1) || '|' || lower(city)", 5),
     BlockingRule("address", "address_key", 50),
     BlockingRule("full_name", "name_key", 60),
     BlockingRule("email_local", "CASE WHEN length(email_local) >= 6 THEN email_local END", 50),
@@ -250,7 +267,7 @@ class Candidates:
 _KEY_COLUMNS = [
     "email_key", "phone", "phone2", "nid_any", "system", "account_code", "given_first",
     "family1", "postal_code", "city", "family1_sound", "birth", "address_key", "name_key",
-    "email_local", "company_fold",
+    "email_local", "company_fold", "phone_tail",
 ]
 
 

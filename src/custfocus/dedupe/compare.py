@@ -311,6 +311,36 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
                          given).astype(np.int8)
         family = np.where(crossed, np.maximum(family, np.where(cross_2 == 1, 3, 2)),
                           family).astype(np.int8)
+    # One side holds one name only, typed in the other column than the other side's ("Brown
+    # Florence" given-first ~ a surname "Brown"; "Reuben" ~ "Davies Reuben"): that name
+    # compared with the other side's other name, credited to the column it was typed in.
+    # (Only one of the lone side's names exists, so it is one agreement, not two.)
+    gpa, gpb, fpa, fpb = gp[ga], gp[gb], fp[fa], fp[fb]
+    lone_a, lone_b = gpa ^ fpa, gpb ^ fpb
+    for name_x, present_x, name_y, present_y in (("given_fold", gpa, "family_fold", fpb),
+                                                  ("family_fold", fpa, "given_fold", gpb)):
+        # x: side a's name in one column, y: side b's name in the other column.
+        cross = present_x & present_y & (lone_a | lone_b)
+        if not cross.any():
+            continue
+        xg, xf, xv = enc.shared("given_fold", "family_fold")
+        xa = (xg if name_x == "given_fold" else xf)[a]
+        yb = (xg if name_y == "given_fold" else xf)[b]
+        letter = xv.first_letters()
+        cross &= letter[xa] == letter[yb]
+        sim_x = _similarity(xa, yb, cross, xv, jw, jaro=True)
+        found = cross & (sim_x >= _BY_NAME["given_name"].threshold("jaro_winkler:swapped_typo"))
+        level = np.where(xa == yb, 3, 2)
+        # Credited to the lone side's column (b's name is in column y, a's in column x);
+        # to the surname when both hold one name, whichever way round the pair is.
+        to_b = found & lone_b & ~lone_a
+        to_a = found & lone_a & ~lone_b
+        to_both = found & lone_a & lone_b
+        for target, credited in ((to_b, name_y), (to_a, name_x), (to_both, "family_fold")):
+            if credited == "given_fold":
+                given = np.where(target, np.maximum(given, level), given).astype(np.int8)
+            else:
+                family = np.where(target, np.maximum(family, level), family).astype(np.int8)
     # The words of one full name all among the other's, in any order or column ("Lamas
     # Inigo" ~ "Inigo Lamas Posada"): similar given name, partly the same surname.
     inside = _contained(na, nb, both_n & full & ~swapped & (given < 2) & (na != nb), nv)
@@ -411,8 +441,14 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
         level = np.where(both_c & (town >= address.threshold("jaro_winkler:same_city")), 1,
                          level)
     level = np.where((za == zb) & both_z, 2, level)
-    level = np.where(both_a & (asim >= address.threshold("token_set_ratio:similar")), 3, level)
-    level = np.where(both_a & (aa == ab), 4, level)
+    similar_address = both_a & (asim >= address.threshold("token_set_ratio:similar"))
+    level = np.where(similar_address, 3, level)
+    # The key ends with the postal code when there is one: a file without postcodes writes
+    # the same address as the other's key without its last word ("ogden 2653" ~ "ogden
+    # 2653 60608"), which is the same address, not a similar one.
+    same = (aa == ab) | _pairwise(aa, ab, similar_address & (aa != ab) & (zp[za] != zp[zb]),
+                                  av, _same_but_postcode)
+    level = np.where(both_a & same, 4, level)
     out["address"] = np.where(both_a | both_z | both_c, level, NULL).astype(np.int8)
 
     # Company names (B2B records).
@@ -531,6 +567,13 @@ def _long_values(values: Any, length: int) -> np.ndarray:
 def _initial(x: str, y: str) -> bool:
     return bool(x and y) and (x[0] == y[0]) and (
         len(x) == 1 or len(y) == 1 or x in y or y in x)
+
+
+def _same_but_postcode(x: str, y: str) -> bool:
+    """Is one address key the other plus a last word with a digit (its postal code)?"""
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    head, _, last = long.rpartition(" ")
+    return head == short and any(c.isdigit() for c in last)
 
 
 def _date_typo(x: Any, y: Any) -> bool:
