@@ -108,6 +108,23 @@ def test_region_of_a_column_of_local_numbers() -> None:
     # Valid full numbers still decide first: a few local-looking ones change nothing.
     assert guess_region(["612345678", "912345678", "2262649"]) == "ES"
     assert guess_region(["(11) 98765-4321", "21 2345-6789", "2262649"]) == "BR"
+    # Seven digits dial locally in several countries: what else the file says decides.
+    assert guess_region(chicago, prefer=("US",)) == "US"
+    assert guess_region(["612345678", "912345678"], prefer=("US",)) == "ES"
+
+
+def test_an_english_export_of_local_numbers_is_read_in_the_us(tmp_path) -> None:
+    """Chicago sites: 7-digit numbers (local in the US and in Mexico) under English headers
+    ("Site name", "Address", "Zip", "Phone"): the records are the United States'."""
+    path = tmp_path / "sites.csv"
+    path.write_text("Site name,Address,Zip,Phone\n"
+                    "Salvation Army Temple,1 N Ogden Ave,60607,2262649\n"
+                    "Hull House,4520 N Beacon St,60640,5339011\n")
+    store = Store(":memory:")
+    import_paths(store, [path])
+    assert store.query_value("SELECT region FROM sources") == "US"
+    assert {r["phone_e164"] for r in store.query_dicts("SELECT phone_e164 FROM records")} == {
+        "local:US:2262649", "local:US:5339011"}
 
 
 def test_same_local_number_in_one_file_is_the_same_phone(tmp_path) -> None:

@@ -55,6 +55,11 @@ CURRENCY_BY_REGION = {
 }
 UNKNOWN_CURRENCY = "XXX"  # ISO 4217's code for "no currency": amounts of an unknown one
 _PORTUGUESE_HINTS = ("cep", "cpf", "cnpj", "celular", "endereco", "cidade", "uf", "nome")
+# Header words only an English export uses ("Zip", "Street", "First Name"): when the phone
+# numbers fit several countries equally (7-digit local numbers dial in the US and in
+# Mexico), such headers tip it to the English-speaking one.
+_ENGLISH_HINTS = ("zip", "zipcode", "street", "address", "first", "last", "phone", "city",
+                  "state", "site", "company", "name", "fax", "county")
 
 
 def country_code(text: str) -> str | None:
@@ -196,10 +201,11 @@ def _decide_region(
     ]
     folded = " ".join(fold_header(h) for h in table.headers)
     default = "BR" if sum(h in folded.split() for h in _PORTUGUESE_HINTS) >= 2 else "ES"
+    prefer = ("US",) if sum(h in folded.split() for h in _ENGLISH_HINTS) >= 2 else ()
     # Numbers written with +CC say nothing about the default region of the others.
     local = [p for p in phones if not p.lstrip().startswith(("+", "00"))]
     if local:
-        return guess_region(local, default=default), "phone numbers in the data"
+        return guess_region(local, default=default, prefer=prefer), "phone numbers in the data"
     if phones:
-        return guess_region(phones, default=default), "phone numbers in the data"
+        return guess_region(phones, default=default, prefer=prefer), "phone numbers in the data"
     return default, "language of the headers"

@@ -277,14 +277,16 @@ def _country_code_region(text: str) -> str | None:
     return None if region in ("ZZ", "001") else region
 
 
-def guess_region(values: Iterable[str | None], default: str = "ES", sample: int = 1000) -> str:
+def guess_region(values: Iterable[str | None], default: str = "ES", sample: int = 1000,
+                 prefer: tuple[str, ...] = ()) -> str:
     """Guess the country of a phone column's numbers that lack a country code.
 
     When at least a third of the sample carries an explicit ``+CC``/``00CC``
     prefix the most common such country wins; otherwise each candidate region is
     tried and the one with the most valid numbers wins, then the one with the most
     local numbers (numbers without an area code, which only some regions dial);
-    ties go to ``default``, then to the earlier candidate.
+    ties go to ``default``, then to the regions in ``prefer`` (what else the file says:
+    the language of its headers), then to the earlier candidate.
 
     Args:
         values: Raw phone strings from one column.
@@ -304,7 +306,7 @@ def guess_region(values: Iterable[str | None], default: str = "ES", sample: int 
     prefixed = Counter(r for r in map(_country_code_region, texts) if r)
     if prefixed and sum(prefixed.values()) * 3 >= len(texts):
         return prefixed.most_common(1)[0][0]
-    candidates = (default, *(r for r in CANDIDATE_REGIONS if r != default))
+    candidates = tuple(dict.fromkeys((default, *prefer, *CANDIDATE_REGIONS)))
     # The whole-column normaliser gives the same validity, without a parse per number.
     import pyarrow as pa
 
