@@ -137,3 +137,22 @@ def test_a_name_that_finds_no_one_suggests_the_closest(runner, store_path):
     res = runner.invoke(app, ["customer", "nobody@nowhere.example", "--db", str(store_path),
                               "--json"])
     assert "closest" not in json.loads(res.stdout)
+
+
+def test_part_of_a_name_lists_the_customers_who_have_it(store_path):
+    """A surname or a given name alone ("García") lists the customers who have it, below
+    any whose whole name it is; the whole name ranks its customer first."""
+    from custfocus.lookup import candidates
+
+    with Store(store_path, read_only=True) as store:
+        (cid, name), = store.execute(
+            "SELECT customer_id, full_name FROM customers WHERE full_name LIKE '% %' "
+            "AND full_name NOT LIKE '% % %' ORDER BY customer_id LIMIT 1").fetchall()
+        family = name.split()[1]
+        found = candidates(store, family)
+        assert cid in [c["customer_id"] for c in found]
+        assert all(family.lower() in (c["name"] or "").lower() for c in found if c["score"] >= 0.9)
+        assert max(c["score"] for c in found) <= 0.9 or any(
+            (c["name"] or "").lower() == family.lower() for c in found)
+        whole = candidates(store, name)
+        assert whole[0]["score"] == 1.0 and whole[0]["name"] == name

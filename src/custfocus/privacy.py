@@ -260,9 +260,11 @@ def _by_name(store: Store, text: str, limit: int, cutoff: float = 70) -> list[Cu
 def _ranked(text: str, rows: list[tuple[Any, str | None]], limit: int, cutoff: float
             ) -> list[tuple[int, float]]:
     """(index into ``rows``, score 0-1) of the ``limit`` names of ``rows`` (key, name) closest
-    to ``text``, best first; equal scores keep the rows' order. A name scores the better of
-    the sorted-words ratio (words in another order: "García, María") and the plain one (a
-    letter across the space: "Marí aGarcía")."""
+    to ``text``, best first. A name scores the best of the sorted-words ratio (words in
+    another order: "García, María"), the plain one (a letter across the space: "Marí
+    aGarcía") and, capped at 0.9 so that a whole name still ranks first, the share of words
+    in common (a part of the name: "María" finds every María, shortest names first). Equal
+    scores: the closer whole name first, then the rows' order."""
     import numpy as np
     from rapidfuzz import fuzz, process, utils
 
@@ -270,10 +272,14 @@ def _ranked(text: str, rows: list[tuple[Any, str | None]], limit: int, cutoff: f
     if not present:
         return []
     names = [rows[i][1] for i in present]
-    score = np.maximum(*(process.cdist([text], names, scorer=scorer,
-                                       processor=utils.default_process, dtype=np.float32)[0]
-                         for scorer in (fuzz.token_sort_ratio, fuzz.ratio)))
-    order = np.argsort(-score, kind="stable")[:limit]
+
+    def scores(scorer: Any) -> Any:
+        return process.cdist([text], names, scorer=scorer, processor=utils.default_process,
+                             dtype=np.float32)[0]
+
+    whole = np.maximum(scores(fuzz.token_sort_ratio), scores(fuzz.ratio))
+    score = np.maximum(whole, np.minimum(scores(fuzz.token_set_ratio), PART_OF_NAME))
+    order = np.lexsort((np.arange(len(names)), -whole, -score))[:limit]
     return [(present[i], float(score[i]) / 100.0) for i in order if score[i] >= cutoff]
 
 
@@ -463,6 +469,7 @@ def _marks(values: list[Any]) -> str:
 
 
 WORD_BLOCK_MAX = 5_000  # customers sharing the query's rarest word, read beside its pairs
+PART_OF_NAME = 90.0  # the score of a query whose words are all in a longer name
 NAME_BLOCK_ROWS = 5_000  # customers read by word pairs, rarer pairs first (one pair at least)
 MAX_NAME_WORDS = 6  # words of a name query used to block (15 pairs at most)
 
