@@ -149,47 +149,42 @@ def _score(store: Store, trained: Any, values: dict[str, str], customers: list[s
     from custfocus.dedupe.compare import compare_pairs
     from custfocus.dedupe.explain import describe, evidence_of
     from custfocus.dedupe.prepare import RECORD_COLUMNS, prepare_source
-    from custfocus.dedupe.score import PairScorer
+    from custfocus.dedupe.score import PairScorer, counted_nodes
     from custfocus.served import MATCH_RECORDS_TABLE, has_read_tables
 
     touchpoint = _normalised(values)
+    # The record as matching reads records (record_id -1), beside the customers' records:
+    # in the statement that reads theirs (DuckDB reads the Arrow table by its name here).
+    _cf_touchpoint = touchpoint  # noqa: F841
+    mine = f"""SELECT {RECORD_COLUMNS} FROM (
+        SELECT * REPLACE ('touchpoint' AS record_hash), -1::BIGINT AS record_id,
+               'touchpoint' AS source, 'touchpoint' AS system, NULL::VARCHAR AS unit
+        FROM _cf_touchpoint)"""
     if has_read_tables(store):  # the served copy keeps them by customer: one lookup
-        theirs = store.con.sql(
-            f"SELECT * FROM {MATCH_RECORDS_TABLE} WHERE customer_id IN ({_marks(customers)})",
-            params=customers).to_arrow_table()
-        owner = dict(zip(theirs.column("record_id").to_pylist(),
-                         theirs.column("customer_id").to_pylist()))
-        theirs = theirs.drop_columns(["customer_id"])
+        rows = store.con.sql(
+            f"SELECT * FROM {MATCH_RECORDS_TABLE} WHERE customer_id IN ({_marks(customers)}) "
+            f"UNION ALL BY NAME {mine}", params=customers).to_arrow_table()
+        owner = {r: c for r, c in zip(rows.column("record_id").to_pylist(),
+                                      rows.column("customer_id").to_pylist()) if r != -1}
+        rows = rows.drop_columns(["customer_id"])
     else:
         # The record ids first, then the records by id: a join would scan every record.
         owner = dict(store.execute(
             "SELECT record_id, customer_id FROM record_customer WHERE customer_id IN "
             f"({_marks(customers)})", customers).fetchall())
-        theirs = store.con.sql(f"SELECT {RECORD_COLUMNS} FROM records WHERE record_id IN "
-                               f"({_marks(list(owner))})", params=list(owner)
-                               ).to_arrow_table() if owner else None
+        rows = store.con.sql(f"SELECT {RECORD_COLUMNS} FROM records WHERE record_id IN "
+                             f"({_marks(list(owner))}) UNION ALL BY NAME {mine}",
+                             params=list(owner)).to_arrow_table() if owner else None
     if not owner:
         return []
-    con = _scratch()
-    con.register("_cf_touchpoint", touchpoint)
-    con.register("_cf_theirs", theirs)
-    try:
-        # record_id -1: the record as the importer would store it, beside the customers'
-        # records as matching reads them; one node each (nothing worth collapsing).
-        nodes = prepare_source(con, f"""(
-            SELECT * FROM _cf_theirs UNION ALL BY NAME
-            SELECT {RECORD_COLUMNS} FROM (
-                SELECT * REPLACE ('touchpoint' AS record_hash), -1::BIGINT AS record_id,
-                       'touchpoint' AS source, 'touchpoint' AS system, NULL AS unit
-                FROM _cf_touchpoint))""", collapse=False)
-    finally:
-        con.unregister("_cf_touchpoint")
-        con.unregister("_cf_theirs")
+    # One node each (nothing worth collapsing).
+    nodes = prepare_source(None, rows, collapse=False)
     me = int(nodes.record_node.loc[-1])
     others = np.array(sorted(set(range(len(nodes))) - {me}), dtype=np.int64)
     a = np.full(len(others), me, dtype=np.int64)
     levels = compare_pairs(nodes.frame, a, others)
-    scorer = PairScorer(trained.model, trained.value_counts(nodes.frame).frequencies(nodes.frame))
+    counts = trained.value_counts(nodes.frame, counted_nodes(a, others, levels))
+    scorer = PairScorer(trained.model, counts.frequencies(nodes.frame))
     scores = scorer.score(a, others, levels)
     # A node's customer: any record of it (records of one node are never split).
     node_customer = {int(n): owner[r] for r, n in nodes.record_node.items() if r != -1}

@@ -55,6 +55,19 @@ class TermFrequencies:
         return adjust
 
 
+def counted_nodes(a: np.ndarray, b: np.ndarray,
+                  levels: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per comparison, the nodes whose value counts :meth:`TermFrequencies.adjust` reads
+    for the pairs (a, b): those of the pairs at its top level (a live match asks the store
+    for these counts alone)."""
+    out = {}
+    for comp in COMPARISONS:
+        if comp.tf_column is not None:
+            at_top = levels[comp.name] == comp.tf_level
+            out[comp.name] = np.unique(np.concatenate([a[at_top], b[at_top]]))
+    return out
+
+
 @dataclass
 class ValueCounts:
     """How many nodes carry each value of the term-frequency columns, and how many other
