@@ -18,7 +18,6 @@ Example:
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any
 
 from custfocus.errors import UsageError
@@ -207,20 +206,6 @@ def _score(store: Store, trained: Any, values: dict[str, str], customers: list[s
                     "evidence": [{"reason": text, "bits": round(bits, 2)}
                                  for text, bits in describe(evidence, lang) if bits or text]})
     return out
-
-
-_SCRATCH = threading.local()
-
-
-def _scratch() -> Any:
-    """An in-memory DuckDB connection of this thread's, to shape the record (opening a new
-    database per request cost tens of milliseconds)."""
-    con = getattr(_SCRATCH, "con", None)
-    if con is None:
-        import duckdb
-
-        con = _SCRATCH.con = duckdb.connect()
-    return con
 
 
 def _marks(values: list[Any]) -> str:
