@@ -112,11 +112,12 @@ def _candidate_customers(store: Store, values: dict[str, str]) -> list[str]:
     found: dict[str, None] = {}
     for name in _FINDER_FIELDS:
         if name in values:
-            for m in find_customers(store, values[name], CANDIDATES_PER_FIELD):
+            for m in find_customers(store, values[name], CANDIDATES_PER_FIELD,
+                                     details=False):
                 found.setdefault(m.customer_id, None)
     if "given_name" in values or "family_name" in values:
         both = " ".join(values[k] for k in ("given_name", "family_name") if k in values)
-        for m in find_customers(store, both, CANDIDATES_PER_FIELD):
+        for m in find_customers(store, both, CANDIDATES_PER_FIELD, details=False):
             found.setdefault(m.customer_id, None)
     return list(found)
 
