@@ -148,7 +148,7 @@ def _score(store: Store, trained: Any, values: dict[str, str], customers: list[s
 
     from custfocus.dedupe.compare import compare_pairs
     from custfocus.dedupe.explain import describe, evidence_of
-    from custfocus.dedupe.prepare import RECORD_COLUMNS, prepare_source
+    from custfocus.dedupe.prepare import RECORD_COLUMNS, UNCOMPARED_COLUMNS, prepare_source
     from custfocus.dedupe.score import PairScorer, counted_nodes
     from custfocus.served import MATCH_RECORDS_TABLE, has_read_tables
 
@@ -162,7 +162,8 @@ def _score(store: Store, trained: Any, values: dict[str, str], customers: list[s
         FROM _cf_touchpoint)"""
     if has_read_tables(store):  # the served copy keeps them by customer: one lookup
         rows = store.con.sql(
-            f"SELECT * FROM {MATCH_RECORDS_TABLE} WHERE customer_id IN ({_marks(customers)}) "
+            f"SELECT * EXCLUDE ({', '.join(UNCOMPARED_COLUMNS)}) FROM {MATCH_RECORDS_TABLE} "
+            f"WHERE customer_id IN ({_marks(customers)}) "
             f"UNION ALL BY NAME {mine}", params=customers).to_arrow_table()
         owner = {r: c for r, c in zip(rows.column("record_id").to_pylist(),
                                       rows.column("customer_id").to_pylist()) if r != -1}

@@ -53,6 +53,11 @@ RECORD_COLUMNS = f"""
     national_id, coalesce(national_id_valid, false) AS national_id_valid,
     address_key, postal_code, city, birth_date
 """
+# The columns of RECORD_COLUMNS no comparison reads, nor the match columns derived for it
+# (the collapse and blocking do): a live match, which only compares, does not read them
+# (each costs a fetch per record from the served copy's index).
+UNCOMPARED_COLUMNS = ("source", "system", "unit", "row", "record_hash", "account_code",
+                      "name_key")
 _TEXT = ("source", "system", "unit", "record_hash", "account_code", "given_name", "family_name",
          "full_name", "name_key", "company", "email_key", "national_id", "address_key",
          "postal_code", "city")
