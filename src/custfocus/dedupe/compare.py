@@ -174,8 +174,8 @@ def _codes(series: Any) -> tuple[np.ndarray, Any]:
     import pyarrow as pa
 
     if isinstance(series.dtype, pd.CategoricalDtype):
-        codes = series.cat.codes.to_numpy().astype(np.int32)
-        values = pa.array(series.cat.categories)
+        codes = series.array.codes.astype(np.int32)  # (.cat.codes builds a Series)
+        values = pa.array(series.array.categories)
     else:
         codes, uniques = pd.factorize(_objects(series), use_na_sentinel=True)
         codes = codes.astype(np.int32)

@@ -97,7 +97,7 @@ class Trained:
                 continue
             these = categories_of(frame[comp.tf_column])
             if rows is not None:
-                codes = frame[comp.tf_column].cat.codes.to_numpy()[rows.get(comp.name, [])]
+                codes = frame[comp.tf_column].array.codes[rows.get(comp.name, [])]
                 these = these.take(pa.array(np.unique(codes[codes >= 0]), pa.int64()))
             names.append(pa.array(np.full(len(these), comp.name, dtype=object), pa.string()))
             values.append(these)

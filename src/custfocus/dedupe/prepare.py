@@ -457,7 +457,7 @@ def categories_of(column: Any) -> Any:
     """The categories of a categorical node column as Arrow text."""
     import pyarrow as pa
 
-    return pa.array(column.cat.categories).cast(pa.string())
+    return pa.array(column.array.categories).cast(pa.string())
 
 
 def column_text(column: Any, rows: np.ndarray, values: Any) -> Any:

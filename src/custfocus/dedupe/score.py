@@ -125,10 +125,10 @@ class ValueCounts:
             values, counts = self.counts[comp.name]
             known = np.append(counts, 1)  # a value not counted reads 1
             if isinstance(column.dtype, pd.CategoricalDtype):
-                categories = pa.array(column.cat.categories).cast(pa.string())
+                categories = pa.array(column.array.categories).cast(pa.string())
                 place = pc.index_in(categories, value_set=values).fill_null(-1)
                 by_code = np.append(known[place.to_numpy(zero_copy_only=False)], 1)
-                out[comp.name] = by_code[column.cat.codes.to_numpy()].astype(np.float64)
+                out[comp.name] = by_code[column.array.codes].astype(np.float64)
             else:
                 text = pa.array([None if pd.isna(v) else str(v) for v in column], pa.string())
                 place = pc.index_in(text, value_set=values).fill_null(-1)
