@@ -138,6 +138,71 @@ def test_match_ranks_the_right_customer_first_for_a_record_with_a_typo(client, s
         assert store.query_value("SELECT count(*) FROM records") == before
 
 
+def test_a_live_match_on_the_served_copy_equals_one_on_the_store(client, served):
+    """The served copy reads the customers' records from its own table (and keeps what it
+    learns of the copy for the next request), the store reads its records: each customer
+    both compare the record with gets the same answer (the store's finder ranks every
+    name, the copy's its name index: they may find others too), and the same twice."""
+    from custfocus.served import ServedCopy
+    from custfocus.touchpoint import match_record
+
+    with Store(served, read_only=True) as store:
+        rows = store.query_dicts(
+            "SELECT full_name AS name, email, phone, city, postal_code AS postcode, "
+            "account_code, CAST(birth_date AS VARCHAR) AS birth_date FROM records "
+            "WHERE full_name IS NOT NULL ORDER BY hash(record_id) LIMIT 12")
+    records = []
+    for i, row in enumerate(rows):
+        name = row["name"]
+        kept = ("name", "email", "phone", "city", "postcode", "account_code", "birth_date")
+        record = {k: str(row[k]) for k in kept[:2 + i % 6] if row[k]}
+        if i % 2:  # a typo: two letters swapped
+            record["name"] = name[:2] + name[3] + name[2] + name[4:]
+        records.append(record)
+    copy = ServedCopy(served)
+    try:
+        with Store(served, read_only=True) as plain:
+            for record in records:
+                with copy.reading() as reader:
+                    first = match_record(reader, record, limit=100)
+                with copy.reading() as reader:
+                    assert match_record(reader, record, limit=100) == first
+                again = {m["customer_id"]: m for m in match_record(plain, record, limit=100)}
+                both = [m for m in first if m["customer_id"] in again]
+                assert both and both[0] == first[0], record
+                assert all(m == again[m["customer_id"]] for m in both), record
+    finally:
+        copy.close()
+
+
+def test_the_columns_a_live_match_leaves_out_change_no_comparison(served):
+    """The served copy's live match reads the customers' records without
+    ``UNCOMPARED_COLUMNS``: the records of one customer (pairs that agree on much) and
+    random pairs compare the same without them."""
+    import numpy as np
+
+    from custfocus.dedupe.compare import compare_pairs
+    from custfocus.dedupe.prepare import RECORD_COLUMNS, UNCOMPARED_COLUMNS, prepare_source
+
+    with Store(served, read_only=True) as store:
+        table = store.con.sql(f"SELECT {RECORD_COLUMNS} FROM records").to_arrow_table()
+        same = store.execute(
+            "SELECT a.record_id, b.record_id FROM record_customer a JOIN record_customer b "
+            "ON a.customer_id = b.customer_id AND a.record_id < b.record_id").fetchall()
+    full = prepare_source(None, table, collapse=False)
+    bare = prepare_source(None, table.drop_columns(list(UNCOMPARED_COLUMNS)), collapse=False)
+    node = full.record_node
+    rng = np.random.default_rng(7)
+    a = np.concatenate([node.loc[[x for x, _ in same]].to_numpy(),
+                        rng.integers(0, len(full), 20_000)])
+    b = np.concatenate([node.loc[[y for _, y in same]].to_numpy(),
+                        rng.integers(0, len(full), 20_000)])
+    assert len(same) > 100
+    with_them, without = compare_pairs(full.frame, a, b), compare_pairs(bare.frame, a, b)
+    for name, levels in with_them.items():
+        assert np.array_equal(levels, without[name]), name
+
+
 def test_match_refuses_bad_records(client):
     res = client.post("/api/match", json={"nmae": "Ana"})
     assert res.status_code == 422 and res.json()["field"] == "nmae"

@@ -62,10 +62,12 @@ class CustomerMatch:
 DETAIL_COLUMNS = ("full_name", "company", "city", "phone", "records")
 
 
-def find_customers(store: Store, query: str, limit: int = 10) -> list[CustomerMatch]:
+def find_customers(store: Store, query: str, limit: int = 10,
+                   details: bool = True) -> list[CustomerMatch]:
     """The customers ``query`` names: a customer id, an e-mail, a phone, a national id or a
     customer code in any format (normalised as an imported value is), else a name, ranked
-    by similarity."""
+    by similarity. ``details=False``: the customers an identifier finds in a served copy
+    are not read (no name, no details; a query fewer for a caller that wants their ids)."""
     text = (query or "").strip()
     if not text:
         return []
@@ -83,6 +85,8 @@ def find_customers(store: Store, query: str, limit: int = 10) -> list[CustomerMa
         hits = _key_hits(store, [(kind, key) for kind, keys in readings for key in keys])
         for kind, _ in readings:
             if hits.get(kind):
+                if not details:
+                    return [CustomerMatch(cid, kind, 1.0) for cid in sorted(hits[kind])]
                 return _matches(store, kind, sorted(hits[kind]))
     else:
         for kind, keys in readings:

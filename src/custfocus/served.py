@@ -94,10 +94,15 @@ READ_TABLES = [
     "ALTER TABLE served_match_tf RENAME TO match_tf",
     "CREATE INDEX served_match_tf_value ON match_tf (value)",
     # A live match compares a record with the records of a few customers, as matching
-    # reads them (dedupe.prepare.RECORD_COLUMNS): stored by customer, one lookup.
+    # reads them (dedupe.prepare.RECORD_COLUMNS): stored by customer, one lookup. Stored
+    # uncompressed: the index fetches its rows one value at a time, and a compressed text
+    # value (FSST) costs about twice as much to fetch (at a million customers, the
+    # records of a match: 6.0 -> 3.5 ms; the table: about 170 -> 670 MB).
+    "SET force_compression = 'uncompressed'",
     f"""CREATE TABLE {MATCH_RECORDS_TABLE} AS SELECT rc.customer_id, m.*
         FROM (SELECT {{RECORD_COLUMNS}} FROM records) m
         JOIN record_customer rc ON rc.record_id = m.record_id ORDER BY rc.customer_id""",
+    "RESET force_compression",
     f"CREATE INDEX {MATCH_RECORDS_TABLE}_customer ON {MATCH_RECORDS_TABLE} (customer_id)",
     "CREATE INDEX served_customers_id ON customers (customer_id)",
     "CREATE INDEX served_record_customer_customer ON record_customer (customer_id)",

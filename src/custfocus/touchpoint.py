@@ -18,7 +18,6 @@ Example:
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any
 
 from custfocus.errors import UsageError
@@ -113,11 +112,12 @@ def _candidate_customers(store: Store, values: dict[str, str]) -> list[str]:
     found: dict[str, None] = {}
     for name in _FINDER_FIELDS:
         if name in values:
-            for m in find_customers(store, values[name], CANDIDATES_PER_FIELD):
+            for m in find_customers(store, values[name], CANDIDATES_PER_FIELD,
+                                     details=False):
                 found.setdefault(m.customer_id, None)
     if "given_name" in values or "family_name" in values:
         both = " ".join(values[k] for k in ("given_name", "family_name") if k in values)
-        for m in find_customers(store, both, CANDIDATES_PER_FIELD):
+        for m in find_customers(store, both, CANDIDATES_PER_FIELD, details=False):
             found.setdefault(m.customer_id, None)
     return list(found)
 
@@ -148,48 +148,44 @@ def _score(store: Store, trained: Any, values: dict[str, str], customers: list[s
 
     from custfocus.dedupe.compare import compare_pairs
     from custfocus.dedupe.explain import describe, evidence_of
-    from custfocus.dedupe.prepare import RECORD_COLUMNS, prepare_source
-    from custfocus.dedupe.score import PairScorer
+    from custfocus.dedupe.prepare import RECORD_COLUMNS, UNCOMPARED_COLUMNS, prepare_source
+    from custfocus.dedupe.score import PairScorer, counted_nodes
     from custfocus.served import MATCH_RECORDS_TABLE, has_read_tables
 
     touchpoint = _normalised(values)
+    # The record as matching reads records (record_id -1), beside the customers' records:
+    # in the statement that reads theirs (DuckDB reads the Arrow table by its name here).
+    _cf_touchpoint = touchpoint  # noqa: F841
+    mine = f"""SELECT {RECORD_COLUMNS} FROM (
+        SELECT * REPLACE ('touchpoint' AS record_hash), -1::BIGINT AS record_id,
+               'touchpoint' AS source, 'touchpoint' AS system, NULL::VARCHAR AS unit
+        FROM _cf_touchpoint)"""
     if has_read_tables(store):  # the served copy keeps them by customer: one lookup
-        theirs = store.con.sql(
-            f"SELECT * FROM {MATCH_RECORDS_TABLE} WHERE customer_id IN ({_marks(customers)})",
-            params=customers).to_arrow_table()
-        owner = dict(zip(theirs.column("record_id").to_pylist(),
-                         theirs.column("customer_id").to_pylist()))
-        theirs = theirs.drop_columns(["customer_id"])
+        rows = store.con.sql(
+            f"SELECT * EXCLUDE ({', '.join(UNCOMPARED_COLUMNS)}) FROM {MATCH_RECORDS_TABLE} "
+            f"WHERE customer_id IN ({_marks(customers)}) "
+            f"UNION ALL BY NAME {mine}", params=customers).to_arrow_table()
+        owner = {r: c for r, c in zip(rows.column("record_id").to_pylist(),
+                                      rows.column("customer_id").to_pylist()) if r != -1}
+        rows = rows.drop_columns(["customer_id"])
     else:
         # The record ids first, then the records by id: a join would scan every record.
         owner = dict(store.execute(
             "SELECT record_id, customer_id FROM record_customer WHERE customer_id IN "
             f"({_marks(customers)})", customers).fetchall())
-        theirs = store.con.sql(f"SELECT {RECORD_COLUMNS} FROM records WHERE record_id IN "
-                               f"({_marks(list(owner))})", params=list(owner)
-                               ).to_arrow_table() if owner else None
+        rows = store.con.sql(f"SELECT {RECORD_COLUMNS} FROM records WHERE record_id IN "
+                             f"({_marks(list(owner))}) UNION ALL BY NAME {mine}",
+                             params=list(owner)).to_arrow_table() if owner else None
     if not owner:
         return []
-    con = _scratch()
-    con.register("_cf_touchpoint", touchpoint)
-    con.register("_cf_theirs", theirs)
-    try:
-        # record_id -1: the record as the importer would store it, beside the customers'
-        # records as matching reads them; one node each (nothing worth collapsing).
-        nodes = prepare_source(con, f"""(
-            SELECT * FROM _cf_theirs UNION ALL BY NAME
-            SELECT {RECORD_COLUMNS} FROM (
-                SELECT * REPLACE ('touchpoint' AS record_hash), -1::BIGINT AS record_id,
-                       'touchpoint' AS source, 'touchpoint' AS system, NULL AS unit
-                FROM _cf_touchpoint))""", collapse=False)
-    finally:
-        con.unregister("_cf_touchpoint")
-        con.unregister("_cf_theirs")
+    # One node each (nothing worth collapsing).
+    nodes = prepare_source(None, rows, collapse=False)
     me = int(nodes.record_node.loc[-1])
     others = np.array(sorted(set(range(len(nodes))) - {me}), dtype=np.int64)
     a = np.full(len(others), me, dtype=np.int64)
     levels = compare_pairs(nodes.frame, a, others)
-    scorer = PairScorer(trained.model, trained.value_counts(nodes.frame).frequencies(nodes.frame))
+    counts = trained.value_counts(nodes.frame, counted_nodes(a, others, levels))
+    scorer = PairScorer(trained.model, counts.frequencies(nodes.frame))
     scores = scorer.score(a, others, levels)
     # A node's customer: any record of it (records of one node are never split).
     node_customer = {int(n): owner[r] for r, n in nodes.record_node.items() if r != -1}
@@ -212,20 +208,6 @@ def _score(store: Store, trained: Any, values: dict[str, str], customers: list[s
                     "evidence": [{"reason": text, "bits": round(bits, 2)}
                                  for text, bits in describe(evidence, lang) if bits or text]})
     return out
-
-
-_SCRATCH = threading.local()
-
-
-def _scratch() -> Any:
-    """An in-memory DuckDB connection of this thread's, to shape the record (opening a new
-    database per request cost tens of milliseconds)."""
-    con = getattr(_SCRATCH, "con", None)
-    if con is None:
-        import duckdb
-
-        con = _SCRATCH.con = duckdb.connect()
-    return con
 
 
 def _marks(values: list[Any]) -> str:

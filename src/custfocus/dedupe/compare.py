@@ -1,7 +1,7 @@
 """Comparisons: how two records agree on each field, as discrete levels.
 
 Vectorised over all candidate pairs: text columns are compared as dictionary codes, and every
-similarity (``rapidfuzz.process.cpdist``, C++, all cores) or rule is computed once per
+similarity (``rapidfuzz.process.cpdist``, C++, all cores when many) or rule is computed once per
 distinct pair of values, not once per pair. Level -1 means "one side has no value" and carries no evidence.
 The function :func:`compare_pairs` is pure (frames in, arrays out) so the same stage can
 run on a Spark executor over a batch of pairs.
@@ -174,8 +174,8 @@ def _codes(series: Any) -> tuple[np.ndarray, Any]:
     import pyarrow as pa
 
     if isinstance(series.dtype, pd.CategoricalDtype):
-        codes = series.cat.codes.to_numpy().astype(np.int32)
-        values = pa.array(series.cat.categories)
+        codes = series.array.codes.astype(np.int32)  # (.cat.codes builds a Series)
+        values = pa.array(series.array.categories)
     else:
         codes, uniques = pd.factorize(_objects(series), use_na_sentinel=True)
         codes = codes.astype(np.int32)
@@ -201,6 +201,16 @@ def _unique_pairs(x: np.ndarray, y: np.ndarray, width: int) -> tuple[np.ndarray,
     return uniq // (width + 1) - 1, uniq % (width + 1) - 1, inverse
 
 
+# Pairs from which rapidfuzz's threads pay: starting them costs some 0.1-1 ms a call, which a
+# live match (a few dozen pairs, ~20 calls) paid about forty times over.
+PARALLEL_PAIRS = 10_000
+
+
+def _workers(pairs: int) -> int:
+    """rapidfuzz's ``workers`` for ``pairs`` distinct value pairs: all cores when many."""
+    return -1 if pairs >= PARALLEL_PAIRS else 1
+
+
 def _similarity(x: np.ndarray, y: np.ndarray, mask: np.ndarray, values: Any,
                 scorer: Any, jaro: bool = False, processor: Any = None) -> np.ndarray:
     """Similarity in [0, 1] (float32) of the pairs in ``mask``, once per distinct value pair.
@@ -214,11 +224,11 @@ def _similarity(x: np.ndarray, y: np.ndarray, mask: np.ndarray, values: Any,
         ux, uy, inverse = _unique_pairs(x[mask], y[mask], len(values))
         left, right = values.texts(ux), values.texts(uy)
         if jaro:
-            sims = cpdist(left, right, scorer=scorer, workers=-1, dtype=np.float64,
-                          processor=processor)
+            sims = cpdist(left, right, scorer=scorer, workers=_workers(len(left)),
+                          dtype=np.float64, processor=processor)
             sims = (sims * 100).astype(np.float32) / 100.0
         else:
-            sims = cpdist(left, right, scorer=scorer, workers=-1) / 100.0
+            sims = cpdist(left, right, scorer=scorer, workers=_workers(len(left))) / 100.0
         out[mask] = sims[inverse]
     return out
 
@@ -391,7 +401,7 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
 
         ux, uy, inverse = _unique_pairs(pa[maybe], pb[maybe], len(phone_values))
         near = cpdist(phone_values.texts(ux), phone_values.texts(uy), scorer=OSA.distance,
-                      workers=-1) == 1
+                      workers=_workers(len(ux))) == 1
         typo[maybe] = near[inverse]
     # The same line block (all but the last four digits: an organisation's switchboard and
     # extensions, "832 4700" ~ "832 4716"), in numbers of the same length.
@@ -411,7 +421,7 @@ def compare_pairs(nodes: Any, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndar
         ux, uy, inverse = _unique_pairs(ia[both_i], ib[both_i], len(iv))
         # OSA: two swapped digits are one typo, as one wrong digit is.
         dist[both_i] = cpdist(iv.texts(ux), iv.texts(uy), scorer=OSA.distance,
-                              workers=-1)[inverse]
+                              workers=_workers(len(ux)))[inverse]
     valid = enc.flag("national_id_valid")
     va, vb = valid[a], valid[b]
     level = np.where(dist == 0, 2, np.where((dist == 1) & ~(va & vb), 1, 0))

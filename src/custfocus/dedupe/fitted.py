@@ -79,8 +79,10 @@ class Trained:
     def fits(self, nodes: int, growth: float) -> bool:
         return abs(nodes - self.nodes) <= growth * max(self.nodes, 1)
 
-    def value_counts(self, frame: Any) -> ValueCounts:
-        """The value counts of the values ``frame`` (node rows) holds."""
+    def value_counts(self, frame: Any, rows: dict[str, Any] | None = None) -> ValueCounts:
+        """The value counts of the values ``frame`` (node rows) holds; with ``rows``
+        (comparison -> node indices, :func:`~custfocus.dedupe.score.counted_nodes`), of
+        the values of those nodes alone: the only counts an adjustment reads."""
         if self.counts is not None:
             return self.counts
         import numpy as np
@@ -94,38 +96,46 @@ class Trained:
             if comp.tf_column is None:
                 continue
             these = categories_of(frame[comp.tf_column])
+            if rows is not None:
+                codes = frame[comp.tf_column].array.codes[rows.get(comp.name, [])]
+                these = these.take(pa.array(np.unique(codes[codes >= 0]), pa.int64()))
             names.append(pa.array(np.full(len(these), comp.name, dtype=object), pa.string()))
             values.append(these)
         wanted = pa.table({"comparison": pa.concat_arrays(names),
                            "value": pa.concat_arrays(values)})
         distinct = pc.unique(wanted.column("value").combine_chunks()).drop_null().to_pylist()
         if len(distinct) <= LOOKUP_VALUES:
-            # A live match's few dozen values: looked up by value alone (the served copy's
-            # index on match_tf serves "value IN (?, ...)", not a join), then kept per
-            # comparison here.
+            # A live match's few values: looked up by value alone (the served copy's index
+            # on match_tf serves "value IN (?, ...)", not a join), then kept per comparison
+            # here, in Python (an Arrow join of a few dozen rows costs a millisecond).
+            asked = set(zip(wanted.column("comparison").to_pylist(),
+                            wanted.column("value").to_pylist()))
+            kept: dict[str, tuple[list[str], list[int]]] = {
+                c.name: ([], []) for c in COMPARISONS if c.tf_column is not None}
+            for comparison, value, count in self.store.execute(
+                    "SELECT comparison, value, count FROM match_tf WHERE value IN "
+                    f"({', '.join('?' * len(distinct))}) ORDER BY comparison, value",
+                    distinct).fetchall() if distinct else []:
+                if (comparison, value) in asked:
+                    kept[comparison][0].append(value)
+                    kept[comparison][1].append(count)
+            return ValueCounts.from_rows([(name, *found) for name, found in kept.items()],
+                                         self.average)
+        self.store.con.register("_cf_values", wanted)
+        try:
             found = self.store.con.sql(
-                "SELECT comparison, value, count FROM match_tf WHERE value IN "
-                f"({', '.join('?' * len(distinct))})", params=distinct).to_arrow_table() \
-                if distinct else pa.table({"comparison": pa.array([], pa.string()),
-                                           "value": pa.array([], pa.string()),
-                                           "count": pa.array([], pa.int64())})
-            found = found.join(wanted, ["comparison", "value"], join_type="left semi")
-        else:
-            self.store.con.register("_cf_values", wanted)
-            try:
-                found = self.store.con.sql(
-                    "SELECT comparison, value, count FROM match_tf "
-                    "SEMI JOIN _cf_values USING (comparison, value)").to_arrow_table()
-            finally:
-                self.store.con.unregister("_cf_values")
-        rows = []
+                "SELECT comparison, value, count FROM match_tf "
+                "SEMI JOIN _cf_values USING (comparison, value)").to_arrow_table()
+        finally:
+            self.store.con.unregister("_cf_values")
+        rows_of = []
         for comp in COMPARISONS:
             if comp.tf_column is None:
                 continue
             part = found.filter(pc.equal(found.column("comparison"), comp.name))
-            rows.append((comp.name, part.column("value").combine_chunks(),
-                         part.column("count").to_numpy()))
-        return ValueCounts.from_rows(rows, self.average)
+            rows_of.append((comp.name, part.column("value").combine_chunks(),
+                            part.column("count").to_numpy()))
+        return ValueCounts.from_rows(rows_of, self.average)
 
     def state(self) -> dict[str, Any]:
         return {"model": self.model.to_dict(),

@@ -140,14 +140,13 @@ def load_nodes(store: Store, delta: Delta, old: np.ndarray) -> tuple[Any, np.nda
     import pyarrow as pa
 
     known = ", ".join(f"m.{c} AS known_{c}" for c in DERIVED_COLUMNS)
-    birth = "left(CAST(r.birth_date AS VARCHAR), 10) AS birth"
     derived = [f"known_{c}" for c in DERIVED_COLUMNS]
     first = delta.new_nodes_table is None
     if first:
         unknown = ", ".join(f"CAST(NULL AS VARCHAR) AS known_{c}" for c in DERIVED_COLUMNS)
         delta.new_nodes_table = store.con.sql(f"""
             SELECT CAST(n.node AS INTEGER) AS node, n.node_key, CAST(n.size AS BIGINT) AS size,
-                   r.*, {birth}, {unknown}
+                   r.*, {unknown}
             FROM _cf_new_node n
             JOIN (SELECT {RECORD_COLUMNS} FROM records
                   WHERE record_id > {delta.max_record}) r ON r.record_id = n.rep
@@ -164,7 +163,7 @@ def load_nodes(store: Store, delta: Delta, old: np.ndarray) -> tuple[Any, np.nda
                                                 if len(old) else "false"})
             SELECT m.node, CAST(NULL AS VARCHAR) AS node_key,
                    CAST(m.size + coalesce(g.added, 0) AS BIGINT) AS size,
-                   r.*, {birth}, {known}
+                   r.*, {known}
             FROM picked m
             LEFT JOIN _cf_grown g ON g.node = m.node
             JOIN (SELECT * {drop} FROM (SELECT {RECORD_COLUMNS} FROM records

@@ -53,6 +53,11 @@ RECORD_COLUMNS = f"""
     national_id, coalesce(national_id_valid, false) AS national_id_valid,
     address_key, postal_code, city, birth_date
 """
+# The columns of RECORD_COLUMNS no comparison reads, nor the match columns derived for it
+# (the collapse and blocking do): a live match, which only compares, does not read them
+# (each costs a fetch per record from the served copy's index).
+UNCOMPARED_COLUMNS = ("source", "system", "unit", "row", "record_hash", "account_code",
+                      "name_key")
 _TEXT = ("source", "system", "unit", "record_hash", "account_code", "given_name", "family_name",
          "full_name", "name_key", "company", "email_key", "national_id", "address_key",
          "postal_code", "city")
@@ -143,19 +148,25 @@ def _records_arrow(records: Any) -> Any:
     return pa.table(columns)
 
 
-def prepare_source(con: Any, source: str, collapse: bool = True) -> Nodes:
+def prepare_source(con: Any, source: Any, collapse: bool = True) -> Nodes:
     """Nodes of the records in ``source`` (a table name or a parenthesised query over
     ``con`` with the columns of :data:`RECORD_COLUMNS`). ``collapse=False``: one node per
     record (a live match of one record with a few dozen: nothing worth collapsing, and the
-    collapse's five statements cost more than the rest)."""
+    collapse's five statements cost more than the rest); ``source`` may then be an Arrow
+    table of those columns (``con`` unused), which spares a statement."""
     import pandas as pd
 
     if not collapse:
-        table = con.sql(f"""
-            SELECT 'r' || CAST(r.record_id AS VARCHAR) AS node_key, 1::BIGINT AS size, r.*,
-                   left(CAST(r.birth_date AS VARCHAR), 10) AS birth
-            FROM {source} r ORDER BY r.record_id""").to_arrow_table()
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        table = (con.sql(f"SELECT * FROM {source}").to_arrow_table()
+                 if isinstance(source, str) else source)
+        table = table.take(pc.sort_indices(table.column("record_id")))
         record_ids = table.column("record_id").to_numpy().astype(np.int64)
+        keys = pa.array([f"r{r}" for r in record_ids.tolist()], pa.string())
+        table = table.add_column(0, "node_key", keys).add_column(
+            1, "size", pa.array(np.ones(len(record_ids), dtype=np.int64)))
         record_nodes = np.arange(len(record_ids), dtype=np.int64)
         nodes = Nodes(frame=None, record_node=pd.Series(record_nodes, index=record_ids),
                       records=len(record_ids), record_ids=record_ids, record_nodes=record_nodes)
@@ -171,7 +182,7 @@ def prepare_source(con: Any, source: str, collapse: bool = True) -> Nodes:
         FROM _cf_record_key GROUP BY node_key""")
     try:
         table = con.sql(f"""
-            SELECT n.node_key, n.size, r.*, left(CAST(r.birth_date AS VARCHAR), 10) AS birth
+            SELECT n.node_key, n.size, r.*
             FROM _cf_node n JOIN {source} r ON r.record_id = n.rep
             ORDER BY n.node""").to_arrow_table()
         mapping = con.execute("""
@@ -354,7 +365,8 @@ def node_frame(table: Any, known: Any = None, is_known: np.ndarray | None = None
     # Each text column is encoded as soon as it is read: a second string copy of the whole
     # node table (and of every derived column) would cost gigabytes at millions of nodes.
     cols: dict[str, tuple[np.ndarray, Any]] = {
-        name: encode(raw(name)) for name in ("node_key", *_TEXT, "birth")}
+        name: encode(raw(name)) for name in ("node_key", *_TEXT)}
+    cols["birth"] = encode(_birth(table))
     # phone and phone2 share one dictionary: the comparison matches them across columns.
     codes, values = encode(pa.concat_arrays([raw("phone"), raw("phone2")]))
     cols["phone"], cols["phone2"] = (codes[:n], values), (codes[n:], values)
@@ -388,6 +400,17 @@ def node_frame(table: Any, known: Any = None, is_known: np.ndarray | None = None
     for name, (codes, values) in cols.items():
         data[name] = categorical(codes, values)
     return pd.DataFrame(data)
+
+
+def _birth(table: Any) -> Any:
+    """The birth date as comparisons and blocking keys read it: its ISO date ("1980-02-03"),
+    as DuckDB's ``left(CAST(birth_date AS VARCHAR), 10)`` gives it (a timestamp's date part)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if "birth_date" not in table.column_names:
+        return pa.nulls(table.num_rows, pa.string())
+    return pc.utf8_slice_codeunits(_as_string(table.column("birth_date")), 0, 10)
 
 
 def _organisations(cols: dict[str, tuple[np.ndarray, Any]]) -> None:
@@ -434,7 +457,7 @@ def categories_of(column: Any) -> Any:
     """The categories of a categorical node column as Arrow text."""
     import pyarrow as pa
 
-    return pa.array(column.cat.categories).cast(pa.string())
+    return pa.array(column.array.categories).cast(pa.string())
 
 
 def column_text(column: Any, rows: np.ndarray, values: Any) -> Any:

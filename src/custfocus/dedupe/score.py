@@ -55,6 +55,19 @@ class TermFrequencies:
         return adjust
 
 
+def counted_nodes(a: np.ndarray, b: np.ndarray,
+                  levels: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per comparison, the nodes whose value counts :meth:`TermFrequencies.adjust` reads
+    for the pairs (a, b): those of the pairs at its top level (a live match asks the store
+    for these counts alone)."""
+    out = {}
+    for comp in COMPARISONS:
+        if comp.tf_column is not None:
+            at_top = levels[comp.name] == comp.tf_level
+            out[comp.name] = np.unique(np.concatenate([a[at_top], b[at_top]]))
+    return out
+
+
 @dataclass
 class ValueCounts:
     """How many nodes carry each value of the term-frequency columns, and how many other
@@ -112,10 +125,10 @@ class ValueCounts:
             values, counts = self.counts[comp.name]
             known = np.append(counts, 1)  # a value not counted reads 1
             if isinstance(column.dtype, pd.CategoricalDtype):
-                categories = pa.array(column.cat.categories).cast(pa.string())
+                categories = pa.array(column.array.categories).cast(pa.string())
                 place = pc.index_in(categories, value_set=values).fill_null(-1)
                 by_code = np.append(known[place.to_numpy(zero_copy_only=False)], 1)
-                out[comp.name] = by_code[column.cat.codes.to_numpy()].astype(np.float64)
+                out[comp.name] = by_code[column.array.codes].astype(np.float64)
             else:
                 text = pa.array([None if pd.isna(v) else str(v) for v in column], pa.string())
                 place = pc.index_in(text, value_set=values).fill_null(-1)
